@@ -1,0 +1,148 @@
+"""The ``commons-abm`` command line.
+
+Bad input (a scenario file, a command-line argument) gives one line on stderr naming
+the file or option, the field and what is allowed, exit status 2, and no output written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from commons_abm import __version__
+from commons_abm.errors import InputError
+
+__all__ = ["main"]
+
+EXIT_BAD_INPUT = 2
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one-line :class:`InputError`s."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise InputError(self.prog, None, message)
+
+
+def _int_at_least(minimum: int, name: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name}: {text!r} is not a whole number; allowed: integer >= {minimum}"
+            ) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{name}: {value} is too small; allowed: integer >= {minimum}")
+        return value
+
+    return parse
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _OneLineParser(
+        prog="commons-abm",
+        description="Agent-based model of a territory's energy and material commons.",
+    )
+    parser.add_argument("--version", action="version", version=f"commons-abm {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    run = commands.add_parser("run", help="run one scenario and write its results and figures")
+    run.add_argument("scenario", nargs="?", type=Path, default=None,
+                     help="scenario TOML file (default: experiments/scenarios/default.toml)")
+    run.add_argument("--steps", type=_int_at_least(1, "--steps"), default=None,
+                     help="simulated days (default: the scenario's run.steps)")
+    run.add_argument("--seed", type=_int_at_least(0, "--seed"), default=None,
+                     help="random seed (default: the scenario's run.seed)")
+    run.add_argument("--out", type=Path, default=None,
+                     help="output folder (default: results/<scenario name>)")
+    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return parser
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", None, f"{out} is a file; allowed: a folder (new or existing)")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from commons_abm.figures import plot_energy_day, plot_indicators
+    from commons_abm.model import CommonsModel
+    from commons_abm.outputs import atomic_output_dir, summarise, write_json, write_timeseries
+    from commons_abm.scenario import load_scenario, with_overrides
+
+    scenario = load_scenario(args.scenario)
+    overrides = {}
+    if args.steps is not None:
+        overrides["run.steps"] = args.steps
+    if args.seed is not None:
+        overrides["run.seed"] = args.seed
+    if overrides:
+        scenario = with_overrides(scenario, **overrides)
+    out = args.out if args.out is not None else Path("results") / scenario.name
+    _check_out(out)
+
+    started = time.perf_counter()
+    model = CommonsModel(scenario, create_agents=False, record_hourly=True)
+    with tqdm(total=scenario.run.steps, desc=f"{scenario.name}", unit="day",
+              disable=args.no_progress, file=sys.stderr, leave=False) as bar:
+        frame = model.run(progress=bar.update)
+    elapsed = time.perf_counter() - started
+
+    inhabitants = float(model.state.persons.sum())
+    summary = {
+        "scenario": scenario.name,
+        "scenario_file": scenario.source,
+        "seed": scenario.run.seed,
+        "agents": model.state.n,
+        "inhabitants": inhabitants,
+        "wall_time_s": elapsed,
+        "commons_abm_version": __version__,
+        **summarise(frame, inhabitants),
+        "parameters": scenario.model_dump(mode="json"),
+    }
+    production = frame["production_kwh"].to_numpy()
+    sunny, dark = int(production.argmax()), int(production.argmin())
+    days = [
+        (f"sunniest day (day {int(frame['day_of_year'][sunny])} of the year)", model.hourly_flows(sunny)),
+        (f"darkest day (day {int(frame['day_of_year'][dark])} of the year)", model.hourly_flows(dark)),
+    ]
+
+    def write(folder: Path) -> None:
+        write_timeseries(frame, folder)
+        write_json(summary, folder / "summary.json")
+        plot_indicators(frame, folder / "indicators.png", title=f"{scenario.name}: key indicators")
+        plot_energy_day(days, folder / "energy_day.png", title=f"{scenario.name}: one day's energy flows")
+
+    written = atomic_output_dir(out, write)
+    print(f"{scenario.name}: {scenario.run.steps} days, {model.state.n} agents in {elapsed:.2f} s; "
+          f"self-sufficiency {summary['energy_self_sufficiency']:.1%}, "
+          f"circularity {summary['material_circularity_mean']:.1%}")
+    for path in written:
+        print(f"  wrote {path}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``commons-abm`` command."""
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "run":
+            return _run(args)
+        raise InputError("commons-abm", None, f"unknown command {args.command!r}")
+    except InputError as exc:
+        print(f"commons-abm: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("commons-abm: interrupted; nothing written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

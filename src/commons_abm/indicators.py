@@ -1,0 +1,89 @@
+"""The indicators recorded at every step: one row of ``model.timeseries()`` per step.
+
+``COLUMNS`` maps each column to its unit and definition; ``docs/indicators.md`` is
+generated from it. Flow indicators are for the day simulated at the step; state
+indicators (trust, satisfaction, membership) are read at the end of the step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "gini", "ratio"]
+
+# name: (unit, definition)
+COLUMNS: dict[str, tuple[str, str]] = {
+    "step": ("day", "Index of the simulated day, from 0."),
+    "day_of_year": ("day", "Calendar day (1-365) simulated at the step."),
+    "members_share": ("0-1", "Share of all agents that are members of the energy community."),
+    "attendance_rate": ("0-1", "Share of members attending a collective-choice meeting held at "
+                        "this step; 0 when no meeting is held."),
+    "compliance_rate": ("0-1", "Share of agents that followed every rule that applied to them "
+                        "at this step; 1 when no rule applies."),
+    "trust_interpersonal": ("0-1", "Mean trust over all directed ties."),
+    "trust_institutional": ("0-1", "Mean of each agent's trust in the rules, operator and officials."),
+    "satisfaction": ("0-1", "Mean satisfaction of members (of all agents when there are none)."),
+    "energy_self_sufficiency": ("0-1", "Share of the territory's electricity demand met by local "
+                                "production (consumption minus import, over consumption)."),
+    "energy_self_consumption": ("0-1", "Share of local production used locally (production minus "
+                                "export, over production); NaN when nothing is produced."),
+    "material_circularity": ("0-1", "Circular material use rate in Eurostat's spirit: material "
+                             "returned to use (reuse, repair, recycling, by-product exchange) over "
+                             "that plus virgin material consumed."),
+    "landfill_kg": ("kg/day", "Waste landfilled at the step."),
+    "dumping_kg": ("kg/day", "Waste dumped illegally at the step."),
+    "sanctions": ("count/day", "Sanctions imposed at the step."),
+    "governance_cost": ("EUR/day", "Cost of monitoring, sanctioning, meetings and the operator at the step."),
+    "gini_net_benefit": ("0-1", "Gini coefficient of agents' cumulative net benefit (saving against "
+                         "acting alone), normalised for negative values (Raffinetti, Siletti & "
+                         "Vernizzi 2015)."),
+    "energy_balance_residual_kwh": ("kWh/day", "production + import - (consumption + export + "
+                                    "battery change + losses); zero up to rounding."),
+    "material_balance_residual_kg": ("kg/day", "inputs - (reuse + repair + recycling + recovery + "
+                                     "landfill + dumping + hub stock change); zero up to rounding."),
+    "production_kwh": ("kWh/day", "Rooftop PV production."),
+    "consumption_kwh": ("kWh/day", "Electricity demand (all of it is met)."),
+    "self_consumed_kwh": ("kWh/day", "Production used on site by its producer."),
+    "pool_kwh": ("kWh/day", "Members' surplus delivered through the community pool directly."),
+    "battery_discharge_kwh": ("kWh/day", "Energy delivered by the shared battery."),
+    "import_kwh": ("kWh/day", "Electricity bought from the grid."),
+    "export_kwh": ("kWh/day", "Electricity sold outside the territory."),
+    "battery_soc_kwh": ("kWh", "Energy stored in the shared battery at the end of the step."),
+    "material_inputs_kg": ("kg/day", "Household end-of-life goods and firms' by-products generated."),
+    "reuse_kg": ("kg/day", "Goods reused through the hub plus by-products exchanged between firms."),
+    "repair_kg": ("kg/day", "Goods repaired by the hub and back in use."),
+    "recycling_kg": ("kg/day", "Material recycled."),
+    "recovery_kg": ("kg/day", "Waste incinerated with energy recovery."),
+    "symbiosis_kg": ("kg/day", "By-products taken by firms instead of virgin material."),
+    "hub_stock_kg": ("kg", "Goods held by the reuse-and-repair hub at the end of the step."),
+    "community_account_eur": ("EUR", "Balance of the community's account at the end of the step."),
+}
+
+REQUIRED_COLUMNS = (
+    "step", "members_share", "attendance_rate", "compliance_rate", "trust_interpersonal",
+    "trust_institutional", "satisfaction", "energy_self_sufficiency", "energy_self_consumption",
+    "material_circularity", "landfill_kg", "dumping_kg", "sanctions", "governance_cost",
+    "gini_net_benefit", "energy_balance_residual_kwh", "material_balance_residual_kg",
+)
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    """``numerator / denominator``, NaN when the denominator is zero."""
+    return float(numerator / denominator) if denominator > 0 else float("nan")
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient, defined for negative values too.
+
+    Mean absolute difference over twice the mean absolute value (Raffinetti, Siletti &
+    Vernizzi 2015): equal to the usual Gini for non-negative values, within [0, 1]
+    always, 0 when all values are equal (including all zero).
+    """
+    x = np.sort(np.asarray(values, dtype=float).ravel())
+    n = x.size
+    scale = np.abs(x).sum()
+    if n == 0 or scale == 0:
+        return 0.0
+    ranks = np.arange(1, n + 1)
+    mean_abs_diff_sum = 2.0 * np.dot(2 * ranks - n - 1, x)  # sum over i, j of |x_i - x_j|
+    return float(mean_abs_diff_sum / (2.0 * n * scale))

@@ -1,0 +1,240 @@
+"""The materials stage: one day of end-of-life goods and by-products down the waste hierarchy.
+
+Routes follow the waste hierarchy of the EU Waste Framework Directive (2008/98/EC,
+art. 4): prevention and re-use, preparing for re-use (repair), recycling, other recovery
+(here energy recovery) and disposal (landfill), plus illegal dumping outside it. Firms
+exchange by-products over their ties (industrial symbiosis, Chertow 2000; "one's waste is
+another's resource", Kit AgirLocal 2017): :mod:`commons_abm.symbiosis`. The shared
+reuse-and-repair hub is :mod:`commons_abm.hub`.
+
+**Households**, each day: waste = ``waste_kg_per_day`` x log-normal noise (mean 1,
+coefficient of variation ``materials.daily_cv``, one draw per agent from the
+``materials`` stream). It splits by the shares into reusable, repairable, recyclable and
+other (residual) waste. A share ``hub_bring_rate`` of the reusable and repairable goods
+is brought to the hub; the rest joins the residual stream. Recyclables are sorted at
+``sorting_rate``; unsorted ones join the residual stream. Goods the hub refuses (intake or
+storage full; every household sees the same acceptance share) also join the residual
+stream of the household that brought them. Of the residual stream a share
+``dumping_rate`` is dumped illegally; the rest goes to energy recovery
+(``energy_recovery_share``) or landfill.
+
+**Firms**, each day: by-products = ``byproduct_kg_per_day`` x noise go first to
+symbiosis; what is left is recycled at ``byproduct_recycling_share`` and the rest goes to
+energy recovery or landfill by the same split as households' residual waste (firms do not
+dump). Input demand is ``input_kg_per_day`` (no noise); virgin input = demand minus the
+secondary material received.
+
+**Costs** [EUR/day], written to ``state.material_cost_eur`` (overwritten each day): whoever
+sends material down a route pays that route's price per kg (``materials.costs``).
+Households pay for what they sort (recycling), for what the hub accepts from them (reuse
+or repair price, paid at intake; the price covers the hub's later recycling of failed
+repairs) and for their residual waste that is recovered or landfilled. Dumped waste costs
+the dumper nothing: its clean-up is paid by the commune and reported as the territory
+total ``dumping_cleanup_eur``. Firms pay their recycling, recovery and landfill, the
+reuse price on by-products they give to other firms, ``virgin_eur_per_kg`` per kg of
+virgin input and ``secondary_eur_per_kg`` per kg of secondary material received; the
+seller earns ``secondary_eur_per_kg`` per kg given. ``reference_cost_eur`` is what each
+agent would pay with no hub and no symbiosis: same sorting and dumping, all reusable and
+repairable goods in the residual stream, firms' whole demand bought virgin and all
+by-products down the hierarchy. The model derives net benefits from the two.
+
+**Circularity** follows the spirit of Eurostat's circular material use rate (CMU,
+indicator ``cei_srm030``): CMU = U / (U + V), where U is circular use = reuse (hub reuse
+plus symbiosis exchange) + successful repair + recycling, and V is virgin material =
+households' new goods + firms' virgin input. Households' new goods are taken equal to
+the waste they generate (a steady-state assumption: what is discarded is replaced)
+minus the goods the hub returns to use (reuse and successful repair), floored at zero.
+Recycled material counts as circular use whether or not it is used inside the
+territory, as in Eurostat's indicator. CMU is 0 on a day with no material at all.
+
+**Mass balance** ("rien ne se perd, rien ne se crée", every kg accounted for each day):
+inputs = household waste + firms' by-products = reuse + repair + recycling + recovery +
+landfill + dumping + change of hub stocks; ``residual`` is the difference (zero up to
+rounding).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commons_abm.calendar import Day
+from commons_abm.hub import hub_day
+from commons_abm.scenario import Scenario
+from commons_abm.state import FIRM, HOUSEHOLD, State
+from commons_abm.symbiosis import exchange_byproducts
+from commons_abm.territory import lognormal_with_mean
+
+__all__ = ["MaterialsDay", "route_materials"]
+
+
+@dataclass(frozen=True)
+class MaterialsDay:
+    """One day of materials for the whole territory.
+
+    Totals are in kg (flows over the day); per-agent arrays in kg/day or EUR/day.
+    """
+
+    # --- totals [kg]
+    inputs: float            # household waste + firms' by-products generated
+    household_waste: float   # household waste generated
+    byproducts: float        # firms' by-products generated
+    reuse: float             # hub reuse outflow + symbiosis exchange
+    repair: float            # successful repairs (back into use)
+    recycling: float         # sorted recyclables + failed repairs + recycled by-products
+    recovery: float          # energy recovery
+    landfill: float          # landfill
+    dumping: float           # illegal dumping
+    stock_change: float      # hub stocks at the end minus at the start
+    residual: float          # inputs - (all routes + stock_change); ~0
+    symbiosis: float         # by-products exchanged between firms (included in reuse)
+    virgin_input: float      # firms' virgin input
+    material_demand: float   # households' new goods (= waste generated) + firms' input demand
+    virgin_material: float   # V of the circularity: households' new goods net of hub returns + virgin input
+    circularity: float       # U / (U + V) [0-1]
+    hub_refused: float       # goods the hub turned away (sent to the residual stream)
+    hub_reusable_kg: float   # hub reusable stock at the end of the day
+    hub_repairable_kg: float  # hub repairable stock at the end of the day
+    dumping_cleanup_eur: float  # clean-up of dumped waste, paid by the commune [EUR]
+    # --- per agent
+    waste_kg: np.ndarray           # household waste generated [kg/day]
+    dumped_kg: np.ndarray          # waste dumped illegally [kg/day]
+    brought_kg: np.ndarray         # goods brought to the hub (accepted or not) [kg/day]
+    byproduct_kg: np.ndarray       # firms' by-products generated [kg/day]
+    secondary_kg: np.ndarray       # secondary material received by symbiosis [kg/day]
+    virgin_kg: np.ndarray          # virgin input bought [kg/day]
+    reference_cost_eur: np.ndarray  # cost with no hub and no symbiosis [EUR/day]
+
+    @property
+    def agent_reference_cost_eur(self) -> np.ndarray:
+        """Alias of ``reference_cost_eur`` (the energy stage's naming) [EUR/day]."""
+        return self.reference_cost_eur
+
+
+def route_materials(
+    state: State,
+    scenario: Scenario,
+    day: Day | int | None,
+    rngs: dict[str, np.random.Generator] | np.random.Generator,
+) -> MaterialsDay:
+    """Route one day of household waste and firms' by-products (see the module docstring).
+
+    Updates the hub stocks in ``state.commons`` and overwrites ``state.material_cost_eur``;
+    draws from ``rngs["materials"]`` (or from ``rngs`` if it is a generator). ``day`` is
+    the calendar day; material flows do not depend on it yet.
+    """
+    del day  # no seasonality in material flows (yet)
+    rng = rngs if isinstance(rngs, np.random.Generator) else rngs["materials"]
+    m = scenario.materials
+    hh, fm, c = m.households, m.firms, m.costs
+    n = state.n
+    kind = state.kind
+    is_firm = kind == FIRM
+
+    noise = lognormal_with_mean(1.0, m.daily_cv, n, rng)
+    waste = np.where(kind == HOUSEHOLD, state.waste_kg_per_day, 0.0) * noise
+    byproduct = np.where(is_firm, state.byproduct_kg_per_day, 0.0) * noise
+    demand = np.where(is_firm, state.input_kg_per_day, 0.0)
+
+    # households: sorting and the hub
+    sorted_kg = waste * (hh.recyclable_share * hh.sorting_rate)
+    brought_reuse = waste * (hh.reusable_share * hh.hub_bring_rate)
+    brought_repair = waste * (hh.repairable_share * hh.hub_bring_rate)
+    hub = hub_day(
+        state.commons.hub_reusable_kg, state.commons.hub_repairable_kg,
+        float(brought_reuse.sum()), float(brought_repair.sum()), m.hub,
+    )
+    accepted_reuse = brought_reuse * hub.accept_share
+    accepted_repair = brought_repair * hub.accept_share
+    residual_stream = np.maximum(waste - sorted_kg - accepted_reuse - accepted_repair, 0.0)
+    dumped = residual_stream * hh.dumping_rate
+
+    # firms: symbiosis first, then down the hierarchy
+    sym = exchange_byproducts(kind, state.ties, byproduct, state.byproduct_type,
+                              demand, state.input_type, enabled=fm.symbiosis)
+    recycled_by = sym.left * fm.byproduct_recycling_share
+    virgin = np.maximum(demand - sym.received, 0.0)
+
+    # residual streams (households' kept waste, firms' unrecycled by-products): recovery or landfill
+    disposed = (residual_stream - dumped) + (sym.left - recycled_by)
+    recovered = disposed * hh.energy_recovery_share
+    landfilled = disposed - recovered
+    recycled = sorted_kg + recycled_by
+
+    # costs [EUR/day]
+    cost = (
+        recycled * c.recycling_eur_per_kg
+        + recovered * c.recovery_eur_per_kg
+        + landfilled * c.landfill_eur_per_kg
+        + accepted_reuse * c.reuse_eur_per_kg
+        + accepted_repair * c.repair_eur_per_kg
+        + virgin * c.virgin_eur_per_kg
+        + sym.received * c.secondary_eur_per_kg
+        + sym.sold * (c.reuse_eur_per_kg - c.secondary_eur_per_kg)
+    )
+    e = hh.energy_recovery_share
+    residual_price = e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg
+    r = fm.byproduct_recycling_share
+    reference = (
+        sorted_kg * c.recycling_eur_per_kg
+        + (waste - sorted_kg) * ((1.0 - hh.dumping_rate) * residual_price)
+        + demand * c.virgin_eur_per_kg
+        + byproduct * (r * c.recycling_eur_per_kg + (1.0 - r) * residual_price)
+    )
+    if state.material_cost_eur is not None and state.material_cost_eur.shape == cost.shape:
+        state.material_cost_eur[:] = cost
+    else:
+        state.material_cost_eur = cost
+    state.commons.hub_reusable_kg = hub.reusable_end
+    state.commons.hub_repairable_kg = hub.repairable_end
+
+    # totals [kg]
+    household_waste = float(waste.sum())
+    byproducts = float(byproduct.sum())
+    inputs = household_waste + byproducts
+    symbiosis = sym.total
+    reuse = hub.reused + symbiosis
+    repair = hub.repaired
+    recycling = float(recycled.sum()) + hub.repair_failed
+    recovery = float(recovered.sum())
+    landfill = float(landfilled.sum())
+    dumping = float(dumped.sum())
+    stock_change = hub.stock_change
+    residual = inputs - (reuse + repair + recycling + recovery + landfill + dumping + stock_change)
+    virgin_input = float(virgin.sum())
+    material_demand = household_waste + float(demand.sum())
+    virgin_material = max(household_waste - hub.reused - hub.repaired, 0.0) + virgin_input
+    circular = reuse + repair + recycling
+    denominator = circular + virgin_material
+    circularity = circular / denominator if denominator > 0.0 else 0.0
+
+    return MaterialsDay(
+        inputs=inputs,
+        household_waste=household_waste,
+        byproducts=byproducts,
+        reuse=reuse,
+        repair=repair,
+        recycling=recycling,
+        recovery=recovery,
+        landfill=landfill,
+        dumping=dumping,
+        stock_change=stock_change,
+        residual=residual,
+        symbiosis=symbiosis,
+        virgin_input=virgin_input,
+        material_demand=material_demand,
+        virgin_material=virgin_material,
+        circularity=circularity,
+        hub_refused=hub.refused,
+        hub_reusable_kg=hub.reusable_end,
+        hub_repairable_kg=hub.repairable_end,
+        dumping_cleanup_eur=dumping * c.dumping_eur_per_kg,
+        waste_kg=waste,
+        dumped_kg=dumped,
+        brought_kg=brought_reuse + brought_repair,
+        byproduct_kg=byproduct,
+        secondary_kg=sym.received,
+        virgin_kg=virgin,
+        reference_cost_eur=reference,
+    )

@@ -1,0 +1,154 @@
+"""Hourly electricity demand of each kind of actor over one day.
+
+Each kind (household, firm, public building) has a typical load curve for a working day
+and for a weekend day, a seasonal factor on its daily energy (French demand is
+thermosensitive: electric heating makes winter days heavier), and random day-to-day and
+hour-to-hour variation. Averaged over a year, an actor's demand equals its
+``annual_demand_kwh``.
+
+Sources for the shapes: Enedis, *Profils de consommation* (RES1 residential, PRO1/ENT
+professional profiles, coefficients per half hour, 2023); RTE, *Bilan électrique 2023*
+(daily load curves: residential morning peak 7-9 h and evening peak 18-22 h; demand
+rises about 2.4 GW per degree of cold in winter). The curves below are rounded readings
+of those profiles, not fitted data.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from commons_abm.calendar import HOURS, Day
+from commons_abm.scenario import Energy
+from commons_abm.state import FIRM, HOUSEHOLD, OFFICIAL, State
+
+__all__ = [
+    "DAYS_PER_YEAR",
+    "LOAD_CURVES",
+    "SEASONAL_AMPLITUDE",
+    "SEASONAL_PEAK_DAY",
+    "daily_demand",
+    "daily_factor",
+    "hourly_shape",
+    "seasonal_factor",
+    "weekly_factor",
+]
+
+DAYS_PER_YEAR = 365
+
+# Relative hourly power of a typical day, slot h covering [h, h+1) local time.
+# Only the shape matters within a day; the ratio of a weekend day's total to a working
+# day's total sets how much of the week's energy falls on weekends.
+LOAD_CURVES: dict[int, dict[str, np.ndarray]] = {
+    HOUSEHOLD: {
+        "weekday": np.array([
+            0.70, 0.58, 0.52, 0.50, 0.50, 0.55, 0.80, 1.30, 1.35, 1.05, 0.90, 0.90,
+            0.95, 0.90, 0.80, 0.78, 0.85, 1.05, 1.45, 1.75, 1.80, 1.60, 1.25, 0.95,
+        ]),
+        "weekend": np.array([
+            0.78, 0.62, 0.55, 0.52, 0.50, 0.50, 0.58, 0.80, 1.15, 1.30, 1.25, 1.25,
+            1.30, 1.20, 1.05, 1.00, 1.00, 1.15, 1.45, 1.70, 1.70, 1.50, 1.20, 0.95,
+        ]),
+    },
+    FIRM: {
+        "weekday": np.array([
+            0.35, 0.35, 0.35, 0.35, 0.35, 0.38, 0.50, 0.95, 1.70, 1.75, 1.75, 1.70,
+            1.45, 1.60, 1.75, 1.75, 1.65, 1.35, 0.80, 0.50, 0.40, 0.38, 0.36, 0.35,
+        ]),
+        "weekend": np.array([
+            0.35, 0.35, 0.35, 0.35, 0.35, 0.35, 0.35, 0.36, 0.40, 0.42, 0.42, 0.42,
+            0.40, 0.40, 0.40, 0.40, 0.40, 0.38, 0.36, 0.35, 0.35, 0.35, 0.35, 0.35,
+        ]),
+    },
+    OFFICIAL: {  # public buildings: town hall, school, gym
+        "weekday": np.array([
+            0.30, 0.30, 0.30, 0.30, 0.30, 0.35, 0.70, 1.30, 1.80, 1.80, 1.75, 1.70,
+            1.50, 1.65, 1.75, 1.70, 1.55, 1.20, 0.90, 0.70, 0.50, 0.35, 0.30, 0.30,
+        ]),
+        "weekend": np.array([
+            0.30, 0.30, 0.30, 0.30, 0.30, 0.30, 0.30, 0.32, 0.40, 0.45, 0.45, 0.45,
+            0.40, 0.40, 0.40, 0.40, 0.38, 0.35, 0.32, 0.30, 0.30, 0.30, 0.30, 0.30,
+        ]),
+    },
+}
+
+# Relative amplitude of the yearly cosine on daily energy (winter above summer).
+# Households heat with electricity far more often than firms (CEREN, ADEME).
+SEASONAL_AMPLITUDE: dict[int, float] = {HOUSEHOLD: 0.25, FIRM: 0.10, OFFICIAL: 0.20}
+SEASONAL_PEAK_DAY = 15  # mid-January, the coldest weeks in France (Météo-France normals)
+
+_KINDS = (HOUSEHOLD, FIRM, OFFICIAL)
+
+
+def hourly_shape(kind: int, weekend: bool) -> np.ndarray:
+    """Share of a day's energy used in each hourly slot (24 values summing to 1)."""
+    curve = LOAD_CURVES[kind]["weekend" if weekend else "weekday"]
+    return curve / curve.sum()
+
+
+def weekly_factor(kind: int, weekend: bool) -> float:
+    """A day's energy relative to the kind's mean day of the week (5 working + 2 weekend days
+    average to 1)."""
+    work = LOAD_CURVES[kind]["weekday"].sum()
+    rest = LOAD_CURVES[kind]["weekend"].sum()
+    mean = (5.0 * work + 2.0 * rest) / 7.0
+    return float((rest if weekend else work) / mean)
+
+
+def seasonal_factor(kind: int, day_of_year: int | np.ndarray) -> float | np.ndarray:
+    """A day's energy relative to the kind's mean day of the year (mean 1 over days 1..365)."""
+    phase = 2.0 * np.pi * (np.asarray(day_of_year) - SEASONAL_PEAK_DAY) / DAYS_PER_YEAR
+    return 1.0 + SEASONAL_AMPLITUDE[kind] * np.cos(phase)
+
+
+def daily_factor(kind: int, day: Day) -> float:
+    """A day's expected energy over the kind's mean daily energy (season times weekday)."""
+    return float(seasonal_factor(kind, day.day_of_year)) * weekly_factor(kind, day.is_weekend)
+
+
+@lru_cache(maxsize=1024)
+def _hourly_table(day_of_year: int, weekend: bool) -> np.ndarray:
+    """Expected kWh in each hour of the day per kWh/day of mean demand, ``(24, kind)``."""
+    table = np.empty((HOURS, len(_KINDS)))
+    for kind in _KINDS:
+        factor = float(seasonal_factor(kind, day_of_year)) * weekly_factor(kind, weekend)
+        table[:, kind] = hourly_shape(kind, weekend) * factor
+    table.flags.writeable = False
+    return table
+
+
+def _lognormal_params(cv: float) -> tuple[float, float]:
+    """``(mu, sigma)`` of a log-normal with mean 1 and coefficient of variation ``cv``."""
+    sigma2 = float(np.log1p(cv * cv))
+    return -sigma2 / 2.0, float(np.sqrt(sigma2))
+
+
+def daily_demand(state: State, energy: Energy, day: Day, rng: np.random.Generator) -> np.ndarray:
+    """Each agent's electricity demand in each hour of ``day`` [kWh], shape ``(n, 24)``.
+
+    Expected value: ``annual_demand_kwh / 365`` times the kind's seasonal and weekday
+    factors, spread over the hours by the kind's load curve. It is multiplied by a
+    per-agent daily and a per-agent-hour log-normal factor, both of mean 1, with the
+    coefficients of variation ``energy.noise.daily_cv`` and ``energy.noise.hourly_cv``
+    (both are drawn even when a coefficient is 0, so the stream stays aligned).
+
+    The result is the transpose of a C-ordered ``(24, n)`` array (hours are rows in memory).
+    """
+    n = state.n
+    table = _hourly_table(day.day_of_year, day.is_weekend)
+
+    mu_d, sigma_d = _lognormal_params(energy.noise.daily_cv)
+    mu_h, sigma_h = _lognormal_params(energy.noise.hourly_cv)
+    daily_noise = rng.lognormal(mu_d, sigma_d, n) if n else np.zeros(0)
+    # hourly noise in single precision: it is the dominant cost for large territories
+    noise = rng.standard_normal((HOURS, n), dtype=np.float32)
+    noise *= np.float32(sigma_h)
+    noise += np.float32(mu_h)
+    np.exp(noise, out=noise)
+
+    level = state.annual_demand_kwh * (daily_noise / DAYS_PER_YEAR)
+    out = np.take(table, state.kind, axis=1)  # C-ordered (24, n)
+    out *= level
+    out *= noise
+    return out.T

@@ -1,0 +1,30 @@
+"""Shared fixtures: small scenarios and paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from commons_abm.scenario import Scenario, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SCENARIO = ROOT / "experiments" / "scenarios" / "default.toml"
+
+
+@pytest.fixture
+def default_scenario() -> Scenario:
+    """The shipped default scenario."""
+    return load_scenario(DEFAULT_SCENARIO)
+
+
+@pytest.fixture
+def small_scenario() -> Scenario:
+    """A 60-agent territory for fast tests."""
+    sc = Scenario(name="small")
+    sc.territory.households = 50
+    sc.territory.firms = 7
+    sc.territory.officials = 3
+    sc.territory.neighbourhoods = 2
+    sc.run.steps = 30
+    return sc

@@ -1,0 +1,75 @@
+"""The whole model: outputs, conservation over a year, plausibility, reproducibility."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from commons_abm.indicators import COLUMNS, REQUIRED_COLUMNS
+from commons_abm.model import CommonsModel
+from commons_abm.scenario import Scenario
+
+
+def test_timeseries_has_one_row_per_step_and_every_column(small_scenario: Scenario) -> None:
+    frame = CommonsModel(small_scenario).run(12)
+    assert list(frame.columns) == list(COLUMNS)
+    assert set(REQUIRED_COLUMNS) <= set(frame.columns)
+    assert frame["step"].tolist() == list(range(12))
+    assert not frame[list(REQUIRED_COLUMNS)].drop(columns="energy_self_consumption").isna().any().any()
+
+
+def test_neutral_social_columns_without_rules(small_scenario: Scenario) -> None:
+    """Without community rules nobody meets, breaks a rule, is sanctioned or pays for governance."""
+    frame = CommonsModel(small_scenario).run(5)
+    assert (frame["attendance_rate"] == 0).all() and (frame["compliance_rate"] == 1).all()
+    assert (frame["sanctions"] == 0).all() and (frame["governance_cost"] == 0).all()
+    assert frame["trust_institutional"].nunique() == 1
+
+
+@pytest.fixture(scope="module")
+def default_year() -> pd.DataFrame:
+    return CommonsModel(None, create_agents=False).run(365)
+
+
+def test_default_year_conserves_energy_and_mass(default_year: pd.DataFrame) -> None:
+    assert default_year["energy_balance_residual_kwh"].abs().max() < 1e-6
+    assert default_year["material_balance_residual_kg"].abs().max() < 1e-6
+
+
+def test_default_year_is_plausible(default_year: pd.DataFrame) -> None:
+    total = default_year.sum()
+    sufficiency = 1 - total["import_kwh"] / total["consumption_kwh"]
+    assert 0.05 < sufficiency < 0.35, sufficiency
+    # Eurostat: France's circular material use rate 17.6-19.3 % (2022-2024)
+    assert 0.12 < default_year["material_circularity"].mean() < 0.25
+    # summer days are more self-sufficient than winter days
+    summer = default_year["energy_self_sufficiency"].iloc[150:240].mean()
+    winter = pd.concat([default_year["energy_self_sufficiency"].iloc[:45],
+                        default_year["energy_self_sufficiency"].iloc[320:]]).mean()
+    assert summer > 1.5 * winter
+
+
+def test_same_seed_bit_identical(small_scenario: Scenario) -> None:
+    a = CommonsModel(small_scenario, seed=5).run(20)
+    b = CommonsModel(small_scenario, seed=5, create_agents=False).run(20)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_different_seeds_differ(small_scenario: Scenario) -> None:
+    a = CommonsModel(small_scenario, seed=1).run(5)
+    b = CommonsModel(small_scenario, seed=2).run(5)
+    assert not np.allclose(a["production_kwh"], b["production_kwh"])
+
+
+def test_hourly_flows_recorded(small_scenario: Scenario) -> None:
+    model = CommonsModel(small_scenario, record_hourly=True)
+    model.run(3)
+    flows = model.hourly_flows(2)
+    assert flows.shape == (24, 9)
+    assert flows["demand"].sum() == pytest.approx(model.timeseries()["consumption_kwh"].iloc[2])
+
+
+def test_step_is_a_named_sequence_of_stages(small_scenario: Scenario) -> None:
+    names = [name for name, _ in CommonsModel(small_scenario).stages]
+    assert names == ["exchange_energy", "route_materials", "settle_accounts", "record"]

@@ -1,0 +1,19 @@
+"""The generated reference pages in docs/ are current."""
+
+from __future__ import annotations
+
+from commons_abm.reference import indicators_page, scenario_page
+
+from .conftest import ROOT
+
+
+def test_scenario_page_is_current() -> None:
+    assert (ROOT / "docs" / "scenario.md").read_text(encoding="utf-8") == scenario_page(), (
+        "run: python -m commons_abm.reference docs/"
+    )
+
+
+def test_indicators_page_is_current() -> None:
+    assert (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8") == indicators_page(), (
+        "run: python -m commons_abm.reference docs/"
+    )

@@ -1,0 +1,57 @@
+"""Scenario files: validation, defaults, overrides, documentation of every field."""
+
+from __future__ import annotations
+
+import pytest
+
+from commons_abm.errors import InputError
+from commons_abm.scenario import Scenario, describe_fields, load_scenario, scenario_from_dict, with_overrides
+
+from .conftest import DEFAULT_SCENARIO
+
+
+def test_default_file_equals_schema_defaults() -> None:
+    """The shipped default.toml and the schema's defaults describe the same scenario."""
+    assert load_scenario(DEFAULT_SCENARIO).model_dump() == Scenario(name="default").model_dump()
+
+
+def test_default_scenario_matches_the_brief() -> None:
+    sc = load_scenario(DEFAULT_SCENARIO)
+    assert 250 <= sc.territory.households <= 350
+    assert sc.territory.firms == 20 and sc.territory.officials == 5
+    assert 4250 <= sc.energy.households.annual_demand_kwh <= 4800  # RTE, ORE
+    assert sc.materials.households.kg_per_inhabitant_year == 615  # INSEE 2021
+
+
+def test_every_field_is_documented_with_a_unit_or_choice() -> None:
+    rows = describe_fields()
+    assert len(rows) > 60
+    for name, _default, allowed, description in rows:
+        assert description, f"{name} has no description"
+        assert allowed, f"{name} has no allowed values"
+
+
+def test_overrides_are_validated() -> None:
+    sc = Scenario()
+    assert with_overrides(sc, **{"run.steps": 7}).run.steps == 7
+    with pytest.raises(InputError, match="run.steps"):
+        with_overrides(sc, **{"run.steps": 0})
+
+
+def test_errors_name_source_and_field() -> None:
+    with pytest.raises(InputError) as info:
+        scenario_from_dict({"energy": {"battery": {"capacity_kwh": -1}}}, source="x.toml")
+    text = str(info.value)
+    assert text.startswith("x.toml: energy.battery.capacity_kwh: ")
+    assert "greater than or equal to 0" in text and "\n" not in text
+
+
+def test_file_generator_needs_a_file() -> None:
+    with pytest.raises(InputError, match="network.file"):
+        scenario_from_dict({"network": {"generator": "file"}}, source="x.toml")
+
+
+def test_validate_assignment() -> None:
+    sc = Scenario()
+    with pytest.raises(Exception):
+        sc.territory.households = -3
