@@ -10,6 +10,8 @@ from commons_abm.indicators import COLUMNS, REQUIRED_COLUMNS
 from commons_abm.model import CommonsModel
 from commons_abm.scenario import Scenario
 
+from .conftest import ROOT
+
 
 def test_timeseries_has_one_row_per_step_and_every_column(small_scenario: Scenario) -> None:
     frame = CommonsModel(small_scenario).run(12)
@@ -24,7 +26,11 @@ def test_neutral_social_columns_without_rules(small_scenario: Scenario) -> None:
     frame = CommonsModel(small_scenario).run(5)
     assert (frame["attendance_rate"] == 0).all() and (frame["compliance_rate"] == 1).all()
     assert (frame["sanctions"] == 0).all() and (frame["governance_cost"] == 0).all()
-    assert frame["trust_institutional"].nunique() == 1
+    # nobody is sanctioned or overridden: only members' experience moves institutional trust
+    model = CommonsModel(small_scenario, rulebook=ROOT / "experiments" / "rulebooks" / "open_access.toml")
+    model.run(20)
+    outsiders = ~model.state.member
+    assert np.all(model.state.trust_institutional[outsiders] == small_scenario.behaviour.initial_trust_institutional)
 
 
 @pytest.fixture(scope="module")
@@ -72,4 +78,5 @@ def test_hourly_flows_recorded(small_scenario: Scenario) -> None:
 
 def test_step_is_a_named_sequence_of_stages(small_scenario: Scenario) -> None:
     names = [name for name, _ in CommonsModel(small_scenario).stages]
-    assert names == ["exchange_energy", "route_materials", "settle_accounts", "record"]
+    assert names == ["decide", "exchange_energy", "route_materials", "enforce_rules", "collective_choice",
+                     "officials", "settle_accounts", "learn", "review_membership", "record"]

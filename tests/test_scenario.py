@@ -12,7 +12,8 @@ from .conftest import DEFAULT_SCENARIO
 
 def test_default_file_equals_schema_defaults() -> None:
     """The shipped default.toml and the schema's defaults describe the same scenario."""
-    assert load_scenario(DEFAULT_SCENARIO).model_dump() == Scenario(name="default").model_dump()
+    expected = Scenario(name="default", rules={"rulebook": "../rulebooks/status_quo.toml"})
+    assert load_scenario(DEFAULT_SCENARIO).model_dump() == expected.model_dump()
 
 
 def test_default_scenario_matches_the_brief() -> None:

@@ -81,6 +81,15 @@ class KeyInputs:
     contributed_before: np.ndarray
     offer: np.ndarray | None = None
     offer_columns: np.ndarray | None = None
+    claim: np.ndarray | None = None
+
+    def claimed(self, weights: np.ndarray | float, columns: np.ndarray | None = None) -> np.ndarray | float:
+        """``weights`` times each agent's claim (``(n,)``, 1 when absent): a member who
+        overdraws claims more than the key gives it (its cap still bounds what it gets)."""
+        if self.claim is None:
+            return weights
+        claim = self.claim if columns is None else self.claim[columns]
+        return np.asarray(weights) * claim
 
     def contributions(self) -> tuple[np.ndarray, np.ndarray]:
         """The agents who have offered something, by the end of the day (sorted column
@@ -305,25 +314,27 @@ def allocate_tiers(
 # ------------------------------------------------------------------------------- keys
 def equal(amount: np.ndarray, caps: np.ndarray, inputs: KeyInputs) -> np.ndarray:
     """Equal shares for all eligible agents (capped by what each still needs)."""
-    return allocate_tiers(amount, caps, [1.0])
+    return allocate_tiers(amount, caps, [inputs.claimed(1.0)])
 
 
 def pro_rata_consumption(amount: np.ndarray, caps: np.ndarray, inputs: KeyInputs) -> np.ndarray:
     """Shares proportional to each agent's demand in the hour (Enedis default key)."""
-    return allocate_tiers(amount, caps, [inputs.demand])
+    return allocate_tiers(amount, caps, [inputs.claimed(inputs.demand)])
 
 
 def pro_rata_contribution(amount: np.ndarray, caps: np.ndarray, inputs: KeyInputs) -> np.ndarray:
     """Contributors first, in proportion to their cumulative offer; the rest of the energy
     pro rata consumption to everyone still in need."""
     columns, contributed = inputs.contributions()
-    return allocate_tiers(amount, caps, [Tier(contributed, columns), inputs.demand])
+    return allocate_tiers(amount, caps, [Tier(inputs.claimed(contributed, columns), columns),
+                                         inputs.claimed(inputs.demand)])
 
 
 def needs_first(amount: np.ndarray, caps: np.ndarray, inputs: KeyInputs) -> np.ndarray:
     """Energy-poor households first (pro rata consumption), then everyone else (same key)."""
     poor = np.flatnonzero(inputs.energy_poor)
-    return allocate_tiers(amount, caps, [Tier(inputs.demand[:, poor], poor), inputs.demand])
+    return allocate_tiers(amount, caps, [Tier(inputs.claimed(inputs.demand[:, poor], poor), poor),
+                                         inputs.claimed(inputs.demand)])
 
 
 Key = Callable[[np.ndarray, np.ndarray, KeyInputs], np.ndarray]

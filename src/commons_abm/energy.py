@@ -106,15 +106,22 @@ class EnergyDay:
 
 
 def exchange_energy(
-    state: State, scenario: Scenario, day: Day, rngs: dict[str, np.random.Generator]
+    state: State, scenario: Scenario, day: Day, rngs: dict[str, np.random.Generator], *,
+    boundary: str | None = None, allocation_key: str | None = None, claim: np.ndarray | None = None,
 ) -> EnergyDay:
     """Run one day of the energy commons (streams ``demand`` and ``weather``).
+
+    ``boundary`` and ``allocation_key`` default to the scenario's ``rules`` (a rulebook
+    sets them otherwise); ``claim`` is each agent's claim multiplier on pooled energy
+    (more than 1 for members who overdraw, see :class:`~commons_abm.allocation.KeyInputs`).
 
     Updates ``state.contributed_kwh`` (+ the day's offer), ``state.commons.battery_soc_kwh``,
     ``state.commons.community_account_eur`` and overwrites ``state.energy_cost_eur`` with
     each agent's net energy cost of the day.
     """
-    energy, rules, tariffs = scenario.energy, scenario.rules, scenario.energy.tariffs
+    energy, tariffs = scenario.energy, scenario.energy.tariffs
+    boundary = boundary or scenario.rules.boundary
+    allocation_key = allocation_key or scenario.rules.allocation_key
     n = state.n
     # Hourly arrays are (24, agents), C-ordered. Only PV owners can have a surplus and only
     # eligible agents draw from the pool, so the work is done on those columns.
@@ -131,7 +138,7 @@ def exchange_energy(
     offer = surplus * offer_share  # (24, owners)
     pool_supply = offer.sum(axis=1)  # S per hour
 
-    if rules.boundary == "open_access":
+    if boundary == "open_access":
         eligible = np.arange(n)
     else:
         eligible = np.flatnonzero(member)
@@ -159,8 +166,9 @@ def exchange_energy(
         contributed_before=state.contributed_kwh[eligible],
         offer=offer[:, offering],
         offer_columns=at[offering],
+        claim=None if claim is None else claim[eligible],
     )
-    received = KEYS[rules.allocation_key](delivered, caps, inputs)
+    received = KEYS[allocation_key](delivered, caps, inputs)
 
     # per-agent daily totals [kWh]
     agent_consumption = demand.sum(axis=0)

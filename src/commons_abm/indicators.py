@@ -16,8 +16,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "step": ("day", "Index of the simulated day, from 0."),
     "day_of_year": ("day", "Calendar day (1-365) simulated at the step."),
     "members_share": ("0-1", "Share of all agents that are members of the energy community."),
-    "attendance_rate": ("0-1", "Share of members attending a collective-choice meeting held at "
-                        "this step; 0 when no meeting is held."),
+    "attendance_rate": ("0-1", "Share of members who attended the latest collective-choice "
+                        "meeting (carried forward between meetings); 0 before the first or "
+                        "when members never meet."),
     "compliance_rate": ("0-1", "Share of agents that followed every rule that applied to them "
                         "at this step; 1 when no rule applies."),
     "trust_interpersonal": ("0-1", "Mean trust over all directed ties."),
@@ -41,6 +42,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
                                     "battery change + losses); zero up to rounding."),
     "material_balance_residual_kg": ("kg/day", "inputs - (reuse + repair + recycling + recovery + "
                                      "landfill + dumping + hub stock change); zero up to rounding."),
+    "cooperation_rate": ("0-1", "Share of all agents who cooperated at the step (followed the "
+                         "rules, shared surplus, sorted, paid fees: commons_abm.decisions)."),
+    "expected_cooperation": ("0-1", "Mean of agents' expectation of others' cooperation."),
+    "member_trust_institutional": ("0-1", "Mean institutional trust of members; NaN without members."),
+    "participation_gini": ("0-1", "Gini coefficient of members' attendance ratios (meetings attended "
+                           "over meetings held while a member): inequality of participation."),
+    "wrongful_sanctions": ("count/day", "Sanctions of compliant agents that stand after mediation."),
+    "fines_eur": ("EUR/day", "Fines paid at the step (after refunds by mediation)."),
     "production_kwh": ("kWh/day", "Rooftop PV production."),
     "consumption_kwh": ("kWh/day", "Electricity demand (all of it is met)."),
     "self_consumed_kwh": ("kWh/day", "Production used on site by its producer."),

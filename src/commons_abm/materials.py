@@ -117,8 +117,16 @@ def route_materials(
     scenario: Scenario,
     day: Day | int | None,
     rngs: dict[str, np.random.Generator] | np.random.Generator,
+    *,
+    sorting: np.ndarray | float = 1.0,
+    hub_bring: np.ndarray | float = 1.0,
+    dumping: np.ndarray | float = 1.0,
 ) -> MaterialsDay:
     """Route one day of household waste and firms' by-products (see the module docstring).
+
+    ``sorting``, ``hub_bring`` and ``dumping`` multiply, per agent, the scenario's
+    ``sorting_rate``, ``hub_bring_rate`` and ``dumping_rate`` (today's decisions,
+    :mod:`commons_abm.decisions`); each rate is capped at 1.
 
     Updates the hub stocks in ``state.commons`` and overwrites ``state.material_cost_eur``;
     draws from ``rngs["materials"]`` (or from ``rngs`` if it is a generator). ``day`` is
@@ -137,10 +145,13 @@ def route_materials(
     byproduct = np.where(is_firm, state.byproduct_kg_per_day, 0.0) * noise
     demand = np.where(is_firm, state.input_kg_per_day, 0.0)
 
-    # households: sorting and the hub
-    sorted_kg = waste * (hh.recyclable_share * hh.sorting_rate)
-    brought_reuse = waste * (hh.reusable_share * hh.hub_bring_rate)
-    brought_repair = waste * (hh.repairable_share * hh.hub_bring_rate)
+    # households: sorting and the hub, at today's behaviour
+    sorting_rate = np.minimum(hh.sorting_rate * np.asarray(sorting, dtype=float), 1.0)
+    bring_rate = np.minimum(hh.hub_bring_rate * np.asarray(hub_bring, dtype=float), 1.0)
+    dumping_rate = np.minimum(hh.dumping_rate * np.asarray(dumping, dtype=float), 1.0)
+    sorted_kg = waste * (hh.recyclable_share * sorting_rate)
+    brought_reuse = waste * (hh.reusable_share * bring_rate)
+    brought_repair = waste * (hh.repairable_share * bring_rate)
     hub = hub_day(
         state.commons.hub_reusable_kg, state.commons.hub_repairable_kg,
         float(brought_reuse.sum()), float(brought_repair.sum()), m.hub,
@@ -148,7 +159,7 @@ def route_materials(
     accepted_reuse = brought_reuse * hub.accept_share
     accepted_repair = brought_repair * hub.accept_share
     residual_stream = np.maximum(waste - sorted_kg - accepted_reuse - accepted_repair, 0.0)
-    dumped = residual_stream * hh.dumping_rate
+    dumped = residual_stream * dumping_rate
 
     # firms: symbiosis first, then down the hierarchy
     sym = exchange_byproducts(kind, state.ties, byproduct, state.byproduct_type,
@@ -178,7 +189,7 @@ def route_materials(
     r = fm.byproduct_recycling_share
     reference = (
         sorted_kg * c.recycling_eur_per_kg
-        + (waste - sorted_kg) * ((1.0 - hh.dumping_rate) * residual_price)
+        + (waste - sorted_kg) * ((1.0 - dumping_rate) * residual_price)
         + demand * c.virgin_eur_per_kg
         + byproduct * (r * c.recycling_eur_per_kg + (1.0 - r) * residual_price)
     )

@@ -13,16 +13,26 @@ from mesa.discrete_space import Network
 
 from commons_abm.agents import CommonsAgent, agent_class
 from commons_abm.calendar import HOURS, Day, day_of_step
+from commons_abm.collective_choice import MeetingDay, RuleLevels, assemblies, hold_meeting, meeting_due
+from commons_abm.decisions import POSTURE_VOICE, Actions, decide, update_beliefs
 from commons_abm.energy import EnergyDay, exchange_energy
 from commons_abm.indicators import COLUMNS, gini, ratio
 from commons_abm.materials import MaterialsDay, route_materials
+from commons_abm.mediation import MediationDay, mediate
+from commons_abm.membership import review_membership
+from commons_abm.monitoring import Detection, monitor
 from commons_abm.network import to_networkx
+from commons_abm.officials import OfficialsDay, Polity, officials_act
+from commons_abm.rulebook import Institutions, Rulebook, compile_rulebook, load_rulebook
+from commons_abm.sanctions import SanctionDay, impose_sanctions
+from commons_abm.satisfaction import fairness, update_satisfaction
 from commons_abm.scenario import Scenario, load_scenario, with_overrides
 from commons_abm.seeding import streams
 from commons_abm.state import State
 from commons_abm.territory import build_state
+from commons_abm.trust import update_institutional_trust, update_interpersonal_trust
 
-__all__ = ["CommonsModel", "GovernanceDay", "HOURLY_FLOWS"]
+__all__ = ["CommonsModel", "GovernanceDay", "HOURLY_FLOWS", "institutions_for"]
 
 HOURLY_FLOWS = (
     "pv", "demand", "self_consumed", "pool_direct", "battery_charge", "battery_discharge",
@@ -39,10 +49,28 @@ class GovernanceDay:
     """
 
     meeting_held: bool = False
-    attendance_rate: float = 0.0
+    attendance_rate: float = 0.0     # at the latest meeting (carried forward)
     compliance_rate: float = 1.0
     sanctions: int = 0
+    wrongful_sanctions: int = 0
+    mediated: int = 0
+    override: bool = False
     cost_eur: float = 0.0
+
+
+def institutions_for(scenario: Scenario, rulebook: Rulebook | Institutions | str | Path | None = None) -> Institutions:
+    """The institutions a run uses: ``rulebook`` if given, else the scenario's rulebook,
+    else the scenario's ``rules`` fields alone (boundary and allocation key, nothing else)."""
+    if isinstance(rulebook, Institutions):
+        return rulebook
+    if isinstance(rulebook, Rulebook):
+        return compile_rulebook(rulebook)
+    if rulebook is not None:
+        return compile_rulebook(load_rulebook(rulebook))
+    if scenario.rules.rulebook:
+        return compile_rulebook(load_rulebook(scenario.resolve(scenario.rules.rulebook)))
+    return Institutions(name="scenario rules", boundary=scenario.rules.boundary,
+                        allocation_key=scenario.rules.allocation_key)
 
 
 class CommonsModel(mesa.Model):
@@ -62,6 +90,10 @@ class CommonsModel(mesa.Model):
         :meth:`ensure_agents`); sweeps leave them out.
     record_hourly:
         Keep every day's 24-hour territory flows (for figures of one day's energy).
+    rulebook:
+        A :class:`~commons_abm.rulebook.Rulebook`, compiled
+        :class:`~commons_abm.rulebook.Institutions` or a rulebook file; overrides the
+        scenario's ``rules.rulebook`` (see :func:`institutions_for`).
     """
 
     def __init__(
@@ -71,20 +103,32 @@ class CommonsModel(mesa.Model):
         seed: int | None = None,
         create_agents: bool = True,
         record_hourly: bool = False,
+        rulebook: Rulebook | Institutions | str | Path | None = None,
     ) -> None:
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
         if seed is not None:
             scenario = with_overrides(scenario, **{"run.seed": int(seed)})
         self.scenario = scenario
+        self.institutions = institutions_for(scenario, rulebook)
         self.rngs = streams(scenario.run.seed)
         super().__init__(rng=self.rngs["mesa"])
         self.state: State = build_state(scenario, self.rngs)
+        self.assembly, count = assemblies(self.state, self.institutions)
+        self.levels = RuleLevels.initial(self.institutions, count)
+        self.polity = Polity(self.institutions.posture)
         self.record_hourly = record_hourly
         self.hourly: list[np.ndarray] = []  # per step, (len(HOURLY_FLOWS), 24) [kWh]
         self.last_energy: EnergyDay | None = None
         self.last_materials: MaterialsDay | None = None
         self.last_governance = GovernanceDay()
+        self._actions: Actions | None = None
+        self._detection: Detection | None = None
+        self._sanctions: SanctionDay | None = None
+        self._mediation: MediationDay | None = None
+        self._meeting: MeetingDay | None = None
+        self._officials = OfficialsDay()
+        self._attendance_rate = 0.0
         self._rows: list[np.ndarray] = []
         self._index: list[CommonsAgent] | None = None
         self.space: Network | None = None
@@ -121,9 +165,15 @@ class CommonsModel(mesa.Model):
     def stages(self) -> tuple[tuple[str, Callable[[Day], None]], ...]:
         """The named whole-population stages of one step, in order."""
         return (
+            ("decide", self._decide),
             ("exchange_energy", self._exchange_energy),
             ("route_materials", self._route_materials),
+            ("enforce_rules", self._enforce_rules),
+            ("collective_choice", self._collective_choice),
+            ("officials", self._officials_act),
             ("settle_accounts", self._settle_accounts),
+            ("learn", self._learn),
+            ("review_membership", self._review_membership),
             ("record", self._record),
         )
 
@@ -143,22 +193,100 @@ class CommonsModel(mesa.Model):
                 progress(1)
         return self.timeseries()
 
+    @property
+    def voice(self) -> float:
+        """Members' share in deciding the rules under the officials' current posture."""
+        return POSTURE_VOICE[self.polity.posture] if self.institutions.meetings else 0.0
+
+    def _decide(self, day: Day) -> None:
+        levels, at = self.levels, self.assembly
+        legit = np.where(levels.chosen, self.voice, 0.0)[at]
+        self._actions = decide(
+            self.state, self.institutions, self.scenario.behaviour, self.rngs["behaviour"],
+            legitimacy_level=legit, fine_scale=levels.fine_scale[at], quota=levels.quota[at])
+        self.state.share_fraction[:] = self._actions.share_fraction
+
     def _exchange_energy(self, day: Day) -> None:
-        self.last_energy = exchange_energy(self.state, self.scenario, day, self.rngs)
+        inst, a = self.institutions, self._actions
+        self.last_energy = exchange_energy(
+            self.state, self.scenario, day, self.rngs, boundary=inst.boundary,
+            allocation_key=inst.allocation_key, claim=a.claim if a is not None else None)
         if self.record_hourly:
             h = self.last_energy.hourly
             self.hourly.append(np.stack([np.asarray(h[name], float) for name in HOURLY_FLOWS]))
 
     def _route_materials(self, day: Day) -> None:
-        self.last_materials = route_materials(self.state, self.scenario, day, self.rngs)
+        a = self._actions
+        self.last_materials = route_materials(self.state, self.scenario, day, self.rngs,
+                                              sorting=a.sorting, hub_bring=a.hub_bring, dumping=a.dumping)
+
+    def _enforce_rules(self, day: Day) -> None:
+        s, inst, a, rng = self.state, self.institutions, self._actions, self.rngs["governance"]
+        self._detection = monitor(s, inst, a.bound, a.breach, rng)
+        sanctionable = a.sanctionable | (self._detection.wrongly_accused & _bound_by_sanction(a, inst))
+        accused = (self._detection.detected & a.sanctionable) | (
+            self._detection.wrongly_accused & sanctionable)
+        self._sanctions = impose_sanctions(s, inst, accused, self.levels.fine_scale[self.assembly], day.step)
+        self._mediation = mediate(s, inst, self._sanctions, self._detection.wrongly_accused, rng)
+
+    def _collective_choice(self, day: Day) -> None:
+        self._meeting = None
+        if not meeting_due(self.institutions, day.step):
+            return
+        a = self._actions
+        self._meeting = hold_meeting(
+            self.state, self.institutions, self.scenario.behaviour, self.levels, self.voice,
+            a.breach, a.bound, self.state.commons.community_account_eur, self._daily_fixed_cost(),
+            self.rngs["governance"])
+        self._attendance_rate = self._meeting.attendance_rate
+
+    def _officials_act(self, day: Day) -> None:
+        self._officials = officials_act(self.state, self.institutions, self.scenario.behaviour, self.polity,
+                                        self.levels, day.step, self.rngs["governance"])
+
+    def _daily_fixed_cost(self) -> float:
+        inst = self.institutions
+        return inst.operator_cost_eur_per_day + (
+            inst.meeting_cost_eur / inst.meeting_every_days if inst.meetings else 0.0)
 
     def _settle_accounts(self, day: Day) -> None:
-        s, e, m = self.state, self.last_energy, self.last_materials
-        assert e is not None and m is not None
+        s, e, m, a = self.state, self.last_energy, self.last_materials, self._actions
+        inst, det, san, med = self.institutions, self._detection, self._sanctions, self._mediation
+        assert e is not None and m is not None and a is not None
+        s.fees_eur[:] = np.where(a.pays_fee, self.levels.fee_eur_per_day[self.assembly], 0.0)
+        s.fines_eur[:] = san.fines_eur
+        s.governance_cost_eur[:] = det.peer_cost_eur
+        meeting_cost = self._meeting.cost_eur if self._meeting is not None else 0.0
+        community_cost = (inst.operator_cost_eur_per_day + meeting_cost + med.cost_eur + san.cost_eur
+                          + det.cost_eur - det.official_cost_eur - float(det.peer_cost_eur.sum()))
+        s.commons.community_account_eur += float(s.fees_eur.sum() + s.fines_eur.sum()) - community_cost
         s.net_benefit_eur[:] = (e.agent_reference_cost_eur - s.energy_cost_eur) + (
-            m.agent_reference_cost_eur - s.material_cost_eur
-        )
+            m.agent_reference_cost_eur - s.material_cost_eur) - s.fees_eur - s.fines_eur - s.governance_cost_eur
         s.cumulative_net_benefit_eur += s.net_benefit_eur
+        self.last_governance = GovernanceDay(
+            meeting_held=self._meeting is not None,
+            attendance_rate=self._attendance_rate,
+            compliance_rate=float(s.cooperated[a.bound].mean()) if a.bound.any() else 1.0,
+            sanctions=san.count,
+            wrongful_sanctions=int(med.unsettled.sum()),
+            mediated=int(med.settled.sum()),
+            override=self._officials.override,
+            cost_eur=community_cost + det.official_cost_eur + float(det.peer_cost_eur.sum()),
+        )
+
+    def _learn(self, day: Day) -> None:
+        s, b, e = self.state, self.scenario.behaviour, self.last_energy
+        update_interpersonal_trust(s.ties, s.cooperated, b.trust)
+        fair = np.where(s.member, fairness(e.agent_received, e.agent_offered), 0.0)
+        update_satisfaction(s, b.satisfaction, s.net_benefit_eur, fair)
+        meeting = self._meeting
+        voiced = (meeting.attended & meeting.valid[self.assembly]) if meeting is not None else np.zeros(s.n, bool)
+        update_institutional_trust(s, b.trust, wrongful=self._mediation.unsettled,
+                                   settled=self._mediation.settled, voiced=voiced, voice=self.voice)
+        update_beliefs(s, b, float(s.cooperated.mean()) if s.n else 0.0)
+
+    def _review_membership(self, day: Day) -> None:
+        review_membership(self.state, self.scenario.behaviour.participation, day.step, self.rngs["behaviour"])
 
     def _record(self, day: Day) -> None:
         s, e, m, g = self.state, self.last_energy, self.last_materials, self.last_governance
@@ -166,6 +294,7 @@ class CommonsModel(mesa.Model):
         members = s.member
         satisfaction = s.satisfaction[members] if members.any() else s.satisfaction
         trust = s.ties.trust
+        eligible = s.meetings_eligible > 0
         values = {
             "step": day.step,
             "day_of_year": day.day_of_year,
@@ -185,6 +314,14 @@ class CommonsModel(mesa.Model):
             "gini_net_benefit": gini(s.cumulative_net_benefit_eur),
             "energy_balance_residual_kwh": e.residual,
             "material_balance_residual_kg": m.residual,
+            "cooperation_rate": float(s.cooperated.mean()) if s.n else 0.0,
+            "expected_cooperation": float(s.belief.mean()) if s.n else 0.0,
+            "member_trust_institutional": float(s.trust_institutional[members].mean()) if members.any()
+            else float("nan"),
+            "participation_gini": gini(s.meetings_attended[eligible] / s.meetings_eligible[eligible])
+            if eligible.any() else 0.0,
+            "wrongful_sanctions": g.wrongful_sanctions,
+            "fines_eur": float(s.fines_eur.sum()),
             "production_kwh": e.production,
             "consumption_kwh": e.consumption,
             "self_consumed_kwh": e.self_consumed,
@@ -209,7 +346,7 @@ class CommonsModel(mesa.Model):
         """One row per simulated step; columns and units in :data:`~commons_abm.indicators.COLUMNS`."""
         data = np.vstack(self._rows) if self._rows else np.empty((0, len(COLUMNS)))
         frame = pd.DataFrame(data, columns=list(COLUMNS))
-        for column in ("step", "day_of_year", "sanctions"):
+        for column in ("step", "day_of_year", "sanctions", "wrongful_sanctions"):
             frame[column] = frame[column].astype(np.int64)
         return frame
 
@@ -220,3 +357,8 @@ class CommonsModel(mesa.Model):
         frame = pd.DataFrame(self.hourly[step].T, columns=list(HOURLY_FLOWS))
         frame.index = pd.RangeIndex(HOURS, name="hour")
         return frame
+
+
+def _bound_by_sanction(actions: Actions, inst: Institutions) -> np.ndarray:
+    """Agents bound by a rule backed by a sanction today (breaching or not)."""
+    return actions.bound if inst.sanctioned else np.zeros_like(actions.bound)

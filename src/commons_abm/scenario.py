@@ -130,7 +130,7 @@ class HouseholdEnergy(Consumers):
 
     annual_demand_kwh: NonNeg = Field(4500.0, description="Mean annual electricity demand [kWh/yr].")
     pv_adoption: Share = Field(0.15, description="Share of households with rooftop PV [0-1].")
-    pv_kwp_mean: NonNeg = Field(4.0, description="Mean installed PV peak power of an adopter [kWp].")
+    pv_kwp_mean: NonNeg = Field(5.0, description="Mean installed PV peak power of an adopter [kWp].")
 
 
 class FirmEnergy(Consumers):
@@ -308,14 +308,187 @@ class Materials(_Section):
 
 
 # --------------------------------------------------------------------------- behaviour
+class MotiveMix(_Section):
+    """Shares of social value orientations in one kind of actor (000, after Davis, Laughlin
+    & Komorita 1976; default shares from Van Lange et al. 1997: 46 % prosocial, 38 %
+    individualistic, 12 % competitive, the rest unclassified, here 'mixed')."""
+
+    cooperative: Share = Field(0.46, description="Share weighting the group's payoff [0-1].")
+    individualistic: Share = Field(0.38, description="Share weighting only their own payoff [0-1].")
+    competitive: Share = Field(0.12, description="Share weighting their payoff relative to others' [0-1].")
+    mixed: Share = Field(0.04, description="Share with a weight drawn between competitive and cooperative [0-1].")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> MotiveMix:
+        total = self.cooperative + self.individualistic + self.competitive + self.mixed
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"motive shares must add up to 1 (got {total:g})")
+        return self
+
+
+class FirmMotives(MotiveMix):
+    """Firms: more individualistic and competitive than households."""
+
+    cooperative: Share = Field(0.25, description="Share weighting the group's payoff [0-1].")
+    individualistic: Share = Field(0.45, description="Share weighting only their own payoff [0-1].")
+    competitive: Share = Field(0.25, description="Share weighting their payoff relative to others' [0-1].")
+    mixed: Share = Field(0.05, description="Share with a weight drawn between competitive and cooperative [0-1].")
+
+
+class OfficialMotives(MotiveMix):
+    """Officials: public-service motivation tilts them toward the group."""
+
+    cooperative: Share = Field(0.6, description="Share weighting the group's payoff [0-1].")
+    individualistic: Share = Field(0.3, description="Share weighting only their own payoff [0-1].")
+    competitive: Share = Field(0.05, description="Share weighting their payoff relative to others' [0-1].")
+    mixed: Share = Field(0.05, description="Share with a weight drawn between competitive and cooperative [0-1].")
+
+
+class Motives(_Section):
+    """Social value orientation mix per kind of actor."""
+
+    households: MotiveMix = Field(default_factory=MotiveMix)
+    firms: FirmMotives = Field(default_factory=FirmMotives)
+    officials: OfficialMotives = Field(default_factory=OfficialMotives)
+    group_weight_cooperative: float = Field(
+        1.0, ge=-2, le=2, description="Weight a cooperative agent puts on the group's payoff [-].")
+    group_weight_competitive: float = Field(
+        -0.5, ge=-2, le=2, description="Weight a competitive agent puts on the group's payoff "
+        "(negative: others' gains count as own losses) [-].")
+
+
+class ConditionalCooperation(_Section):
+    """Dispositions to cooperate as a function of others' expected cooperation
+    (Fischbacher, Gächter & Fehr 2001: 50 % conditional cooperators, 30 % free riders,
+    14 % hump-shaped, 6 % other)."""
+
+    conditional: Share = Field(0.50, description="Share of conditional cooperators [0-1].")
+    free_rider: Share = Field(0.30, description="Share of free riders [0-1].")
+    hump_shaped: Share = Field(0.14, description="Share of hump-shaped cooperators [0-1].")
+    other: Share = Field(0.06, description="Share of other patterns [0-1].")
+    slope: float = Field(
+        0.8, ge=0, le=2, description="Conditional cooperators' cooperation per unit of expected "
+        "cooperation of others; below 1 (Fischbacher & Gächter 2010) [-].")
+    other_level: Share = Field(0.35, description="Cooperation of the 'other' type, whatever others do [0-1].")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> ConditionalCooperation:
+        total = self.conditional + self.free_rider + self.hump_shaped + self.other
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"type shares must add up to 1 (got {total:g})")
+        return self
+
+
+class Decisions(_Section):
+    """How cooperation is decided each day."""
+
+    motive_weight: float = Field(
+        0.15, ge=0, le=1, description="Cooperation added per unit of group weight (motive) [0-1].")
+    legitimacy_weight: float = Field(
+        0.3, ge=0, le=2, description="Cooperation added per unit of institutional trust above 0.5, "
+        "times the legitimacy of the rules (Tyler 1990) [-].")
+    belief_rate: float = Field(
+        0.15, gt=0, le=1, description="Rate at which expected cooperation follows what is observed [0-1].")
+    public_information: Share = Field(
+        0.3, description="Weight of the community-wide cooperation rate, against trusted "
+        "neighbours, in what an agent observes [0-1].")
+    trust_slows_decline: Share = Field(
+        0.8, description="How much interpersonal trust slows the fall of expected cooperation: "
+        "the downward rate is belief_rate x (1 - this x trust) [0-1].")
+    temptation_eur_per_day: Positive = Field(
+        0.5, le=1000, description="Daily gain from breaking the community's rules [EUR/day].")
+    deterrence_noise: Positive = Field(
+        0.3, le=10, description="Spread of the response to expected sanctions, relative to the "
+        "temptation [-].")
+    crowding_out: Share = Field(
+        0.3, description="Share of intrinsic cooperation lost under top-down monitoring by "
+        "controlling officials (Frey & Jegen 2001) [0-1].")
+    displacement: float = Field(
+        2.0, ge=0, le=20, description="Factor on defectors' dumping under officials' monitoring of "
+        "waste: waste displaced onto neighbours and the street (002) [-].")
+    overdraw_factor: float = Field(
+        1.0, ge=0, le=10, description="Extra claim on pooled energy of a member who overdraws, "
+        "relative to their allocated weight [-].")
+    initial_belief: Share = Field(
+        0.6, description="Expected cooperation of others at the start [0-1].")
+
+
+class TrustDynamics(_Section):
+    """Updating of interpersonal and institutional trust."""
+
+    interpersonal_gain: Share = Field(
+        0.02, description="Rise of trust toward (1) after observing cooperation [0-1 per day].")
+    interpersonal_loss: Share = Field(
+        0.04, description="Fall of trust toward (0) after observing defection; larger than the "
+        "gain: trust falls faster than it rises (Slovic 1993) [0-1 per day].")
+    institutional_gain: Share = Field(
+        0.02, description="Rise of institutional trust per unit of positive signal [0-1].")
+    institutional_loss: Share = Field(
+        0.08, description="Fall of institutional trust per unit of negative signal [0-1].")
+    wrongful_sanction_loss: Share = Field(
+        0.25, description="Fall of the victim's institutional trust after a wrongful sanction [0-1].")
+    override_loss: Share = Field(
+        0.15, description="Fall of members' institutional trust when officials override their rules [0-1].")
+    confirmation_bias: Share = Field(
+        0.2, description="Extra weight of evidence that confirms a prior, and less weight of "
+        "evidence against it [0-1].")
+    authority_bias: Share = Field(
+        0.2, description="How much officials' acts move institutional trust less when they "
+        "disappoint and more when they please (deference to authority) [0-1].")
+    meeting_gain: Share = Field(
+        0.05, description="Rise of trust between tied members who meet [0-1 per meeting].")
+
+
+class Participation(_Section):
+    """Joining, staying and attending meetings."""
+
+    attendance_base: float = Field(
+        -0.5, ge=-10, le=10, description="Log-odds of attending a meeting for an average member [-].")
+    attendance_satisfaction: float = Field(
+        2.0, ge=0, le=20, description="Log-odds per unit of satisfaction above 0.5 [-].")
+    attendance_trust: float = Field(
+        2.0, ge=0, le=20, description="Log-odds per unit of institutional trust above 0.5 [-].")
+    attendance_habit: float = Field(
+        1.5, ge=0, le=20, description="Log-odds for a member who attended the previous meeting [-].")
+    participation_cost: float = Field(
+        1.0, ge=0, le=20, description="Log-odds lost to the cost of taking part, which members "
+        "over-estimate (003) [-].")
+    group_size_cost: float = Field(
+        0.3, ge=0, le=5, description="Log-odds lost per doubling of the assembly beyond 20 members "
+        "(Olson 1965) [-].")
+    review_days: int = Field(30, ge=1, le=3650, description="Mean days between membership reviews [days].")
+    join_threshold: Share = Field(
+        0.55, description="Expected satisfaction above which a non-member joins at a review [0-1].")
+    leave_threshold: Share = Field(
+        0.35, description="Satisfaction below which a member leaves at a review [0-1].")
+
+
+class SatisfactionDynamics(_Section):
+    """Satisfaction: benefit in return for commitments, short and long run (000)."""
+
+    short_rate: Share = Field(0.1, description="Weight of today in the short-run satisfaction [0-1].")
+    long_rate: Share = Field(0.01, description="Weight of today in the long-run satisfaction [0-1].")
+    long_run_weight: Share = Field(0.5, description="Weight of the long run in satisfaction [0-1].")
+    benefit_scale_eur_per_day: Positive = Field(
+        0.5, le=1000, description="Net daily gain that makes a member clearly satisfied [EUR/day].")
+    fairness_weight: float = Field(
+        1.0, ge=0, le=10, description="Weight of the fairness of allocation against contribution [-].")
+
+
 class Behaviour(_Section):
-    """Initial social state (the behaviour-and-governance stages update it)."""
+    """Motives, decisions, trust, participation and satisfaction."""
 
     initial_trust_interpersonal: Share = Field(0.5, description="Trust on each tie at the start [0-1].")
     initial_trust_institutional: Share = Field(
         0.5, description="Each agent's trust in the rules, operator and officials at the start [0-1]."
     )
     initial_satisfaction: Share = Field(0.5, description="Each agent's satisfaction at the start [0-1].")
+    motives: Motives = Field(default_factory=Motives)
+    conditional_cooperation: ConditionalCooperation = Field(default_factory=ConditionalCooperation)
+    decisions: Decisions = Field(default_factory=Decisions)
+    trust: TrustDynamics = Field(default_factory=TrustDynamics)
+    participation: Participation = Field(default_factory=Participation)
+    satisfaction: SatisfactionDynamics = Field(default_factory=SatisfactionDynamics)
 
 
 # ------------------------------------------------------------------------------- rules

@@ -9,6 +9,7 @@ official stands for one public building). Mesa agents are thin views over these 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -82,6 +83,15 @@ class Ties:
         """For each CSR entry, the agent it belongs to (the one who trusts)."""
         return np.repeat(np.arange(self.n, dtype=np.int32), self.degree())
 
+    @cached_property
+    def owners(self) -> np.ndarray:
+        """:meth:`owner`, computed once (the network does not change during a run)."""
+        return self.owner()
+
+    def sum_over_ties(self, values: np.ndarray) -> np.ndarray:
+        """For each agent, the sum of ``values`` (one per CSR entry) over its ties."""
+        return np.bincount(self.owners, weights=values, minlength=self.n)
+
 
 @dataclass
 class Commons:
@@ -122,13 +132,51 @@ class State:
     material_cost_eur: np.ndarray = field(default=None)  # type: ignore[assignment]
     net_benefit_eur: np.ndarray = field(default=None)  # type: ignore[assignment]
     cumulative_net_benefit_eur: np.ndarray = field(default=None)  # type: ignore[assignment]
+    # Motives (commons_abm.motives), fixed for a run.
+    svo: np.ndarray = field(default=None)           # type: ignore[assignment]  # int8: SVO_TYPES index
+    group_weight: np.ndarray = field(default=None)  # type: ignore[assignment]  # float: weight on group payoff
+    cc_type: np.ndarray = field(default=None)       # type: ignore[assignment]  # int8: CC_TYPES index
+    # Decisions (commons_abm.decisions).
+    belief: np.ndarray = field(default=None)        # type: ignore[assignment]  # expected cooperation of others [0-1]
+    propensity: np.ndarray = field(default=None)    # type: ignore[assignment]  # probability of cooperating today [0-1]
+    cooperated: np.ndarray = field(default=None)    # type: ignore[assignment]  # bool: followed the rules / cooperated today
+    # Satisfaction, short and long run (commons_abm.satisfaction) [0-1].
+    satisfaction_short: np.ndarray = field(default=None)  # type: ignore[assignment]
+    satisfaction_long: np.ndarray = field(default=None)   # type: ignore[assignment]
+    # Participation (commons_abm.collective_choice, commons_abm.membership).
+    attended_last: np.ndarray = field(default=None)       # type: ignore[assignment]  # bool
+    meetings_attended: np.ndarray = field(default=None)   # type: ignore[assignment]  # count
+    meetings_eligible: np.ndarray = field(default=None)   # type: ignore[assignment]  # count
+    excluded_until: np.ndarray = field(default=None)      # type: ignore[assignment]  # step until which re-joining is barred
+    # Sanctions (commons_abm.sanctions).
+    offence_level: np.ndarray = field(default=None)       # type: ignore[assignment]  # int: rung of the ladder
+    clean_days: np.ndarray = field(default=None)          # type: ignore[assignment]  # days since the last offence
+    fines_eur: np.ndarray = field(default=None)           # type: ignore[assignment]  # fines paid today [EUR]
+    fees_eur: np.ndarray = field(default=None)            # type: ignore[assignment]  # fees paid today [EUR]
+    governance_cost_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # own cost of governing today [EUR]
+
+    _FLOAT_ZEROS = ("energy_cost_eur", "material_cost_eur", "net_benefit_eur",
+                    "cumulative_net_benefit_eur", "group_weight", "propensity", "fines_eur",
+                    "fees_eur", "governance_cost_eur")
 
     def __post_init__(self) -> None:
         n = self.n
-        for name in ("energy_cost_eur", "material_cost_eur", "net_benefit_eur",
-                     "cumulative_net_benefit_eur"):
+        for name in self._FLOAT_ZEROS:
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros(n))
+        for name, dtype in (("svo", np.int8), ("cc_type", np.int8), ("meetings_attended", np.int32),
+                            ("meetings_eligible", np.int32), ("excluded_until", np.int64),
+                            ("offence_level", np.int16), ("clean_days", np.int32)):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(n, dtype=dtype))
+        for name in ("cooperated", "attended_last"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(n, dtype=bool))
+        if self.belief is None:
+            self.belief = np.full(n, 0.5)
+        for name in ("satisfaction_short", "satisfaction_long"):
+            if getattr(self, name) is None:
+                setattr(self, name, self.satisfaction.astype(float, copy=True))
 
     @property
     def n(self) -> int:

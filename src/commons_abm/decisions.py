@@ -1,0 +1,226 @@
+"""Decisions: whether each agent cooperates today, and what that means in each commons.
+
+Each day every agent decides, all at once, whether to cooperate (``state.cooperated``),
+with probability ``state.propensity``::
+
+    intrinsic = clip(r_type(b) + motive_weight * w + legitimacy_weight * L * T, 0, 1)
+                x (1 - crowding_out)          under controlling officials' monitoring
+    deterrence = sigmoid((E[sanction] - g) / (deterrence_noise * g))   if the agent is
+                                              bound by a rule backed by a sanction, else 0
+    propensity = 1 - (1 - intrinsic) * (1 - deterrence)
+
+``r_type(b)`` is the agent's conditional-cooperation response to ``b``, what it expects
+others to do (:mod:`commons_abm.motives`, Fischbacher, Gächter & Fehr 2001); ``w`` its
+motive's weight on the group's payoff (000); ``T`` its institutional trust and ``L`` the
+legitimacy of the rules, the voice members had in making them (Tyler 1990, *Why People
+Obey the Law*; Ostrom 1990 principle 3); ``E[sanction]`` the perceived probability of
+detection times the fine at the agent's next rung of the ladder, against the daily
+temptation ``g`` (Becker 1968); crowding out after Frey & Jegen (2001).
+
+A cooperating agent, today: offers the pool the larger of the quota and its propensity of
+its PV surplus if a member (the rest is sold outside), claims only its allocated share, pays its fee, sorts more, brings its
+reusable goods to the hub and dumps nothing. A defecting one sells its surplus outside,
+claims ``1 + overdraw_factor`` times its share, skips the fee, sorts less, keeps its goods
+and dumps (more of it, displaced onto neighbours, under officials' monitoring of waste:
+002, pay-per-lift bins).
+
+Beliefs then follow what the agent saw (:func:`update_beliefs`): trusted neighbours'
+behaviour (conformity) and the community-wide rate; the fall is slowed by trust.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commons_abm.motives import conditional_response
+from commons_abm.rulebook import Institutions
+from commons_abm.scenario import Behaviour
+from commons_abm.state import HOUSEHOLD, State
+
+__all__ = [
+    "Actions",
+    "POSTURE_VOICE",
+    "bound_by_rules",
+    "decide",
+    "legitimacy",
+    "perceived_detection",
+    "update_beliefs",
+]
+
+# Members' share in deciding the rules, by rung of the participation ladder (000).
+POSTURE_VOICE = {"authority": 0.0, "consultation": 0.25, "participation": 0.5,
+                 "collaboration": 0.75, "shared_governance": 1.0}
+
+# Material behaviour of cooperators and defectors, as multipliers of the scenario's rates
+# (a population cooperating half the time behaves as the scenario's rates say).
+SORTING = (0.85, 1.15)    # (defector, cooperator) x materials.households.sorting_rate
+HUB_BRING = (0.0, 2.0)    # x materials.households.hub_bring_rate
+DUMPING = (2.0, 0.0)      # x materials.households.dumping_rate
+
+
+@dataclass
+class Actions:
+    """What today's decisions mean for the flows: per-agent multipliers and flags."""
+
+    share_fraction: np.ndarray   # share of PV surplus offered to the pool [0-1]
+    claim: np.ndarray            # weight of the agent's claim on pooled energy [-]
+    sorting: np.ndarray          # x sorting_rate
+    hub_bring: np.ndarray        # x hub_bring_rate
+    dumping: np.ndarray          # x dumping_rate
+    pays_fee: np.ndarray         # bool
+    bound: np.ndarray            # bool: some rule applies to the agent today
+    breach: np.ndarray           # bool: the agent broke a rule that applies to it
+    sanctionable: np.ndarray     # bool: ... a rule backed by a sanction
+
+
+def legitimacy(inst: Institutions, posture: str, chosen_by_members: bool) -> float:
+    """Legitimacy of the rules in force [0-1]: members' voice in making them.
+
+    Voice is the share of the decision the posture leaves to members, when members meet
+    and vote (principle 3) and their choice stands; rules imposed from outside have none.
+    """
+    if not inst.meetings or not chosen_by_members:
+        return 0.0
+    return POSTURE_VOICE[posture]
+
+
+def bound_by_rules(state: State, inst: Institutions, sanctioned_only: bool = False) -> np.ndarray:
+    """Agents to whom at least one rule applies (or one backed by a sanction)."""
+    aims = inst.sanctioned if sanctioned_only else None
+
+    def on(aim: str, present: bool) -> bool:
+        return present and (aims is None or aim in aims)
+
+    member = state.member
+    bound = np.zeros(state.n, dtype=bool)
+    if on("share_surplus", inst.min_share is not None):
+        bound |= member & (state.pv_kwp > 0)
+    if on("overdraw", inst.overdraw_forbidden) or on("pay_fee", inst.fee_eur_per_day > 0):
+        bound |= member
+    if on("dump_waste", inst.dumping_forbidden):
+        bound |= state.kind == HOUSEHOLD
+    return bound
+
+
+def perceived_detection(state: State, inst: Institutions, authority_bias: float) -> np.ndarray:
+    """Each agent's perceived daily probability that a breach of its own is detected.
+
+    Peers detect in proportion to the share of one's ties to cooperating members ("mutual
+    vigilance", 003); the operator and officials check everyone. Monitors act
+    independently. Authority bias inflates the perceived reach of officials.
+    """
+    miss = np.ones(state.n)
+    for who, p, _error, _cost in inst.monitors:
+        if who == "peer":
+            miss *= 1.0 - p * peer_coverage(state)
+        elif who == "official":
+            miss *= 1.0 - min(1.0, p * (1.0 + authority_bias))
+        else:
+            miss *= 1.0 - p
+    return 1.0 - miss
+
+
+def peer_coverage(state: State) -> np.ndarray:
+    """Share of each agent's ties that are to members who cooperated the day before."""
+    ties = state.ties
+    watcher = (state.member & state.cooperated).astype(float)
+    deg = ties.degree()
+    seen = ties.sum_over_ties(watcher[ties.indices])
+    return np.divide(seen, deg, out=np.zeros(state.n), where=deg > 0)
+
+
+def next_fine(state: State, inst: Institutions, fine_scale: np.ndarray | float) -> np.ndarray:
+    """The fine each agent would pay for its next breach [EUR]."""
+    if inst.sanction_scheme == "flat":
+        return np.full(state.n, inst.flat_fine_eur) * fine_scale
+    if inst.sanction_scheme == "graduated":
+        ladder = np.asarray(inst.fines_eur, dtype=float)
+        rung = np.minimum(state.offence_level, ladder.size - 1)
+        return ladder[rung] * fine_scale
+    return np.zeros(state.n)
+
+
+def decide(
+    state: State, inst: Institutions, behaviour: Behaviour, rng: np.random.Generator, *,
+    legitimacy_level: np.ndarray | float, fine_scale: np.ndarray | float,
+    quota: np.ndarray | float = 0.0,
+) -> Actions:
+    """Today's cooperation of every agent (stream ``behaviour``) and what it implies.
+
+    ``legitimacy_level``, ``fine_scale`` and ``quota`` are per agent (its assembly's) or
+    one value for all. A cooperating member offers the pool the larger of the quota and
+    its propensity of its surplus.
+    """
+    d, cc = behaviour.decisions, behaviour.conditional_cooperation
+    response = conditional_response(state.cc_type, state.belief, cc.slope, cc.other_level)
+    intrinsic = response + d.motive_weight * state.group_weight
+    intrinsic += d.legitimacy_weight * legitimacy_level * state.trust_institutional
+    np.clip(intrinsic, 0.0, 1.0, out=intrinsic)
+    if inst.official_monitoring and inst.stance == "controller":
+        intrinsic *= 1.0 - d.crowding_out
+
+    sanctionable = bound_by_rules(state, inst, sanctioned_only=True) if inst.sanctioned else None
+    if sanctionable is not None and sanctionable.any() and inst.sanction_scheme != "none":
+        expected = perceived_detection(state, inst, behaviour.trust.authority_bias) * next_fine(
+            state, inst, fine_scale)
+        g = d.temptation_eur_per_day
+        z = np.clip((expected - g) / (d.deterrence_noise * g), -50.0, 50.0)
+        deterrence = np.where(sanctionable, 1.0 / (1.0 + np.exp(-z)), 0.0)
+        propensity = 1.0 - (1.0 - intrinsic) * (1.0 - deterrence)
+    else:
+        sanctionable = np.zeros(state.n, dtype=bool)
+        propensity = intrinsic
+    cooperated = rng.random(state.n) < propensity
+    state.propensity[:] = propensity
+    state.cooperated[:] = cooperated
+
+    member = state.member
+    pick = cooperated.astype(np.intp)
+    dumping = np.asarray(DUMPING)[pick]
+    if inst.official_monitoring and inst.dumping_forbidden:
+        dumping = np.where(cooperated, dumping, dumping * d.displacement)
+    bound = bound_by_rules(state, inst)
+    return Actions(
+        share_fraction=np.where(member & cooperated, np.maximum(quota, propensity), 0.0),
+        claim=np.where(cooperated, 1.0, 1.0 + d.overdraw_factor),
+        sorting=np.asarray(SORTING)[pick],
+        hub_bring=np.asarray(HUB_BRING)[pick],
+        dumping=dumping,
+        pays_fee=member & cooperated if inst.fee_eur_per_day > 0 else np.zeros(state.n, dtype=bool),
+        bound=bound,
+        breach=bound & ~cooperated,
+        sanctionable=sanctionable & ~cooperated,
+    )
+
+
+def update_beliefs(state: State, behaviour: Behaviour, public_rate: float) -> None:
+    """Expected cooperation follows what each agent saw today.
+
+    ``observed = (1 - public_information) * (trust-weighted mean of neighbours'
+    cooperation) + public_information * public_rate``. The belief moves toward it at
+    ``belief_rate``; downward only at ``belief_rate * (1 - trust_slows_decline * t)``,
+    ``t`` the agent's mean trust in its ties. Confirmation bias: a move that confirms the
+    side of 1/2 the belief is on goes ``1 + confirmation_bias`` times faster, one against
+    it ``1 - confirmation_bias`` times as fast.
+    """
+    d, cb = behaviour.decisions, behaviour.trust.confirmation_bias
+    ties = state.ties
+    deg = ties.degree()
+    if ties.indices.size:
+        w = ties.trust
+        num = ties.sum_over_ties(w * state.cooperated[ties.indices])
+        den = ties.sum_over_ties(w)
+        mean_trust = np.divide(den, deg, out=np.zeros(state.n), where=deg > 0)
+        neighbours = np.divide(num, den, out=np.full(state.n, public_rate), where=den > 0)
+    else:
+        neighbours = np.full(state.n, public_rate)
+        mean_trust = np.zeros(state.n)
+    observed = (1.0 - d.public_information) * neighbours + d.public_information * public_rate
+    gap = observed - state.belief
+    rate = np.where(gap < 0, d.belief_rate * (1.0 - d.trust_slows_decline * mean_trust), d.belief_rate)
+    confirms = np.sign(gap) == np.sign(state.belief - 0.5)
+    rate = rate * np.where(confirms, 1.0 + cb, 1.0 - cb)
+    state.belief += np.clip(rate, 0.0, 1.0) * gap
+    np.clip(state.belief, 0.0, 1.0, out=state.belief)

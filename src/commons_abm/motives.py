@@ -1,0 +1,76 @@
+"""Motives: social value orientation and conditional-cooperation type of each agent.
+
+**Social value orientation** (000, after Davis, Laughlin & Komorita 1976; measured shares
+in Van Lange et al. 1997): cooperative agents weigh the group's payoff, individualistic
+ones only their own, competitive ones their payoff relative to others' (others' gains
+count against them), mixed ones somewhere between. Each agent gets a *group weight*
+``w``: ``motives.group_weight_cooperative`` for cooperative, 0 for individualistic,
+``motives.group_weight_competitive`` for competitive, and uniform between the two for
+mixed agents.
+
+**Conditional cooperation** (Fischbacher, Gächter & Fehr 2001, Economics Letters 71):
+how much an agent cooperates given how much it expects others to cooperate (``b``):
+
+* conditional cooperator: ``slope * b`` (slope < 1: "imperfect conditional cooperation",
+  Fischbacher & Gächter 2010, AER 100, the engine of the decline of cooperation);
+* free rider: 0;
+* hump-shaped: ``2b`` up to ``b = 1/2``, then ``2(1 - b)``;
+* other: a constant ``other_level``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from commons_abm.scenario import Behaviour, MotiveMix
+from commons_abm.state import FIRM, HOUSEHOLD, OFFICIAL
+
+__all__ = [
+    "CC_TYPES",
+    "SVO_TYPES",
+    "CONDITIONAL",
+    "FREE_RIDER",
+    "HUMP_SHAPED",
+    "OTHER",
+    "conditional_response",
+    "draw_motives",
+]
+
+SVO_TYPES = ("cooperative", "individualistic", "competitive", "mixed")
+CC_TYPES = ("conditional", "free_rider", "hump_shaped", "other")
+CONDITIONAL, FREE_RIDER, HUMP_SHAPED, OTHER = range(4)
+
+
+def _svo_shares(mix: MotiveMix) -> np.ndarray:
+    return np.array([mix.cooperative, mix.individualistic, mix.competitive, mix.mixed])
+
+
+def draw_motives(
+    kind: np.ndarray, behaviour: Behaviour, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each agent's SVO type (index into :data:`SVO_TYPES`), group weight and CC type.
+
+    Shares are drawn exactly in expectation: each agent independently, by its kind's mix.
+    """
+    m, cc = behaviour.motives, behaviour.conditional_cooperation
+    n = kind.size
+    svo = np.empty(n, dtype=np.int8)
+    for code, mix in ((HOUSEHOLD, m.households), (FIRM, m.firms), (OFFICIAL, m.officials)):
+        at = np.flatnonzero(kind == code)
+        svo[at] = rng.choice(4, size=at.size, p=_svo_shares(mix))
+    w_coop, w_comp = m.group_weight_cooperative, m.group_weight_competitive
+    weight = np.choose(svo, [np.full(n, w_coop), np.zeros(n), np.full(n, w_comp),
+                             rng.uniform(min(w_comp, w_coop), max(w_comp, w_coop), n)])
+    shares = np.array([cc.conditional, cc.free_rider, cc.hump_shaped, cc.other])
+    cc_type = rng.choice(4, size=n, p=shares / shares.sum()).astype(np.int8)
+    return svo, weight.astype(float), cc_type
+
+
+def conditional_response(
+    cc_type: np.ndarray, belief: np.ndarray, slope: float, other_level: float
+) -> np.ndarray:
+    """Cooperation each type offers when it expects others to cooperate at ``belief`` [0-1]."""
+    b = np.clip(belief, 0.0, 1.0)
+    hump = np.where(b <= 0.5, 2.0 * b, 2.0 * (1.0 - b))
+    out = np.choose(cc_type, [slope * b, np.zeros_like(b), hump, np.full_like(b, other_level)])
+    return np.clip(out, 0.0, 1.0)

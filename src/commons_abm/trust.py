@@ -1,0 +1,63 @@
+"""Trust: interpersonal trust on each tie and institutional trust of each agent (000).
+
+**Interpersonal** (reciprocity, built by repeated exchange and "mutual vigilance", 003):
+each day agent ``i`` sees whether each neighbour ``j`` cooperated. Trust ``t_ij`` rises
+by ``interpersonal_gain (1 - t_ij)`` after cooperation and falls by
+``interpersonal_loss t_ij`` after defection, the loss larger than the gain: trust is
+slow to build and quick to lose (Slovic 1993, "Perceived risk, trust, and democracy").
+Confirmation bias: evidence on the side of 1/2 that ``t_ij`` is already on weighs
+``1 + confirmation_bias``, evidence against it ``1 - confirmation_bias``.
+
+**Institutional** (trust in the rules, the operator and the officials): each member gets
+a daily signal ``s = 2 (short-run satisfaction - 1/2)`` (benefits received and fairness
+of allocation, :mod:`commons_abm.satisfaction`); trust rises by ``institutional_gain s
+(1 - T)`` for ``s > 0`` and falls by ``institutional_loss |s| T`` for ``s < 0``, with the
+same confirmation bias. Events act on top: a wrongful sanction that stands costs the
+victim ``wrongful_sanction_loss T``; one settled by mediation gives ``institutional_gain
+(1 - T)`` x 5; a vote in which a member had a voice gives ``institutional_gain voice
+(1 - T)``; overrides and officials' stance are in :mod:`commons_abm.officials`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from commons_abm.scenario import TrustDynamics
+from commons_abm.state import State, Ties
+
+__all__ = ["update_institutional_trust", "update_interpersonal_trust"]
+
+MEDIATION_REPAIR = 5.0
+
+
+def _bias(prior: np.ndarray, towards_high: np.ndarray, cb: float) -> np.ndarray:
+    confirms = (prior >= 0.5) == towards_high
+    return np.where(confirms, 1.0 + cb, 1.0 - cb)
+
+
+def update_interpersonal_trust(ties: Ties, cooperated: np.ndarray, t: TrustDynamics) -> None:
+    """Every agent updates its trust in each neighbour from what the neighbour did today."""
+    if not ties.indices.size:
+        return
+    seen = cooperated[ties.indices]
+    trust = ties.trust
+    bias = _bias(trust, seen, t.confirmation_bias)
+    change = np.where(seen, t.interpersonal_gain * (1.0 - trust), -t.interpersonal_loss * trust)
+    trust += np.clip(change * bias, -trust, 1.0 - trust)
+
+
+def update_institutional_trust(state: State, t: TrustDynamics, *, wrongful: np.ndarray,
+                               settled: np.ndarray, voiced: np.ndarray, voice: float) -> None:
+    """Members' institutional trust follows their satisfaction and today's events."""
+    trust = state.trust_institutional
+    member = state.member
+    signal = 2.0 * (state.satisfaction_short - 0.5)
+    bias = _bias(trust, signal > 0, t.confirmation_bias)
+    change = np.where(signal > 0, t.institutional_gain * signal * (1.0 - trust),
+                      t.institutional_loss * signal * trust)
+    trust += np.where(member, change * bias, 0.0)
+    trust[wrongful] *= 1.0 - t.wrongful_sanction_loss
+    trust[settled] += MEDIATION_REPAIR * t.institutional_gain * (1.0 - trust[settled])
+    if voice > 0:
+        trust[voiced] += t.institutional_gain * voice * (1.0 - trust[voiced])
+    np.clip(trust, 0.0, 1.0, out=trust)
