@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="simulated days (default: the scenario's run.steps)")
     run.add_argument("--seed", type=_int_at_least(0, "--seed"), default=None,
                      help="random seed (default: the scenario's run.seed)")
+    run.add_argument("--rulebook", type=Path, default=None,
+                     help="rulebook TOML file; overrides the scenario's rules.rulebook "
+                     "(shipped ones: experiments/rulebooks/)")
     run.add_argument("--out", type=Path, default=None,
                      help="output folder (default: results/<scenario name>)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -73,7 +76,7 @@ def _run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from commons_abm.figures import plot_energy_day, plot_indicators
-    from commons_abm.model import CommonsModel
+    from commons_abm.model import CommonsModel, institutions_for
     from commons_abm.outputs import atomic_output_dir, summarise, write_json, write_timeseries
     from commons_abm.scenario import load_scenario, with_overrides
 
@@ -85,11 +88,12 @@ def _run(args: argparse.Namespace) -> int:
         overrides["run.seed"] = args.seed
     if overrides:
         scenario = with_overrides(scenario, **overrides)
+    institutions = institutions_for(scenario, args.rulebook)
     out = args.out if args.out is not None else Path("results") / scenario.name
     _check_out(out)
 
     started = time.perf_counter()
-    model = CommonsModel(scenario, create_agents=False, record_hourly=True)
+    model = CommonsModel(scenario, create_agents=False, record_hourly=True, rulebook=institutions)
     with tqdm(total=scenario.run.steps, desc=f"{scenario.name}", unit="day",
               disable=args.no_progress, file=sys.stderr, leave=False) as bar:
         frame = model.run(progress=bar.update)
@@ -99,6 +103,8 @@ def _run(args: argparse.Namespace) -> int:
     summary = {
         "scenario": scenario.name,
         "scenario_file": scenario.source,
+        "rulebook": institutions.name,
+        "design_principles": sorted(institutions.principles),
         "seed": scenario.run.seed,
         "agents": model.state.n,
         "inhabitants": inhabitants,
@@ -121,9 +127,11 @@ def _run(args: argparse.Namespace) -> int:
         plot_energy_day(days, folder / "energy_day.png", title=f"{scenario.name}: one day's energy flows")
 
     written = atomic_output_dir(out, write)
-    print(f"{scenario.name}: {scenario.run.steps} days, {model.state.n} agents in {elapsed:.2f} s; "
-          f"self-sufficiency {summary['energy_self_sufficiency']:.1%}, "
-          f"circularity {summary['material_circularity_mean']:.1%}")
+    print(f"{scenario.name} under {institutions.name}: {scenario.run.steps} days, {model.state.n} agents "
+          f"in {elapsed:.2f} s; self-sufficiency {summary['energy_self_sufficiency']:.1%}, "
+          f"circularity {summary['material_circularity_mean']:.1%}, "
+          f"compliance {summary['compliance_rate_mean']:.1%}, "
+          f"institutional trust {summary['trust_institutional_final']:.2f}")
     for path in written:
         print(f"  wrote {path}")
     return 0

@@ -19,8 +19,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "attendance_rate": ("0-1", "Share of members who attended the latest collective-choice "
                         "meeting (carried forward between meetings); 0 before the first or "
                         "when members never meet."),
-    "compliance_rate": ("0-1", "Share of agents that followed every rule that applied to them "
-                        "at this step; 1 when no rule applies."),
+    "compliance_rate": ("0-1", "Share of the agents bound by a community rule at this step who "
+                        "followed it; when no rule binds anyone (open access), the share who "
+                        "behaved as the community's norms ask (cooperated)."),
     "trust_interpersonal": ("0-1", "Mean trust over all directed ties."),
     "trust_institutional": ("0-1", "Mean of each agent's trust in the rules, operator and officials."),
     "satisfaction": ("0-1", "Mean satisfaction of members (of all agents when there are none)."),

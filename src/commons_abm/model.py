@@ -266,7 +266,7 @@ class CommonsModel(mesa.Model):
         self.last_governance = GovernanceDay(
             meeting_held=self._meeting is not None,
             attendance_rate=self._attendance_rate,
-            compliance_rate=float(s.cooperated[a.bound].mean()) if a.bound.any() else 1.0,
+            compliance_rate=_compliance(s.cooperated, a.bound),
             sanctions=san.count,
             wrongful_sanctions=int(med.unsettled.sum()),
             mediated=int(med.settled.sum()),
@@ -362,3 +362,11 @@ class CommonsModel(mesa.Model):
 def _bound_by_sanction(actions: Actions, inst: Institutions) -> np.ndarray:
     """Agents bound by a rule backed by a sanction today (breaching or not)."""
     return actions.bound if inst.sanctioned else np.zeros_like(actions.bound)
+
+
+def _compliance(cooperated: np.ndarray, bound: np.ndarray) -> float:
+    """Share of the agents bound by a rule who followed it; with no rule binding anyone,
+    the share who behaved as the community's norms ask (cooperated)."""
+    if bound.any():
+        return float(cooperated[bound].mean())
+    return float(cooperated.mean()) if cooperated.size else 1.0

@@ -194,8 +194,11 @@ AIMS: dict[str, Aim] = {a.name: a for a in (
 
 
 def _principle_number(value: Any) -> Any:
-    if isinstance(value, str) and value in PRINCIPLES:
-        return PRINCIPLES[value]
+    if isinstance(value, str):
+        if value in PRINCIPLES:
+            return PRINCIPLES[value]
+        if not value.strip().isdigit():
+            raise ValueError(f"unknown principle {value!r}; allowed: 1-8 or " + ", ".join(PRINCIPLES))
     return value
 
 
