@@ -28,3 +28,15 @@ def small_scenario() -> Scenario:
     sc.territory.neighbourhoods = 2
     sc.run.steps = 30
     return sc
+
+
+# Effects measured by the stochastic tests (design principles, decay), printed at the end
+# of the test report with their confidence intervals.
+EFFECTS: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # pragma: no cover - reporting only
+    if EFFECTS:
+        terminalreporter.section("effects measured by the stochastic tests")
+        for line in EFFECTS:
+            terminalreporter.write_line(line)

@@ -282,8 +282,18 @@ class CommonsModel(mesa.Model):
         meeting = self._meeting
         voiced = (meeting.attended & meeting.valid[self.assembly]) if meeting is not None else np.zeros(s.n, bool)
         update_institutional_trust(s, b.trust, wrongful=self._mediation.unsettled,
-                                   settled=self._mediation.settled, voiced=voiced, voice=self.voice)
+                                   settled=self._mediation.settled, voiced=voiced, voice=self.voice,
+                                   observed_compliance=self._assembly_compliance())
         update_beliefs(s, b, float(s.cooperated.mean()) if s.n else 0.0)
+
+    def _assembly_compliance(self) -> np.ndarray:
+        """For each agent, the compliance in its assembly today (see :func:`_compliance`)."""
+        s, a, at = self.state, self._actions, self.assembly
+        count = self.levels.fine_scale.size
+        base = a.bound if a.bound.any() else np.ones(s.n, dtype=bool)
+        seen = np.bincount(at[base], minlength=count).astype(float)
+        kept = np.bincount(at[base & s.cooperated], minlength=count).astype(float)
+        return np.divide(kept, seen, out=np.ones(count), where=seen > 0)[at]
 
     def _review_membership(self, day: Day) -> None:
         review_membership(self.state, self.scenario.behaviour.participation, day.step, self.rngs["behaviour"])

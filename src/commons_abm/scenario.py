@@ -425,6 +425,9 @@ class TrustDynamics(_Section):
         0.02, description="Rise of institutional trust per unit of positive signal [0-1].")
     institutional_loss: Share = Field(
         0.08, description="Fall of institutional trust per unit of negative signal [0-1].")
+    observed_compliance_weight: float = Field(
+        0.5, ge=0, le=5, description="Weight, in members' daily institutional signal, of the "
+        "compliance they see in their assembly (Levi 1988; Rothstein 2005) [-].")
     wrongful_sanction_loss: Share = Field(
         0.25, description="Fall of the victim's institutional trust after a wrongful sanction [0-1].")
     override_loss: Share = Field(

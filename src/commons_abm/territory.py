@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from commons_abm.motives import draw_motives
 from commons_abm.network import build_ties
 from commons_abm.scenario import Consumers, Scenario
 from commons_abm.state import FIRM, HOUSEHOLD, OFFICIAL, State
@@ -123,4 +124,7 @@ def build_state(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> Sta
         ties=ties,
     )
     state.commons.battery_soc_kwh = e.battery.initial_soc * e.battery.capacity_kwh
+    # motives last, so that adding them left every earlier draw of the territory stream as it was
+    state.svo[:], state.group_weight[:], state.cc_type[:] = draw_motives(kind, b, rng)
+    state.belief[:] = b.decisions.initial_belief
     return state
