@@ -44,9 +44,13 @@ __all__ = [
     "POSTURE_VOICE",
     "bound_by_rules",
     "decide",
+    "deterrence_response",
+    "intrinsic_cooperation",
     "legitimacy",
     "perceived_detection",
+    "revised_beliefs",
     "update_beliefs",
+    "with_deterrence",
 ]
 
 # Members' share in deciding the rules, by rung of the participation ladder (000).
@@ -142,6 +146,32 @@ def next_fine(state: State, inst: Institutions, fine_scale: np.ndarray | float) 
     return np.zeros(state.n)
 
 
+def intrinsic_cooperation(
+    cc_type: np.ndarray, belief: np.ndarray, group_weight: np.ndarray, behaviour: Behaviour,
+    legitimacy_level: np.ndarray | float = 0.0, trust_institutional: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """Cooperation each agent offers of its own accord [0-1], before any crowding out:
+    ``clip(r_type(b) + motive_weight w + legitimacy_weight L T, 0, 1)``."""
+    d, cc = behaviour.decisions, behaviour.conditional_cooperation
+    response = conditional_response(cc_type, belief, cc.slope, cc.other_level)
+    intrinsic = response + d.motive_weight * group_weight
+    intrinsic += d.legitimacy_weight * legitimacy_level * trust_institutional
+    np.clip(intrinsic, 0.0, 1.0, out=intrinsic)
+    return intrinsic
+
+
+def deterrence_response(expected: np.ndarray, temptation: float, noise: float) -> np.ndarray:
+    """Share of would-be defectors deterred by an ``expected`` sanction against a gain of
+    ``temptation`` (same unit): ``sigmoid((expected - temptation) / (noise temptation))``."""
+    z = np.clip((expected - temptation) / (noise * temptation), -50.0, 50.0)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def with_deterrence(intrinsic: np.ndarray, deterrence: np.ndarray) -> np.ndarray:
+    """Propensity to cooperate of agents with an ``intrinsic`` motive and a ``deterrence``."""
+    return 1.0 - (1.0 - intrinsic) * (1.0 - deterrence)
+
+
 def decide(
     state: State, inst: Institutions, behaviour: Behaviour, rng: np.random.Generator, *,
     legitimacy_level: np.ndarray | float, fine_scale: np.ndarray | float,
@@ -153,11 +183,9 @@ def decide(
     one value for all. A cooperating member offers the pool the larger of the quota and
     its propensity of its surplus.
     """
-    d, cc = behaviour.decisions, behaviour.conditional_cooperation
-    response = conditional_response(state.cc_type, state.belief, cc.slope, cc.other_level)
-    intrinsic = response + d.motive_weight * state.group_weight
-    intrinsic += d.legitimacy_weight * legitimacy_level * state.trust_institutional
-    np.clip(intrinsic, 0.0, 1.0, out=intrinsic)
+    d = behaviour.decisions
+    intrinsic = intrinsic_cooperation(state.cc_type, state.belief, state.group_weight, behaviour,
+                                      legitimacy_level, state.trust_institutional)
     if inst.official_monitoring and inst.stance == "controller":
         intrinsic *= 1.0 - d.crowding_out
 
@@ -165,10 +193,9 @@ def decide(
     if sanctionable is not None and sanctionable.any() and inst.sanction_scheme != "none":
         expected = perceived_detection(state, inst, behaviour.trust.authority_bias) * next_fine(
             state, inst, fine_scale)
-        g = d.temptation_eur_per_day
-        z = np.clip((expected - g) / (d.deterrence_noise * g), -50.0, 50.0)
-        deterrence = np.where(sanctionable, 1.0 / (1.0 + np.exp(-z)), 0.0)
-        propensity = 1.0 - (1.0 - intrinsic) * (1.0 - deterrence)
+        deterrence = np.where(sanctionable, deterrence_response(
+            expected, d.temptation_eur_per_day, d.deterrence_noise), 0.0)
+        propensity = with_deterrence(intrinsic, deterrence)
     else:
         sanctionable = np.zeros(state.n, dtype=bool)
         propensity = intrinsic
@@ -205,7 +232,7 @@ def update_beliefs(state: State, behaviour: Behaviour, public_rate: float) -> No
     side of 1/2 the belief is on goes ``1 + confirmation_bias`` times faster, one against
     it ``1 - confirmation_bias`` times as fast.
     """
-    d, cb = behaviour.decisions, behaviour.trust.confirmation_bias
+    d = behaviour.decisions
     ties = state.ties
     deg = ties.degree()
     if ties.indices.size:
@@ -218,9 +245,16 @@ def update_beliefs(state: State, behaviour: Behaviour, public_rate: float) -> No
         neighbours = np.full(state.n, public_rate)
         mean_trust = np.zeros(state.n)
     observed = (1.0 - d.public_information) * neighbours + d.public_information * public_rate
-    gap = observed - state.belief
+    state.belief[:] = revised_beliefs(state.belief, observed, mean_trust, behaviour)
+
+
+def revised_beliefs(belief: np.ndarray, observed: np.ndarray, mean_trust: np.ndarray | float,
+                    behaviour: Behaviour) -> np.ndarray:
+    """Expected cooperation after seeing ``observed`` (the rule of :func:`update_beliefs`):
+    toward it at ``belief_rate``, downward slowed by ``mean_trust``, with confirmation bias."""
+    d, cb = behaviour.decisions, behaviour.trust.confirmation_bias
+    gap = observed - belief
     rate = np.where(gap < 0, d.belief_rate * (1.0 - d.trust_slows_decline * mean_trust), d.belief_rate)
-    confirms = np.sign(gap) == np.sign(state.belief - 0.5)
+    confirms = np.sign(gap) == np.sign(belief - 0.5)
     rate = rate * np.where(confirms, 1.0 + cb, 1.0 - cb)
-    state.belief += np.clip(rate, 0.0, 1.0) * gap
-    np.clip(state.belief, 0.0, 1.0, out=state.belief)
+    return np.clip(belief + np.clip(rate, 0.0, 1.0) * gap, 0.0, 1.0)
