@@ -4,6 +4,10 @@ An agent holds only its index into :class:`~commons_abm.state.State`; reading
 ``agent.pv_kwp`` reads ``model.state.pv_kwp[agent.index]`` and writing it writes the
 array. So ``model.agents``, ``agents_by_type``, selection and SolaraViz keep working
 while the stages update the whole population at once.
+
+The agents' own rules (``step``, ``learn``, ...: :mod:`commons_abm.reference_engine`)
+are what the reference engine runs (``CommonsModel(..., engine="agents")``); the array
+engine, the default, never calls them.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from mesa.discrete_space import FixedAgent
 
+from commons_abm.reference_engine import AgentRules, FirmRules, HouseholdRules
 from commons_abm.state import FIRM, HOUSEHOLD, OFFICIAL
 
 if TYPE_CHECKING:
@@ -39,7 +44,7 @@ class StateField:
         getattr(agent.model.state, self.name)[agent.index] = value
 
 
-class CommonsAgent(FixedAgent):
+class CommonsAgent(AgentRules, FixedAgent):
     """An actor of the territory, placed on a node of the social network."""
 
     kind_code: int = -1
@@ -56,6 +61,29 @@ class CommonsAgent(FixedAgent):
     material_cost_eur = StateField("Materials cost of the last step [EUR].")
     net_benefit_eur = StateField("Saving against acting alone, last step [EUR].")
     cumulative_net_benefit_eur = StateField("Saving against acting alone since the start [EUR].")
+    pv_performance = StateField("Orientation and shading factor of the PV [-].")
+    energy_poor = StateField("In energy poverty (served first under 'needs_first').")
+    cc_type = StateField("Conditional-cooperation type (index into motives.CC_TYPES).")
+    group_weight = StateField("Weight on the group's payoff (social value orientation) [-].")
+    belief = StateField("Expected cooperation of others [0-1].")
+    propensity = StateField("Probability of cooperating today [0-1].")
+    cooperated = StateField("Followed the rules / cooperated today.")
+    satisfaction_short = StateField("Short-run satisfaction [0-1].")
+    satisfaction_long = StateField("Long-run satisfaction [0-1].")
+    attended_last = StateField("Attended the latest meeting.")
+    meetings_attended = StateField("Meetings attended while a member.")
+    meetings_eligible = StateField("Meetings held while a member.")
+    excluded_until = StateField("Step until which re-joining is barred.")
+    offence_level = StateField("Rung of the sanction ladder.")
+    clean_days = StateField("Days since the last offence.")
+    fines_eur = StateField("Fines paid at the last step [EUR].")
+    fees_eur = StateField("Fee paid at the last step [EUR].")
+    governance_cost_eur = StateField("Own cost of monitoring at the last step [EUR].")
+    waste_kg_per_day = StateField("Mean end-of-life goods discarded [kg/day] (0 but for households).")
+    input_kg_per_day = StateField("Mean material input [kg/day] (0 but for firms).")
+    byproduct_kg_per_day = StateField("Mean by-product [kg/day] (0 but for firms).")
+    input_type = StateField("Kind of material used (-1: none).")
+    byproduct_type = StateField("Kind of material given off (-1: none).")
 
     def __init__(self, model: CommonsModel, index: int) -> None:
         super().__init__(model)
@@ -88,23 +116,17 @@ class CommonsAgent(FixedAgent):
         return f"{type(self).__name__}(index={self.index}, unique_id={self.unique_id})"
 
 
-class Household(CommonsAgent):
+class Household(HouseholdRules, CommonsAgent):
     """A household: consumes energy morning and evening, may own PV, discards goods."""
 
     kind_code = HOUSEHOLD
     persons = StateField("Persons in the household.")
-    energy_poor = StateField("In energy poverty (served first under 'needs_first').")
-    waste_kg_per_day = StateField("Mean end-of-life goods discarded [kg/day].")
 
 
-class Firm(CommonsAgent):
+class Firm(FirmRules, CommonsAgent):
     """A firm: consumes energy in working hours, uses material, gives off by-products."""
 
     kind_code = FIRM
-    input_kg_per_day = StateField("Mean material input [kg/day].")
-    byproduct_kg_per_day = StateField("Mean by-product [kg/day].")
-    input_type = StateField("Kind of material used.")
-    byproduct_type = StateField("Kind of material given off.")
 
 
 class Official(CommonsAgent):

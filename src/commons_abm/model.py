@@ -32,7 +32,9 @@ from commons_abm.state import State
 from commons_abm.territory import build_state
 from commons_abm.trust import update_institutional_trust, update_interpersonal_trust
 
-__all__ = ["CommonsModel", "GovernanceDay", "HOURLY_FLOWS", "institutions_for"]
+__all__ = ["CommonsModel", "ENGINES", "GovernanceDay", "HOURLY_FLOWS", "institutions_for"]
+
+ENGINES = ("arrays", "agents")
 
 HOURLY_FLOWS = (
     "pv", "demand", "self_consumed", "pool_direct", "battery_charge", "battery_discharge",
@@ -94,6 +96,10 @@ class CommonsModel(mesa.Model):
         A :class:`~commons_abm.rulebook.Rulebook`, compiled
         :class:`~commons_abm.rulebook.Institutions` or a rulebook file; overrides the
         scenario's ``rules.rulebook`` (see :func:`institutions_for`).
+    engine:
+        ``"arrays"`` (default): whole-population numpy stages (:attr:`stages`);
+        ``"agents"``: the reference engine, one Mesa agent at a time
+        (:mod:`commons_abm.reference_engine`; creates the agents whatever ``create_agents``).
     """
 
     def __init__(
@@ -104,7 +110,11 @@ class CommonsModel(mesa.Model):
         create_agents: bool = True,
         record_hourly: bool = False,
         rulebook: Rulebook | Institutions | str | Path | None = None,
+        engine: str = "arrays",
     ) -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        self.engine = engine
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
         if seed is not None:
@@ -132,8 +142,13 @@ class CommonsModel(mesa.Model):
         self._rows: list[np.ndarray] = []
         self._index: list[CommonsAgent] | None = None
         self.space: Network | None = None
-        if create_agents:
+        self.reference = None
+        if create_agents or engine == "agents":
             self.ensure_agents()
+        if engine == "agents":
+            from commons_abm.reference_engine import ReferenceEngine
+
+            self.reference = ReferenceEngine(self)
 
     # ------------------------------------------------------------------ agents
     def ensure_agents(self) -> None:
@@ -181,6 +196,9 @@ class CommonsModel(mesa.Model):
         """Simulate one day."""
         e = self.scenario.energy
         day = day_of_step(self.steps - 1, e.start_day_of_year, e.start_weekday)
+        if self.reference is not None:
+            self.reference.step(day)
+            return
         for _, stage in self.stages:
             stage(day)
 
