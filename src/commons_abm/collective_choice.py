@@ -34,7 +34,8 @@ from commons_abm.rulebook import Institutions
 from commons_abm.scenario import Behaviour
 from commons_abm.state import State
 
-__all__ = ["MeetingDay", "RuleLevels", "assemblies", "hold_meeting", "meeting_due"]
+__all__ = ["MeetingDay", "RuleLevels", "assemblies", "communicated_beliefs", "hold_meeting",
+           "meeting_due", "trust_after_meeting"]
 
 STRICTER_WHEN_BREACHES_ABOVE = 0.10
 FINE_STEP, QUOTA_STEP, FEE_STEP = 1.25, 0.05, 1.1
@@ -91,6 +92,25 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
 
 
+def communicated_beliefs(belief: np.ndarray, intention: np.ndarray, assembly: np.ndarray,
+                         attended: np.ndarray, count: int) -> np.ndarray:
+    """Expectations after talking: each attendee's moves ``COMMUNICATION`` of the way to the
+    average ``intention`` (propensity) of its assembly's attendees; others' stay."""
+    present = np.bincount(assembly[attended], minlength=count).astype(float)
+    mean = np.bincount(assembly[attended], weights=intention[attended], minlength=count)
+    mean = np.divide(mean, present, out=np.zeros(count), where=present > 0)
+    out = belief.copy()
+    out[attended] += COMMUNICATION * (mean[assembly[attended]] - out[attended])
+    return out
+
+
+def trust_after_meeting(trust: np.ndarray, together: np.ndarray, gain: float) -> np.ndarray:
+    """Trust on each tie after a meeting: ties ``together`` (both ends met) gain ``gain (1 - t)``."""
+    out = trust.copy()
+    out[together] += gain * (1.0 - out[together])
+    return out
+
+
 def hold_meeting(state: State, inst: Institutions, behaviour: Behaviour, levels: RuleLevels,
                  voice: float, breach: np.ndarray, bound: np.ndarray, account_eur: float,
                  daily_cost_eur: float, rng: np.random.Generator) -> MeetingDay:
@@ -112,14 +132,12 @@ def hold_meeting(state: State, inst: Institutions, behaviour: Behaviour, levels:
     present = np.bincount(assembly[attended], minlength=count).astype(float)
     held = present > 0
     # communication: expectations move toward the attendees' average intention
-    intention = np.bincount(assembly[attended], weights=state.propensity[attended], minlength=count)
-    intention = np.divide(intention, present, out=np.zeros(count), where=held)
-    state.belief[attended] += COMMUNICATION * (intention[assembly[attended]] - state.belief[attended])
+    state.belief[:] = communicated_beliefs(state.belief, state.propensity, assembly, attended, count)
     ties = state.ties
     if ties.indices.size:
         together = attended[ties.owners] & attended[ties.indices] & (
             assembly[ties.owners] == assembly[ties.indices])
-        ties.trust[together] += behaviour.trust.meeting_gain * (1.0 - ties.trust[together])
+        ties.trust[:] = trust_after_meeting(ties.trust, together, behaviour.trust.meeting_gain)
 
     # votes
     valid = held & (present >= inst.quorum * np.maximum(size, 1.0))

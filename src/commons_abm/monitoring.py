@@ -20,7 +20,7 @@ from commons_abm.decisions import peer_coverage
 from commons_abm.rulebook import Institutions
 from commons_abm.state import State
 
-__all__ = ["Detection", "monitor"]
+__all__ = ["Detection", "detections", "monitor"]
 
 
 @dataclass
@@ -33,6 +33,13 @@ class Detection:
     cost_eur: float              # total cost of monitoring today [EUR]
     official_cost_eur: float     # of which paid by the commune (officials) [EUR]
     peer_cost_eur: np.ndarray    # (n,) cost borne by each peer monitor [EUR]
+
+
+def detections(breach: np.ndarray, u: np.ndarray, p: float, error: float,
+               reach: np.ndarray | float = 1.0) -> np.ndarray:
+    """Which checks end in an accusation, given uniform draws ``u``: a breach with probability
+    ``p reach``, a compliant agent (wrongly) with ``error reach``."""
+    return np.where(breach, u < p * reach, u < error * reach)
 
 
 def monitor(state: State, inst: Institutions, bound: np.ndarray, breach: np.ndarray,
@@ -48,7 +55,7 @@ def monitor(state: State, inst: Institutions, bound: np.ndarray, breach: np.ndar
     for who, p, error, unit_cost in inst.monitors:
         reach = peer_coverage(state) if who == "peer" else np.ones(n)
         u = rng.random(n)
-        hit = np.where(breach, u < p * reach, u < error * reach) & bound
+        hit = detections(breach, u, p, error, reach) & bound
         detected |= hit & breach
         wrong |= hit & ~breach
         if who == "official":
