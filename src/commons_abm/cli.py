@@ -64,7 +64,31 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None,
                      help="output folder (default: results/<scenario name>)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    for name, help_text in (("sweep", "run an experiment's samples and store one row per run"),
+                            ("sensitivity", "run (or resume) an experiment's sweep, then its "
+                             "sensitivity analysis, indices.csv and figures")):
+        _add_sweep_options(commands.add_parser(name, help=help_text))
     return parser
+
+
+def _add_sweep_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("experiment", type=Path, help="experiment TOML file (shipped ones: experiments/)")
+    command.add_argument("--out", type=Path, required=True,
+                         help="output folder; rerunning on it resumes the sweep")
+    engine = command.add_mutually_exclusive_group()
+    engine.add_argument("--workers", type=_int_at_least(1, "--workers"), default=None,
+                        help="local worker processes (default: all cores)")
+    engine.add_argument("--dask-local", type=_int_at_least(1, "--dask-local"), default=None, metavar="N",
+                        help="start a dask.distributed LocalCluster with N worker processes")
+    engine.add_argument("--dask-scheduler", default=None, metavar="ADDRESS",
+                        help="use a running Dask cluster, e.g. tcp://host:8786")
+    command.add_argument("--base-samples", type=_int_at_least(1, "--base-samples"), default=None,
+                         help="override the design's base_samples (Sobol and Morris samples for "
+                         "N are the first of those for 2N: the same folder can grow)")
+    command.add_argument("--batch-size", type=_int_at_least(1, "--batch-size"), default=None,
+                         help="runs per task and per stored chunk (default: about 4 per worker, <= 64)")
+    command.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
 def _check_out(out: Path) -> None:
@@ -137,12 +161,33 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from commons_abm.experiment import load_experiment, refused_values
+    from commons_abm.sweep import Engine, sweep
+
+    experiment = load_experiment(args.experiment)
+    for problem in refused_values(experiment):
+        print(f"commons-abm: warning: {args.experiment}: runs with {problem} will fail", file=sys.stderr)
+    engine = Engine(workers=args.workers, dask_local=args.dask_local, dask_scheduler=args.dask_scheduler)
+    report = sweep(experiment, args.out, engine, base_samples=args.base_samples, batch=args.batch_size,
+                   progress=not args.no_progress)
+    print(report)
+    if args.command == "sensitivity":
+        from commons_abm.sensitivity import analyse_sweep
+
+        for path in analyse_sweep(experiment, args.out, base_samples=args.base_samples):
+            print(f"  wrote {path}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``commons-abm`` command."""
     try:
         args = _parser().parse_args(argv)
         if args.command == "run":
             return _run(args)
+        if args.command in ("sweep", "sensitivity"):
+            return _sweep(args)
         raise InputError("commons-abm", None, f"unknown command {args.command!r}")
     except InputError as exc:
         print(f"commons-abm: error: {exc}", file=sys.stderr)
