@@ -167,9 +167,10 @@ def _fill(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Water-filling of ``amount`` (H,) over ``caps`` and ``weights`` (H, n), all >= 0.
 
-    Returns the allocation and, per hour, whether the whole amount was placed.
-    (Written with preallocated buffers and boolean masks: fresh large temporaries and
-    ``np.where`` cost more than the arithmetic for big territories.)
+    Returns the allocation and, per hour, whether the whole amount was placed. Only the
+    hours where the amount is positive and below the capacity need the water level; the
+    others take nothing or every cap (at night, with no PV and an empty battery, most
+    hours are idle).
     """
     hours, n = caps.shape
     if ((caps > 0) & ~(weights > 0)).any():
@@ -178,45 +179,53 @@ def _fill(
     idle = amount <= 0
     full = (amount >= capacity) & ~idle  # everyone is served up to the cap
     placed_all = ~full
-    active = ~(idle | full)
-    out = np.empty((hours, n))  # every entry is written below
-    if active.any():
-        buf, open_, newly = _workspace("fill", (hours, n), (float, bool, bool))
-        np.greater(caps, 0.0, out=open_)  # not yet saturated
-        open_[~active] = False
-        taken = np.zeros(hours)
-        lam = _level(amount, taken, weights, open_, buf, active)
-        # fixed point: lambda only rises as saturated agents drop out; a few rounds suffice
-        for _ in range(_MAX_ITERATIONS):
-            with np.errstate(invalid="ignore"):  # inf * 0 on an hour filled by rounding
-                np.multiply(lam[:, None], weights, out=buf)
-            np.greater_equal(buf, caps, out=newly)
-            newly &= open_
-            if not newly.any():
-                break
-            open_ ^= newly
-            np.multiply(caps, newly, out=buf)
-            taken += buf.sum(axis=1)
-            lam = _level(amount, taken, weights, open_, buf, active)
-        else:  # pathological spread of saturation levels: finish exactly by sorting
-            rows = np.flatnonzero(active)
-            out[:] = 0.0
-            out[rows] = _sorted_fill(amount[rows], caps[rows], weights[rows])
-            lam = None
-        if lam is not None:
-            # saturated agents have lambda * w >= cap, the others lambda * w < cap
-            # (lambda is 0 on inactive hours, so they get 0 there)
-            with np.errstate(invalid="ignore"):
-                np.multiply(lam[:, None], weights, out=buf)
-            np.minimum(buf, caps, out=out)
-            filled = np.isinf(lam)  # every agent saturated (the amount was at capacity)
-            if filled.any():
-                out[filled] = caps[filled]
+    rows = np.flatnonzero(~(idle | full))
+    if rows.size == hours:
+        out = _fill_level(amount, caps, weights)
     else:
-        out[:] = 0.0
+        out = np.zeros((hours, n))
+        if rows.size:
+            out[rows] = _fill_level(amount[rows], caps[rows], weights[rows])
     if full.any():
         out[full] = caps[full]
     return out, placed_all
+
+
+def _fill_level(amount: np.ndarray, caps: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """:func:`_fill` on hours where ``0 < amount < capacity``: one water level per hour.
+
+    (Written with preallocated buffers and boolean masks: fresh large temporaries and
+    ``np.where`` cost more than the arithmetic for big territories.)
+    """
+    hours, n = caps.shape
+    active = np.ones(hours, dtype=bool)
+    out = np.empty((hours, n))  # every entry is written below
+    buf, open_, newly = _workspace("fill", (hours, n), (float, bool, bool))
+    np.greater(caps, 0.0, out=open_)  # not yet saturated
+    taken = np.zeros(hours)
+    lam = _level(amount, taken, weights, open_, buf, active)
+    # fixed point: lambda only rises as saturated agents drop out; a few rounds suffice
+    for _ in range(_MAX_ITERATIONS):
+        with np.errstate(invalid="ignore"):  # inf * 0 on an hour filled by rounding
+            np.multiply(lam[:, None], weights, out=buf)
+        np.greater_equal(buf, caps, out=newly)
+        newly &= open_
+        if not newly.any():
+            break
+        open_ ^= newly
+        np.multiply(caps, newly, out=buf)
+        taken += buf.sum(axis=1)
+        lam = _level(amount, taken, weights, open_, buf, active)
+    else:  # pathological spread of saturation levels: finish exactly by sorting
+        return _sorted_fill(amount, caps, weights)
+    # saturated agents have lambda * w >= cap, the others lambda * w < cap
+    with np.errstate(invalid="ignore"):
+        np.multiply(lam[:, None], weights, out=buf)
+    np.minimum(buf, caps, out=out)
+    filled = np.isinf(lam)  # every agent saturated (the amount was at capacity)
+    if filled.any():
+        out[filled] = caps[filled]
+    return out
 
 
 def _level(
