@@ -18,6 +18,9 @@ from commons_abm.errors import InputError
 __all__ = ["main"]
 
 EXIT_BAD_INPUT = 2
+# commons_abm.games.TREATMENTS, repeated so that the parser imports no game code
+GAME_CPR_TREATMENTS = ("baseline", "one_shot_communication", "repeated_communication", "sanctions",
+                       "communication_sanctions", "chosen_sanctions")
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -65,6 +68,26 @@ def _parser() -> argparse.ArgumentParser:
                      help="output folder (default: results/<scenario name>)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
+    game = commands.add_parser("game", help="play a lab game with the model's behavioural core")
+    games = game.add_subparsers(dest="game", metavar="GAME")
+    games.required = True
+    pg = games.add_parser("public-goods", help="linear public goods game (Fehr & Gächter 2000)")
+    pg.add_argument("--punishment", action="store_true", help="costly punishment stage (1 : 3)")
+    pg.add_argument("--matching", choices=("partner", "stranger"), default="partner",
+                    help="fixed groups (partner) or new groups every period (stranger)")
+    pg.add_argument("--groups", type=_int_at_least(1, "--groups"), default=50, help="groups of 4")
+    pg.add_argument("--periods", type=_int_at_least(1, "--periods"), default=10)
+    pg.add_argument("--seed", type=_int_at_least(0, "--seed"), default=0)
+    pg.add_argument("--out", type=Path, required=True, help="output folder")
+    cpr = games.add_parser("cpr", help="common-pool appropriation game (Ostrom, Gardner & Walker 1994)")
+    cpr.add_argument("--treatment", choices=GAME_CPR_TREATMENTS, default="baseline")
+    cpr.add_argument("--endowment", type=int, choices=(10, 25), default=25, help="tokens per player")
+    cpr.add_argument("--groups", type=_int_at_least(1, "--groups"), default=50, help="groups of 8")
+    cpr.add_argument("--rounds", type=_int_at_least(1, "--rounds"), default=20,
+                     help="rounds; the first 10 are the baseline phase of every treatment")
+    cpr.add_argument("--seed", type=_int_at_least(0, "--seed"), default=0)
+    cpr.add_argument("--out", type=Path, required=True, help="output folder")
+
     for name, help_text in (("sweep", "run an experiment's samples and store one row per run"),
                             ("sensitivity", "run (or resume) an experiment's sweep, then its "
                              "sensitivity analysis, indices.csv and figures")):
@@ -89,6 +112,34 @@ def _add_sweep_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--batch-size", type=_int_at_least(1, "--batch-size"), default=None,
                          help="runs per task and per stored chunk (default: about 4 per worker, <= 64)")
     command.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def _game(args: argparse.Namespace) -> int:
+    from commons_abm.games import CPRRules, play_cpr, play_public_goods
+    from commons_abm.games.outputs import write_cpr, write_public_goods
+
+    _check_out(args.out)
+    if args.game == "public-goods":
+        result = play_public_goods(punishment=args.punishment, matching=args.matching,
+                                   groups=args.groups, periods=args.periods, seed=args.seed)
+        written = write_public_goods(result, args.out)
+        share = result.contribution_share
+        print(f"public goods ({args.matching}, {'with' if args.punishment else 'no'} punishment): "
+              f"contribution share {share[0]:.2f} in period 1, {share[-1]:.2f} in period {share.size}")
+    else:
+        first = CPRRules().baseline_rounds
+        if args.treatment != "baseline" and args.rounds <= first:
+            raise InputError("--rounds", None, f"{args.rounds} leaves no treatment rounds after the "
+                             f"{first} baseline rounds; allowed: integer >= {first + 1} for this treatment")
+        result = play_cpr(treatment=args.treatment, endowment=args.endowment, groups=args.groups,
+                          rounds=args.rounds, seed=args.seed)
+        written = write_cpr(result, args.out)
+        s = result.summary()
+        print(f"CPR {args.treatment}, {args.endowment} tokens: gross efficiency "
+              f"{s['gross_efficiency']:.2f}, net {s['net_efficiency']:.2f} (Nash {s['nash_efficiency']:.2f})")
+    for path in written:
+        print(f"  wrote {path}")
+    return 0
 
 
 def _check_out(out: Path) -> None:
@@ -186,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command == "run":
             return _run(args)
+        if args.command == "game":
+            return _game(args)
         if args.command in ("sweep", "sensitivity"):
             return _sweep(args)
         raise InputError("commons-abm", None, f"unknown command {args.command!r}")
