@@ -46,10 +46,15 @@ def high_trust() -> np.ndarray:
 
 def test_cooperation_that_starts_high_decays(low_trust: np.ndarray) -> None:
     start, end = low_trust[:, :10].mean(axis=1), low_trust[:, -10:].mean(axis=1)
-    e = effect(start, end, "cooperation rate, days 110-119 vs days 0-9 (no sanctions, no collective choice)")
+    e = effect(start, end, "cooperation rate, days 110-119 vs days 0-9 (no sanctions, no collective choice)",
+               paired=True)
     EFFECTS.append(f"decay: {e}")
     assert start.mean() > 0.45, start.mean()  # it does start high
-    assert e.ci_high < 0 and end.mean() < 0.6 * start.mean(), str(e)
+    # It falls by at least a third. It cannot fall to zero: cooperative motives (46 % of
+    # households weigh the group's payoff) and the 'other' type keep a floor of about a
+    # quarter of agents cooperating (docs/ODD.md, 7.B); the lab's halving over ten periods
+    # is checked by the public-goods game.
+    assert e.ci_high < 0 and end.mean() < (2 / 3) * start.mean(), str(e)
 
 
 def test_decay_is_slower_when_trust_is_high(low_trust: np.ndarray, high_trust: np.ndarray) -> None:
@@ -57,6 +62,6 @@ def test_decay_is_slower_when_trust_is_high(low_trust: np.ndarray, high_trust: n
         return 1.0 - c[:, 50:60].mean(axis=1) / c[:, :10].mean(axis=1)
 
     e = effect(loss(low_trust), loss(high_trust), "share of initial cooperation lost by day 50-59, "
-               "high (0.9) vs low (0.1) initial interpersonal trust")
+               "high (0.9) vs low (0.1) initial interpersonal trust", paired=True)
     EFFECTS.append(f"decay and trust: {e}")
     assert e.ci_high < 0, str(e)

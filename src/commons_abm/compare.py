@@ -3,7 +3,7 @@
 For a community weighing a proposed rulebook against today's, or a test checking the
 direction of a design principle: run both on the same scenario with the same seeds,
 summarise an indicator over a window of each run, and report the difference of means
-with a Welch confidence interval and the standardised effect (Cohen's d).
+with a confidence interval (paired by seed) and the standardised effect.
 
 :func:`without_principle` removes the statements that implement one design principle
 from a rulebook (an ablation), :func:`with_flat_sanctions` swaps a graduated ladder for a
@@ -37,17 +37,28 @@ class Effect:
     p_value: float
     seeds: int
     confidence: float
+    paired: bool = False
 
     def __str__(self) -> str:
+        test = "paired t" if self.paired else "Welch"
+        size = "d_z" if self.paired else "d"
         return (f"{self.indicator}: {self.control_mean:.4f} -> {self.treatment_mean:.4f}, "
                 f"difference {self.difference:+.4f} ({self.confidence:.0%} CI {self.ci_low:+.4f} "
-                f"to {self.ci_high:+.4f}), Cohen's d {self.cohens_d:+.2f}, Welch p = {self.p_value:.2g}, "
+                f"to {self.ci_high:+.4f}), Cohen's {size} {self.cohens_d:+.2f}, {test} p = {self.p_value:.2g}, "
                 f"{self.seeds} seeds")
 
 
-def effect(control: np.ndarray, treatment: np.ndarray, indicator: str = "", confidence: float = 0.95) -> Effect:
-    """Welch's difference of means with its confidence interval, and Cohen's d."""
+def effect(control: np.ndarray, treatment: np.ndarray, indicator: str = "", confidence: float = 0.95,
+           paired: bool = False) -> Effect:
+    """Difference of means ``treatment - control`` with its confidence interval.
+
+    Unpaired (default): Welch's t interval and Cohen's d. Paired (``control[k]`` and
+    ``treatment[k]`` share seed ``k``, common random numbers): the t interval of the mean
+    of the per-seed differences, and Cohen's d_z (mean difference over its SD).
+    """
     a, b = np.asarray(control, float), np.asarray(treatment, float)
+    if paired:
+        return _paired_effect(a, b, indicator, confidence)
     va, vb = a.var(ddof=1), b.var(ddof=1)
     se = np.sqrt(va / a.size + vb / b.size)
     diff = float(b.mean() - a.mean())
@@ -63,6 +74,23 @@ def effect(control: np.ndarray, treatment: np.ndarray, indicator: str = "", conf
                   int(min(a.size, b.size)), confidence)
 
 
+def _paired_effect(a: np.ndarray, b: np.ndarray, indicator: str, confidence: float) -> Effect:
+    if a.shape != b.shape:
+        raise ValueError("paired samples must have the same length")
+    d = b - a
+    diff, sd = float(d.mean()), float(d.std(ddof=1))
+    se = sd / np.sqrt(d.size)
+    if se > 0:
+        half = float(stats.t.ppf(0.5 + confidence / 2, d.size - 1) * se)
+        p = float(2 * stats.t.sf(abs(diff) / se, d.size - 1))
+        dz = diff / sd
+    else:
+        half, p = 0.0, 0.0 if diff != 0 else 1.0
+        dz = np.inf if diff > 0 else -np.inf if diff < 0 else 0.0
+    return Effect(indicator, float(a.mean()), float(b.mean()), diff, diff - half, diff + half, float(dz), p,
+                  int(d.size), confidence, paired=True)
+
+
 def final_window(frame: pd.DataFrame, indicator: str, window: int) -> float:
     """Mean of ``indicator`` over the last ``window`` steps of a run (NaN ignored)."""
     return float(frame[indicator].iloc[-window:].mean())
@@ -70,7 +98,9 @@ def final_window(frame: pd.DataFrame, indicator: str, window: int) -> float:
 
 def compare_rulebooks(scenario, control, treatment, indicators: list[str], *, seeds: int = 20,
                       steps: int | None = None, window: int = 90, first_seed: int = 0) -> dict[str, Effect]:
-    """Run both rulebooks over ``seeds`` seeds (the same seeds for both) and compare indicators."""
+    """Run both rulebooks over ``seeds`` seeds (the same seeds for both: common random
+    numbers, so the territory, network, weather and motives are shared) and compare
+    indicators, paired by seed."""
     from commons_abm.model import CommonsModel
 
     results: dict[str, list[list[float]]] = {name: [[], []] for name in indicators}
@@ -79,7 +109,7 @@ def compare_rulebooks(scenario, control, treatment, indicators: list[str], *, se
             frame = CommonsModel(scenario, seed=seed, create_agents=False, rulebook=rulebook).run(steps)
             for name in indicators:
                 results[name][arm].append(final_window(frame, name, window))
-    return {name: effect(np.array(c), np.array(t), name) for name, (c, t) in results.items()}
+    return {name: effect(np.array(c), np.array(t), name, paired=True) for name, (c, t) in results.items()}
 
 
 def without_principle(book: Rulebook, principle: int | str) -> Rulebook:

@@ -12,8 +12,9 @@ with probability ``state.propensity``::
 ``r_type(b)`` is the agent's conditional-cooperation response to ``b``, what it expects
 others to do (:mod:`commons_abm.motives`, Fischbacher, Gächter & Fehr 2001); ``w`` its
 motive's weight on the group's payoff (000); ``T`` its institutional trust and ``L`` the
-legitimacy of the rules, the voice members had in making them (Tyler 1990, *Why People
-Obey the Law*; Ostrom 1990 principle 3); ``E[sanction]`` the perceived probability of
+legitimacy of the rules, the voice members had in making them, discounted by the risk
+that officials override them (Tyler 1990, *Why People Obey the Law*; Ostrom 1990
+principles 3 and 7); ``E[sanction]`` the perceived probability of
 detection times the fine at the agent's next rung of the ladder, against the daily
 temptation ``g`` (Becker 1968); crowding out after Frey & Jegen (2001).
 
@@ -79,15 +80,21 @@ class Actions:
     sanctionable: np.ndarray     # bool: ... a rule backed by a sanction
 
 
-def legitimacy(inst: Institutions, posture: str, chosen_by_members: bool) -> float:
-    """Legitimacy of the rules in force [0-1]: members' voice in making them.
+def legitimacy(inst: Institutions, posture: str, chosen_by_members: np.ndarray | bool,
+               security: float = 1.0) -> np.ndarray:
+    """Legitimacy of the rules in force [0-1], per assembly: members' secure voice in making them.
 
     Voice is the share of the decision the posture leaves to members, when members meet
     and vote (principle 3) and their choice stands; rules imposed from outside have none.
+    ``security`` is the chance that a rule members choose is not overridden by officials
+    within a year (:func:`commons_abm.officials.rule_security`; principle 7): a voice that
+    officials can overrule at will gives rules little legitimacy (Ostrom 1990, ch. 3,
+    "minimal recognition of rights to organize").
     """
-    if not inst.meetings or not chosen_by_members:
-        return 0.0
-    return POSTURE_VOICE[posture]
+    chosen = np.asarray(chosen_by_members, dtype=bool)
+    if not inst.meetings:
+        return np.zeros(chosen.shape)
+    return np.where(chosen, POSTURE_VOICE[posture] * security, 0.0)
 
 
 def bound_by_rules(state: State, inst: Institutions, sanctioned_only: bool = False) -> np.ndarray:
@@ -236,10 +243,11 @@ def update_beliefs(state: State, behaviour: Behaviour, public_rate: float) -> No
     ties = state.ties
     deg = ties.degree()
     if ties.indices.size:
-        w = ties.trust
+        k = d.trust_weighted_attention
+        w = (1.0 - k) + k * ties.trust
         num = ties.sum_over_ties(w * state.cooperated[ties.indices])
         den = ties.sum_over_ties(w)
-        mean_trust = np.divide(den, deg, out=np.zeros(state.n), where=deg > 0)
+        mean_trust = np.divide(ties.sum_over_ties(ties.trust), deg, out=np.zeros(state.n), where=deg > 0)
         neighbours = np.divide(num, den, out=np.full(state.n, public_rate), where=den > 0)
     else:
         neighbours = np.full(state.n, public_rate)

@@ -14,7 +14,7 @@ from mesa.discrete_space import Network
 from commons_abm.agents import CommonsAgent, agent_class
 from commons_abm.calendar import HOURS, Day, day_of_step
 from commons_abm.collective_choice import MeetingDay, RuleLevels, assemblies, hold_meeting, meeting_due
-from commons_abm.decisions import POSTURE_VOICE, Actions, decide, update_beliefs
+from commons_abm.decisions import POSTURE_VOICE, Actions, decide, legitimacy, update_beliefs
 from commons_abm.energy import EnergyDay, exchange_energy
 from commons_abm.indicators import COLUMNS, gini, ratio
 from commons_abm.materials import MaterialsDay, route_materials
@@ -22,7 +22,7 @@ from commons_abm.mediation import MediationDay, mediate
 from commons_abm.membership import review_membership
 from commons_abm.monitoring import Detection, monitor
 from commons_abm.network import to_networkx
-from commons_abm.officials import OfficialsDay, Polity, officials_act
+from commons_abm.officials import OfficialsDay, Polity, officials_act, rule_security
 from commons_abm.rulebook import Institutions, Rulebook, compile_rulebook, load_rulebook
 from commons_abm.sanctions import SanctionDay, impose_sanctions
 from commons_abm.satisfaction import fairness, update_satisfaction
@@ -127,6 +127,7 @@ class CommonsModel(mesa.Model):
         self.assembly, count = assemblies(self.state, self.institutions)
         self.levels = RuleLevels.initial(self.institutions, count)
         self.polity = Polity(self.institutions.posture)
+        self.rule_security = rule_security(self.institutions)
         self.record_hourly = record_hourly
         self.hourly: list[np.ndarray] = []  # per step, (len(HOURLY_FLOWS), 24) [kWh]
         self.last_energy: EnergyDay | None = None
@@ -218,7 +219,7 @@ class CommonsModel(mesa.Model):
 
     def _decide(self, day: Day) -> None:
         levels, at = self.levels, self.assembly
-        legit = np.where(levels.chosen, self.voice, 0.0)[at]
+        legit = legitimacy(self.institutions, self.polity.posture, levels.chosen, self.rule_security)[at]
         self._actions = decide(
             self.state, self.institutions, self.scenario.behaviour, self.rngs["behaviour"],
             legitimacy_level=legit, fine_scale=levels.fine_scale[at], quota=levels.quota[at])
@@ -300,7 +301,8 @@ class CommonsModel(mesa.Model):
         meeting = self._meeting
         voiced = (meeting.attended & meeting.valid[self.assembly]) if meeting is not None else np.zeros(s.n, bool)
         update_institutional_trust(s, b.trust, wrongful=self._mediation.unsettled,
-                                   settled=self._mediation.settled, voiced=voiced, voice=self.voice,
+                                   settled=self._mediation.settled, voiced=voiced,
+                                   voice=self.voice * self.rule_security,
                                    observed_compliance=self._assembly_compliance())
         update_beliefs(s, b, float(s.cooperated.mean()) if s.n else 0.0)
 

@@ -11,7 +11,9 @@
   never override them. Otherwise, ``overrides_per_year`` times a year on average
   (``override_rules`` statement; by default 0.25 for an ally, 0.5 distant, 2 controller)
   they reset the levels members voted to their own, and members' institutional trust
-  falls by ``override_loss``, less by authority bias.
+  falls by ``override_loss``, less by authority bias. Members know it: the legitimacy
+  of the rules they vote is discounted by :func:`rule_security` (see
+  :func:`commons_abm.decisions.legitimacy`), and so is the trust a vote gives them.
 * **Elections** every ``electoral_cycle_days``: with ``posture_change_probability`` the
   posture moves one rung up or down; the working relationship is partly lost: members'
   institutional trust keeps the share ``staff_continuity`` of its distance from its
@@ -29,7 +31,8 @@ from commons_abm.rulebook import POSTURES, Institutions
 from commons_abm.scenario import Behaviour
 from commons_abm.state import State
 
-__all__ = ["DEFAULT_OVERRIDES_PER_YEAR", "OfficialsDay", "Polity", "officials_act"]
+__all__ = ["DEFAULT_OVERRIDES_PER_YEAR", "OfficialsDay", "Polity", "officials_act", "overrides_per_year",
+           "rule_security"]
 
 DEFAULT_OVERRIDES_PER_YEAR = {"ally": 0.25, "distant": 0.5, "controller": 2.0}
 STANCE_SIGNAL = {"ally": 0.2, "distant": 0.0, "controller": -0.2}
@@ -62,6 +65,15 @@ def overrides_per_year(inst: Institutions) -> float:
     if any(s.aim == "override_rules" for s in inst.statements):
         return inst.overrides_per_year
     return DEFAULT_OVERRIDES_PER_YEAR[inst.stance]
+
+
+def rule_security(inst: Institutions) -> float:
+    """Chance that a rule members choose stands a year without being overridden [0-1].
+
+    Overrides arrive as a Poisson process of rate :func:`overrides_per_year`, so this is
+    ``exp(-rate)``: 1 when officials recognise the community's rules (principle 7).
+    """
+    return float(np.exp(-overrides_per_year(inst)))
 
 
 def officials_act(state: State, inst: Institutions, behaviour: Behaviour, polity: Polity,

@@ -392,6 +392,10 @@ class Decisions(_Section):
     public_information: Share = Field(
         0.3, description="Weight of the community-wide cooperation rate, against trusted "
         "neighbours, in what an agent observes [0-1].")
+    trust_weighted_attention: Share = Field(
+        0.15, description="How much an agent's attention to each neighbour's behaviour follows "
+        "its trust in that neighbour: weight (1 - this) + this x trust (conformity to trusted "
+        "neighbours) [0-1].")
     trust_slows_decline: Share = Field(
         0.8, description="How much interpersonal trust slows the fall of expected cooperation: "
         "the downward rate is belief_rate x (1 - this x trust) [0-1].")
