@@ -31,7 +31,7 @@ from commons_abm.scenario import Scenario
 from commons_abm.solar import hourly_output
 from commons_abm.state import State
 
-__all__ = ["EnergyDay", "HOURLY_FLOWS", "exchange_energy"]
+__all__ = ["EnergyDay", "HOURLY_FLOWS", "exchange_energy", "shift_load"]
 
 HOURLY_FLOWS = (
     "pv", "demand", "self_consumed", "pool_direct", "battery_charge", "battery_discharge",
@@ -108,12 +108,15 @@ class EnergyDay:
 def exchange_energy(
     state: State, scenario: Scenario, day: Day, rngs: dict[str, np.random.Generator], *,
     boundary: str | None = None, allocation_key: str | None = None, claim: np.ndarray | None = None,
+    load_shift: np.ndarray | None = None,
 ) -> EnergyDay:
     """Run one day of the energy commons (streams ``demand`` and ``weather``).
 
     ``boundary`` and ``allocation_key`` default to the scenario's ``rules`` (a rulebook
     sets them otherwise); ``claim`` is each agent's claim multiplier on pooled energy
-    (more than 1 for members who overdraw, see :class:`~commons_abm.allocation.KeyInputs`).
+    (more than 1 for members who overdraw, see :class:`~commons_abm.allocation.KeyInputs`);
+    ``load_shift`` the share of each agent's daily demand that the community operator
+    schedules into the hours of the day's PV output (:func:`shift_load`).
 
     Updates ``state.contributed_kwh`` (+ the day's offer), ``state.commons.battery_soc_kwh``,
     ``state.commons.community_account_eur`` and overwrites ``state.energy_cost_eur`` with
@@ -129,6 +132,8 @@ def exchange_energy(
     kwp = state.pv_kwp * state.pv_performance
     owners = np.flatnonzero(kwp > 0)
     pv = hourly_output(kwp[owners], energy.pv, day, rngs["weather"])  # (24, owners)
+    if load_shift is not None:
+        shift_load(demand, pv.sum(axis=1), load_shift)
     own_deficit = demand[:, owners]  # a copy, made the owners' net demand in place
     own_deficit -= pv
     surplus = np.maximum(-own_deficit, 0.0)  # (24, owners)
@@ -238,6 +243,23 @@ def exchange_energy(
             "soc_kwh": batt.soc,
         },
     )
+
+
+def shift_load(demand: np.ndarray, pv_by_hour: np.ndarray, share: np.ndarray) -> None:
+    """Move the share ``share[i]`` of each agent's daily demand into the hours of the day's
+    PV output, in proportion to the territory's production in each hour (in place).
+
+    The community operator synchronises flows (000: "la synchronisation et la coopération
+    entre acteurs"): it schedules members' flexible loads (water heating, washing) when
+    the community produces. Each agent's daily demand is unchanged; on a day without PV
+    nothing moves. ``demand`` is ``(24, agents)``.
+    """
+    total = float(pv_by_hour.sum())
+    if total <= 0.0 or not np.any(share > 0):
+        return
+    movable = demand.sum(axis=0) * share
+    demand *= 1.0 - share
+    demand += np.outer(pv_by_hour / total, movable)
 
 
 def _spread(n: int, index: np.ndarray, values: np.ndarray) -> np.ndarray:

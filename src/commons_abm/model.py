@@ -229,10 +229,19 @@ class CommonsModel(mesa.Model):
         inst, a = self.institutions, self._actions
         self.last_energy = exchange_energy(
             self.state, self.scenario, day, self.rngs, boundary=inst.boundary,
-            allocation_key=inst.allocation_key, claim=a.claim if a is not None else None)
+            allocation_key=inst.allocation_key, claim=a.claim if a is not None else None,
+            load_shift=self._load_shift())
         if self.record_hourly:
             h = self.last_energy.hourly
             self.hourly.append(np.stack([np.asarray(h[name], float) for name in HOURLY_FLOWS]))
+
+    def _load_shift(self) -> np.ndarray | None:
+        """Share of each agent's demand the operator schedules into PV hours today: members
+        who cooperate follow its schedule (none without an operator)."""
+        inst, s = self.institutions, self.state
+        if not inst.operator or inst.load_shift_share <= 0:
+            return None
+        return np.where(s.member & s.cooperated, inst.load_shift_share, 0.0)
 
     def _route_materials(self, day: Day) -> None:
         a = self._actions

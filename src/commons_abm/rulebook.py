@@ -143,6 +143,9 @@ class FacilitateParams(_Params):
     cost_eur_per_day: float = Field(20.0, ge=0, le=100_000, description="Operator's cost [EUR/day].")
     participation_cost_reduction: float = Field(
         0.5, ge=0, le=1, description="Share of the cost of taking part that the facilitator removes [0-1].")
+    load_shift_share: float = Field(
+        0.1, ge=0, le=0.5, description="Share of a cooperating member's daily demand that the operator "
+        "schedules into the hours of the day's PV output (synchronisation of flows, 000) [0-1].")
 
 
 class DumpParams(_Params):
@@ -362,6 +365,7 @@ class Institutions:
     operator: bool = False
     operator_cost_eur_per_day: float = 0.0
     participation_cost_reduction: float = 0.0
+    load_shift_share: float = 0.0
     # officials
     posture: str = "consultation"
     stance: str = "distant"
@@ -447,5 +451,6 @@ def compile_rulebook(book: Rulebook) -> Institutions:
     if (s := by_aim.get("facilitate")) is not None:
         p = s.params
         kw.update(operator=True, operator_cost_eur_per_day=p.cost_eur_per_day,
-                  participation_cost_reduction=p.participation_cost_reduction)
+                  participation_cost_reduction=p.participation_cost_reduction,
+                  load_shift_share=p.load_shift_share)
     return Institutions(**kw)
