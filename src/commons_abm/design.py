@@ -59,7 +59,7 @@ def _factorial_axis(param: ParameterSpec) -> list[float]:
         return [float(i) for i in range(len(param.levels))]  # type: ignore[arg-type]
     low, high = param.bounds  # type: ignore[misc]
     axis = np.linspace(low, high, param.points)
-    return [float(round(v)) if param.integer else float(v) for v in axis]
+    return [float(round(v)) if param.integer else float(f"{v:.12g}") for v in axis]  # 0.3, not 0.30000000000000004
 
 
 def design_matrix(experiment: Experiment, base_samples: int | None = None) -> np.ndarray:

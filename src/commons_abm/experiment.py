@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from commons_abm.errors import InputError, describe_validation_error
 from commons_abm.indicators import COLUMNS
@@ -79,14 +79,19 @@ class ParameterSpec(_Spec):
         None, description="Scenario path that absorbs the change so that shares keep their sum "
         "(e.g. the individualistic share when the cooperative share varies).")
 
+    @field_validator("bounds")
+    @classmethod
+    def _ordered(cls, bounds: tuple[float, float] | None) -> tuple[float, float] | None:
+        if bounds is not None:
+            low, high = bounds
+            if not (math.isfinite(low) and math.isfinite(high) and low < high):
+                raise ValueError(f"bounds must be finite with low < high (got {list(bounds)})")
+        return bounds
+
     @model_validator(mode="after")
     def _bounds_or_levels(self) -> ParameterSpec:
         if (self.bounds is None) == (self.levels is None):
             raise ValueError("give either bounds = [low, high] or levels = [...], not both or neither")
-        if self.bounds is not None:
-            low, high = self.bounds
-            if not (math.isfinite(low) and math.isfinite(high) and low < high):
-                raise ValueError(f"bounds must be finite with low < high (got {list(self.bounds)})")
         return self
 
     @property
@@ -101,14 +106,16 @@ class OutputSpec(_Spec):
     name: str | None = Field(None, description="Column name in the results (default: statistic_column).")
     column: str = Field(description="Timeseries column (docs/indicators.md).")
     statistic: Literal[STATISTICS] = Field("mean", description="Statistic over the window.")  # type: ignore[valid-type]
-    window: int = Field(90, ge=0, description="Last steps summarised; 0: the whole run.")
+    window: int = Field(90, ge=0, description="Last steps summarised; 0: the whole run. "
+                        "Ignored by `final` (the last step's value).")
 
-    @model_validator(mode="after")
-    def _known_column(self) -> OutputSpec:
-        if self.column not in COLUMNS or self.column in ("step", "day_of_year"):
+    @field_validator("column")
+    @classmethod
+    def _known_column(cls, column: str) -> str:
+        if column not in COLUMNS or column in ("step", "day_of_year"):
             allowed = ", ".join(c for c in COLUMNS if c not in ("step", "day_of_year"))
-            raise ValueError(f"unknown column {self.column!r}; allowed: {allowed}")
-        return self
+            raise ValueError(f"unknown column {column!r}; allowed: {allowed}")
+        return column
 
     @property
     def label(self) -> str:
@@ -162,7 +169,7 @@ class ExperimentSpec(_Spec):
             if label in paths or label in ("sample_id", "replicate", "seed", "status", "error"):
                 raise ValueError(f"output name {label!r} clashes with another column")
         for output in self.outputs:
-            if output.window > self.steps:
+            if output.window > self.steps and output.statistic != "final":
                 raise ValueError(f"output {output.label!r}: window {output.window} is longer than "
                                  f"steps = {self.steps}")
         return self
