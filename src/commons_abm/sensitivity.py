@@ -220,6 +220,9 @@ def analyse_sweep(experiment: Experiment, out: Path, base_samples: int | None = 
         "bootstrap_resamples": RESAMPLES,
         "noise_share": {o: noise_share(runs, o) for o in experiment.outputs},
         "convergence_max_abs_change": _convergence(table),
+        "model_sources_sha256": sorted({s.get("model_sources_sha256", "?")
+                                        for s in store.manifest.get("sessions", [])
+                                        if s.get("runs_stored_before", 0) < len(wanted)}),
     }
 
     def write(folder: Path) -> None:

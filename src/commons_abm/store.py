@@ -176,6 +176,11 @@ class RunStore:
         self._write_manifest()
         return path
 
+    def note_session(self, session: dict[str, Any]) -> None:
+        """Record one invocation (when, which engine, which model sources) in the manifest."""
+        self.manifest.setdefault("sessions", []).append(session)
+        self._write_manifest()
+
     @staticmethod
     def _entry(name: str, table: pa.Table) -> dict[str, Any]:
         samples = table.column("sample_id").to_pylist()

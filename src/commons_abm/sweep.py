@@ -11,10 +11,13 @@ sample and seed alone, not on the worker, the engine or the order runs finish in
 Runs are grouped in batches (one task per batch, so that scheduling costs little next
 to the runs) and each finished batch is stored as one chunk (:mod:`commons_abm.store`).
 A run that fails is stored with ``status = "failed"`` and its error; the sweep goes on.
+Each invocation is noted in the manifest with a hash of the model's source files, so a
+folder grown over several invocations shows whether the model changed in between.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import multiprocessing
@@ -103,6 +106,16 @@ class SweepReport:
         return (f"{self.runs_total} runs in {self.out}: {self.runs_before} already stored, "
                 f"{self.runs_computed} computed in {self.seconds:.1f} s ({rate:.2f} runs/s, {self.engine}), "
                 f"{self.runs_failed} failed")
+
+
+def model_sources_digest() -> str:
+    """A hash of the package's source files: which version of the model computed the runs."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------------------ seeds and plan
@@ -250,6 +263,10 @@ def sweep(experiment: Experiment, out: Path, engine: Engine = Engine(), *, base_
         "replicates": experiment.spec.replicates, "seed": experiment.spec.seed,
     })
     done = store.done()
+    store.note_session({"started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                        "base_samples": base_samples or experiment.spec.design.base_samples,
+                        "engine": engine.describe(), "runs_stored_before": len(done),
+                        "model_sources_sha256": model_sources_digest()})
     pending = [t for t in tasks if (t.sample_id, t.replicate) not in done]
     size = batch or batch_size(len(pending), engine.slots)
     batches = _batches(pending, size)
