@@ -285,6 +285,19 @@ def allocate_tiers(
     agents; an agent of weight 0 in a tier takes nothing in that tier. Same conventions as
     :func:`allocate`.
     """
+    caps = np.asarray(caps, dtype=float)
+    if caps.ndim == 2 and caps.shape[0] > 1:
+        # hours with nothing to share (at night, with an empty battery) take no work
+        live = np.broadcast_to(np.asarray(amount, dtype=float), caps.shape[:1]) > 0
+        if not live.all():
+            rows = np.flatnonzero(live)
+            out = np.zeros(caps.shape)
+            if rows.size:
+                hours = caps.shape[0]
+                out[rows] = allocate_tiers(
+                    np.broadcast_to(np.asarray(amount, dtype=float), (hours,))[rows], caps[rows],
+                    [_tier_rows(tier, rows, hours) for tier in tiers])
+            return out
     remaining, caps = _amount_and_caps(amount, caps)
     parts: list[tuple[np.ndarray | None, np.ndarray]] = []  # (columns, allocation)
     own_caps = False
@@ -318,6 +331,15 @@ def allocate_tiers(
         else:
             total[:, columns] += x
     return total
+
+
+def _tier_rows(tier: Tier | np.ndarray | float, rows: np.ndarray, hours: int) -> Tier:
+    """``tier`` restricted to the hours ``rows``."""
+    tier = tier if isinstance(tier, Tier) else Tier(tier)
+    weights = tier.weights
+    if np.ndim(weights) == 2 and np.shape(weights)[0] == hours:
+        weights = np.asarray(weights)[rows]
+    return Tier(weights, tier.columns)
 
 
 # ------------------------------------------------------------------------------- keys

@@ -24,17 +24,30 @@ def review_membership(state: State, p: Participation, step: int, rng: np.random.
     reviewing = rng.random(n) < 1.0 / p.review_days
     member = state.member
     leave = reviewing & member & (state.satisfaction < p.leave_threshold)
-    ties = state.ties
-    if ties.indices.size:
-        w = ties.trust * member[ties.indices]
-        num = ties.sum_over_ties(w * state.satisfaction[ties.indices])
-        den = ties.sum_over_ties(w)
-        expected = np.divide(num, den, out=np.zeros(n), where=den > 0)
-    else:
-        expected = np.zeros(n)
-    join = (reviewing & ~member & (state.excluded_until <= step) & (expected > p.join_threshold)
-            & (expected > state.satisfaction))
+    # only the reviewing non-members who may re-join need what they expect from joining
+    candidates = np.flatnonzero(reviewing & ~member & (state.excluded_until <= step))
+    expected = _expected_satisfaction(state, candidates)
+    join = np.zeros(n, dtype=bool)
+    join[candidates] = (expected > p.join_threshold) & (expected > state.satisfaction[candidates])
     member[leave] = False
     member[join] = True
     state.attended_last[leave] = False
     return int(join.sum()), int(leave.sum())
+
+
+def _expected_satisfaction(state: State, agents: np.ndarray) -> np.ndarray:
+    """For each of ``agents``, the satisfaction of the members it is tied to, weighted by
+    its trust in them (0 with no member among its ties)."""
+    ties = state.ties
+    start, stop = ties.indptr[agents], ties.indptr[agents + 1]
+    count = stop - start
+    if not count.sum():
+        return np.zeros(agents.size)
+    # the CSR entries of the agents' ties, in order, and whose they are (0..len(agents)-1)
+    owner = np.repeat(np.arange(agents.size), count)
+    entry = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + np.repeat(start, count)
+    neighbour = ties.indices[entry]
+    w = ties.trust[entry] * state.member[neighbour]
+    num = np.bincount(owner, weights=w * state.satisfaction[neighbour], minlength=agents.size)
+    den = np.bincount(owner, weights=w, minlength=agents.size)
+    return np.divide(num, den, out=np.zeros(agents.size), where=den > 0)

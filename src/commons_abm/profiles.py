@@ -15,6 +15,7 @@ of those profiles, not fitted data.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -124,6 +125,17 @@ def _lognormal_params(cv: float) -> tuple[float, float]:
     return -sigma2 / 2.0, float(np.sqrt(sigma2))
 
 
+_scratch = threading.local()
+
+
+def _noise_buffer(n: int) -> np.ndarray:
+    """A float32 ``(24, n)`` scratch array for this thread (its content is overwritten)."""
+    buf = getattr(_scratch, "noise", None)
+    if buf is None or buf.size < HOURS * n:
+        buf = _scratch.noise = np.empty(HOURS * n, dtype=np.float32)
+    return buf[: HOURS * n].reshape(HOURS, n)
+
+
 def daily_demand(state: State, energy: Energy, day: Day, rng: np.random.Generator) -> np.ndarray:
     """Each agent's electricity demand in each hour of ``day`` [kWh], shape ``(n, 24)``.
 
@@ -142,7 +154,9 @@ def daily_demand(state: State, energy: Energy, day: Day, rng: np.random.Generato
     mu_h, sigma_h = _lognormal_params(energy.noise.hourly_cv)
     daily_noise = rng.lognormal(mu_d, sigma_d, n) if n else np.zeros(0)
     # hourly noise in single precision: it is the dominant cost for large territories
-    noise = rng.standard_normal((HOURS, n), dtype=np.float32)
+    # (drawn into a buffer kept between calls: a fresh one costs page faults every day)
+    noise = _noise_buffer(n)
+    rng.standard_normal(dtype=np.float32, out=noise)
     noise *= np.float32(sigma_h)
     noise += np.float32(mu_h)
     np.exp(noise, out=noise)
