@@ -102,14 +102,13 @@ def plot_bars(table: pd.DataFrame, method: str, path: Path, title: str = "") -> 
     return path
 
 
-def _numeric(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
-    """Numbers to plot, and tick labels when the parameter is categorical."""
-    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-        levels = list(dict.fromkeys(values.astype(str)))
-        levels.sort()
-        codes = values.astype(str).map({level: i for i, level in enumerate(levels)}).to_numpy(dtype=float)
-        return codes, levels
-    return values.to_numpy(dtype=float), None
+def _numeric(values: pd.Series, levels: list | None = None) -> tuple[np.ndarray, list[str] | None]:
+    """Numbers to plot, and tick labels (the levels, in the experiment's order) when categorical."""
+    if levels is None and pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.to_numpy(dtype=float), None
+    names = [str(v) for v in levels] if levels is not None else sorted(set(values.astype(str)))
+    text = values.map(lambda v: str(v))
+    return text.map({name: i for i, name in enumerate(names)}).to_numpy(dtype=float), names
 
 
 def plot_scatter(table: pd.DataFrame, method: str, values: pd.DataFrame, means: pd.DataFrame,
@@ -119,18 +118,19 @@ def plot_scatter(table: pd.DataFrame, method: str, values: pd.DataFrame, means: 
     outputs = experiment.outputs
     fig, axes = plt.subplots(len(outputs), TOP, figsize=(3.3 * TOP, 2.6 * len(outputs)), squeeze=False)
     rng = np.random.default_rng(0)  # jitter of categorical levels only
+    levels = {p.path: p.levels for p in experiment.spec.parameters}
     for r, output in enumerate(outputs):
         rows = table[(table["output"] == output) & (table["level"] == "parameter")]
         if len(rows) and rows[index].notna().any():
             ranked = list(rows.sort_values(index, ascending=False)["factor"])
         else:  # grouped designs: rank parameters by rank correlation with the output
-            corr = {n: abs(pd.Series(_numeric(values[n])[0]).corr(means[output].reset_index(drop=True),
+            corr = {n: abs(pd.Series(_numeric(values[n], levels[n])[0]).corr(means[output].reset_index(drop=True),
                                                                    method="spearman"))
                     for n in experiment.names}
             ranked = sorted(corr, key=lambda n: -np.nan_to_num(corr[n]))
         for c, name in enumerate(ranked[:TOP]):
             ax = axes[r, c]
-            xs, ticks = _numeric(values[name])
+            xs, ticks = _numeric(values[name], levels[name])
             if ticks is not None:
                 xs = xs + rng.uniform(-0.15, 0.15, size=xs.size)
             ax.scatter(xs, means[output].to_numpy(dtype=float), s=5, alpha=0.5)
