@@ -1,5 +1,8 @@
 """The social network, generated straight into edge arrays (no networkx needed).
 
+networkx is imported only to read a graph file or to hand the network to Mesa's
+``Network`` space (:func:`to_networkx`); sweeps never touch it.
+
 Generators: small-world (Watts & Strogatz 1998), scale-free (Barabási & Albert 1999),
 stochastic block by neighbourhood (Holland, Laskey & Leinhardt 1983) and random
 geometric (Penrose 2003); or a GraphML / edge-list file read with networkx. Each tie is
@@ -9,14 +12,17 @@ then tagged with its proximities (000: geographic, institutional, functional, af
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
 
 from commons_abm.errors import InputError
 from commons_abm.scenario import NetworkSpec, Scenario
 from commons_abm.state import AFFECTIVE, FIRM, FUNCTIONAL, GEOGRAPHIC, HOUSEHOLD, INSTITUTIONAL, OFFICIAL, Ties
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "build_ties",
@@ -148,6 +154,8 @@ def read_graph_file(path: Path, n: int, source: str | Path, field: str = "networ
     """Read a GraphML or edge-list file; its nodes, in sorted order, become agents 0..n-1."""
     if not path.is_file():
         raise InputError(source, field, f"graph file not found: {path}")
+    import networkx as nx
+
     try:
         if path.suffix.lower() == ".graphml":
             graph = nx.read_graphml(path)
@@ -228,6 +236,8 @@ def build_ties(
 
 def to_networkx(ties: Ties) -> nx.Graph:
     """The network as a networkx graph (nodes 0..n-1, edge attribute ``proximity``)."""
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(range(ties.n))
     graph.add_edges_from(

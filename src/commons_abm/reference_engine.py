@@ -55,13 +55,21 @@ from commons_abm.collective_choice import (
     RuleLevels,
     meeting_due,
 )
-from commons_abm.decisions import DUMPING, HUB_BRING, SORTING
+from commons_abm.decisions import (
+    DUMPING,
+    HUB_BRING,
+    SORTING,
+    deterrence_response,
+    intrinsic_cooperation,
+    legitimacy,
+    revised_beliefs,
+    with_deterrence,
+)
 from commons_abm.energy import HOURLY_FLOWS, EnergyDay
 from commons_abm.hub import hub_day
 from commons_abm.materials import MaterialsDay
 from commons_abm.mediation import MediationDay
 from commons_abm.monitoring import Detection
-from commons_abm.motives import conditional_response
 from commons_abm.officials import STANCE_SIGNAL, OfficialsDay, overrides_per_year
 from commons_abm.profiles import DAYS_PER_YEAR, daily_factor, hourly_shape
 from commons_abm.rulebook import POSTURES
@@ -185,22 +193,23 @@ class AgentRules:
         """Cooperate today or not (:mod:`commons_abm.decisions`), and what it implies."""
         model = self.model
         inst, b = model.institutions, model.scenario.behaviour
-        d, cc = b.decisions, b.conditional_cooperation
+        d = b.decisions
         levels = model.levels
-        # what I would do out of my own motives, given what I expect of others
-        response = float(conditional_response(np.int8(self.cc_type), self.belief, cc.slope, cc.other_level))
-        legitimacy = model.voice if levels.chosen[self.assembly] else 0.0
-        intrinsic = _clip(response + d.motive_weight * self.group_weight
-                          + d.legitimacy_weight * legitimacy * self.trust_institutional)
+        # what I would do out of my own motives, given what I expect of others, and the
+        # legitimacy of rules members chose (the formulas the array engine uses, for one agent)
+        legit = float(legitimacy(inst, model.polity.posture, levels.chosen[self.assembly], model.rule_security))
+        intrinsic = float(intrinsic_cooperation(
+            np.array([self.cc_type], np.int8), np.array([self.belief]), np.array([self.group_weight]), b,
+            legit, self.trust_institutional)[0])
         if inst.official_monitoring and inst.stance == "controller":
             intrinsic *= 1.0 - d.crowding_out
         # deterrence, if a rule backed by a sanction applies to me
         sanctionable = inst.sanction_scheme != "none" and bool(inst.sanctioned) and self.is_bound(True)
         if sanctionable:
-            g = d.temptation_eur_per_day
             expected = self.perceived_detection() * self.next_fine()
-            deterrence = _sigmoid((expected - g) / (d.deterrence_noise * g))
-            propensity = 1.0 - (1.0 - intrinsic) * (1.0 - deterrence)
+            deterrence = float(deterrence_response(np.array([expected]), d.temptation_eur_per_day,
+                                                   d.deterrence_noise)[0])
+            propensity = float(with_deterrence(intrinsic, deterrence))
         else:
             propensity = intrinsic
         cooperated = model.rngs["behaviour"].random() < propensity
@@ -234,6 +243,7 @@ class AgentRules:
         shape = hourly_shape(self.kind_code, day.is_weekend).tolist()
         hourly_noise = rng.lognormal(mu_h, sigma_h, HOURS).tolist()
         self.demand_kwh = [daily * s * e for s, e in zip(shape, hourly_noise)]
+        self.follow_operator_schedule()
         kwp = self.pv_kwp * self.pv_performance
         self.pv_kwh = [y * kwp for y in model.reference.pv_per_kwp] if kwp > 0 else [0.0] * HOURS
         self.deficit_kwh = [max(dem - pv, 0.0) for dem, pv in zip(self.demand_kwh, self.pv_kwh)]
@@ -241,6 +251,17 @@ class AgentRules:
         offer_share = self.share_fraction if self.member else 0.0
         self.offer_kwh = [s * offer_share for s in self.surplus_kwh]
         self.received_kwh = [0.0] * HOURS
+
+    def follow_operator_schedule(self) -> None:
+        """A cooperating member lets the community operator move the share
+        ``load_shift_share`` of its day's demand into the hours the territory's PV
+        produces, in proportion to that production (:func:`commons_abm.energy.shift_load`)."""
+        inst, pv_shape = self.model.institutions, self.model.reference.pv_shape
+        if not (inst.operator and inst.load_shift_share > 0 and self.member and self.cooperated) or pv_shape is None:
+            return
+        share = inst.load_shift_share
+        movable = sum(self.demand_kwh) * share
+        self.demand_kwh = [d * (1.0 - share) + p * movable for d, p in zip(self.demand_kwh, pv_shape)]
 
     def settle_energy(self) -> None:
         """What I imported and exported, and my energy bill (:mod:`commons_abm.energy`)."""
@@ -386,8 +407,9 @@ class AgentRules:
             T *= 1.0 - (t.wrongful_sanction_loss if self.fines_eur > 0 else WARNING_SHARE * t.wrongful_sanction_loss)
         if self.settled:
             T += MEDIATION_REPAIR * t.institutional_gain * (1.0 - T)
-        if model.voice > 0 and self.voiced:
-            T += t.institutional_gain * model.voice * (1.0 - T)
+        voice = model.voice * model.rule_security  # a vote officials may override counts less
+        if voice > 0 and self.voiced:
+            T += t.institutional_gain * voice * (1.0 - T)
         self.trust_institutional = _clip(T)
 
         # beliefs: what my trusted neighbours did, and the community-wide rate
@@ -402,11 +424,7 @@ class AgentRules:
             neighbours = public
         mean_trust = sum(trusts) / len(trusts) if trusts else 0.0
         observed = (1.0 - d.public_information) * neighbours + d.public_information * public
-        gap = observed - self.belief
-        rate = d.belief_rate * (1.0 - d.trust_slows_decline * mean_trust) if gap < 0 else d.belief_rate
-        confirms = np.sign(gap) == np.sign(self.belief - 0.5)
-        rate *= 1.0 + t.confirmation_bias if confirms else 1.0 - t.confirmation_bias
-        self.belief = _clip(self.belief + _clip(rate) * gap)
+        self.belief = float(revised_beliefs(np.array([self.belief]), np.array([observed]), mean_trust, b)[0])
 
     def review_membership(self) -> None:
         """Now and then, leave if dissatisfied, or join if trusted members I know are
@@ -550,6 +568,7 @@ class ReferenceEngine:
             agent.neighbour_agents = [cell.agents[0] for cell in cells]
             agent.tie_slots = [slot_of[cell.coordinate] for cell in cells]
         self.pv_per_kwp: list[float] = [0.0] * HOURS
+        self.pv_shape: list[float] | None = None
         self.used_share: list[float] = [0.0] * HOURS
         self.governance: dict[str, float] = {}
 
@@ -561,6 +580,10 @@ class ReferenceEngine:
         pv = model.scenario.energy.pv
         per_kwp = (hourly_yield(pv, day.day_of_year) * clearness(pv, model.rngs["weather"])).tolist()
         self.pv_per_kwp = per_kwp
+        # when the territory's PV produces today, as shares of the day's production
+        owners_kwp = sum(a.pv_kwp * a.pv_performance for a in self.everyone if a.pv_kwp * a.pv_performance > 0)
+        total = sum(per_kwp) * owners_kwp
+        self.pv_shape = [p / sum(per_kwp) for p in per_kwp] if total > 0 else None
         agents = model.agents
         agents.shuffle_do("step")
         model.last_energy = self.exchange_energy(day)
