@@ -223,3 +223,18 @@ def test_analysis_needs_a_finished_sweep(tiny, tmp_path) -> None:
     sweep(experiment, out, Engine(workers=1), base_samples=1, progress=False)
     with pytest.raises(InputError, match="not stored yet"):
         analyse_sweep(experiment, out)
+
+
+def test_cli_dask_local_gives_identical_results(tiny, reference, tmp_path) -> None:
+    pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    result = _cli("sweep", str(tiny), "--out", str(out), "--dask-local", "2", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "Dask LocalCluster, 2 worker processes" in result.stdout
+    pd.testing.assert_frame_equal(_runs(out), reference, check_exact=True)
+
+
+def test_engine_options_are_exclusive(tiny, tmp_path) -> None:
+    result = _cli("sweep", str(tiny), "--out", str(tmp_path / "out"), "--workers", "2", "--dask-local", "2")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "not allowed with" in result.stderr
+    assert not (tmp_path / "out").exists()

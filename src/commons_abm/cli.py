@@ -220,8 +220,13 @@ def _sweep(args: argparse.Namespace) -> int:
     for problem in refused_values(experiment):
         print(f"commons-abm: warning: {args.experiment}: runs with {problem} will fail", file=sys.stderr)
     engine = Engine(workers=args.workers, dask_local=args.dask_local, dask_scheduler=args.dask_scheduler)
-    report = sweep(experiment, args.out, engine, base_samples=args.base_samples, batch=args.batch_size,
-                   progress=not args.no_progress)
+    try:
+        report = sweep(experiment, args.out, engine, base_samples=args.base_samples, batch=args.batch_size,
+                       progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print(f"commons-abm: interrupted; the runs finished so far are stored in {args.out}; "
+              "run the same command again to resume", file=sys.stderr)
+        return 130
     print(report)
     if args.command == "sensitivity":
         from commons_abm.sensitivity import analyse_sweep
