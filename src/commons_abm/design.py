@@ -50,7 +50,7 @@ def rows_per_base_sample(experiment: Experiment) -> int:
     if design.method == "sobol":
         return 2 * d + 2 if design.second_order else d + 2
     if design.method == "morris":
-        return len(experiment.names) + 1 if not design.by_group else d + 1
+        return d + 1
     return 1
 
 

@@ -373,7 +373,7 @@ def experiment_from_spec(spec: ExperimentSpec, path: Path) -> Experiment:
                 raise InputError(source, f"parameters.{i}.compensate",
                                  f"{param.compensate!r} must be a scenario path compensating a scenario "
                                  "parameter; allowed: a path of docs/scenario.md")
-        if param.categorical and spec.design.method != "factorial" and param.integer:
+        if param.categorical and param.integer:
             raise InputError(source, f"parameters.{i}.integer", "integer applies to bounds, not levels")
         groups.append(param.group or _default_group(param.path, book))
     if spec.design.by_group:
