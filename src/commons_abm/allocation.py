@@ -306,7 +306,7 @@ def allocate_tiers(
             break
         tier = tier if isinstance(tier, Tier) else Tier(tier)
         columns = tier.columns
-        tier_caps = caps if columns is None else caps[:, columns]
+        tier_caps = caps if columns is None else np.take(caps, columns, axis=1)
         x, placed_all = _fill(remaining, tier_caps, _as_hourly(tier.weights, tier_caps.shape))
         parts.append((columns, x))
         remaining = np.where(placed_all, 0.0, np.maximum(remaining - x.sum(axis=1), 0.0))
@@ -364,7 +364,7 @@ def pro_rata_contribution(amount: np.ndarray, caps: np.ndarray, inputs: KeyInput
 def needs_first(amount: np.ndarray, caps: np.ndarray, inputs: KeyInputs) -> np.ndarray:
     """Energy-poor households first (pro rata consumption), then everyone else (same key)."""
     poor = np.flatnonzero(inputs.energy_poor)
-    return allocate_tiers(amount, caps, [Tier(inputs.claimed(inputs.demand[:, poor], poor), poor),
+    return allocate_tiers(amount, caps, [Tier(inputs.claimed(np.take(inputs.demand, poor, axis=1), poor), poor),
                                          inputs.claimed(inputs.demand)])
 
 

@@ -134,7 +134,9 @@ def exchange_energy(
     pv = hourly_output(kwp[owners], energy.pv, day, rngs["weather"])  # (24, owners)
     if load_shift is not None:
         shift_load(demand, pv.sum(axis=1), load_shift)
-    own_deficit = demand[:, owners]  # a copy, made the owners' net demand in place
+    # (np.take keeps the (24, k) selections C-ordered like everything else; fancy indexing
+    # of columns would give Fortran-ordered arrays, slow to mix with C-ordered ones)
+    own_deficit = np.take(demand, owners, axis=1)  # a copy, made the owners' net demand in place
     own_deficit -= pv
     surplus = np.maximum(-own_deficit, 0.0)  # (24, owners)
     np.maximum(own_deficit, 0.0, out=own_deficit)
@@ -151,9 +153,9 @@ def exchange_energy(
     position[eligible] = np.arange(eligible.size)
     at = position[owners]
     owner_eligible = at >= 0
-    weights = demand[:, eligible] if eligible.size < n else demand
+    weights = np.take(demand, eligible, axis=1) if eligible.size < n else demand
     caps = weights.copy()  # eligible agents' deficits
-    caps[:, at[owner_eligible]] = own_deficit[:, owner_eligible]
+    caps[:, at[owner_eligible]] = np.take(own_deficit, np.flatnonzero(owner_eligible), axis=1)
     pool_need = caps.sum(axis=1)  # D per hour
 
     direct = np.minimum(pool_supply, pool_need)
@@ -169,7 +171,7 @@ def exchange_energy(
         demand=weights,
         energy_poor=state.energy_poor[eligible],
         contributed_before=state.contributed_kwh[eligible],
-        offer=offer[:, offering],
+        offer=np.take(offer, offering, axis=1),
         offer_columns=at[offering],
         claim=None if claim is None else claim[eligible],
     )
