@@ -63,7 +63,7 @@ from commons_abm.calendar import Day
 from commons_abm.hub import hub_day
 from commons_abm.scenario import Scenario
 from commons_abm.state import FIRM, HOUSEHOLD, State
-from commons_abm.symbiosis import exchange_byproducts
+from commons_abm.symbiosis import exchange_byproducts, symbiosis_pairs
 from commons_abm.territory import lognormal_with_mean
 
 __all__ = ["MaterialsDay", "route_materials"]
@@ -163,7 +163,8 @@ def route_materials(
 
     # firms: symbiosis first, then down the hierarchy
     sym = exchange_byproducts(kind, state.ties, byproduct, state.byproduct_type,
-                              demand, state.input_type, enabled=fm.symbiosis)
+                              demand, state.input_type, enabled=fm.symbiosis,
+                              pairs=_pairs(state) if fm.symbiosis else None)
     recycled_by = sym.left * fm.byproduct_recycling_share
     virgin = np.maximum(demand - sym.received, 0.0)
 
@@ -249,3 +250,15 @@ def route_materials(
         virgin_kg=virgin,
         reference_cost_eur=reference,
     )
+
+
+def _pairs(state: State) -> tuple[np.ndarray, np.ndarray]:
+    """The firms that may exchange by-products (:func:`~commons_abm.symbiosis.symbiosis_pairs`),
+    kept on the state while its network, kinds and material types stay the same."""
+    key = (id(state.ties), state.ties.n_ties, state.kind.tobytes(), state.byproduct_type.tobytes(),
+           state.input_type.tobytes())
+    cached = getattr(state, "_symbiosis_pairs", None)
+    if cached is None or cached[0] != key:
+        cached = (key, symbiosis_pairs(state.kind, state.ties, state.byproduct_type, state.input_type))
+        state._symbiosis_pairs = cached
+    return cached[1]

@@ -81,7 +81,7 @@ class Ties:
 
     def owner(self) -> np.ndarray:
         """For each CSR entry, the agent it belongs to (the one who trusts)."""
-        return np.repeat(np.arange(self.n, dtype=np.int32), self.degree())
+        return np.repeat(np.arange(self.n, dtype=np.intp), self.degree())
 
     @cached_property
     def owners(self) -> np.ndarray:

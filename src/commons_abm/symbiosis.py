@@ -79,17 +79,19 @@ def exchange_byproducts(
     demand_kg: np.ndarray,
     input_type: np.ndarray,
     enabled: bool = True,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> SymbiosisDay:
     """Exchange by-products over firm-firm ties for one day (see the module docstring).
 
     ``byproduct_kg`` and ``demand_kg`` are per agent [kg/day]; entries of non-firms are
-    ignored. With ``enabled=False`` nothing is exchanged.
+    ignored. With ``enabled=False`` nothing is exchanged. ``pairs``: the result of
+    :func:`symbiosis_pairs` for these arguments, if already known.
     """
     n = kind.size
     byproduct = np.maximum(np.asarray(byproduct_kg, dtype=float), 0.0)
     demand = np.maximum(np.asarray(demand_kg, dtype=float), 0.0)
     if enabled:
-        seller, buyer = symbiosis_pairs(kind, ties, byproduct_type, input_type)
+        seller, buyer = pairs if pairs is not None else symbiosis_pairs(kind, ties, byproduct_type, input_type)
     else:
         seller = buyer = np.empty(0, dtype=np.int64)
     if seller.size == 0:

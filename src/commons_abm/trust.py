@@ -48,9 +48,21 @@ def update_interpersonal_trust(ties: Ties, cooperated: np.ndarray, t: TrustDynam
         return
     seen = cooperated[ties.indices]
     trust = ties.trust
-    bias = _bias(trust, seen, t.confirmation_bias)
-    change = np.where(seen, t.interpersonal_gain * (1.0 - trust), -t.interpersonal_loss * trust)
-    trust += np.clip(change * bias, -trust, 1.0 - trust)
+    cb = t.confirmation_bias
+    # change = gain (1 - trust) after cooperation, -loss trust after defection, times the
+    # confirmation bias, kept within [0, 1]: written with few temporaries, as it runs on
+    # every tie every day (the same arithmetic as np.where / np.clip)
+    room = 1.0 - trust
+    change = np.multiply(trust, -t.interpersonal_loss)
+    np.multiply(room, t.interpersonal_gain, out=change, where=seen)
+    against = trust >= 0.5
+    np.not_equal(against, seen, out=against)  # evidence against the side trust is on
+    factor = np.where(against, 1.0 - cb, 1.0 + cb)
+    change *= factor
+    np.negative(trust, out=factor)
+    np.maximum(change, factor, out=change)
+    np.minimum(change, room, out=change)
+    trust += change
 
 
 def update_institutional_trust(state: State, t: TrustDynamics, *, wrongful: np.ndarray,
