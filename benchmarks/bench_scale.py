@@ -4,9 +4,10 @@
     python benchmarks/bench_scale.py [--agents 100000] [--steps 365] [--rulebook FILE]
                                      [--tracemalloc]
 
-Builds the default scenario's mix resized to ``--agents`` agents (one neighbourhood per
-80 agents, as ``bench_run.py`` does) in sweep mode (no Mesa agent objects, the network
-generated straight into arrays, array-level indicators only) under the scenario's own
+Builds the shipped default scenario (``experiments/scenarios/default.toml``) resized to
+``--agents`` agents with the same mix of households, firms and officials (300 : 20 : 5)
+and one neighbourhood per 80 agents, in sweep mode (no Mesa agent objects, the network
+generated straight into arrays, array-level indicators only), under the scenario's own
 rules (``status_quo``) or ``--rulebook``, and runs ``--steps`` daily steps on one core.
 Prints set-up and run wall time, CPU time, and peak memory: the process's peak resident
 set (``resource.getrusage(...).ru_maxrss``, which includes the interpreter and imported
@@ -26,19 +27,25 @@ import resource
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_run import scaled_scenario  # noqa: E402
-
 from commons_abm.model import CommonsModel  # noqa: E402
+from commons_abm.scenario import Scenario, load_scenario, with_overrides  # noqa: E402
 
 TARGET_S, TARGET_MB = 60.0, 2048.0
+
+
+def commune(agents: int) -> Scenario:
+    """The shipped default scenario with its mix of actors, resized to ``agents``."""
+    firms = max(1, round(agents * 20 / 325))
+    officials = max(1, round(agents * 5 / 325))
+    return with_overrides(load_scenario(None), **{
+        "territory.households": agents - firms - officials, "territory.firms": firms,
+        "territory.officials": officials, "territory.neighbourhoods": max(1, agents // 80)})
 
 
 def peak_rss_mb() -> float:
@@ -61,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.tracemalloc:
         tracemalloc.start()
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    model = CommonsModel(scaled_scenario(args.agents), seed=args.seed, rulebook=args.rulebook,
+    model = CommonsModel(commune(args.agents), seed=args.seed, rulebook=args.rulebook,
                          create_agents=False)
     wall1, cpu1 = time.perf_counter(), time.process_time()
     frame = model.run(args.steps)
