@@ -162,7 +162,24 @@ def daily_demand(state: State, energy: Energy, day: Day, rng: np.random.Generato
     np.exp(noise, out=noise)
 
     level = state.annual_demand_kwh * (daily_noise / DAYS_PER_YEAR)
-    out = np.take(table, state.kind, axis=1)  # C-ordered (24, n)
-    out *= level
+    blocks = _kind_blocks(state.kind)
+    if blocks is not None:  # agents grouped by kind (as built): one outer product per kind
+        out = np.empty((HOURS, n))
+        for kind, lo, hi in blocks:
+            np.multiply.outer(table[:, kind], level[lo:hi], out=out[:, lo:hi])
+    else:
+        out = np.take(table, state.kind, axis=1)  # C-ordered (24, n)
+        out *= level
     out *= noise
     return out.T
+
+
+def _kind_blocks(kind: np.ndarray) -> list[tuple[int, int, int]] | None:
+    """``(kind, start, stop)`` of each run of equal kinds, when there are at most three runs."""
+    if kind.size == 0:
+        return None
+    change = np.flatnonzero(kind[1:] != kind[:-1]) + 1
+    if change.size > 2:
+        return None
+    edges = [0, *change.tolist(), kind.size]
+    return [(int(kind[lo]), lo, hi) for lo, hi in zip(edges[:-1], edges[1:])]
