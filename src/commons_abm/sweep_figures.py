@@ -39,7 +39,8 @@ def _short(name: str, limit: int = 38) -> str:
 
 
 def plot_heatmap(table: pd.DataFrame, method: str, path: Path, title: str = "") -> Path:
-    """Factors (parameters or groups) x outputs, coloured by the method's main index."""
+    """Factors (parameters or groups) x outputs, coloured by the method's main index; each
+    output's noise share (variance due to stochastic noise) under its name."""
     index, label = main_index(method)
     factors = _factors(table)
     grid = factors.pivot_table(index="factor", columns="output", values=index, sort=False)
@@ -48,17 +49,20 @@ def plot_heatmap(table: pd.DataFrame, method: str, path: Path, title: str = "") 
     if method == "morris":
         grid = grid / grid.max(axis=0).replace(0, np.nan)
     fig, ax = plt.subplots(figsize=(1.6 + 1.1 * grid.shape[1], 1.2 + 0.42 * grid.shape[0]))
-    image = ax.imshow(grid.to_numpy(dtype=float), cmap="viridis", vmin=0,
-                      vmax=max(1.0 if method != "latin" else 0.0, float(np.nanmax(grid.to_numpy(dtype=float)))
-                               if np.isfinite(grid.to_numpy(dtype=float)).any() else 1.0), aspect="auto")
+    values = grid.to_numpy(dtype=float)
+    top = 1.0 if method != "latin" else float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
+    image = ax.imshow(np.clip(values, 0, top), cmap="viridis", vmin=0, vmax=top, aspect="auto")
     for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
         if np.isfinite(value):
             ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
                     color="white" if value < 0.5 else "black")
-    ax.set_xticks(range(grid.shape[1]), [_short(c, 28) for c in grid.columns], rotation=35, ha="right", fontsize=8)
+    noise = factors.groupby("output", sort=False)["noise_share"].first()
+    labels = [f"{_short(c, 28)}\n(noise {noise[c]:.2f})" if np.isfinite(noise[c]) else _short(c, 28)
+              for c in grid.columns]
+    ax.set_xticks(range(grid.shape[1]), labels, rotation=35, ha="right", fontsize=8)
     ax.set_yticks(range(grid.shape[0]), [_short(r) for r in grid.index], fontsize=8)
     fig.colorbar(image, ax=ax, label=label, shrink=0.8)
-    ax.set_title(f"{title}: {label}", fontsize=9)
+    ax.set_title(f"{title}: {label} (colour clipped to [0, {top:g}])", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=130)
     plt.close(fig)
