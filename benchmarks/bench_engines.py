@@ -2,7 +2,7 @@
 """The array engine against the reference engine (textbook Mesa), same scenario, same process.
 
     python benchmarks/bench_engines.py [--agents 1000] [--steps 30] [--reference-steps S]
-                                       [--repeats 3]
+                                       [--repeats 5]
 
 Both engines run the default scenario's mix resized to ``--agents`` agents (as
 ``bench_run.py`` does) under ``experiments/rulebooks/full_ostrom.toml`` (every stage
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agents", type=int, default=1000)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--reference-steps", type=int, default=None)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     n, steps = args.agents, args.steps
     ref_steps = args.reference_steps or (min(steps, 3) if n >= 10_000 else steps)

@@ -257,11 +257,15 @@ def shift_load(demand: np.ndarray, pv_by_hour: np.ndarray, share: np.ndarray) ->
     nothing moves. ``demand`` is ``(24, agents)``.
     """
     total = float(pv_by_hour.sum())
-    if total <= 0.0 or not np.any(share > 0):
+    shifting = np.flatnonzero(share > 0)
+    if total <= 0.0 or not shifting.size:
         return
-    movable = demand.sum(axis=0) * share
-    demand *= 1.0 - share
-    demand += np.outer(pv_by_hour / total, movable)
+    # only the agents who shift load change (the others' demand is multiplied by 1, plus 0)
+    part = np.take(demand, shifting, axis=1)
+    movable = part.sum(axis=0) * share[shifting]
+    part *= 1.0 - share[shifting]
+    part += np.outer(pv_by_hour / total, movable)
+    demand[:, shifting] = part
 
 
 def _spread(n: int, index: np.ndarray, values: np.ndarray) -> np.ndarray:
