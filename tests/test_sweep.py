@@ -238,3 +238,15 @@ def test_engine_options_are_exclusive(tiny, tmp_path) -> None:
     result = _cli("sweep", str(tiny), "--out", str(tmp_path / "out"), "--workers", "2", "--dask-local", "2")
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "not allowed with" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_grown_across_model_versions_says_so(tiny, tmp_path) -> None:
+    experiment = load_experiment(tiny)
+    out = tmp_path / "out"
+    first = sweep(experiment, out, Engine(workers=1), base_samples=1, progress=False)
+    assert not first.mixed_models
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["sessions"][0]["model_sources_sha256"] = "an older model"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    grown = sweep(experiment, out, Engine(workers=1), base_samples=2, progress=False)
+    assert grown.mixed_models and grown.model_versions == 2

@@ -228,6 +228,10 @@ def _sweep(args: argparse.Namespace) -> int:
               "run the same command again to resume", file=sys.stderr)
         return 130
     print(report)
+    if report.mixed_models:
+        print(f"commons-abm: warning: {args.out}: its runs were computed by {report.model_versions} versions of "
+              "the model (the source hashes of the invocations in manifest.json differ); use a new folder "
+              "for results from one version", file=sys.stderr)
     if args.command == "sensitivity":
         from commons_abm.sensitivity import analyse_sweep
 

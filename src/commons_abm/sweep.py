@@ -100,6 +100,12 @@ class SweepReport:
     runs_failed: int
     seconds: float
     engine: str
+    model_versions: int = 1
+
+    @property
+    def mixed_models(self) -> bool:
+        """Whether the stored runs were computed by more than one version of the model's sources."""
+        return self.model_versions > 1
 
     def __str__(self) -> str:
         rate = self.runs_computed / self.seconds if self.seconds > 0 else float("nan")
@@ -288,4 +294,6 @@ def sweep(experiment: Experiment, out: Path, engine: Engine = Engine(), *, base_
     in_plan = frame[[(s, r) in wanted for s, r in zip(frame["sample_id"], frame["replicate"])]]
     return SweepReport(out=Path(out), runs_total=len(tasks), runs_before=len(tasks) - len(pending),
                        runs_computed=computed, runs_failed=int((in_plan["status"] != "ok").sum()),
-                       seconds=seconds, engine=engine.describe())
+                       seconds=seconds, engine=engine.describe(),
+                       model_versions=len({s["model_sources_sha256"] for s in store.manifest.get("sessions", [])
+                                           if s["runs_stored_before"] < len(tasks)}))
