@@ -59,9 +59,11 @@ def update_interpersonal_trust(ties: Ties, cooperated: np.ndarray, t: TrustDynam
     np.not_equal(against, seen, out=against)  # evidence against the side trust is on
     factor = np.where(against, 1.0 - cb, 1.0 + cb)
     change *= factor
-    np.negative(trust, out=factor)
-    np.maximum(change, factor, out=change)
-    np.minimum(change, room, out=change)
+    if max(t.interpersonal_gain, t.interpersonal_loss) * (1.0 + cb) >= 1.0 - 1e-9:
+        # a step could overshoot 0 or 1 (otherwise it cannot, rounding included)
+        np.negative(trust, out=factor)
+        np.maximum(change, factor, out=change)
+        np.minimum(change, room, out=change)
     trust += change
 
 
