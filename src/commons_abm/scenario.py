@@ -14,6 +14,7 @@ from typing import Annotated, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from commons_abm.calibrated import calibrated
 from commons_abm.errors import InputError, describe_validation_error
 
 __all__ = [
@@ -360,14 +361,20 @@ class Motives(_Section):
 class ConditionalCooperation(_Section):
     """Dispositions to cooperate as a function of others' expected cooperation
     (Fischbacher, Gächter & Fehr 2001: 50 % conditional cooperators, 30 % free riders,
-    14 % hump-shaped, 6 % other)."""
+    14 % hump-shaped, 6 % other). Defaults: fitted to lab experiments where
+    ``commons_abm/data/calibrated_behaviour.toml`` lists the field (:mod:`commons_abm.calibrated`)."""
 
-    conditional: Share = Field(0.50, description="Share of conditional cooperators [0-1].")
-    free_rider: Share = Field(0.30, description="Share of free riders [0-1].")
-    hump_shaped: Share = Field(0.14, description="Share of hump-shaped cooperators [0-1].")
-    other: Share = Field(0.06, description="Share of other patterns [0-1].")
+    conditional: Share = Field(calibrated("conditional_cooperation", "conditional", 0.50),
+                               description="Share of conditional cooperators [0-1].")
+    free_rider: Share = Field(calibrated("conditional_cooperation", "free_rider", 0.30),
+                              description="Share of free riders [0-1].")
+    hump_shaped: Share = Field(calibrated("conditional_cooperation", "hump_shaped", 0.14),
+                               description="Share of hump-shaped cooperators [0-1].")
+    other: Share = Field(calibrated("conditional_cooperation", "other", 0.06),
+                         description="Share of other patterns [0-1].")
     slope: float = Field(
-        0.8, ge=0, le=2, description="Conditional cooperators' cooperation per unit of expected "
+        calibrated("conditional_cooperation", "slope", 0.8), ge=0, le=2,
+        description="Conditional cooperators' cooperation per unit of expected "
         "cooperation of others; below 1 (Fischbacher & Gächter 2010) [-].")
     other_level: Share = Field(0.35, description="Cooperation of the 'other' type, whatever others do [0-1].")
 
@@ -402,8 +409,9 @@ class Decisions(_Section):
     temptation_eur_per_day: Positive = Field(
         0.5, le=1000, description="Daily gain from breaking the community's rules [EUR/day].")
     deterrence_noise: Positive = Field(
-        0.3, le=10, description="Spread of the response to expected sanctions, relative to the "
-        "temptation [-].")
+        calibrated("decisions", "deterrence_noise", 0.3), le=10,
+        description="Spread of the response to expected sanctions, relative to the "
+        "temptation [-]; default fitted to lab public goods games (calibration/fitted.toml).")
     crowding_out: Share = Field(
         0.3, description="Share of intrinsic cooperation lost under top-down monitoring by "
         "controlling officials (Frey & Jegen 2001) [0-1].")

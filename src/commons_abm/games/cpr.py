@@ -59,6 +59,7 @@ from typing import Literal
 
 import numpy as np
 
+from commons_abm.calibrated import lab_behaviour
 from commons_abm.collective_choice import (STRICTER_WHEN_BREACHES_ABOVE, communicated_beliefs,
                                            trust_after_meeting)
 from commons_abm.decisions import (POSTURE_VOICE, deterrence_response, intrinsic_cooperation,
@@ -179,10 +180,11 @@ def play_cpr(
     groups: int = 50, rounds: int = 20, seed: int | np.random.SeedSequence = 0,
     rules: CPRRules | None = None,
 ) -> CPRResult:
-    """Play one session of ``groups`` groups of eight for ``rounds`` rounds."""
+    """Play one session of ``groups`` groups of eight for ``rounds`` rounds (default behaviour:
+    the calibrated one, :func:`commons_abm.calibrated.lab_behaviour`)."""
     if treatment not in TREATMENTS:
         raise ValueError(f"unknown treatment {treatment!r}; allowed: {', '.join(TREATMENTS)}")
-    behaviour = behaviour or Behaviour()
+    behaviour = behaviour or lab_behaviour()
     rules = rules or CPRRules()
     rng = game_streams(seed)
     d = behaviour.decisions

@@ -42,6 +42,7 @@ from typing import Literal
 
 import numpy as np
 
+from commons_abm.calibrated import lab_behaviour, lab_setting
 from commons_abm.decisions import (deterrence_response, intrinsic_cooperation, revised_beliefs,
                                    with_deterrence)
 from commons_abm.games.lab import (draw_subjects, game_streams, group_ties, mean_trust,
@@ -70,7 +71,8 @@ class PublicGoodsRules:
     punish_probability: float = 0.6   # a member who gave less is punished by a given peer
     points_per_token: float = 0.2     # points per token of shortfall, when punished
     antisocial_rate: float = 0.05     # one point on a member who gave as much or more
-    initial_sanction_belief: float = 1.0  # expected damage per token of shortfall [tokens]
+    # expected damage per token of shortfall before any is seen [tokens]; fitted
+    initial_sanction_belief: float = field(default_factory=lambda: lab_setting("initial_sanction_belief", 1.0))
 
 
 @dataclass
@@ -110,8 +112,9 @@ def play_public_goods(
     groups: int = 50, periods: int = 10, seed: int | np.random.SeedSequence = 0,
     rules: PublicGoodsRules | None = None,
 ) -> PublicGoodsResult:
-    """Play one session of ``groups`` groups for ``periods`` periods."""
-    behaviour = behaviour or Behaviour()
+    """Play one session of ``groups`` groups for ``periods`` periods (default behaviour: the
+    calibrated one, :func:`commons_abm.calibrated.lab_behaviour`)."""
+    behaviour = behaviour or lab_behaviour()
     rules = rules or PublicGoodsRules()
     rng = game_streams(seed)
     d = behaviour.decisions
