@@ -100,7 +100,7 @@ def plot_bars(table: pd.DataFrame, method: str, path: Path, title: str = "") -> 
         ax.set_visible(False)
     fig.suptitle(f"{title}: indices with {int(0.95 * 100)} % bootstrap intervals" if method != "factorial"
                  else f"{title}: main effects", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     fig.savefig(path, dpi=130)
     plt.close(fig)
     return path
@@ -147,7 +147,7 @@ def plot_scatter(table: pd.DataFrame, method: str, values: pd.DataFrame, means: 
         for c in range(len(ranked[:TOP]), TOP):
             axes[r, c].set_visible(False)
     fig.suptitle(f"{experiment.spec.name}: outputs against their most influential parameters", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.98))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
