@@ -73,14 +73,16 @@ PARAMETERS = (
     ("decisions.initial_belief", (0.2, 1.0)),
     ("lab.initial_sanction_belief", (0.0, 2.0)),
 )
-# Fields the territory model takes as its defaults (src/commons_abm/data/calibrated_behaviour.toml).
-# Only the noise of deterrence (dimensionless, relative to the temptation). Not taken:
-# the type shares and the slope (with them the territory's open-access run starts below, or
-# decays more slowly than, what tests/test_cooperation_decay.py asks: left to the lead's
-# tuning, see docs/validation.md); the belief rate and initial belief (a lab period is not a
-# territory day); the motive weight (identified only through the strategy method; in the
-# territory it carries the cooperative floor); the lab's own settings.
-TERRITORY_FIELDS = ("decisions.deterrence_noise",)
+# Fields the territory model takes as its defaults (src/commons_abm/data/calibrated_behaviour.toml):
+# the dispositions, which carry over from the lab to the territory (the conditional-
+# cooperation type shares and slope), and the noise of deterrence (dimensionless,
+# relative to the temptation). Not taken: the belief rate and initial belief (a lab period
+# is not a territory day); the motive weight (identified only through the strategy method;
+# in the territory it carries the cooperative floor of 000's cooperative motives); the
+# lab's own settings.
+TERRITORY_FIELDS = ("conditional_cooperation.conditional", "conditional_cooperation.free_rider",
+                    "conditional_cooperation.hump_shaped", "conditional_cooperation.other",
+                    "conditional_cooperation.slope", "decisions.deterrence_noise")
 TREATMENTS = {  # target name: (punishment, matching)
     "partner_no_punishment": (False, "partner"),
     "partner_punishment": (True, "partner"),

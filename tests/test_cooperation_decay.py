@@ -29,9 +29,9 @@ def _scenario(trust: float) -> Scenario:
 
 
 def _cooperation(trust: float) -> np.ndarray:
-    """Cooperation rate per seed (rows) and day (columns) over 120 days."""
+    """Cooperation rate per seed (rows) and day (columns) over 180 days."""
     return np.array([CommonsModel(_scenario(trust), seed=s, create_agents=False, rulebook=OPEN_ACCESS)
-                     .run(120)["cooperation_rate"].to_numpy() for s in range(SEEDS)])
+                     .run(180)["cooperation_rate"].to_numpy() for s in range(SEEDS)])
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def high_trust() -> np.ndarray:
 
 def test_cooperation_that_starts_high_decays(low_trust: np.ndarray) -> None:
     start, end = low_trust[:, :10].mean(axis=1), low_trust[:, -10:].mean(axis=1)
-    e = effect(start, end, "cooperation rate, days 110-119 vs days 0-9 (no sanctions, no collective choice)",
+    e = effect(start, end, "cooperation rate, days 170-179 vs days 0-9 (no sanctions, no collective choice)",
                paired=True)
     EFFECTS.append(f"decay: {e}")
     assert start.mean() > 0.45, start.mean()  # it does start high

@@ -41,8 +41,8 @@ def full() -> Rulebook:
 
 
 def _effects(scenario: Scenario, control: Rulebook, treatment: Rulebook, label: str,
-             indicators: list[str]) -> dict[str, Effect]:
-    effects = compare_rulebooks(scenario, control, treatment, indicators, seeds=SEEDS, steps=STEPS,
+             indicators: list[str], seeds: int = SEEDS) -> dict[str, Effect]:
+    effects = compare_rulebooks(scenario, control, treatment, indicators, seeds=seeds, steps=STEPS,
                                 window=WINDOW)
     for e in effects.values():
         EFFECTS.append(f"{label}: {e}")
@@ -85,9 +85,11 @@ def test_p2_congruence_curbs_dumping(territory, full) -> None:
 
 
 def test_p3_collective_choice_brings_participation_and_compliance(territory, full) -> None:
-    """Members who meet, talk and vote attend, and comply more (legitimacy, communication)."""
+    """Members who meet, talk and vote attend, trust the institutions more (voice) and comply
+    more (legitimacy, communication). The compliance effect is small (about +0.02 on top of
+    monitoring and sanctions, Cohen's d_z about 0.7), so this test takes twice the seeds."""
     e = _effects(territory, without_principle(full, 3), full, "P3 collective choice",
-                 ["attendance_rate", "compliance_rate", "member_trust_institutional"])
+                 ["attendance_rate", "compliance_rate", "member_trust_institutional"], seeds=2 * SEEDS)
     _positive(e["attendance_rate"])
     _positive(e["compliance_rate"])
     _positive(e["member_trust_institutional"])
