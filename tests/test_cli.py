@@ -147,3 +147,15 @@ def test_existing_output_folder_untouched_on_bad_input(tmp_path: Path) -> None:
     assert result.returncode == 2 and "run.steps" in result.stderr
     assert [p.name for p in out.iterdir()] == ["timeseries.csv"]
     assert (out / "timeseries.csv").read_text() == "old"
+
+
+def test_run_with_the_reference_engine(tmp_path: Path) -> None:
+    out = tmp_path / "agents"
+    result = _cli("run", str(DEFAULT_SCENARIO), "--steps", "3", "--engine", "agents", "--out", str(out),
+                  "--no-progress")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["engine"] == "agents"
+    frame = pd.read_csv(out / "timeseries.csv")
+    assert len(frame) == 3 and set(REQUIRED_COLUMNS) <= set(frame.columns)
+    assert frame["energy_balance_residual_kwh"].abs().max() < 1e-6

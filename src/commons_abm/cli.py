@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
                      "(shipped ones: experiments/rulebooks/)")
     run.add_argument("--out", type=Path, default=None,
                      help="output folder (default: results/<scenario name>)")
+    run.add_argument("--engine", choices=("arrays", "agents"), default="arrays",
+                     help="arrays: whole-population numpy stages (default, fast); agents: the "
+                     "reference engine, one Mesa agent at a time (readable, slow)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     game = commands.add_parser("game", help="play a lab game with the model's behavioural core")
@@ -168,7 +171,8 @@ def _run(args: argparse.Namespace) -> int:
     _check_out(out)
 
     started = time.perf_counter()
-    model = CommonsModel(scenario, create_agents=False, record_hourly=True, rulebook=institutions)
+    model = CommonsModel(scenario, create_agents=False, record_hourly=True, rulebook=institutions,
+                         engine=args.engine)
     with tqdm(total=scenario.run.steps, desc=f"{scenario.name}", unit="day",
               disable=args.no_progress, file=sys.stderr, leave=False) as bar:
         frame = model.run(progress=bar.update)
@@ -179,6 +183,7 @@ def _run(args: argparse.Namespace) -> int:
         "scenario": scenario.name,
         "scenario_file": scenario.source,
         "rulebook": institutions.name,
+        "engine": args.engine,
         "design_principles": sorted(institutions.principles),
         "seed": scenario.run.seed,
         "agents": model.state.n,
