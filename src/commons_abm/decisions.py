@@ -78,6 +78,7 @@ class Actions:
     bound: np.ndarray            # bool: some rule applies to the agent today
     breach: np.ndarray           # bool: the agent broke a rule that applies to it
     sanctionable: np.ndarray     # bool: ... a rule backed by a sanction
+    bound_sanctioned: np.ndarray  # bool: a rule backed by a sanction applies (breaching or not)
 
 
 def legitimacy(inst: Institutions, posture: str, chosen_by_members: np.ndarray | bool,
@@ -134,7 +135,9 @@ def perceived_detection(state: State, inst: Institutions, authority_bias: float)
 
 
 def peer_coverage(state: State) -> np.ndarray:
-    """Share of each agent's ties that are to members who cooperated the day before."""
+    """Share of each agent's ties that are to members who cooperated at the last decision:
+    the day before when an agent perceives its risk in ``decide``, today when monitors
+    check after ``decide``."""
     ties = state.ties
     watcher = (state.member & state.cooperated).astype(float)
     deg = ties.degree()
@@ -226,6 +229,7 @@ def decide(
         bound=bound,
         breach=bound & ~cooperated,
         sanctionable=sanctionable & ~cooperated,
+        bound_sanctioned=sanctionable,
     )
 
 

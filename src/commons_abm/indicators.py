@@ -96,4 +96,5 @@ def gini(values: np.ndarray) -> float:
         return 0.0
     ranks = np.arange(1, n + 1)
     mean_abs_diff_sum = 2.0 * np.dot(2 * ranks - n - 1, x)  # sum over i, j of |x_i - x_j|
-    return float(mean_abs_diff_sum / (2.0 * n * scale))
+    # rounding can leave a tiny negative sum when all values are equal
+    return float(min(max(mean_abs_diff_sum / (2.0 * n * scale), 0.0), 1.0))

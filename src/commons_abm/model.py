@@ -251,7 +251,8 @@ class CommonsModel(mesa.Model):
     def _enforce_rules(self, day: Day) -> None:
         s, inst, a, rng = self.state, self.institutions, self._actions, self.rngs["governance"]
         self._detection = monitor(s, inst, a.bound, a.breach, rng)
-        sanctionable = a.sanctionable | (self._detection.wrongly_accused & _bound_by_sanction(a, inst))
+        # a wrong accusation can only be sanctioned under a rule backed by a sanction
+        sanctionable = a.sanctionable | (self._detection.wrongly_accused & a.bound_sanctioned)
         accused = (self._detection.detected & a.sanctionable) | (
             self._detection.wrongly_accused & sanctionable)
         self._sanctions = impose_sanctions(s, inst, accused, self.levels.fine_scale[self.assembly], day.step)
@@ -396,11 +397,6 @@ class CommonsModel(mesa.Model):
         frame = pd.DataFrame(self.hourly[step].T, columns=list(HOURLY_FLOWS))
         frame.index = pd.RangeIndex(HOURS, name="hour")
         return frame
-
-
-def _bound_by_sanction(actions: Actions, inst: Institutions) -> np.ndarray:
-    """Agents bound by a rule backed by a sanction today (breaching or not)."""
-    return actions.bound if inst.sanctioned else np.zeros_like(actions.bound)
 
 
 def _compliance(cooperated: np.ndarray, bound: np.ndarray) -> float:

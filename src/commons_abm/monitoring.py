@@ -4,8 +4,9 @@ Each monitor named in the rulebook (``monitor`` statements: peers, the operator 
 officials) checks every agent bound by a rule each day. A breach is detected with the
 monitor's ``detection_probability``; a compliant agent is wrongly accused with its
 ``error_rate``. Peers see only what happens around them: their detection and error
-probabilities are scaled by the share of the agent's ties to members who cooperated the
-day before ("mutual vigilance", 003; Ostrom 1990, ch. 3). Monitors act independently.
+probabilities are scaled by the share of the agent's ties to members who cooperated
+today, in the stage ``decide`` that runs before monitoring ("mutual vigilance", 003;
+Ostrom 1990, ch. 3). Monitors act independently.
 Costs: ``cost_eur_per_check`` per agent checked (per agent watched, for peers, shared
 among the cooperating members who watch).
 """

@@ -230,6 +230,7 @@ class AgentRules:
         self.bound = self.is_bound()
         self.breach = self.bound and not cooperated
         self.sanctionable = sanctionable and not cooperated
+        self.bound_sanctioned = sanctionable
 
     # --------------------------------------------------------------- energy
     def plan_energy(self) -> None:
@@ -324,8 +325,7 @@ class AgentRules:
                     today["official_cost"] += unit_cost * reach
                 elif who == "peer":
                     today["peer_cost"] += unit_cost * reach
-        accused = (self.detected and self.sanctionable) or (
-            self.wrongly_accused and bool(inst.sanctioned) and self.bound)
+        accused = (self.detected and self.sanctionable) or (self.wrongly_accused and self.bound_sanctioned)
         if inst.sanction_scheme == "none":
             accused = False
         self.sanctioned = accused

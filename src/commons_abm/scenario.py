@@ -392,7 +392,7 @@ class Decisions(_Section):
     motive_weight: float = Field(
         0.15, ge=0, le=1, description="Cooperation added per unit of group weight (motive) [0-1].")
     legitimacy_weight: float = Field(
-        0.3, ge=0, le=2, description="Cooperation added per unit of institutional trust above 0.5, "
+        0.3, ge=0, le=2, description="Cooperation added per unit of institutional trust, "
         "times the legitimacy of the rules (Tyler 1990) [-].")
     belief_rate: float = Field(
         0.15, gt=0, le=1, description="Rate at which expected cooperation follows what is observed [0-1].")
