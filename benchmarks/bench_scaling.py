@@ -40,6 +40,7 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_run import bare_numpy_pass  # noqa: E402
 from bench_scale import commune  # noqa: E402
 
 from commons_abm.calendar import day_of_step  # noqa: E402
@@ -92,20 +93,6 @@ def draw_floor(agents: int, repeats: int = 5) -> float:
     return best
 
 
-def bare_pass(agents: int, repeats: int = 20) -> float:
-    """Seconds of one multiply-add over a (24, N) array (as in bench_run.py)."""
-    a = np.random.default_rng(0).random((24, agents))
-    b = np.random.default_rng(1).random(agents)
-    out = np.empty_like(a)
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter()
-        np.multiply(a, b, out=out)
-        out += a
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000, 3000, 10000, 30000, 100000])
@@ -126,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             steps = steps_for(n, 2e6)
             best = min(run_time(n, steps) for _ in range(args.repeats))
             row.update(steps=steps, array_us=best / (n * steps) * 1e6,
-                       draws_us=draw_floor(n) / n * 1e6, bare_ns=bare_pass(n) / n * 1e9)
+                       draws_us=draw_floor(n) / n * 1e6, bare_ns=bare_numpy_pass(n) / n * 1e9)
         if n in args.reference_sizes:
             ref_steps = steps_for(n, 1.5e4)
             row.update(reference_steps=ref_steps,

@@ -26,13 +26,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from commons_abm.tomlfile import read_toml, validated
 from commons_abm.errors import InputError, describe_validation_error
 from commons_abm.indicators import COLUMNS
 from commons_abm.rulebook import AIMS, PRINCIPLE_NAMES, Institutions, OfficialsContext, Rulebook, \
@@ -332,20 +332,7 @@ def _resolve(base: Path, relative: str) -> Path:
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment file; :class:`InputError` names the file and the field."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, None, "experiment file not found; expected a TOML experiment file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(path, None, f"malformed TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(path, None, "not UTF-8 text; expected a TOML experiment file") from None
-    try:
-        spec = ExperimentSpec.model_validate(data)
-    except ValidationError as exc:
-        where, message = describe_validation_error(exc, ExperimentSpec)
-        raise InputError(path, where, message) from None
-    return experiment_from_spec(spec, path)
+    return experiment_from_spec(validated(ExperimentSpec, read_toml(path, "experiment"), path), path)
 
 
 def experiment_from_spec(spec: ExperimentSpec, path: Path) -> Experiment:

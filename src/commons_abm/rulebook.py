@@ -25,14 +25,14 @@ Example::
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from commons_abm.errors import InputError, describe_validation_error
+from commons_abm.errors import describe_validation_error
+from commons_abm.tomlfile import read_toml, validated
 
 __all__ = [
     "AIMS",
@@ -302,19 +302,7 @@ class Rulebook(BaseModel):
 def load_rulebook(path: str | Path) -> Rulebook:
     """Read and validate a rulebook file; :class:`InputError` names the file and the field."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, None, "rulebook file not found; expected a TOML rulebook")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(path, None, f"malformed TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(path, None, "not UTF-8 text; expected a TOML rulebook") from None
-    try:
-        book = Rulebook.model_validate(data)
-    except ValidationError as exc:
-        where, message = describe_validation_error(exc, Rulebook)
-        raise InputError(path, where, message) from None
+    book = validated(Rulebook, read_toml(path, "rulebook"), path)
     book.source_file = path.resolve()
     return book
 

@@ -8,7 +8,6 @@ default.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, get_args, get_origin
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from commons_abm.calibrated import calibrated
 from commons_abm.errors import InputError, describe_validation_error
+from commons_abm.tomlfile import read_toml
 
 __all__ = [
     "Behaviour",
@@ -595,17 +595,7 @@ def load_scenario(path: str | Path | None = None, **overrides: object) -> Scenar
         if path is None:
             return scenario_from_dict({"name": "default"}, source="<default scenario>", **overrides)
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, None, "file not found; expected a TOML scenario file")
-    if not path.is_file():
-        raise InputError(path, None, "not a file; expected a TOML scenario file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(path, None, f"malformed TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(path, None, "not UTF-8 text; expected a TOML scenario file") from None
-    return scenario_from_dict(data, source=path, **overrides)
+    return scenario_from_dict(read_toml(path, "scenario"), source=path, **overrides)
 
 
 def scenario_from_dict(

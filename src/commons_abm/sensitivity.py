@@ -25,7 +25,6 @@ analysis on the first half of the base samples (``*_half`` columns).
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import Any

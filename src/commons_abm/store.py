@@ -149,7 +149,6 @@ class RunStore:
 
     def read(self):
         """All stored runs as a pandas DataFrame sorted by sample and replicate."""
-        import pandas as pd
 
         files = [self.runs_dir / c["file"] for c in self.manifest["chunks"]]
         if not files:
