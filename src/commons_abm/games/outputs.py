@@ -15,6 +15,17 @@ from commons_abm.outputs import atomic_output_dir, write_json
 __all__ = ["write_cpr", "write_public_goods"]
 
 
+def _write(frame: pd.DataFrame, table: str, summary: dict, out: Path) -> list[Path]:
+    """``table`` (CSV) and ``summary.json`` into ``out``, all or nothing."""
+    summary = {**summary, "commons_abm_version": __version__}
+
+    def write(folder: Path) -> None:
+        frame.to_csv(folder / table, index=False, float_format="%.10g")
+        write_json(summary, folder / "summary.json")
+
+    return atomic_output_dir(out, write)
+
+
 def write_public_goods(result: PublicGoodsResult, out: Path) -> list[Path]:
     """``periods.csv`` (period, mean_contribution_share, punishment_points_per_subject,
     mean_payoff_tokens) and ``summary.json``."""
@@ -24,13 +35,7 @@ def write_public_goods(result: PublicGoodsResult, out: Path) -> list[Path]:
         "punishment_points_per_subject": result.points_per_subject,
         "mean_payoff_tokens": result.payoff,
     })
-    summary = {**result.summary(), "commons_abm_version": __version__}
-
-    def write(folder: Path) -> None:
-        frame.to_csv(folder / "periods.csv", index=False, float_format="%.10g")
-        write_json(summary, folder / "summary.json")
-
-    return atomic_output_dir(out, write)
+    return _write(frame, "periods.csv", result.summary(), out)
 
 
 def write_cpr(result: CPRResult, out: Path) -> list[Path]:
@@ -47,10 +52,4 @@ def write_cpr(result: CPRResult, out: Path) -> list[Path]:
         "cooperation_share": result.cooperation,
         "fines_per_player": result.fines_per_player,
     })
-    summary = {**result.summary(), "commons_abm_version": __version__}
-
-    def write(folder: Path) -> None:
-        frame.to_csv(folder / "rounds.csv", index=False, float_format="%.10g")
-        write_json(summary, folder / "summary.json")
-
-    return atomic_output_dir(out, write)
+    return _write(frame, "rounds.csv", result.summary(), out)
