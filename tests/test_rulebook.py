@@ -121,3 +121,36 @@ def test_missing_and_malformed_rulebook_files(tmp_path: Path) -> None:
         load_rulebook(tmp_path / "none.toml")
     with pytest.raises(InputError, match="malformed TOML"):
         load_rulebook(_write(tmp_path / "bad.toml", "[[statements]\n"))
+
+
+def _bound(statement: dict, engine: str = "arrays"):
+    """Who the one-statement rulebook binds, under both engines, on a small territory."""
+    from commons_abm.decisions import bound_by_rules
+    from commons_abm.scenario import Scenario
+
+    sc = Scenario(name="attributes")
+    sc.territory.households, sc.territory.firms, sc.territory.officials = 30, 4, 1
+    book = Rulebook.model_validate({"name": "one rule", "statements": [statement]})
+    model = CommonsModel(sc, seed=1, create_agents=engine == "agents", rulebook=book, engine=engine)
+    s = model.state
+    arrays = bound_by_rules(s, model.institutions)
+    if engine == "agents":
+        per_agent = [model.agent_at(i).is_bound() for i in range(s.n)]
+        assert list(arrays) == per_agent
+    return s, arrays
+
+
+@pytest.mark.parametrize("engine", ["arrays", "agents"])
+def test_statement_attribute_decides_who_is_bound(engine: str) -> None:
+    from commons_abm.state import HOUSEHOLD
+
+    dumping = {"principle": 2, "deontic": "must_not", "aim": "dump_waste"}
+    s, everyone = _bound({**dumping, "attribute": "household"}, engine)
+    assert (everyone == (s.kind == HOUSEHOLD)).all()
+    s, members = _bound({**dumping, "attribute": "member"}, engine)
+    assert (members == ((s.kind == HOUSEHOLD) & s.member)).all() and members.sum() < everyone.sum()
+    overdraw = {"principle": 2, "deontic": "must_not", "aim": "overdraw"}
+    s, only_members = _bound({**overdraw, "attribute": "member"}, engine)
+    assert (only_members == s.member).all()
+    s, anyone = _bound({**overdraw, "attribute": "anyone"}, engine)  # open access: all may draw
+    assert anyone.all()

@@ -99,7 +99,13 @@ def legitimacy(inst: Institutions, posture: str, chosen_by_members: np.ndarray |
 
 
 def bound_by_rules(state: State, inst: Institutions, sanctioned_only: bool = False) -> np.ndarray:
-    """Agents to whom at least one rule applies (or one backed by a sanction)."""
+    """Agents to whom at least one rule applies (or one backed by a sanction).
+
+    Each statement binds the agents its attribute names: sharing binds members with PV;
+    the fee, and overdrawing (attribute ``member``), bind members; overdrawing with
+    attribute ``anyone`` binds everyone who may draw (everyone under open access); the
+    dumping ban binds households (attribute ``household`` or ``anyone``: only households
+    dump) or member households (attribute ``member``)."""
     aims = inst.sanctioned if sanctioned_only else None
 
     def on(aim: str, present: bool) -> bool:
@@ -111,8 +117,11 @@ def bound_by_rules(state: State, inst: Institutions, sanctioned_only: bool = Fal
         bound |= member & (state.pv_kwp > 0)
     if on("overdraw", inst.overdraw_forbidden) or on("pay_fee", inst.fee_eur_per_day > 0):
         bound |= member
+    if on("overdraw", inst.overdraw_binds_anyone) and inst.boundary == "open_access":
+        bound[:] = True  # everyone may draw, so the rule against overdrawing binds everyone
     if on("dump_waste", inst.dumping_forbidden):
-        bound |= state.kind == HOUSEHOLD
+        households = state.kind == HOUSEHOLD
+        bound |= households & member if inst.dumping_binds_members_only else households
     return bound
 
 

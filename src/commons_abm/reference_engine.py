@@ -156,6 +156,10 @@ class AgentRules:
             return True
         if (on("overdraw", inst.overdraw_forbidden) or on("pay_fee", inst.fee_eur_per_day > 0)) and self.member:
             return True
+        if on("overdraw", inst.overdraw_binds_anyone) and inst.boundary == "open_access":
+            return True  # everyone may draw, so the rule against overdrawing binds everyone
+        if inst.dumping_binds_members_only and not self.member:
+            return False
         return on("dump_waste", inst.dumping_forbidden) and self.kind_code == HOUSEHOLD
 
     def watched_share(self) -> float:

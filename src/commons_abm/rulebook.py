@@ -322,8 +322,10 @@ class Institutions:
     allocation_key: str = "pro_rata_consumption"
     min_share: float | None = None           # share of surplus members must offer
     overdraw_forbidden: bool = False
+    overdraw_binds_anyone: bool = False     # attribute `anyone`: non-members drawing under open access too
     fee_eur_per_day: float = 0.0
     dumping_forbidden: bool = False
+    dumping_binds_members_only: bool = False  # attribute `member`: member households only
     sanctioned: frozenset[str] = frozenset()  # aims whose breach triggers the sanction scheme
     # P3 collective choice
     meetings: bool = False
@@ -416,9 +418,11 @@ def compile_rulebook(book: Rulebook) -> Institutions:
     if (s := by_aim.get("share_surplus")) is not None:
         kw["min_share"] = s.params.min_share
     kw["overdraw_forbidden"] = "overdraw" in by_aim
+    kw["overdraw_binds_anyone"] = "overdraw" in by_aim and by_aim["overdraw"].attribute == "anyone"
     if (s := by_aim.get("pay_fee")) is not None:
         kw["fee_eur_per_day"] = s.params.eur_per_month * 12.0 / 365.0
     kw["dumping_forbidden"] = "dump_waste" in by_aim
+    kw["dumping_binds_members_only"] = "dump_waste" in by_aim and by_aim["dump_waste"].attribute == "member"
     if (s := by_aim.get("vote_rules")) is not None:
         p = s.params
         kw.update(meetings=True, meeting_every_days=p.every_days, quorum=p.quorum,
