@@ -274,9 +274,11 @@ class CommonsModel(mesa.Model):
                                         self.levels, day.step, self.rngs["governance"])
 
     def _daily_fixed_cost(self) -> float:
+        """The community's fixed cost per day [EUR]: the operator and every assembly's meetings."""
         inst = self.institutions
+        assemblies_held = self.levels.fine_scale.size  # one per neighbourhood under a federation
         return inst.operator_cost_eur_per_day + (
-            inst.meeting_cost_eur / inst.meeting_every_days if inst.meetings else 0.0)
+            assemblies_held * inst.meeting_cost_eur / inst.meeting_every_days if inst.meetings else 0.0)
 
     def _settle_accounts(self, day: Day) -> None:
         s, e, m, a = self.state, self.last_energy, self.last_materials, self._actions
