@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from commons_abm.compare import Effect, compare_rulebooks, with_flat_sanctions, without_principle
+from commons_abm.compare import Effect, compare_rulebooks, with_conditions, with_flat_sanctions, without_principle
 from commons_abm.rulebook import Rulebook, load_rulebook
 from commons_abm.scenario import Scenario
 
@@ -63,14 +63,6 @@ def _with(book: Rulebook, **officials) -> Rulebook:
     return Rulebook.model_validate(data)
 
 
-def _set_conditions(book: Rulebook, aim: str, **conditions) -> Rulebook:
-    data = book.model_dump()
-    for s in data["statements"]:
-        if s["aim"] == aim:
-            s["conditions"] = {**s["conditions"], **conditions}
-    return Rulebook.model_validate(data)
-
-
 def test_p1_boundaries_keep_members_in(territory, full) -> None:
     """Members only (vs open access): free riders cannot draw, so membership pays and holds."""
     e = _effects(territory, without_principle(full, 1), full, "P1 boundaries", ["members_share"])
@@ -104,7 +96,7 @@ def test_p4_monitoring_raises_compliance(territory, full) -> None:
 def test_p5_graduated_sanctions_keep_institutional_trust(territory, full) -> None:
     """A ladder that starts with a warning (vs a flat fine of the ladder's mean) spares the
     wrongly accused: members' institutional trust stays higher. Context: error-prone peers."""
-    noisy = _set_conditions(full, "monitor", error_rate=0.02)
+    noisy = with_conditions(full, "monitor", error_rate=0.02)
     e = _effects(territory, with_flat_sanctions(noisy), noisy, "P5 graduated sanctions",
                  ["member_trust_institutional"])
     _positive(e["member_trust_institutional"])
@@ -113,7 +105,7 @@ def test_p5_graduated_sanctions_keep_institutional_trust(territory, full) -> Non
 def test_p6_conflict_resolution_repairs_institutional_trust(territory, full) -> None:
     """Mediation settles wrongful sanctions: institutional trust higher. Context: disputes
     happen (monitors wrongly accuse 2 % of compliant agents a day)."""
-    noisy = _set_conditions(full, "monitor", error_rate=0.02)
+    noisy = with_conditions(full, "monitor", error_rate=0.02)
     e = _effects(territory, without_principle(noisy, 6), noisy, "P6 conflict resolution",
                  ["member_trust_institutional"])
     _positive(e["member_trust_institutional"])

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from commons_abm.compare import compare_rulebooks
+from commons_abm.compare import compare_rulebooks, with_conditions
 from commons_abm.energy import shift_load
 from commons_abm.model import CommonsModel
-from commons_abm.rulebook import Rulebook, load_rulebook
+from commons_abm.rulebook import load_rulebook
 from commons_abm.scenario import Scenario
 
 from .conftest import EFFECTS, ROOT
@@ -56,15 +56,8 @@ def test_synchronisation_raises_self_consumption() -> None:
     sc.territory.households, sc.territory.firms, sc.territory.officials = 60, 5, 1
     sc.energy.start_day_of_year = 150
     book = load_rulebook(FACILITATED)
-
-    def shifting(share: float) -> Rulebook:
-        data = book.model_dump()
-        for s in data["statements"]:
-            if s["aim"] == "facilitate":
-                s["conditions"] = {**s["conditions"], "load_shift_share": share}
-        return Rulebook.model_validate(data)
-
-    still, book = shifting(0.0), shifting(0.3)
+    still = with_conditions(book, "facilitate", load_shift_share=0.0)
+    book = with_conditions(book, "facilitate", load_shift_share=0.3)
     effects = compare_rulebooks(sc, still, book, ["energy_self_consumption", "import_kwh", "energy_balance_residual_kwh"],
                                 seeds=10, steps=30, window=30)
     e, imports = effects["energy_self_consumption"], effects["import_kwh"]

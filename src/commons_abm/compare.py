@@ -20,7 +20,8 @@ from scipy import stats
 
 from commons_abm.rulebook import PRINCIPLES, Rulebook
 
-__all__ = ["Effect", "compare_rulebooks", "effect", "final_window", "with_flat_sanctions", "without_principle"]
+__all__ = ["Effect", "compare_rulebooks", "effect", "final_window", "with_conditions", "with_flat_sanctions",
+           "without_principle"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,15 @@ def without_principle(book: Rulebook, principle: int | str) -> Rulebook:
         kept = [s.model_copy(update={"or_else": ""}) for s in kept]
     copy = book.model_copy(update={"statements": kept, "name": f"{book.name} without principle {number}"})
     return Rulebook.model_validate(copy.model_dump())
+
+
+def with_conditions(book: Rulebook, aim: str, **conditions) -> Rulebook:
+    """A copy of ``book`` whose statements with ``aim`` have ``conditions`` set (validated)."""
+    data = book.model_dump()
+    for s in data["statements"]:
+        if s["aim"] == aim:
+            s["conditions"] = {**s["conditions"], **conditions}
+    return Rulebook.model_validate(data)
 
 
 def with_flat_sanctions(book: Rulebook) -> Rulebook:
