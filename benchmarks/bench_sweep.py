@@ -3,6 +3,7 @@
 
     python benchmarks/bench_sweep.py [--experiment experiments/design_principles_sobol.toml]
                                      [--scaling-base-samples 2] [--end-to-end-base-samples N]
+                                     [--keep DIR]
 
 1. Reference, measured in the same invocation: the time of one run of the experiment
    (its first sample, first replicate) in this process, without the sweep machinery
@@ -13,7 +14,9 @@
    reference seconds per run).
 3. With ``--end-to-end-base-samples N`` (0: the file's own base_samples): the whole
    ``commons-abm sensitivity`` pipeline (sweep with all cores, SALib analysis, figures)
-   and its wall time.
+   and its wall time. ``--keep DIR`` writes that sweep's folder (runs, indices, figures)
+   to ``DIR`` instead of a temporary folder; DIR must not exist yet, so the timing is
+   always that of a sweep from scratch.
 
 The last line is the figures as JSON.
 """
@@ -44,7 +47,11 @@ def main() -> None:
     parser.add_argument("--experiment", type=Path, default=ROOT / "experiments" / "design_principles_sobol.toml")
     parser.add_argument("--scaling-base-samples", type=int, default=2)
     parser.add_argument("--end-to-end-base-samples", type=int, default=None)
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="write the end-to-end sweep to this new folder and keep it")
     args = parser.parse_args()
+    if args.keep is not None and args.keep.exists():
+        parser.error(f"--keep {args.keep}: already exists; allowed: a folder that does not exist yet")
 
     experiment = load_experiment(args.experiment)
     figures: dict[str, object] = {"experiment": experiment.spec.name, "python": platform.python_version(),
@@ -75,8 +82,9 @@ def main() -> None:
 
     if args.end_to_end_base_samples is not None:
         with tempfile.TemporaryDirectory() as tmp:
+            out = args.keep.resolve() if args.keep is not None else Path(tmp) / "out"
             command = [sys.executable, "-m", "commons_abm", "sensitivity", str(args.experiment), "--out",
-                       str(Path(tmp) / "out"), "--no-progress"]
+                       str(out), "--no-progress"]
             if args.end_to_end_base_samples:
                 command += ["--base-samples", str(args.end_to_end_base_samples)]
             started = time.perf_counter()
