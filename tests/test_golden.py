@@ -1,0 +1,36 @@
+"""Golden trajectories: the model reproduces its recorded runs (``tests/golden/``).
+
+A stage rewritten for speed must give the same runs; a deliberate change of the model
+regenerates the file (``tests/golden/cases.py``). Values are compared to 1e-9 relative:
+the same code on another machine may round the last digits differently, never more.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from .golden.cases import FILE, STEPS, cases
+
+RESIDUALS = ("energy_balance_residual_kwh", "material_balance_residual_kg")
+
+
+@pytest.fixture(scope="module")
+def recorded() -> pd.DataFrame:
+    return pd.read_parquet(FILE)
+
+
+@pytest.mark.parametrize("name, model", list(cases()), ids=lambda v: v if isinstance(v, str) else "")
+def test_run_reproduces_its_golden_trajectory(name: str, model, recorded: pd.DataFrame) -> None:
+    expected = recorded[recorded["case"] == name].drop(columns="case").reset_index(drop=True)
+    assert len(expected) == STEPS, f"no golden trajectory for {name}: regenerate tests/golden"
+    frame = model.run(STEPS)
+    assert list(frame.columns) == list(expected.columns)
+    for column in frame.columns:
+        got, want = frame[column].to_numpy(float), expected[column].to_numpy(float)
+        if column in RESIDUALS:  # rounding noise: both must be tiny, not equal
+            assert np.abs(got).max() < 1e-6 and np.abs(want).max() < 1e-6, column
+            continue
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, equal_nan=True,
+                                   err_msg=f"{name}: {column} differs from the golden trajectory")
