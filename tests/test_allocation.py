@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import commons_abm.allocation as allocation
 from commons_abm.allocation import (
     KEYS,
     KeyInputs,
@@ -145,29 +144,40 @@ def test_tiers_pass_on_what_a_tier_cannot_absorb() -> None:
     np.testing.assert_allclose(x, [[1.0, 1.5, 1.5]])
 
 
-def test_sorting_fallback_agrees_with_the_fixed_point(monkeypatch: pytest.MonkeyPatch) -> None:
+def _exact_by_sorting(amount: float, caps: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Water-filling of one hour solved independently: sort the saturation levels
+    ``cap / weight`` and find the segment where the placed amount reaches ``amount``."""
+    levels = np.sort(caps[caps > 0] / weights[caps > 0])
+    for level in levels:
+        if np.minimum(caps, level * weights).sum() >= amount:
+            break
+    # between the previous level and this one the placed amount is linear in lambda
+    saturated = caps / np.where(weights > 0, weights, np.inf) < level
+    lam = (amount - caps[saturated].sum()) / weights[~saturated & (caps > 0)].sum()
+    return np.minimum(caps, lam * weights)
+
+
+def test_fixed_point_agrees_with_exact_sorting() -> None:
     rng = np.random.default_rng(3)
     caps = rng.random((24, 50)) * (rng.random((24, 50)) < 0.8)
     weights = rng.random((24, 50)) + 0.01
     amount = caps.sum(axis=1) * rng.random(24)
-    fixed_point = allocate(amount, caps, weights)
-    monkeypatch.setattr(allocation, "_MAX_ITERATIONS", 0)
-    sorted_ = allocate(amount, caps, weights)
-    np.testing.assert_allclose(sorted_, fixed_point, rtol=1e-12, atol=1e-15)
-    _check_feasible(sorted_, amount, caps)
+    x = allocate(amount, caps, weights)
+    for h in range(24):
+        np.testing.assert_allclose(x[h], _exact_by_sorting(amount[h], caps[h], weights[h]), rtol=1e-12,
+                                   atol=1e-15)
+    _check_feasible(x, amount, caps)
 
 
-def test_adversarial_saturation_levels_stay_exact(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Levels 2^i with weights 4^-i: the fixed point saturates one agent per round, so it
-    needs about 50 rounds and the sorting fallback finishes the job exactly."""
+def test_adversarial_saturation_levels_stay_exact() -> None:
+    """Levels 2^i with weights 4^-i: the fixed point saturates one agent per round, 60 rounds."""
     i = np.arange(60)
     weights = 4.0 ** -i
     caps = (2.0 ** i * weights)[None, :]
     amount = np.array([caps.sum() * (1 - 1e-15)])
     x = allocate(amount, caps, weights)
     _check_feasible(x, amount, caps)
-    monkeypatch.setattr(allocation, "_MAX_ITERATIONS", 1000)  # fixed point to the end
-    np.testing.assert_allclose(allocate(amount, caps, weights), x, rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(x[0], _exact_by_sorting(amount[0], caps[0], weights), rtol=1e-9, atol=1e-14)
 
 
 @settings(max_examples=150, deadline=None)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commons_abm.compiled import kernel
 from commons_abm.scenario import Battery
 
-__all__ = ["BatteryDay", "dispatch", "one_way_efficiency"]
+__all__ = ["BatteryDay", "dispatch", "dispatch_hours", "one_way_efficiency"]
 
 
 def one_way_efficiency(round_trip_efficiency: float) -> float:
@@ -58,18 +59,25 @@ def dispatch(
     outside ``[0, capacity]`` (e.g. after the capacity was lowered) is first brought inside;
     ``soc_start`` of the result is the value after that.
     """
-    capacity = float(battery.capacity_kwh)
-    power = float(battery.power_kw)
-    eta = one_way_efficiency(battery.round_trip_efficiency)
-    hours = len(surplus)
-    charge_in = [0.0] * hours
-    discharge_out = [0.0] * hours
-    losses = [0.0] * hours
-    soc_path = [0.0] * hours
-    soc = min(max(float(soc_kwh), 0.0), max(capacity, 0.0))
+    charge_in, discharge_out, soc, losses, start = dispatch_hours(
+        np.asarray(surplus, dtype=float), np.asarray(deficit, dtype=float), float(soc_kwh),
+        float(battery.capacity_kwh), float(battery.power_kw), one_way_efficiency(battery.round_trip_efficiency))
+    return BatteryDay(charge_in=charge_in, discharge_out=discharge_out, soc=soc, losses=losses, soc_start=start)
+
+
+@kernel
+def dispatch_hours(surplus, deficit, soc_kwh, capacity, power, eta):  # pragma: no cover - compiled
+    """:func:`dispatch` on plain numbers: ``(charge_in, discharge_out, soc, losses, soc_start)``."""
+    hours = surplus.size
+    charge_in = np.zeros(hours)
+    discharge_out = np.zeros(hours)
+    losses = np.zeros(hours)
+    soc_path = np.zeros(hours)
+    soc = min(max(soc_kwh, 0.0), max(capacity, 0.0))
     start = soc
-    for h, (offer, need) in enumerate(zip(np.asarray(surplus, float).tolist(),
-                                          np.asarray(deficit, float).tolist())):
+    for h in range(hours):
+        offer = surplus[h]
+        need = deficit[h]
         lost = 0.0
         if offer > 0.0 and power > 0.0 and soc < capacity:
             room = capacity - soc
@@ -96,10 +104,4 @@ def dispatch(
             lost += drawn - delivered
         losses[h] = lost
         soc_path[h] = soc
-    return BatteryDay(
-        charge_in=np.array(charge_in),
-        discharge_out=np.array(discharge_out),
-        soc=np.array(soc_path),
-        losses=np.array(losses),
-        soc_start=start,
-    )
+    return charge_in, discharge_out, soc_path, losses, start

@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from commons_abm.allocation import KEYS, KeyInputs
-from commons_abm.battery import dispatch
+from commons_abm.allocation import KEY_CODES, allocate_by_key
+from commons_abm.battery import dispatch_hours, one_way_efficiency
 from commons_abm.calendar import Day
+from commons_abm.compiled import kernel
 from commons_abm.profiles import daily_demand
 from commons_abm.scenario import Scenario
-from commons_abm.solar import hourly_output
+from commons_abm.solar import hourly_yield_today
 from commons_abm.state import State
 
 __all__ = ["EnergyDay", "HOURLY_FLOWS", "exchange_energy", "shift_load"]
@@ -122,109 +123,42 @@ def exchange_energy(
     ``state.commons.community_account_eur`` and overwrites ``state.energy_cost_eur`` with
     each agent's net energy cost of the day.
     """
-    energy, tariffs = scenario.energy, scenario.energy.tariffs
+    energy, tariffs, battery = scenario.energy, scenario.energy.tariffs, scenario.energy.battery
     boundary = boundary or scenario.rules.boundary
     allocation_key = allocation_key or scenario.rules.allocation_key
     n = state.n
-    # Hourly arrays are (24, agents), C-ordered. Only PV owners can have a surplus and only
-    # eligible agents draw from the pool, so the work is done on those columns.
-    demand = daily_demand(state, energy, day, rngs["demand"]).T
-    kwp = state.pv_kwp * state.pv_performance
-    owners = np.flatnonzero(kwp > 0)
-    pv = hourly_output(kwp[owners], energy.pv, day, rngs["weather"])  # (24, owners)
-    if load_shift is not None:
-        shift_load(demand, pv.sum(axis=1), load_shift)
-    # (np.take keeps the (24, k) selections C-ordered like everything else; fancy indexing
-    # of columns would give Fortran-ordered arrays, slow to mix with C-ordered ones)
-    own_deficit = np.take(demand, owners, axis=1)  # a copy, made the owners' net demand in place
-    own_deficit -= pv
-    surplus = np.maximum(-own_deficit, 0.0)  # (24, owners)
-    np.maximum(own_deficit, 0.0, out=own_deficit)
-    member = state.member.astype(bool, copy=False)
-    offer_share = state.share_fraction[owners] * member[owners]
-    offer = surplus * offer_share  # (24, owners)
-    pool_supply = offer.sum(axis=1)  # S per hour
-
-    if boundary == "open_access":
-        eligible = np.arange(n)
-    else:
-        eligible = np.flatnonzero(member)
-    position = np.full(n, -1)
-    position[eligible] = np.arange(eligible.size)
-    at = position[owners]
-    owner_eligible = at >= 0
-    weights = np.take(demand, eligible, axis=1) if eligible.size < n else demand
-    caps = weights.copy()  # eligible agents' deficits
-    caps[:, at[owner_eligible]] = np.take(own_deficit, np.flatnonzero(owner_eligible), axis=1)
-    pool_need = caps.sum(axis=1)  # D per hour
-
-    direct = np.minimum(pool_supply, pool_need)
-    batt = dispatch(pool_supply - direct, pool_need - direct,
-                    state.commons.battery_soc_kwh, energy.battery)
-    delivered = direct + batt.discharge_out
-    with np.errstate(divide="ignore", invalid="ignore"):
-        used_share = np.where(pool_supply > 0, (direct + batt.charge_in) / pool_supply, 0.0)
-
-    # the allocation key shares what is delivered among the eligible agents
-    offering = np.flatnonzero(offer_share > 0)
-    inputs = KeyInputs(
-        demand=weights,
-        energy_poor=state.energy_poor[eligible],
-        contributed_before=state.contributed_kwh[eligible],
-        offer=np.take(offer, offering, axis=1),
-        offer_columns=at[offering],
-        claim=None if claim is None else claim[eligible],
-    )
-    received = KEYS[allocation_key](delivered, caps, inputs)
-
-    # per-agent daily totals [kWh]
-    agent_consumption = demand.sum(axis=0)
-    agent_production = _spread(n, owners, pv.sum(axis=0))
-    agent_surplus = _spread(n, owners, surplus.sum(axis=0))
-    agent_deficit = agent_consumption.copy()
-    agent_deficit[owners] = own_deficit.sum(axis=0)
-    agent_offered = _spread(n, owners, offer.sum(axis=0))
-    agent_used = _spread(n, owners, used_share @ offer)  # offered energy the community used
-    agent_received = _spread(n, eligible, received.sum(axis=0))
-    agent_import = np.maximum(agent_deficit - agent_received, 0.0)
-    agent_export = agent_surplus - agent_used
-
-    p_imp, p_exp, p_com = (tariffs.import_eur_per_kwh, tariffs.export_eur_per_kwh,
-                           tariffs.community_eur_per_kwh)
-    cost = agent_import * p_imp - agent_export * p_exp + (agent_received - agent_used) * p_com
-    reference = agent_deficit * p_imp - agent_surplus * p_exp
-    account = float(p_com * (agent_received.sum() - agent_used.sum()))
-
+    demand = daily_demand(state, energy, day, rngs["demand"]).T  # (24, n), C-ordered
+    per_kwp = hourly_yield_today(energy.pv, day, rngs["weather"])
+    (agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly,
+     totals) = _exchange(
+        demand, state.pv_kwp, state.pv_performance, per_kwp,
+        np.zeros(0) if load_shift is None else np.asarray(load_shift, dtype=float),
+        state.member.astype(bool, copy=False), state.share_fraction, boundary == "open_access",
+        KEY_CODES[allocation_key], state.energy_poor.astype(bool, copy=False), state.contributed_kwh,
+        np.ones(n) if claim is None else np.asarray(claim, dtype=float),
+        float(state.commons.battery_soc_kwh), float(battery.capacity_kwh), float(battery.power_kw),
+        one_way_efficiency(battery.round_trip_efficiency),
+        tariffs.import_eur_per_kwh, tariffs.export_eur_per_kwh, tariffs.community_eur_per_kwh)
+    (production, consumption, self_consumed, pool_direct, charge_in, discharge_out, soc_start, soc_end,
+     losses, import_, export, offered, pool_export, account) = totals
     state.contributed_kwh += agent_offered
-    state.commons.battery_soc_kwh = batt.soc_end
+    state.commons.battery_soc_kwh = soc_end
     state.commons.community_account_eur += account
     state.energy_cost_eur[:] = cost
-
-    # territory totals [kWh]
-    hour_pv = pv.sum(axis=1)
-    hour_demand = demand.sum(axis=1)
-    hour_self = hour_pv - surplus.sum(axis=1)
-    hour_import = (hour_demand - hour_self) - received.sum(axis=1)
-    hour_export = (hour_pv - hour_self) - direct - batt.charge_in
-    production = float(agent_production.sum())
-    consumption = float(agent_consumption.sum())
-    import_ = float(agent_import.sum())
-    export = float(agent_export.sum())
-    losses = float(batt.losses.sum())
-    battery_change = batt.soc_end - batt.soc_start
+    battery_change = soc_end - soc_start
     return EnergyDay(
         production=production,
         consumption=consumption,
-        self_consumed=float(hour_self.sum()),
-        pool_direct=float(direct.sum()),
-        battery_charge_in=float(batt.charge_in.sum()),
-        battery_discharge_out=float(batt.discharge_out.sum()),
+        self_consumed=self_consumed,
+        pool_direct=pool_direct,
+        battery_charge_in=charge_in,
+        battery_discharge_out=discharge_out,
         battery_change=battery_change,
         losses=losses,
         import_=import_,
         export=export,
-        offered=float(agent_offered.sum()),
-        pool_export=float((pool_supply - direct - batt.charge_in).sum()),
+        offered=offered,
+        pool_export=pool_export,
         residual=production + import_ - (consumption + export + battery_change + losses),
         agent_import=agent_import,
         agent_export=agent_export,
@@ -233,18 +167,147 @@ def exchange_energy(
         agent_cost_eur=cost,
         agent_reference_cost_eur=reference,
         community_account_eur=account,
-        hourly={
-            "pv": hour_pv,
-            "demand": hour_demand,
-            "self_consumed": hour_self,
-            "pool_direct": direct,
-            "battery_charge": batt.charge_in,
-            "battery_discharge": batt.discharge_out,
-            "import": hour_import,
-            "export": hour_export,
-            "soc_kwh": batt.soc,
-        },
+        hourly=dict(zip(HOURLY_FLOWS, hourly)),
     )
+
+
+@kernel
+def _exchange(demand, pv_kwp, pv_performance, per_kwp, shift, member, share_fraction, open_access, key,
+              energy_poor, contributed, claim, soc, capacity, power, eta, p_imp, p_exp,
+              p_com):  # pragma: no cover - compiled
+    """The day's flows of :func:`exchange_energy` on plain arrays (``demand`` ``(24, n)`` is
+    changed by the operator's load shifting): per-agent flows and costs, the territory's
+    hourly flows (rows :data:`HOURLY_FLOWS`) and totals."""
+    hours, n = demand.shape
+    # Only PV owners can have a surplus and only eligible agents draw from the pool.
+    kwp = pv_kwp * pv_performance
+    owners = np.flatnonzero(kwp > 0)
+    m = owners.size
+    pv = np.empty((hours, m))
+    for h in range(hours):
+        for o in range(m):
+            pv[h, o] = per_kwp[h] * kwp[owners[o]]
+    hour_pv = np.zeros(hours)
+    for h in range(hours):
+        for o in range(m):
+            hour_pv[h] += pv[h, o]
+    if shift.size:
+        shift_load_kernel(demand, hour_pv, shift)
+
+    own_deficit = np.empty((hours, m))
+    surplus = np.empty((hours, m))
+    offer = np.empty((hours, m))
+    offer_share = np.empty(m)
+    for o in range(m):
+        offer_share[o] = share_fraction[owners[o]] * member[owners[o]]
+    pool_supply = np.zeros(hours)
+    for h in range(hours):
+        for o in range(m):
+            net = demand[h, owners[o]] - pv[h, o]
+            surplus[h, o] = max(-net, 0.0)
+            own_deficit[h, o] = max(net, 0.0)
+            offer[h, o] = surplus[h, o] * offer_share[o]
+            pool_supply[h] += offer[h, o]
+
+    eligible = np.arange(n) if open_access else np.flatnonzero(member)
+    k = eligible.size
+    position = np.full(n, -1)
+    for e in range(k):
+        position[eligible[e]] = e
+    weights = np.empty((hours, k))
+    for h in range(hours):
+        for e in range(k):
+            weights[h, e] = demand[h, eligible[e]]
+    caps = weights.copy()  # eligible agents' deficits
+    for o in range(m):
+        e = position[owners[o]]
+        if e >= 0:
+            caps[:, e] = own_deficit[:, o]
+    pool_need = np.zeros(hours)
+    for h in range(hours):
+        for e in range(k):
+            pool_need[h] += caps[h, e]
+
+    direct = np.minimum(pool_supply, pool_need)
+    charge_in, discharge_out, soc_path, losses, soc_start = dispatch_hours(
+        pool_supply - direct, pool_need - direct, soc, capacity, power, eta)
+    delivered = direct + discharge_out
+    used_share = np.zeros(hours)
+    for h in range(hours):
+        if pool_supply[h] > 0:
+            used_share[h] = (direct[h] + charge_in[h]) / pool_supply[h]
+
+    # the allocation key shares what is delivered among the eligible agents
+    offering = np.flatnonzero(offer_share > 0)
+    offer_columns = np.empty(offering.size, dtype=np.int64)
+    offered_hourly = np.empty((hours, offering.size))
+    for j in range(offering.size):
+        offer_columns[j] = position[owners[offering[j]]]
+        offered_hourly[:, j] = offer[:, offering[j]]
+    received = allocate_by_key(key, delivered, caps, weights, energy_poor[eligible], contributed[eligible],
+                               offered_hourly, offer_columns, claim[eligible])
+
+    # per-agent daily totals [kWh]
+    agent_consumption = np.zeros(n)
+    for h in range(hours):
+        for i in range(n):
+            agent_consumption[i] += demand[h, i]
+    agent_production = np.zeros(n)
+    agent_surplus = np.zeros(n)
+    agent_deficit = agent_consumption.copy()
+    agent_offered = np.zeros(n)
+    agent_used = np.zeros(n)  # offered energy the community used
+    for o in range(m):
+        i = owners[o]
+        produced = 0.0
+        spare = 0.0
+        short = 0.0
+        given = 0.0
+        used = 0.0
+        for h in range(hours):
+            produced += pv[h, o]
+            spare += surplus[h, o]
+            short += own_deficit[h, o]
+            given += offer[h, o]
+            used += used_share[h] * offer[h, o]
+        agent_production[i] = produced
+        agent_surplus[i] = spare
+        agent_deficit[i] = short
+        agent_offered[i] = given
+        agent_used[i] = used
+    agent_received = np.zeros(n)
+    hour_received = np.zeros(hours)
+    for h in range(hours):
+        for e in range(k):
+            agent_received[eligible[e]] += received[h, e]
+            hour_received[h] += received[h, e]
+    agent_import = np.maximum(agent_deficit - agent_received, 0.0)
+    agent_export = agent_surplus - agent_used
+    cost = agent_import * p_imp - agent_export * p_exp + (agent_received - agent_used) * p_com
+    reference = agent_deficit * p_imp - agent_surplus * p_exp
+    account = p_com * (agent_received.sum() - agent_used.sum())
+
+    # the territory's hourly flows and totals [kWh]
+    hourly = np.zeros((9, hours))  # rows: HOURLY_FLOWS
+    for h in range(hours):
+        spare = 0.0
+        for o in range(m):
+            spare += surplus[h, o]
+        for i in range(n):
+            hourly[1, h] += demand[h, i]
+        hourly[0, h] = hour_pv[h]
+        hourly[2, h] = hour_pv[h] - spare
+        hourly[3, h] = direct[h]
+        hourly[4, h] = charge_in[h]
+        hourly[5, h] = discharge_out[h]
+        hourly[6, h] = (hourly[1, h] - hourly[2, h]) - hour_received[h]
+        hourly[7, h] = (hour_pv[h] - hourly[2, h]) - direct[h] - charge_in[h]
+        hourly[8, h] = soc_path[h]
+    soc_end = soc_path[-1] if hours else soc_start
+    totals = (agent_production.sum(), agent_consumption.sum(), hourly[2].sum(), direct.sum(), charge_in.sum(),
+              discharge_out.sum(), soc_start, soc_end, losses.sum(), agent_import.sum(), agent_export.sum(),
+              agent_offered.sum(), (pool_supply - direct - charge_in).sum(), account)
+    return agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly, totals
 
 
 def shift_load(demand: np.ndarray, pv_by_hour: np.ndarray, share: np.ndarray) -> None:
@@ -256,20 +319,21 @@ def shift_load(demand: np.ndarray, pv_by_hour: np.ndarray, share: np.ndarray) ->
     the community produces. Each agent's daily demand is unchanged; on a day without PV
     nothing moves. ``demand`` is ``(24, agents)``.
     """
-    total = float(pv_by_hour.sum())
-    shifting = np.flatnonzero(share > 0)
-    if total <= 0.0 or not shifting.size:
+    shift_load_kernel(demand, np.asarray(pv_by_hour, dtype=float), np.asarray(share, dtype=float))
+
+
+@kernel
+def shift_load_kernel(demand, pv_by_hour, share):  # pragma: no cover - compiled
+    """:func:`shift_load` on plain arrays."""
+    total = pv_by_hour.sum()
+    if total <= 0.0:
         return
-    # only the agents who shift load change (the others' demand is multiplied by 1, plus 0)
-    part = np.take(demand, shifting, axis=1)
-    movable = part.sum(axis=0) * share[shifting]
-    part *= 1.0 - share[shifting]
-    part += np.outer(pv_by_hour / total, movable)
-    demand[:, shifting] = part
-
-
-def _spread(n: int, index: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """A length-``n`` array holding ``values`` at ``index`` and 0 elsewhere."""
-    out = np.zeros(n)
-    out[index] = values
-    return out
+    hours = demand.shape[0]
+    for i in range(share.size):
+        if share[i] > 0:
+            movable = 0.0
+            for h in range(hours):
+                movable += demand[h, i]
+            movable *= share[i]
+            for h in range(hours):
+                demand[h, i] = demand[h, i] * (1.0 - share[i]) + pv_by_hour[h] / total * movable

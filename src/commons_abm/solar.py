@@ -35,6 +35,7 @@ __all__ = [
     "hourly_output",
     "hourly_shape",
     "hourly_yield",
+    "hourly_yield_today",
     "relative_daily_energy",
 ]
 
@@ -126,14 +127,21 @@ def clearness(pv: PV, rng: np.random.Generator) -> float:
     return float((1.0 - v) + v * draw)
 
 
+def hourly_yield_today(pv: PV, day: Day, rng: np.random.Generator) -> np.ndarray:
+    """Output of 1 kWp in each hour of ``day`` under the day's weather [kWh/kWp].
+
+    Draws the day's clearness factor from ``rng`` (the weather stream), once per call.
+    """
+    return hourly_yield(pv, day.day_of_year) * clearness(pv, rng)
+
+
 def hourly_output(kwp: np.ndarray, pv: PV, day: Day, rng: np.random.Generator) -> np.ndarray:
     """Output of PV systems of effective size ``kwp`` (installed kWp times performance) in
     each hour of ``day`` [kWh], C-ordered shape ``(24, len(kwp))``.
 
     Draws the day's clearness factor from ``rng`` (the weather stream), once per call.
     """
-    per_kwp = hourly_yield(pv, day.day_of_year) * clearness(pv, rng)
-    return per_kwp[:, None] * np.asarray(kwp, dtype=float)[None, :]
+    return hourly_yield_today(pv, day, rng)[:, None] * np.asarray(kwp, dtype=float)[None, :]
 
 
 def daily_pv(state: State, energy: Energy, day: Day, rng: np.random.Generator) -> np.ndarray:

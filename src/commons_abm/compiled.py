@@ -1,0 +1,31 @@
+"""Compiled kernels: the stages' inner loops in numba's nopython mode.
+
+A step of a 325-agent territory is a few hundred microseconds of arithmetic; written as
+whole-array numpy expressions it cost ten times that in per-call overhead (each of some
+four hundred numpy calls per step costs microseconds whatever the array's size). So each
+stage's arithmetic is a small compiled function, :func:`kernel`, over the state's arrays:
+the stage itself stays a plain Python function of the state, the rules and a
+``numpy.random.Generator`` (numba draws from the same generator, bit for bit as numpy).
+
+Settings, for reproducibility: IEEE arithmetic (no fast-math, so no reordering or fused
+multiply-adds the source does not say), numpy's error model (a division by zero gives inf
+or NaN as in numpy, no exception), compiled once per machine and cached on disk beside
+the sources (``NUMBA_CACHE_DIR`` moves the cache). ``NUMBA_DISABLE_JIT=1`` runs every
+kernel as plain Python, for a debugger or coverage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numba
+
+__all__ = ["kernel"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def kernel(function: F) -> F:
+    """Compile ``function`` with the project's settings (see the module docstring)."""
+    return numba.njit(cache=True, error_model="numpy", nogil=True)(function)  # type: ignore[return-value]
