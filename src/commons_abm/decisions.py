@@ -35,8 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commons_abm.motives import conditional_response
-from commons_abm.rulebook import Institutions
+from commons_abm.compiled import kernel
+from commons_abm.motives import response
+from commons_abm.rulebook import FLAT, GRADUATED, OFFICIAL, PEER, Institutions
 from commons_abm.scenario import Behaviour
 from commons_abm.state import HOUSEHOLD, State
 
@@ -98,6 +99,22 @@ def legitimacy(inst: Institutions, posture: str, chosen_by_members: np.ndarray |
     return np.where(chosen, POSTURE_VOICE[posture] * security, 0.0)
 
 
+def _flat(values, shape: tuple[int, ...], dtype: type = float) -> np.ndarray:
+    """``values`` broadcast to ``shape``, as a contiguous one-dimensional array."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=dtype), shape)).ravel()
+
+
+@kernel
+def _bound(binding, member, pv_kwp, kind):  # pragma: no cover - compiled
+    shares, members, everyone, dumping, members_only = binding
+    n = member.size
+    out = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        out[i] = ((shares and member[i] and pv_kwp[i] > 0) or (members and member[i]) or everyone
+                  or (dumping and kind[i] == HOUSEHOLD and (member[i] or not members_only)))
+    return out
+
+
 def bound_by_rules(state: State, inst: Institutions, sanctioned_only: bool = False) -> np.ndarray:
     """Agents to whom at least one rule applies (or one backed by a sanction).
 
@@ -105,24 +122,44 @@ def bound_by_rules(state: State, inst: Institutions, sanctioned_only: bool = Fal
     the fee, and overdrawing (attribute ``member``), bind members; overdrawing with
     attribute ``anyone`` binds everyone who may draw (everyone under open access); the
     dumping ban binds households (attribute ``household`` or ``anyone``: only households
-    dump) or member households (attribute ``member``)."""
-    aims = inst.sanctioned if sanctioned_only else None
+    dump) or member households (attribute ``member``): :meth:`Institutions.binding`."""
+    return _bound(inst.binding(sanctioned_only), state.member, state.pv_kwp, state.kind)
 
-    def on(aim: str, present: bool) -> bool:
-        return present and (aims is None or aim in aims)
 
-    member = state.member
-    bound = np.zeros(state.n, dtype=bool)
-    if on("share_surplus", inst.min_share is not None):
-        bound |= member & (state.pv_kwp > 0)
-    if on("overdraw", inst.overdraw_forbidden) or on("pay_fee", inst.fee_eur_per_day > 0):
-        bound |= member
-    if on("overdraw", inst.overdraw_binds_anyone) and inst.boundary == "open_access":
-        bound[:] = True  # everyone may draw, so the rule against overdrawing binds everyone
-    if on("dump_waste", inst.dumping_forbidden):
-        households = state.kind == HOUSEHOLD
-        bound |= households & member if inst.dumping_binds_members_only else households
-    return bound
+@kernel
+def _peer_coverage(indptr, indices, member, cooperated):  # pragma: no cover - compiled
+    n = indptr.size - 1
+    out = np.zeros(n)
+    for i in range(n):
+        deg = indptr[i + 1] - indptr[i]
+        if deg > 0:
+            seen = 0.0
+            for j in range(indptr[i], indptr[i + 1]):
+                if member[indices[j]] and cooperated[indices[j]]:
+                    seen += 1.0
+            out[i] = seen / deg
+    return out
+
+
+def peer_coverage(state: State) -> np.ndarray:
+    """Share of each agent's ties that are to members who cooperated at the last decision:
+    the day before when an agent perceives its risk in ``decide``, today when monitors
+    check after ``decide``."""
+    return _peer_coverage(state.ties.indptr, state.ties.indices, state.member, state.cooperated)
+
+
+@kernel
+def _miss(who, p, coverage, authority_bias):  # pragma: no cover - compiled
+    """Probability that no monitor detects a breach of an agent with peer ``coverage``."""
+    miss = 1.0
+    for m in range(who.size):
+        if who[m] == PEER:
+            miss *= 1.0 - p[m] * coverage
+        elif who[m] == OFFICIAL:
+            miss *= 1.0 - min(1.0, p[m] * (1.0 + authority_bias))
+        else:
+            miss *= 1.0 - p[m]
+    return miss
 
 
 def perceived_detection(state: State, inst: Institutions, authority_bias: float) -> np.ndarray:
@@ -132,37 +169,60 @@ def perceived_detection(state: State, inst: Institutions, authority_bias: float)
     vigilance", 003); the operator and officials check everyone. Monitors act
     independently. Authority bias inflates the perceived reach of officials.
     """
-    miss = np.ones(state.n)
-    for who, p, _error, _cost in inst.monitors:
-        if who == "peer":
-            miss *= 1.0 - p * peer_coverage(state)
-        elif who == "official":
-            miss *= 1.0 - min(1.0, p * (1.0 + authority_bias))
-        else:
-            miss *= 1.0 - p
-    return 1.0 - miss
+    who, p, _, _ = inst.monitor_table
+    return _perceived_all(who, p, peer_coverage(state), float(authority_bias))
 
 
-def peer_coverage(state: State) -> np.ndarray:
-    """Share of each agent's ties that are to members who cooperated at the last decision:
-    the day before when an agent perceives its risk in ``decide``, today when monitors
-    check after ``decide``."""
-    ties = state.ties
-    watcher = (state.member & state.cooperated).astype(float)
-    deg = ties.degree()
-    seen = ties.sum_over_ties(watcher[ties.indices])
-    return np.divide(seen, deg, out=np.zeros(state.n), where=deg > 0)
+@kernel
+def _perceived_all(who, p, coverage, authority_bias):  # pragma: no cover - compiled
+    out = np.empty(coverage.size)
+    for i in range(coverage.size):
+        out[i] = 1.0 - _miss(who, p, coverage[i], authority_bias)
+    return out
+
+
+@kernel
+def _next_fine(scheme, ladder, flat_fine, offence_level, fine_scale):  # pragma: no cover - compiled
+    """The fine an agent at ``offence_level`` would pay for its next breach [EUR]."""
+    if scheme == FLAT:
+        return flat_fine * fine_scale
+    if scheme == GRADUATED:
+        return ladder[min(offence_level, ladder.size - 1)] * fine_scale
+    return 0.0
 
 
 def next_fine(state: State, inst: Institutions, fine_scale: np.ndarray | float) -> np.ndarray:
     """The fine each agent would pay for its next breach [EUR]."""
-    if inst.sanction_scheme == "flat":
-        return np.full(state.n, inst.flat_fine_eur) * fine_scale
-    if inst.sanction_scheme == "graduated":
-        ladder = np.asarray(inst.fines_eur, dtype=float)
-        rung = np.minimum(state.offence_level, ladder.size - 1)
-        return ladder[rung] * fine_scale
-    return np.zeros(state.n)
+    scheme, ladder, flat = inst.sanction_table
+    return _next_fines(scheme, ladder, flat, state.offence_level,
+                       np.broadcast_to(np.asarray(fine_scale, dtype=float), (state.n,)))
+
+
+@kernel
+def _next_fines(scheme, ladder, flat_fine, offence_level, fine_scale):  # pragma: no cover - compiled
+    out = np.empty(offence_level.size)
+    for i in range(offence_level.size):
+        out[i] = _next_fine(scheme, ladder, flat_fine, offence_level[i], fine_scale[i])
+    return out
+
+
+@kernel
+def _intrinsic(cc_type, belief, group_weight, slope, other_level, motive_weight, legitimacy_weight,
+               legitimacy_level, trust):  # pragma: no cover - compiled
+    """Intrinsic cooperation of one agent (:func:`intrinsic_cooperation`)."""
+    intrinsic = response(cc_type, belief, slope, other_level) + motive_weight * group_weight
+    intrinsic += legitimacy_weight * legitimacy_level * trust
+    return min(max(intrinsic, 0.0), 1.0)
+
+
+@kernel
+def _intrinsic_all(cc_type, belief, group_weight, slope, other_level, motive_weight, legitimacy_weight,
+                   legitimacy_level, trust):  # pragma: no cover - compiled
+    out = np.empty(belief.size)
+    for i in range(belief.size):
+        out[i] = _intrinsic(cc_type[i], belief[i], group_weight[i], slope, other_level, motive_weight,
+                            legitimacy_weight, legitimacy_level[i], trust[i])
+    return out
 
 
 def intrinsic_cooperation(
@@ -172,23 +232,87 @@ def intrinsic_cooperation(
     """Cooperation each agent offers of its own accord [0-1], before any crowding out:
     ``clip(r_type(b) + motive_weight w + legitimacy_weight L T, 0, 1)``."""
     d, cc = behaviour.decisions, behaviour.conditional_cooperation
-    response = conditional_response(cc_type, belief, cc.slope, cc.other_level)
-    intrinsic = response + d.motive_weight * group_weight
-    intrinsic += d.legitimacy_weight * legitimacy_level * trust_institutional
-    np.clip(intrinsic, 0.0, 1.0, out=intrinsic)
-    return intrinsic
+    shape = np.shape(belief)
+    out = _intrinsic_all(_flat(cc_type, shape, np.int64), _flat(belief, shape), _flat(group_weight, shape),
+                         cc.slope, cc.other_level, d.motive_weight, d.legitimacy_weight,
+                         _flat(legitimacy_level, shape), _flat(trust_institutional, shape))
+    return out.reshape(shape)
+
+
+@kernel
+def _deterrence(expected, temptation, noise):  # pragma: no cover - compiled
+    """Share of would-be defectors deterred (:func:`deterrence_response`) for one agent."""
+    z = min(max((expected - temptation) / (noise * temptation), -50.0), 50.0)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+@kernel
+def _deterrence_all(expected, temptation, noise):  # pragma: no cover - compiled
+    out = np.empty(expected.size)
+    for i in range(expected.size):
+        out[i] = _deterrence(expected[i], temptation[i], noise[i])
+    return out
 
 
 def deterrence_response(expected: np.ndarray, temptation: float, noise: float) -> np.ndarray:
     """Share of would-be defectors deterred by an ``expected`` sanction against a gain of
     ``temptation`` (same unit): ``sigmoid((expected - temptation) / (noise temptation))``."""
-    z = np.clip((expected - temptation) / (noise * temptation), -50.0, 50.0)
-    return 1.0 / (1.0 + np.exp(-z))
+    shape = np.broadcast_shapes(np.shape(expected), np.shape(temptation), np.shape(noise))
+    return _deterrence_all(_flat(expected, shape), _flat(temptation, shape), _flat(noise, shape)).reshape(shape)
 
 
 def with_deterrence(intrinsic: np.ndarray, deterrence: np.ndarray) -> np.ndarray:
     """Propensity to cooperate of agents with an ``intrinsic`` motive and a ``deterrence``."""
     return 1.0 - (1.0 - intrinsic) * (1.0 - deterrence)
+
+
+@kernel
+def _decide(cc_type, belief, group_weight, trust, member, cooperated_before, pv_kwp, kind, offence_level,
+            indptr, indices, u, legitimacy_level, fine_scale, quota, behaviour, crowding, binding,
+            sanctioned_binding, deterring, who, p, scheme, ladder, flat_fine, dumping_displaced,
+            fee_charged):  # pragma: no cover - compiled
+    """The arithmetic of :func:`decide` (``behaviour``: the decision parameters as a tuple)."""
+    (slope, other_level, motive_weight, legitimacy_weight, crowding_out, authority_bias, temptation,
+     noise, overdraw_factor, displacement) = behaviour
+    n = belief.size
+    bound = _bound(binding, member, pv_kwp, kind)
+    sanctionable = _bound(sanctioned_binding, member, pv_kwp, kind)
+    deterred = deterring and sanctionable.any()
+    coverage = _peer_coverage(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
+    propensity = np.empty(n)
+    cooperated = np.empty(n, dtype=np.bool_)
+    share = np.zeros(n)
+    claim = np.empty(n)
+    sorting = np.empty(n)
+    hub_bring = np.empty(n)
+    dumping = np.empty(n)
+    pays_fee = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        intrinsic = _intrinsic(cc_type[i], belief[i], group_weight[i], slope, other_level, motive_weight,
+                               legitimacy_weight, legitimacy_level[i], trust[i])
+        if crowding:
+            intrinsic *= 1.0 - crowding_out
+        if deterred:
+            deterrence = 0.0
+            if sanctionable[i]:
+                expected = (1.0 - _miss(who, p, coverage[i], authority_bias)) * _next_fine(
+                    scheme, ladder, flat_fine, offence_level[i], fine_scale[i])
+                deterrence = _deterrence(expected, temptation, noise)
+            propensity[i] = 1.0 - (1.0 - intrinsic) * (1.0 - deterrence)
+        else:
+            propensity[i] = intrinsic
+        c = u[i] < propensity[i]
+        cooperated[i] = c
+        if member[i] and c:
+            share[i] = max(quota[i], propensity[i])
+            pays_fee[i] = fee_charged
+        claim[i] = 1.0 if c else 1.0 + overdraw_factor
+        sorting[i] = SORTING[1] if c else SORTING[0]
+        hub_bring[i] = HUB_BRING[1] if c else HUB_BRING[0]
+        dumping[i] = DUMPING[1] if c else (DUMPING[0] * displacement if dumping_displaced else DUMPING[0])
+    if not deterred:
+        sanctionable[:] = False
+    return propensity, cooperated, share, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable
 
 
 def decide(
@@ -202,44 +326,78 @@ def decide(
     one value for all. A cooperating member offers the pool the larger of the quota and
     its propensity of its surplus.
     """
-    d = behaviour.decisions
-    intrinsic = intrinsic_cooperation(state.cc_type, state.belief, state.group_weight, behaviour,
-                                      legitimacy_level, state.trust_institutional)
-    if inst.official_monitoring and inst.stance == "controller":
-        intrinsic *= 1.0 - d.crowding_out
+    d, cc = behaviour.decisions, behaviour.conditional_cooperation
+    n = state.n
+    u = rng.random(n)
+    who, p, _, _ = inst.monitor_table
+    scheme, ladder, flat = inst.sanction_table
 
-    sanctionable = bound_by_rules(state, inst, sanctioned_only=True) if inst.sanctioned else None
-    if sanctionable is not None and sanctionable.any() and inst.sanction_scheme != "none":
-        expected = perceived_detection(state, inst, behaviour.trust.authority_bias) * next_fine(
-            state, inst, fine_scale)
-        deterrence = np.where(sanctionable, deterrence_response(
-            expected, d.temptation_eur_per_day, d.deterrence_noise), 0.0)
-        propensity = with_deterrence(intrinsic, deterrence)
-    else:
-        sanctionable = np.zeros(state.n, dtype=bool)
-        propensity = intrinsic
-    cooperated = rng.random(state.n) < propensity
+    (propensity, cooperated, share, claim, sorting, hub_bring, dumping, pays_fee, bound,
+     sanctionable) = _decide(
+        state.cc_type, state.belief, state.group_weight, state.trust_institutional, state.member,
+        state.cooperated, state.pv_kwp, state.kind, state.offence_level, state.ties.indptr, state.ties.indices,
+        u, _flat(legitimacy_level, (n,)), _flat(fine_scale, (n,)), _flat(quota, (n,)),
+        tuple(float(x) for x in (cc.slope, cc.other_level, d.motive_weight, d.legitimacy_weight, d.crowding_out,
+                                 behaviour.trust.authority_bias, d.temptation_eur_per_day, d.deterrence_noise,
+                                 d.overdraw_factor, d.displacement)),
+        inst.official_monitoring and inst.stance == "controller", inst.binding(), inst.binding(True),
+        bool(inst.sanctioned) and inst.sanction_scheme != "none", who, p, scheme, ladder, flat,
+        inst.official_monitoring and inst.dumping_forbidden, inst.fee_eur_per_day > 0)
     state.propensity[:] = propensity
     state.cooperated[:] = cooperated
-
-    member = state.member
-    pick = cooperated.astype(np.intp)
-    dumping = np.asarray(DUMPING)[pick]
-    if inst.official_monitoring and inst.dumping_forbidden:
-        dumping = np.where(cooperated, dumping, dumping * d.displacement)
-    bound = bound_by_rules(state, inst)
     return Actions(
-        share_fraction=np.where(member & cooperated, np.maximum(quota, propensity), 0.0),
-        claim=np.where(cooperated, 1.0, 1.0 + d.overdraw_factor),
-        sorting=np.asarray(SORTING)[pick],
-        hub_bring=np.asarray(HUB_BRING)[pick],
+        share_fraction=share,
+        claim=claim,
+        sorting=sorting,
+        hub_bring=hub_bring,
         dumping=dumping,
-        pays_fee=member & cooperated if inst.fee_eur_per_day > 0 else np.zeros(state.n, dtype=bool),
+        pays_fee=pays_fee,
         bound=bound,
         breach=bound & ~cooperated,
         sanctionable=sanctionable & ~cooperated,
         bound_sanctioned=sanctionable,
     )
+
+
+@kernel
+def _revised(belief, observed, mean_trust, belief_rate, trust_slows_decline, confirmation_bias):  # pragma: no cover
+    """One agent's expectation after seeing ``observed`` (:func:`revised_beliefs`)."""
+    gap = observed - belief
+    rate = belief_rate * (1.0 - trust_slows_decline * mean_trust) if gap < 0 else belief_rate
+    confirms = np.sign(gap) == np.sign(belief - 0.5)
+    rate = rate * (1.0 + confirmation_bias if confirms else 1.0 - confirmation_bias)
+    return min(max(belief + min(max(rate, 0.0), 1.0) * gap, 0.0), 1.0)
+
+
+@kernel
+def _revised_all(belief, observed, mean_trust, belief_rate, trust_slows_decline,
+                 confirmation_bias):  # pragma: no cover - compiled
+    out = np.empty(belief.size)
+    for i in range(belief.size):
+        out[i] = _revised(belief[i], observed[i], mean_trust[i], belief_rate, trust_slows_decline,
+                          confirmation_bias)
+    return out
+
+
+@kernel
+def _update_beliefs(belief, cooperated, indptr, indices, trust, attention, public_information, public_rate,
+                    belief_rate, trust_slows_decline, confirmation_bias):  # pragma: no cover - compiled
+    n = belief.size
+    for i in range(n):
+        num = 0.0
+        den = 0.0
+        trust_sum = 0.0
+        for j in range(indptr[i], indptr[i + 1]):
+            w = (1.0 - attention) + attention * trust[j]
+            num += w * cooperated[indices[j]]
+            den += w
+            trust_sum += trust[j]
+        deg = indptr[i + 1] - indptr[i]
+        mean_trust = trust_sum / deg if deg > 0 else 0.0
+        neighbours = num / den if den > 0 else public_rate
+        observed = (1.0 - public_information) * neighbours + public_information * public_rate
+        belief[i] = _revised(belief[i], observed, mean_trust, belief_rate, trust_slows_decline,
+                             confirmation_bias)
 
 
 def update_beliefs(state: State, behaviour: Behaviour, public_rate: float) -> None:
@@ -252,30 +410,17 @@ def update_beliefs(state: State, behaviour: Behaviour, public_rate: float) -> No
     side of 1/2 the belief is on goes ``1 + confirmation_bias`` times faster, one against
     it ``1 - confirmation_bias`` times as fast.
     """
-    d = behaviour.decisions
-    ties = state.ties
-    deg = ties.degree()
-    if ties.indices.size:
-        k = d.trust_weighted_attention
-        w = (1.0 - k) + k * ties.trust
-        num = ties.sum_over_ties(w * state.cooperated[ties.indices])
-        den = ties.sum_over_ties(w)
-        mean_trust = np.divide(ties.sum_over_ties(ties.trust), deg, out=np.zeros(state.n), where=deg > 0)
-        neighbours = np.divide(num, den, out=np.full(state.n, public_rate), where=den > 0)
-    else:
-        neighbours = np.full(state.n, public_rate)
-        mean_trust = np.zeros(state.n)
-    observed = (1.0 - d.public_information) * neighbours + d.public_information * public_rate
-    state.belief[:] = revised_beliefs(state.belief, observed, mean_trust, behaviour)
+    d, ties = behaviour.decisions, state.ties
+    _update_beliefs(state.belief, state.cooperated, ties.indptr, ties.indices, ties.trust,
+                    d.trust_weighted_attention, d.public_information, float(public_rate), d.belief_rate,
+                    d.trust_slows_decline, behaviour.trust.confirmation_bias)
 
 
 def revised_beliefs(belief: np.ndarray, observed: np.ndarray, mean_trust: np.ndarray | float,
                     behaviour: Behaviour) -> np.ndarray:
     """Expected cooperation after seeing ``observed`` (the rule of :func:`update_beliefs`):
     toward it at ``belief_rate``, downward slowed by ``mean_trust``, with confirmation bias."""
-    d, cb = behaviour.decisions, behaviour.trust.confirmation_bias
-    gap = observed - belief
-    rate = np.where(gap < 0, d.belief_rate * (1.0 - d.trust_slows_decline * mean_trust), d.belief_rate)
-    confirms = np.sign(gap) == np.sign(belief - 0.5)
-    rate = rate * np.where(confirms, 1.0 + cb, 1.0 - cb)
-    return np.clip(belief + np.clip(rate, 0.0, 1.0) * gap, 0.0, 1.0)
+    d = behaviour.decisions
+    shape = np.broadcast_shapes(np.shape(belief), np.shape(observed), np.shape(mean_trust))
+    return _revised_all(_flat(belief, shape), _flat(observed, shape), _flat(mean_trust, shape), d.belief_rate,
+                        d.trust_slows_decline, behaviour.trust.confirmation_bias).reshape(shape)

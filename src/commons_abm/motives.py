@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from commons_abm.compiled import kernel
 from commons_abm.scenario import Behaviour, MotiveMix
 from commons_abm.state import FIRM, HOUSEHOLD, OFFICIAL
 
@@ -34,6 +35,7 @@ __all__ = [
     "OTHER",
     "conditional_response",
     "draw_motives",
+    "response",
 ]
 
 SVO_TYPES = ("cooperative", "individualistic", "competitive", "mixed")
@@ -66,11 +68,35 @@ def draw_motives(
     return svo, weight.astype(float), cc_type
 
 
+@kernel
+def response(cc_type, belief, slope, other_level):  # pragma: no cover - compiled
+    """Cooperation one agent of type ``cc_type`` offers when it expects ``belief`` [0-1]."""
+    b = min(max(belief, 0.0), 1.0)
+    if cc_type == CONDITIONAL:
+        out = slope * b
+    elif cc_type == FREE_RIDER:
+        out = 0.0
+    elif cc_type == HUMP_SHAPED:
+        out = 2.0 * b if b <= 0.5 else 2.0 * (1.0 - b)
+    else:
+        out = other_level
+    return min(max(out, 0.0), 1.0)
+
+
+@kernel
+def _responses(cc_type, belief, slope, other_level):  # pragma: no cover - compiled
+    out = np.empty(belief.size)
+    for i in range(belief.size):
+        out[i] = response(cc_type[i], belief[i], slope, other_level)
+    return out
+
+
 def conditional_response(
     cc_type: np.ndarray, belief: np.ndarray, slope: float, other_level: float
 ) -> np.ndarray:
     """Cooperation each type offers when it expects others to cooperate at ``belief`` [0-1]."""
-    b = np.clip(belief, 0.0, 1.0)
-    hump = np.where(b <= 0.5, 2.0 * b, 2.0 * (1.0 - b))
-    out = np.choose(cc_type, [slope * b, np.zeros_like(b), hump, np.full_like(b, other_level)])
-    return np.clip(out, 0.0, 1.0)
+    belief = np.asarray(belief, dtype=float)
+    shape = np.broadcast_shapes(np.shape(cc_type), belief.shape)
+    types = np.ascontiguousarray(np.broadcast_to(cc_type, shape)).ravel().astype(np.int64)
+    return _responses(types, np.ascontiguousarray(np.broadcast_to(belief, shape)).ravel(), float(slope),
+                      float(other_level)).reshape(shape)

@@ -26,9 +26,11 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from commons_abm.errors import describe_validation_error
@@ -66,6 +68,11 @@ PRINCIPLE_NAMES = {number: name for name, number in PRINCIPLES.items()}
 POSTURES = ("authority", "consultation", "participation", "collaboration", "shared_governance")
 # 003 (Labo de l'ESS 2020): "soutenir sans étouffer"; officials as ally, distant or controller.
 STANCES = ("ally", "distant", "controller")
+
+# Codes of the compiled stages (Institutions.monitor_table, sanction_table).
+PEER, OFFICIAL, OPERATOR = range(3)
+NO_SANCTION, FLAT, GRADUATED = range(3)
+SANCTION_SCHEMES = {"none": NO_SANCTION, "flat": FLAT, "graduated": GRADUATED}
 
 ATTRIBUTES = ("anyone", "member", "non_member", "household", "firm", "official", "operator", "community")
 Deontic = Literal["must", "must_not", "may"]
@@ -384,6 +391,50 @@ class Institutions:
     def official_monitoring(self) -> bool:
         """Whether officials monitor top-down."""
         return any(who == "official" for who, *_ in self.monitors)
+
+    # The same, as the compiled stages read it (computed once per rulebook).
+    @cached_property
+    def monitor_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The monitors as arrays: who (:data:`PEER`, :data:`OFFICIAL` or :data:`OPERATOR`),
+        detection probability, error rate and cost per check."""
+        codes = {"peer": PEER, "official": OFFICIAL}
+        return (np.array([codes.get(m[0], OPERATOR) for m in self.monitors], dtype=np.int64),
+                np.array([m[1] for m in self.monitors], dtype=float),
+                np.array([m[2] for m in self.monitors], dtype=float),
+                np.array([m[3] for m in self.monitors], dtype=float))
+
+    @cached_property
+    def sanction_table(self) -> tuple[int, np.ndarray, float]:
+        """The sanction scheme (a code of :data:`SANCTION_SCHEMES`), the ladder of fines
+        (one 0 without a ladder) and the flat fine."""
+        return (SANCTION_SCHEMES[self.sanction_scheme], np.asarray(self.fines_eur or (0.0,), dtype=float),
+                float(self.flat_fine_eur))
+
+    def binding(self, sanctioned_only: bool = False) -> tuple[bool, bool, bool, bool, bool]:
+        """Whom the rules (or those backed by a sanction) bind, statement by statement:
+        sharing binds members with PV; the fee and overdrawing (attribute ``member``) bind
+        members; overdrawing with attribute ``anyone`` binds everyone who may draw
+        (everyone under open access); the dumping ban binds households, or member
+        households only (attribute ``member``). Returned as (sharing, members, everyone,
+        dumping, dumping members only)."""
+        return self._binding_sanctioned if sanctioned_only else self._binding_all
+
+    @cached_property
+    def _binding_all(self) -> tuple[bool, bool, bool, bool, bool]:
+        return self._binding(None)
+
+    @cached_property
+    def _binding_sanctioned(self) -> tuple[bool, bool, bool, bool, bool]:
+        return self._binding(self.sanctioned)
+
+    def _binding(self, aims: frozenset[str] | None) -> tuple[bool, bool, bool, bool, bool]:
+        def on(aim: str, present: bool) -> bool:
+            return present and (aims is None or aim in aims)
+
+        return (on("share_surplus", self.min_share is not None),
+                on("overdraw", self.overdraw_forbidden) or on("pay_fee", self.fee_eur_per_day > 0),
+                on("overdraw", self.overdraw_binds_anyone) and self.boundary == "open_access",
+                on("dump_waste", self.dumping_forbidden), self.dumping_binds_members_only)
 
 
 def no_rules(name: str = "no rules") -> Institutions:
