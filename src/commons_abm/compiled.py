@@ -20,8 +20,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numba
+import numpy as np
 
-__all__ = ["kernel"]
+__all__ = ["flat", "kernel"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,3 +30,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def kernel(function: F) -> F:
     """Compile ``function`` with the project's settings (see the module docstring)."""
     return numba.njit(cache=True, error_model="numpy", nogil=True)(function)  # type: ignore[return-value]
+
+
+def flat(values: Any, shape: tuple[int, ...], dtype: type = float) -> np.ndarray:
+    """``values`` broadcast to ``shape`` as the contiguous one-dimensional array a kernel
+    takes (``values`` itself when it already is one)."""
+    if isinstance(values, np.ndarray) and values.shape == shape and values.dtype == dtype and len(shape) == 1:
+        return values
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=dtype), shape)).ravel()

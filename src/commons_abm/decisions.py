@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commons_abm.compiled import kernel
+from commons_abm.compiled import flat, kernel
 from commons_abm.motives import response
 from commons_abm.rulebook import FLAT, GRADUATED, OFFICIAL, PEER, Institutions
 from commons_abm.scenario import Behaviour
@@ -49,6 +49,10 @@ __all__ = [
     "deterrence_response",
     "intrinsic_cooperation",
     "legitimacy",
+    "next_fine",
+    "next_fine_of",
+    "peer_coverage",
+    "peer_coverage_kernel",
     "perceived_detection",
     "revised_beliefs",
     "update_beliefs",
@@ -99,11 +103,6 @@ def legitimacy(inst: Institutions, posture: str, chosen_by_members: np.ndarray |
     return np.where(chosen, POSTURE_VOICE[posture] * security, 0.0)
 
 
-def _flat(values, shape: tuple[int, ...], dtype: type = float) -> np.ndarray:
-    """``values`` broadcast to ``shape``, as a contiguous one-dimensional array."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=dtype), shape)).ravel()
-
-
 @kernel
 def _bound(binding, member, pv_kwp, kind):  # pragma: no cover - compiled
     shares, members, everyone, dumping, members_only = binding
@@ -127,7 +126,8 @@ def bound_by_rules(state: State, inst: Institutions, sanctioned_only: bool = Fal
 
 
 @kernel
-def _peer_coverage(indptr, indices, member, cooperated):  # pragma: no cover - compiled
+def peer_coverage_kernel(indptr, indices, member, cooperated):  # pragma: no cover - compiled
+    """:func:`peer_coverage` on the network's arrays."""
     n = indptr.size - 1
     out = np.zeros(n)
     for i in range(n):
@@ -145,7 +145,7 @@ def peer_coverage(state: State) -> np.ndarray:
     """Share of each agent's ties that are to members who cooperated at the last decision:
     the day before when an agent perceives its risk in ``decide``, today when monitors
     check after ``decide``."""
-    return _peer_coverage(state.ties.indptr, state.ties.indices, state.member, state.cooperated)
+    return peer_coverage_kernel(state.ties.indptr, state.ties.indices, state.member, state.cooperated)
 
 
 @kernel
@@ -182,7 +182,7 @@ def _perceived_all(who, p, coverage, authority_bias):  # pragma: no cover - comp
 
 
 @kernel
-def _next_fine(scheme, ladder, flat_fine, offence_level, fine_scale):  # pragma: no cover - compiled
+def next_fine_of(scheme, ladder, flat_fine, offence_level, fine_scale):  # pragma: no cover - compiled
     """The fine an agent at ``offence_level`` would pay for its next breach [EUR]."""
     if scheme == FLAT:
         return flat_fine * fine_scale
@@ -193,8 +193,8 @@ def _next_fine(scheme, ladder, flat_fine, offence_level, fine_scale):  # pragma:
 
 def next_fine(state: State, inst: Institutions, fine_scale: np.ndarray | float) -> np.ndarray:
     """The fine each agent would pay for its next breach [EUR]."""
-    scheme, ladder, flat = inst.sanction_table
-    return _next_fines(scheme, ladder, flat, state.offence_level,
+    scheme, ladder, flat_fine = inst.sanction_table
+    return _next_fines(scheme, ladder, flat_fine, state.offence_level,
                        np.broadcast_to(np.asarray(fine_scale, dtype=float), (state.n,)))
 
 
@@ -202,7 +202,7 @@ def next_fine(state: State, inst: Institutions, fine_scale: np.ndarray | float) 
 def _next_fines(scheme, ladder, flat_fine, offence_level, fine_scale):  # pragma: no cover - compiled
     out = np.empty(offence_level.size)
     for i in range(offence_level.size):
-        out[i] = _next_fine(scheme, ladder, flat_fine, offence_level[i], fine_scale[i])
+        out[i] = next_fine_of(scheme, ladder, flat_fine, offence_level[i], fine_scale[i])
     return out
 
 
@@ -233,9 +233,9 @@ def intrinsic_cooperation(
     ``clip(r_type(b) + motive_weight w + legitimacy_weight L T, 0, 1)``."""
     d, cc = behaviour.decisions, behaviour.conditional_cooperation
     shape = np.shape(belief)
-    out = _intrinsic_all(_flat(cc_type, shape, np.int64), _flat(belief, shape), _flat(group_weight, shape),
+    out = _intrinsic_all(flat(cc_type, shape, np.int64), flat(belief, shape), flat(group_weight, shape),
                          cc.slope, cc.other_level, d.motive_weight, d.legitimacy_weight,
-                         _flat(legitimacy_level, shape), _flat(trust_institutional, shape))
+                         flat(legitimacy_level, shape), flat(trust_institutional, shape))
     return out.reshape(shape)
 
 
@@ -258,7 +258,7 @@ def deterrence_response(expected: np.ndarray, temptation: float, noise: float) -
     """Share of would-be defectors deterred by an ``expected`` sanction against a gain of
     ``temptation`` (same unit): ``sigmoid((expected - temptation) / (noise temptation))``."""
     shape = np.broadcast_shapes(np.shape(expected), np.shape(temptation), np.shape(noise))
-    return _deterrence_all(_flat(expected, shape), _flat(temptation, shape), _flat(noise, shape)).reshape(shape)
+    return _deterrence_all(flat(expected, shape), flat(temptation, shape), flat(noise, shape)).reshape(shape)
 
 
 def with_deterrence(intrinsic: np.ndarray, deterrence: np.ndarray) -> np.ndarray:
@@ -278,7 +278,7 @@ def _decide(cc_type, belief, group_weight, trust, member, cooperated_before, pv_
     bound = _bound(binding, member, pv_kwp, kind)
     sanctionable = _bound(sanctioned_binding, member, pv_kwp, kind)
     deterred = deterring and sanctionable.any()
-    coverage = _peer_coverage(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
+    coverage = peer_coverage_kernel(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
     propensity = np.empty(n)
     cooperated = np.empty(n, dtype=np.bool_)
     share = np.zeros(n)
@@ -295,7 +295,7 @@ def _decide(cc_type, belief, group_weight, trust, member, cooperated_before, pv_
         if deterred:
             deterrence = 0.0
             if sanctionable[i]:
-                expected = (1.0 - _miss(who, p, coverage[i], authority_bias)) * _next_fine(
+                expected = (1.0 - _miss(who, p, coverage[i], authority_bias)) * next_fine_of(
                     scheme, ladder, flat_fine, offence_level[i], fine_scale[i])
                 deterrence = _deterrence(expected, temptation, noise)
             propensity[i] = 1.0 - (1.0 - intrinsic) * (1.0 - deterrence)
@@ -330,18 +330,18 @@ def decide(
     n = state.n
     u = rng.random(n)
     who, p, _, _ = inst.monitor_table
-    scheme, ladder, flat = inst.sanction_table
+    scheme, ladder, flat_fine = inst.sanction_table
 
     (propensity, cooperated, share, claim, sorting, hub_bring, dumping, pays_fee, bound,
      sanctionable) = _decide(
         state.cc_type, state.belief, state.group_weight, state.trust_institutional, state.member,
         state.cooperated, state.pv_kwp, state.kind, state.offence_level, state.ties.indptr, state.ties.indices,
-        u, _flat(legitimacy_level, (n,)), _flat(fine_scale, (n,)), _flat(quota, (n,)),
+        u, flat(legitimacy_level, (n,)), flat(fine_scale, (n,)), flat(quota, (n,)),
         tuple(float(x) for x in (cc.slope, cc.other_level, d.motive_weight, d.legitimacy_weight, d.crowding_out,
                                  behaviour.trust.authority_bias, d.temptation_eur_per_day, d.deterrence_noise,
                                  d.overdraw_factor, d.displacement)),
         inst.official_monitoring and inst.stance == "controller", inst.binding(), inst.binding(True),
-        bool(inst.sanctioned) and inst.sanction_scheme != "none", who, p, scheme, ladder, flat,
+        bool(inst.sanctioned) and inst.sanction_scheme != "none", who, p, scheme, ladder, flat_fine,
         inst.official_monitoring and inst.dumping_forbidden, inst.fee_eur_per_day > 0)
     state.propensity[:] = propensity
     state.cooperated[:] = cooperated
@@ -422,5 +422,5 @@ def revised_beliefs(belief: np.ndarray, observed: np.ndarray, mean_trust: np.nda
     toward it at ``belief_rate``, downward slowed by ``mean_trust``, with confirmation bias."""
     d = behaviour.decisions
     shape = np.broadcast_shapes(np.shape(belief), np.shape(observed), np.shape(mean_trust))
-    return _revised_all(_flat(belief, shape), _flat(observed, shape), _flat(mean_trust, shape), d.belief_rate,
+    return _revised_all(flat(belief, shape), flat(observed, shape), flat(mean_trust, shape), d.belief_rate,
                         d.trust_slows_decline, behaviour.trust.confirmation_bias).reshape(shape)

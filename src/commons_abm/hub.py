@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from commons_abm.compiled import kernel
 from commons_abm.scenario import Hub
 
-__all__ = ["HubDay", "hub_day"]
+__all__ = ["HubDay", "capacities", "hub_day", "hub_flows"]
 
 
 @dataclass(frozen=True)
@@ -67,14 +68,28 @@ def hub_day(
     ``reuse_demand_kg_per_day``, ``repair_kg_per_day``, ``repair_success_rate``).
     Negative stocks or offers are treated as zero.
     """
-    reusable = max(0.0, float(reusable_kg))
-    repairable = max(0.0, float(repairable_kg))
-    off_reuse = max(0.0, float(offered_reusable_kg))
-    off_repair = max(0.0, float(offered_repairable_kg))
+    return HubDay(*hub_flows(float(reusable_kg), float(repairable_kg), float(offered_reusable_kg),
+                             float(offered_repairable_kg), *capacities(hub)))
+
+
+def capacities(hub: Hub) -> tuple[float, float, float, float, float]:
+    """The hub's capacities as :func:`hub_flows` takes them."""
+    return (float(hub.intake_kg_per_day), float(hub.storage_kg), float(hub.reuse_demand_kg_per_day),
+            float(hub.repair_kg_per_day), float(hub.repair_success_rate))
+
+
+@kernel
+def hub_flows(reusable_kg, repairable_kg, offered_reusable_kg, offered_repairable_kg, intake, storage,
+              reuse_demand, repair_capacity, success_rate):  # pragma: no cover - compiled
+    """:func:`hub_day` on plain numbers: the fields of :class:`HubDay`, in order."""
+    reusable = max(0.0, reusable_kg)
+    repairable = max(0.0, repairable_kg)
+    off_reuse = max(0.0, offered_reusable_kg)
+    off_repair = max(0.0, offered_repairable_kg)
     offered = off_reuse + off_repair
 
-    free = max(0.0, hub.storage_kg - reusable - repairable)
-    accepted = min(offered, hub.intake_kg_per_day, free)
+    free = max(0.0, storage - reusable - repairable)
+    accepted = min(offered, intake, free)
     share = accepted / offered if offered > 0.0 else 1.0
     acc_reuse = off_reuse * share
     acc_repair = accepted - acc_reuse if off_repair > 0.0 else 0.0
@@ -82,22 +97,8 @@ def hub_day(
 
     stock_reuse = reusable + acc_reuse
     stock_repair = repairable + acc_repair
-    reused = min(stock_reuse, hub.reuse_demand_kg_per_day)
-    processed = min(stock_repair, hub.repair_kg_per_day)
-    repaired = processed * hub.repair_success_rate
-
-    return HubDay(
-        offered_reusable=off_reuse,
-        offered_repairable=off_repair,
-        accepted_reusable=acc_reuse,
-        accepted_repairable=acc_repair,
-        refused=offered - acc_reuse - acc_repair,
-        accept_share=share,
-        reused=reused,
-        repaired=repaired,
-        repair_failed=processed - repaired,
-        reusable_start=reusable,
-        repairable_start=repairable,
-        reusable_end=stock_reuse - reused,
-        repairable_end=stock_repair - processed,
-    )
+    reused = min(stock_reuse, reuse_demand)
+    processed = min(stock_repair, repair_capacity)
+    repaired = processed * success_rate
+    return (off_reuse, off_repair, acc_reuse, acc_repair, offered - acc_reuse - acc_repair, share, reused,
+            repaired, processed - repaired, reusable, repairable, stock_reuse - reused, stock_repair - processed)

@@ -60,10 +60,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from commons_abm.calendar import Day
-from commons_abm.hub import hub_day
+from commons_abm.compiled import flat, kernel
+from commons_abm.hub import HubDay, capacities, hub_flows
 from commons_abm.scenario import Scenario
 from commons_abm.state import FIRM, HOUSEHOLD, State
-from commons_abm.symbiosis import exchange_byproducts, symbiosis_pairs
+from commons_abm.symbiosis import exchange, symbiosis_pairs
 from commons_abm.territory import lognormal_with_mean
 
 __all__ = ["MaterialsDay", "route_materials"]
@@ -137,90 +138,34 @@ def route_materials(
     m = scenario.materials
     hh, fm, c = m.households, m.firms, m.costs
     n = state.n
-    kind = state.kind
-    is_firm = kind == FIRM
-
     noise = lognormal_with_mean(1.0, m.daily_cv, n, rng)
-    waste = np.where(kind == HOUSEHOLD, state.waste_kg_per_day, 0.0) * noise
-    byproduct = np.where(is_firm, state.byproduct_kg_per_day, 0.0) * noise
-    demand = np.where(is_firm, state.input_kg_per_day, 0.0)
-
-    # households: sorting and the hub, at today's behaviour
-    sorting_rate = np.minimum(hh.sorting_rate * np.asarray(sorting, dtype=float), 1.0)
-    bring_rate = np.minimum(hh.hub_bring_rate * np.asarray(hub_bring, dtype=float), 1.0)
-    dumping_rate = np.minimum(hh.dumping_rate * np.asarray(dumping, dtype=float), 1.0)
-    sorted_kg = waste * (hh.recyclable_share * sorting_rate)
-    brought_reuse = waste * (hh.reusable_share * bring_rate)
-    brought_repair = waste * (hh.repairable_share * bring_rate)
-    hub = hub_day(
-        state.commons.hub_reusable_kg, state.commons.hub_repairable_kg,
-        float(brought_reuse.sum()), float(brought_repair.sum()), m.hub,
-    )
-    accepted_reuse = brought_reuse * hub.accept_share
-    accepted_repair = brought_repair * hub.accept_share
-    residual_stream = np.maximum(waste - sorted_kg - accepted_reuse - accepted_repair, 0.0)
-    dumped = residual_stream * dumping_rate
-
-    # firms: symbiosis first, then down the hierarchy
-    sym = exchange_byproducts(kind, state.ties, byproduct, state.byproduct_type,
-                              demand, state.input_type, enabled=fm.symbiosis,
-                              pairs=_pairs(state) if fm.symbiosis else None)
-    recycled_by = sym.left * fm.byproduct_recycling_share
-    virgin = np.maximum(demand - sym.received, 0.0)
-
-    # residual streams (households' kept waste, firms' unrecycled by-products): recovery or landfill
-    disposed = (residual_stream - dumped) + (sym.left - recycled_by)
-    recovered = disposed * hh.energy_recovery_share
-    landfilled = disposed - recovered
-    recycled = sorted_kg + recycled_by
-
-    # costs [EUR/day]
-    cost = (
-        recycled * c.recycling_eur_per_kg
-        + recovered * c.recovery_eur_per_kg
-        + landfilled * c.landfill_eur_per_kg
-        + accepted_reuse * c.reuse_eur_per_kg
-        + accepted_repair * c.repair_eur_per_kg
-        + virgin * c.virgin_eur_per_kg
-        + sym.received * c.secondary_eur_per_kg
-        + sym.sold * (c.reuse_eur_per_kg - c.secondary_eur_per_kg)
-    )
+    seller, buyer = _pairs(state) if fm.symbiosis else (_NO_PAIRS, _NO_PAIRS)
     e = hh.energy_recovery_share
-    residual_price = e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg
-    r = fm.byproduct_recycling_share
-    reference = (
-        sorted_kg * c.recycling_eur_per_kg
-        + (waste - sorted_kg) * ((1.0 - dumping_rate) * residual_price)
-        + demand * c.virgin_eur_per_kg
-        + byproduct * (r * c.recycling_eur_per_kg + (1.0 - r) * residual_price)
-    )
-    if state.material_cost_eur is not None and state.material_cost_eur.shape == cost.shape:
-        state.material_cost_eur[:] = cost
-    else:
-        state.material_cost_eur = cost
+    (waste, dumped, brought, byproduct, secondary, virgin, cost, reference, hub, sums) = _route(
+        noise, state.kind, state.waste_kg_per_day, state.byproduct_kg_per_day, state.input_kg_per_day,
+        flat(sorting, (n,)), flat(hub_bring, (n,)), flat(dumping, (n,)), seller, buyer,
+        (hh.sorting_rate, hh.hub_bring_rate, hh.dumping_rate, hh.recyclable_share, hh.reusable_share,
+         hh.repairable_share, e, fm.byproduct_recycling_share),
+        (c.recycling_eur_per_kg, c.recovery_eur_per_kg, c.landfill_eur_per_kg, c.reuse_eur_per_kg,
+         c.repair_eur_per_kg, c.virgin_eur_per_kg, c.secondary_eur_per_kg, e * c.recovery_eur_per_kg + (
+             1.0 - e) * c.landfill_eur_per_kg),
+        float(state.commons.hub_reusable_kg), float(state.commons.hub_repairable_kg), capacities(m.hub))
+    hub = HubDay(*hub)
+    household_waste, byproducts, symbiosis, recycled, recovery, landfill, dumping_kg, virgin_input, demand = sums
+    state.material_cost_eur[:] = cost
     state.commons.hub_reusable_kg = hub.reusable_end
     state.commons.hub_repairable_kg = hub.repairable_end
 
     # totals [kg]
-    household_waste = float(waste.sum())
-    byproducts = float(byproduct.sum())
     inputs = household_waste + byproducts
-    symbiosis = sym.total
     reuse = hub.reused + symbiosis
     repair = hub.repaired
-    recycling = float(recycled.sum()) + hub.repair_failed
-    recovery = float(recovered.sum())
-    landfill = float(landfilled.sum())
-    dumping = float(dumped.sum())
+    recycling = recycled + hub.repair_failed
     stock_change = hub.stock_change
-    residual = inputs - (reuse + repair + recycling + recovery + landfill + dumping + stock_change)
-    virgin_input = float(virgin.sum())
-    material_demand = household_waste + float(demand.sum())
+    residual = inputs - (reuse + repair + recycling + recovery + landfill + dumping_kg + stock_change)
     virgin_material = max(household_waste - hub.reused - hub.repaired, 0.0) + virgin_input
     circular = reuse + repair + recycling
     denominator = circular + virgin_material
-    circularity = circular / denominator if denominator > 0.0 else 0.0
-
     return MaterialsDay(
         inputs=inputs,
         household_waste=household_waste,
@@ -230,26 +175,102 @@ def route_materials(
         recycling=recycling,
         recovery=recovery,
         landfill=landfill,
-        dumping=dumping,
+        dumping=dumping_kg,
         stock_change=stock_change,
         residual=residual,
         symbiosis=symbiosis,
         virgin_input=virgin_input,
-        material_demand=material_demand,
+        material_demand=household_waste + demand,
         virgin_material=virgin_material,
-        circularity=circularity,
+        circularity=circular / denominator if denominator > 0.0 else 0.0,
         hub_refused=hub.refused,
         hub_reusable_kg=hub.reusable_end,
         hub_repairable_kg=hub.repairable_end,
-        dumping_cleanup_eur=dumping * c.dumping_eur_per_kg,
+        dumping_cleanup_eur=dumping_kg * c.dumping_eur_per_kg,
         waste_kg=waste,
         dumped_kg=dumped,
-        brought_kg=brought_reuse + brought_repair,
+        brought_kg=brought,
         byproduct_kg=byproduct,
-        secondary_kg=sym.received,
+        secondary_kg=secondary,
         virgin_kg=virgin,
         reference_cost_eur=reference,
     )
+
+
+_NO_PAIRS = np.empty(0, dtype=np.int64)
+
+
+@kernel
+def _route(noise, kind, waste_kg_per_day, byproduct_kg_per_day, input_kg_per_day, sorting, hub_bring, dumping,
+           seller, buyer, shares, prices, reusable_kg, repairable_kg, hub_capacities):  # pragma: no cover
+    """The day's routes of :func:`route_materials`: per-agent flows and costs, the hub's
+    flows (:class:`HubDay` fields) and the territory's sums."""
+    (sorting_rate, hub_bring_rate, dumping_rate, recyclable_share, reusable_share, repairable_share,
+     recovery_share, byproduct_recycling_share) = shares
+    (p_recycling, p_recovery, p_landfill, p_reuse, p_repair, p_virgin, p_secondary, p_residual) = prices
+    n = kind.size
+    waste = np.zeros(n)
+    byproduct = np.zeros(n)
+    demand = np.zeros(n)
+    sorted_kg = np.zeros(n)
+    brought_reuse = np.zeros(n)
+    brought_repair = np.zeros(n)
+    dumping_share = np.zeros(n)
+    offered_reuse = 0.0
+    offered_repair = 0.0
+    # households: sorting and the hub, at today's behaviour
+    for i in range(n):
+        if kind[i] == HOUSEHOLD:
+            waste[i] = waste_kg_per_day[i] * noise[i]
+        elif kind[i] == FIRM:
+            byproduct[i] = byproduct_kg_per_day[i] * noise[i]
+            demand[i] = input_kg_per_day[i]
+        bring = min(hub_bring_rate * hub_bring[i], 1.0)
+        sorted_kg[i] = waste[i] * (recyclable_share * min(sorting_rate * sorting[i], 1.0))
+        brought_reuse[i] = waste[i] * (reusable_share * bring)
+        brought_repair[i] = waste[i] * (repairable_share * bring)
+        dumping_share[i] = min(dumping_rate * dumping[i], 1.0)
+        offered_reuse += brought_reuse[i]
+        offered_repair += brought_repair[i]
+    hub = hub_flows(reusable_kg, repairable_kg, offered_reuse, offered_repair, *hub_capacities)
+    accept_share = hub[5]
+    # firms: symbiosis first, then down the hierarchy
+    kg, secondary, sold, left = exchange(seller, buyer, byproduct, demand, kind == FIRM)
+    dumped = np.empty(n)
+    virgin = np.empty(n)
+    cost = np.empty(n)
+    reference = np.empty(n)
+    sums = np.zeros(9)  # household waste, by-products, symbiosis, recycled, recovered, landfilled,
+    #                     dumped, virgin input, input demand
+    for i in range(n):
+        accepted_reuse = brought_reuse[i] * accept_share
+        accepted_repair = brought_repair[i] * accept_share
+        residual_stream = max(waste[i] - sorted_kg[i] - accepted_reuse - accepted_repair, 0.0)
+        dumped[i] = residual_stream * dumping_share[i]
+        recycled_by = left[i] * byproduct_recycling_share
+        virgin[i] = max(demand[i] - secondary[i], 0.0)
+        # residual streams (households' kept waste, firms' unrecycled by-products): recovery or landfill
+        disposed = (residual_stream - dumped[i]) + (left[i] - recycled_by)
+        recovered = disposed * recovery_share
+        landfilled = disposed - recovered
+        recycled = sorted_kg[i] + recycled_by
+        cost[i] = (recycled * p_recycling + recovered * p_recovery + landfilled * p_landfill
+                   + accepted_reuse * p_reuse + accepted_repair * p_repair + virgin[i] * p_virgin
+                   + secondary[i] * p_secondary + sold[i] * (p_reuse - p_secondary))
+        r = byproduct_recycling_share
+        reference[i] = (sorted_kg[i] * p_recycling + (waste[i] - sorted_kg[i]) * ((1.0 - dumping_share[i]) * p_residual)
+                        + demand[i] * p_virgin + byproduct[i] * (r * p_recycling + (1.0 - r) * p_residual))
+        sums[0] += waste[i]
+        sums[1] += byproduct[i]
+        sums[3] += recycled
+        sums[4] += recovered
+        sums[5] += landfilled
+        sums[6] += dumped[i]
+        sums[7] += virgin[i]
+        sums[8] += demand[i]
+    sums[2] = kg.sum()
+    return (waste, dumped, brought_reuse + brought_repair, byproduct, secondary, virgin, cost, reference, hub,
+            (sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8]))
 
 
 def _pairs(state: State) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commons_abm.compiled import kernel
 from commons_abm.rulebook import Institutions
 from commons_abm.sanctions import SanctionDay
 from commons_abm.state import State
@@ -36,16 +37,32 @@ class MediationDay:
 
 def mediate(state: State, inst: Institutions, sanctions: SanctionDay, wrongly_accused: np.ndarray,
             rng: np.random.Generator) -> MediationDay:
-    """Bring disputes to mediation and undo the settled wrongful sanctions (stream ``governance``)."""
+    """Bring disputes to mediation and undo the settled wrongful sanctions (stream
+    ``governance``: two uniforms per agent on a day with disputes)."""
     disputes = sanctions.sanctioned & wrongly_accused
     if not inst.mediation or not disputes.any():
         return MediationDay(disputes, np.zeros(state.n, dtype=bool), 0.0)
-    u = rng.random(state.n)
-    brought = disputes & (u < inst.mediation_access)
-    settled = brought & (rng.random(state.n) < inst.mediation_success)
-    sanctions.fines_eur[settled] = 0.0
-    state.offence_level[settled] = np.maximum(state.offence_level[settled] - 1, 0)
-    readmit = settled & sanctions.excluded
-    state.member[readmit] = True
-    state.excluded_until[readmit] = 0
-    return MediationDay(disputes, settled, inst.mediation_cost_eur * float(brought.sum()))
+    u = rng.random((2, state.n))
+    settled, brought = _mediate(disputes, u, inst.mediation_access, inst.mediation_success, sanctions.fines_eur,
+                                sanctions.excluded, state.offence_level, state.member, state.excluded_until)
+    return MediationDay(disputes, settled, inst.mediation_cost_eur * float(brought))
+
+
+@kernel
+def _mediate(disputes, u, access, success, fines, excluded, offence_level, member,
+             excluded_until):  # pragma: no cover - compiled
+    """Settle disputes: refund, strike the offence off, readmit the excluded; returns the
+    settled disputes and the number brought to mediation."""
+    settled = np.zeros(disputes.size, dtype=np.bool_)
+    brought = 0
+    for i in range(disputes.size):
+        if disputes[i] and u[0, i] < access:
+            brought += 1
+            if u[1, i] < success:
+                settled[i] = True
+                fines[i] = 0.0
+                offence_level[i] = max(offence_level[i] - 1, 0)
+                if excluded[i]:
+                    member[i] = True
+                    excluded_until[i] = 0
+    return settled, brought

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from commons_abm.compiled import kernel
 from commons_abm.scenario import Participation
 from commons_abm.state import State
 
@@ -19,35 +20,42 @@ __all__ = ["review_membership"]
 
 
 def review_membership(state: State, p: Participation, step: int, rng: np.random.Generator) -> tuple[int, int]:
-    """Joins and leaves of the day (stream ``behaviour``); returns their numbers."""
-    n = state.n
-    reviewing = rng.random(n) < 1.0 / p.review_days
-    member = state.member
-    leave = reviewing & member & (state.satisfaction < p.leave_threshold)
-    # only the reviewing non-members who may re-join need what they expect from joining
-    candidates = np.flatnonzero(reviewing & ~member & (state.excluded_until <= step))
-    expected = _expected_satisfaction(state, candidates)
-    join = np.zeros(n, dtype=bool)
-    join[candidates] = (expected > p.join_threshold) & (expected > state.satisfaction[candidates])
-    member[leave] = False
-    member[join] = True
-    state.attended_last[leave] = False
-    return int(join.sum()), int(leave.sum())
-
-
-def _expected_satisfaction(state: State, agents: np.ndarray) -> np.ndarray:
-    """For each of ``agents``, the satisfaction of the members it is tied to, weighted by
-    its trust in them (0 with no member among its ties)."""
+    """Joins and leaves of the day (stream ``behaviour``: one uniform per agent); returns their numbers."""
     ties = state.ties
-    start, stop = ties.indptr[agents], ties.indptr[agents + 1]
-    count = stop - start
-    if not count.sum():
-        return np.zeros(agents.size)
-    # the CSR entries of the agents' ties, in order, and whose they are (0..len(agents)-1)
-    owner = np.repeat(np.arange(agents.size), count)
-    entry = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + np.repeat(start, count)
-    neighbour = ties.indices[entry]
-    w = ties.trust[entry] * state.member[neighbour]
-    num = np.bincount(owner, weights=w * state.satisfaction[neighbour], minlength=agents.size)
-    den = np.bincount(owner, weights=w, minlength=agents.size)
-    return np.divide(num, den, out=np.zeros(agents.size), where=den > 0)
+    return _review(rng.random(state.n), 1.0 / p.review_days, p.leave_threshold, p.join_threshold, step,
+                   state.member, state.satisfaction, state.excluded_until, state.attended_last, ties.indptr,
+                   ties.indices, ties.trust)
+
+
+@kernel
+def _review(u, review_probability, leave_threshold, join_threshold, step, member, satisfaction, excluded_until,
+            attended_last, indptr, indices, trust):  # pragma: no cover - compiled
+    n = member.size
+    leave = np.zeros(n, dtype=np.bool_)
+    join = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if not u[i] < review_probability:
+            continue
+        if member[i]:
+            leave[i] = satisfaction[i] < leave_threshold
+        elif excluded_until[i] <= step:
+            # what it expects from joining: its tied members' satisfaction, weighted by its trust
+            num = 0.0
+            den = 0.0
+            for j in range(indptr[i], indptr[i + 1]):
+                w = trust[j] * member[indices[j]]
+                num += w * satisfaction[indices[j]]
+                den += w
+            expected = num / den if den > 0 else 0.0
+            join[i] = expected > join_threshold and expected > satisfaction[i]
+    joins = 0
+    leaves = 0
+    for i in range(n):
+        if leave[i]:
+            member[i] = False
+            attended_last[i] = False
+            leaves += 1
+        elif join[i]:
+            member[i] = True
+            joins += 1
+    return joins, leaves

@@ -30,7 +30,7 @@ from commons_abm.scenario import Scenario, load_scenario, with_overrides
 from commons_abm.seeding import streams
 from commons_abm.state import State
 from commons_abm.territory import build_state
-from commons_abm.trust import update_institutional_trust, update_interpersonal_trust
+from commons_abm.trust import assembly_compliance, update_institutional_trust, update_interpersonal_trust
 
 __all__ = ["CommonsModel", "ENGINES", "GovernanceDay", "HOURLY_FLOWS", "institutions_for"]
 
@@ -315,17 +315,9 @@ class CommonsModel(mesa.Model):
         update_institutional_trust(s, b.trust, wrongful=self._mediation.unsettled,
                                    settled=self._mediation.settled, voiced=voiced,
                                    voice=self.voice * self.rule_security,
-                                   observed_compliance=self._assembly_compliance())
+                                   observed_compliance=assembly_compliance(
+                                       self.assembly, self.levels.fine_scale.size, self._actions.bound, s.cooperated))
         update_beliefs(s, b, float(s.cooperated.mean()) if s.n else 0.0)
-
-    def _assembly_compliance(self) -> np.ndarray:
-        """For each agent, the compliance in its assembly today (see :func:`_compliance`)."""
-        s, a, at = self.state, self._actions, self.assembly
-        count = self.levels.fine_scale.size
-        base = a.bound if a.bound.any() else np.ones(s.n, dtype=bool)
-        seen = np.bincount(at[base], minlength=count).astype(float)
-        kept = np.bincount(at[base & s.cooperated], minlength=count).astype(float)
-        return np.divide(kept, seen, out=np.ones(count), where=seen > 0)[at]
 
     def _review_membership(self, day: Day) -> None:
         review_membership(self.state, self.scenario.behaviour.participation, day.step, self.rngs["behaviour"])

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commons_abm.decisions import peer_coverage
-from commons_abm.rulebook import Institutions
+from commons_abm.compiled import flat, kernel
+from commons_abm.decisions import peer_coverage_kernel
+from commons_abm.rulebook import OFFICIAL, PEER, Institutions
 from commons_abm.state import State
 
-__all__ = ["Detection", "detections", "monitor"]
+__all__ = ["Detection", "accused", "detections", "monitor"]
 
 
 @dataclass
@@ -36,37 +37,74 @@ class Detection:
     peer_cost_eur: np.ndarray    # (n,) cost borne by each peer monitor [EUR]
 
 
+@kernel
+def accused(breach, u, p, error, reach):  # pragma: no cover - compiled
+    """Whether one check ends in an accusation, given a uniform draw ``u``: a breach with
+    probability ``p reach``, a compliant agent (wrongly) with ``error reach``."""
+    return u < p * reach if breach else u < error * reach
+
+
+@kernel
+def _accusations(breach, u, p, error, reach):  # pragma: no cover - compiled
+    out = np.empty(u.size, dtype=np.bool_)
+    for i in range(u.size):
+        out[i] = accused(breach[i], u[i], p[i], error[i], reach[i])
+    return out
+
+
 def detections(breach: np.ndarray, u: np.ndarray, p: float, error: float,
                reach: np.ndarray | float = 1.0) -> np.ndarray:
     """Which checks end in an accusation, given uniform draws ``u``: a breach with probability
     ``p reach``, a compliant agent (wrongly) with ``error reach``."""
-    return np.where(breach, u < p * reach, u < error * reach)
+    shape = np.broadcast_shapes(np.shape(breach), np.shape(u), np.shape(p), np.shape(error), np.shape(reach))
+    return _accusations(flat(breach, shape, bool), flat(u, shape), flat(p, shape), flat(error, shape),
+                        flat(reach, shape)).reshape(shape)
+
+
+@kernel
+def _monitor(who, p, error, unit_cost, u, bound, breach, member, cooperated, indptr,
+             indices):  # pragma: no cover - compiled
+    """The checks of :func:`monitor`: accusations, costs and each peer monitor's share."""
+    monitors, n = u.shape
+    detected = np.zeros(n, dtype=np.bool_)
+    wrong = np.zeros(n, dtype=np.bool_)
+    by_official = np.zeros(n, dtype=np.bool_)
+    peer_cost = np.zeros(n)
+    cost = 0.0
+    official_cost = 0.0
+    coverage = peer_coverage_kernel(indptr, indices, member, cooperated)
+    watchers = 0
+    for i in range(n):
+        watchers += member[i] and cooperated[i]
+    checked = bound.any()
+    for m in range(monitors):
+        watched = 0.0
+        for i in range(n):
+            reach = coverage[i] if who[m] == PEER else 1.0
+            if bound[i]:
+                watched += reach
+                if accused(breach[i], u[m, i], p[m], error[m], reach):
+                    if breach[i]:
+                        detected[i] = True
+                    else:
+                        wrong[i] = True
+                    if who[m] == OFFICIAL:
+                        by_official[i] = True
+        spent = unit_cost[m] * watched if checked else 0.0
+        cost += spent
+        if who[m] == OFFICIAL:
+            official_cost += spent
+        elif who[m] == PEER and watchers:
+            for i in range(n):
+                if member[i] and cooperated[i]:
+                    peer_cost[i] += spent / watchers
+    return detected, wrong, by_official, cost, official_cost, peer_cost
 
 
 def monitor(state: State, inst: Institutions, bound: np.ndarray, breach: np.ndarray,
             rng: np.random.Generator) -> Detection:
-    """Check every agent bound by a rule (stream ``governance``)."""
-    n = state.n
-    detected = np.zeros(n, dtype=bool)
-    wrong = np.zeros(n, dtype=bool)
-    by_official = np.zeros(n, dtype=bool)
-    peer_cost = np.zeros(n)
-    cost = official_cost = 0.0
-    checked = int(bound.sum())
-    for who, p, error, unit_cost in inst.monitors:
-        reach = peer_coverage(state) if who == "peer" else np.ones(n)
-        u = rng.random(n)
-        hit = detections(breach, u, p, error, reach) & bound
-        detected |= hit & breach
-        wrong |= hit & ~breach
-        if who == "official":
-            by_official |= hit
-        spent = unit_cost * float(reach[bound].sum()) if checked else 0.0
-        cost += spent
-        if who == "official":
-            official_cost += spent
-        elif who == "peer":
-            watchers = state.member & state.cooperated
-            if watchers.any():
-                peer_cost[watchers] += spent / watchers.sum()
-    return Detection(detected, wrong, by_official, cost, official_cost, peer_cost)
+    """Check every agent bound by a rule (stream ``governance``: one uniform per agent and monitor)."""
+    who, p, error, unit_cost = inst.monitor_table
+    u = rng.random((who.size, state.n))
+    return Detection(*_monitor(who, p, error, unit_cost, u, bound, breach, state.member, state.cooperated,
+                               state.ties.indptr, state.ties.indices))

@@ -387,7 +387,7 @@ class Institutions:
         """Whether anybody monitors."""
         return bool(self.monitors)
 
-    @property
+    @cached_property
     def official_monitoring(self) -> bool:
         """Whether officials monitor top-down."""
         return any(who == "official" for who, *_ in self.monitors)

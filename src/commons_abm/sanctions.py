@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commons_abm.decisions import next_fine
-from commons_abm.rulebook import Institutions
+from commons_abm.compiled import flat, kernel
+from commons_abm.decisions import next_fine_of
+from commons_abm.rulebook import NO_SANCTION, Institutions
 from commons_abm.state import State
 
 __all__ = ["SanctionDay", "impose_sanctions"]
@@ -47,20 +48,35 @@ class SanctionDay:
 def impose_sanctions(state: State, inst: Institutions, accused: np.ndarray,
                      fine_scale: np.ndarray | float, step: int) -> SanctionDay:
     """Sanction the ``accused`` and move everyone on the ladder."""
-    n = state.n
-    if inst.sanction_scheme == "none":
-        accused = np.zeros(n, dtype=bool)
-    fines = np.where(accused, next_fine(state, inst, fine_scale), 0.0)
-    state.clean_days += 1
-    state.clean_days[accused] = 0
-    state.offence_level[accused] += 1
-    forgiven = (state.clean_days >= inst.forgiveness_days) & (state.offence_level > 0)
-    state.offence_level[forgiven] -= 1
-    state.clean_days[forgiven] = 0
-    excluded = np.zeros(n, dtype=bool)
-    if inst.exclude_after > 0:
-        excluded = accused & state.member & (state.offence_level >= inst.exclude_after)
-        state.member[excluded] = False
-        state.excluded_until[excluded] = step + EXCLUSION_DAYS
-        state.offence_level[excluded] = 0
-    return SanctionDay(accused, fines, excluded, inst.sanction_cost_eur * float(accused.sum()))
+    scheme, ladder, flat_fine = inst.sanction_table
+    fines, excluded = _sanction(scheme, ladder, flat_fine, accused, flat(fine_scale, (state.n,)),
+                                inst.forgiveness_days, inst.exclude_after, step + EXCLUSION_DAYS,
+                                state.clean_days, state.offence_level, state.member, state.excluded_until)
+    sanctioned = accused if scheme != NO_SANCTION else np.zeros(state.n, dtype=bool)
+    return SanctionDay(sanctioned, fines, excluded, inst.sanction_cost_eur * float(np.count_nonzero(sanctioned)))
+
+
+@kernel
+def _sanction(scheme, ladder, flat_fine, accused, fine_scale, forgiveness_days, exclude_after, excluded_until_step,
+              clean_days, offence_level, member, excluded_until):  # pragma: no cover - compiled
+    """The fines, the ladder's moves and the exclusions of :func:`impose_sanctions`."""
+    n = accused.size
+    fines = np.zeros(n)
+    excluded = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        hit = accused[i] and scheme != NO_SANCTION
+        if hit:
+            fines[i] = next_fine_of(scheme, ladder, flat_fine, offence_level[i], fine_scale[i])
+            clean_days[i] = 0
+            offence_level[i] += 1
+        else:
+            clean_days[i] += 1
+        if clean_days[i] >= forgiveness_days and offence_level[i] > 0:  # forgiven one rung
+            offence_level[i] -= 1
+            clean_days[i] = 0
+        if exclude_after > 0 and hit and member[i] and offence_level[i] >= exclude_after:
+            excluded[i] = True
+            member[i] = False
+            excluded_until[i] = excluded_until_step
+            offence_level[i] = 0
+    return fines, excluded

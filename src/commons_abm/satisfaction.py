@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from commons_abm.compiled import flat, kernel
 from commons_abm.scenario import SatisfactionDynamics
 from commons_abm.state import State
 
@@ -24,23 +25,43 @@ __all__ = ["fairness", "update_satisfaction"]
 
 def fairness(received: np.ndarray, offered: np.ndarray) -> np.ndarray:
     """Each contributor's return per kWh offered relative to all contributors' [-1, 1]."""
-    contributors = offered > 0
-    total_offered = float(offered[contributors].sum())
+    return _fairness(np.asarray(received, dtype=float), np.asarray(offered, dtype=float))
+
+
+@kernel
+def _fairness(received, offered):  # pragma: no cover - compiled
+    total_offered = 0.0
+    total_received = 0.0
+    for i in range(offered.size):
+        if offered[i] > 0:
+            total_offered += offered[i]
+            total_received += received[i]
+    out = np.zeros(offered.size)
     if total_offered <= 0:
-        return np.zeros_like(offered)
-    r = float(received[contributors].sum()) / total_offered
+        return out
+    r = total_received / total_offered
     if r <= 0:
-        return np.zeros_like(offered)
-    ratio = np.divide(received, offered, out=np.zeros_like(offered), where=contributors)
-    return np.where(contributors, np.clip(ratio / r - 1.0, -1.0, 1.0), 0.0)
+        return out
+    for i in range(offered.size):
+        if offered[i] > 0:
+            out[i] = min(max(received[i] / offered[i] / r - 1.0, -1.0), 1.0)
+    return out
 
 
 def update_satisfaction(state: State, s: SatisfactionDynamics, gain_eur: np.ndarray,
                         fair: np.ndarray) -> None:
     """Move short- and long-run satisfaction toward today's experience."""
-    z = np.clip(gain_eur / s.benefit_scale_eur_per_day + s.fairness_weight * fair, -50, 50)
-    target = 1.0 / (1.0 + np.exp(-z))
-    state.satisfaction_short += s.short_rate * (target - state.satisfaction_short)
-    state.satisfaction_long += s.long_rate * (target - state.satisfaction_long)
-    state.satisfaction[:] = (1.0 - s.long_run_weight) * state.satisfaction_short + (
-        s.long_run_weight * state.satisfaction_long)
+    _update(state.satisfaction, state.satisfaction_short, state.satisfaction_long, gain_eur,
+            flat(fair, (state.n,)), s.benefit_scale_eur_per_day, s.fairness_weight, s.short_rate, s.long_rate,
+            s.long_run_weight)
+
+
+@kernel
+def _update(satisfaction, short, long, gain, fair, scale, fairness_weight, short_rate, long_rate,
+            long_run_weight):  # pragma: no cover - compiled
+    for i in range(satisfaction.size):
+        z = min(max(gain[i] / scale + fairness_weight * fair[i], -50.0), 50.0)
+        target = 1.0 / (1.0 + np.exp(-z))
+        short[i] += short_rate * (target - short[i])
+        long[i] += long_rate * (target - long[i])
+        satisfaction[i] = (1.0 - long_run_weight) * short[i] + long_run_weight * long[i]

@@ -29,9 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commons_abm.compiled import kernel
 from commons_abm.state import FIRM, Ties
 
-__all__ = ["SymbiosisDay", "exchange_byproducts", "symbiosis_pairs"]
+__all__ = ["SymbiosisDay", "exchange", "exchange_byproducts", "symbiosis_pairs"]
 
 
 @dataclass(frozen=True)
@@ -87,31 +88,45 @@ def exchange_byproducts(
     ignored. With ``enabled=False`` nothing is exchanged. ``pairs``: the result of
     :func:`symbiosis_pairs` for these arguments, if already known.
     """
-    n = kind.size
-    byproduct = np.maximum(np.asarray(byproduct_kg, dtype=float), 0.0)
-    demand = np.maximum(np.asarray(demand_kg, dtype=float), 0.0)
     if enabled:
         seller, buyer = pairs if pairs is not None else symbiosis_pairs(kind, ties, byproduct_type, input_type)
     else:
         seller = buyer = np.empty(0, dtype=np.int64)
-    if seller.size == 0:
-        zeros = np.zeros(n)
-        return SymbiosisDay(seller, buyer, np.zeros(0), zeros, zeros.copy(),
-                            np.where(kind == FIRM, byproduct, 0.0))
-
-    # 1. each seller's by-product, split pro rata to its buyers' demand
-    want = demand[buyer]
-    wanted = np.bincount(seller, weights=want, minlength=n)[seller]
-    share = np.divide(want, wanted, out=np.zeros(want.size), where=wanted > 0.0)
-    offer = byproduct[seller] * share
-    # 2. buyers offered more than their demand scale every offer down alike
-    offered = np.bincount(buyer, weights=offer, minlength=n)
-    over = offered > demand
-    scale = np.ones(n)
-    scale[over] = demand[over] / offered[over]
-    kg = offer * scale[buyer]
-
-    received = np.bincount(buyer, weights=kg, minlength=n)
-    sold = np.bincount(seller, weights=kg, minlength=n)
-    left = np.where(kind == FIRM, np.maximum(byproduct - sold, 0.0), 0.0)
+    kg, received, sold, left = exchange(seller, buyer, np.asarray(byproduct_kg, dtype=float),
+                                        np.asarray(demand_kg, dtype=float), kind == FIRM)
     return SymbiosisDay(seller, buyer, kg, received, sold, left)
+
+
+@kernel
+def exchange(seller, buyer, byproduct_kg, demand_kg, is_firm):  # pragma: no cover - compiled
+    """One round of :func:`exchange_byproducts` over the pairs ``(seller, buyer)``: the
+    flow on each pair and each agent's ``received``, ``sold`` and ``left`` [kg/day]."""
+    n = is_firm.size
+    byproduct = np.maximum(byproduct_kg, 0.0)
+    demand = np.maximum(demand_kg, 0.0)
+    pairs = seller.size
+    # 1. each seller's by-product, split pro rata to its buyers' demand
+    wanted = np.zeros(n)
+    for k in range(pairs):
+        wanted[seller[k]] += demand[buyer[k]]
+    offer = np.zeros(pairs)
+    offered = np.zeros(n)
+    for k in range(pairs):
+        w = wanted[seller[k]]
+        share = demand[buyer[k]] / w if w > 0.0 else 0.0
+        offer[k] = byproduct[seller[k]] * share
+        offered[buyer[k]] += offer[k]
+    # 2. buyers offered more than their demand scale every offer down alike
+    kg = np.empty(pairs)
+    received = np.zeros(n)
+    sold = np.zeros(n)
+    for k in range(pairs):
+        b = buyer[k]
+        kg[k] = offer[k] * (demand[b] / offered[b] if offered[b] > demand[b] else 1.0)
+        received[b] += kg[k]
+        sold[seller[k]] += kg[k]
+    left = np.zeros(n)
+    for i in range(n):
+        if is_firm[i]:
+            left[i] = max(byproduct[i] - sold[i], 0.0)
+    return kg, received, sold, left

@@ -28,43 +28,37 @@ from __future__ import annotations
 
 import numpy as np
 
+from commons_abm.compiled import flat, kernel
 from commons_abm.scenario import TrustDynamics
 from commons_abm.state import State, Ties
 
-__all__ = ["update_institutional_trust", "update_interpersonal_trust"]
+__all__ = ["assembly_compliance", "update_institutional_trust", "update_interpersonal_trust"]
 
 MEDIATION_REPAIR = 5.0
 WARNING_SHARE = 0.25  # share of the wrongful-sanction loss that a wrongful warning costs
 
 
-def _bias(prior: np.ndarray, towards_high: np.ndarray, cb: float) -> np.ndarray:
-    confirms = (prior >= 0.5) == towards_high
-    return np.where(confirms, 1.0 + cb, 1.0 - cb)
-
-
 def update_interpersonal_trust(ties: Ties, cooperated: np.ndarray, t: TrustDynamics) -> None:
     """Every agent updates its trust in each neighbour from what the neighbour did today."""
-    if not ties.indices.size:
-        return
-    seen = cooperated[ties.indices]
-    trust = ties.trust
     cb = t.confirmation_bias
-    # change = gain (1 - trust) after cooperation, -loss trust after defection, times the
-    # confirmation bias, kept within [0, 1]: written with few temporaries, as it runs on
-    # every tie every day (the same arithmetic as np.where / np.clip)
-    room = 1.0 - trust
-    change = np.multiply(trust, -t.interpersonal_loss)
-    np.multiply(room, t.interpersonal_gain, out=change, where=seen)
-    against = trust >= 0.5
-    np.not_equal(against, seen, out=against)  # evidence against the side trust is on
-    factor = np.where(against, 1.0 - cb, 1.0 + cb)
-    change *= factor
-    if max(t.interpersonal_gain, t.interpersonal_loss) * (1.0 + cb) >= 1.0 - 1e-9:
-        # a step could overshoot 0 or 1 (otherwise it cannot, rounding included)
-        np.negative(trust, out=factor)
-        np.maximum(change, factor, out=change)
-        np.minimum(change, room, out=change)
-    trust += change
+    # a step can overshoot 0 or 1 only with large rates (otherwise not, rounding included)
+    may_overshoot = max(t.interpersonal_gain, t.interpersonal_loss) * (1.0 + cb) >= 1.0 - 1e-9
+    _interpersonal(ties.trust, ties.indices, cooperated, t.interpersonal_gain, t.interpersonal_loss, cb,
+                   may_overshoot)
+
+
+@kernel
+def _interpersonal(trust, indices, cooperated, gain, loss, cb, may_overshoot):  # pragma: no cover - compiled
+    for j in range(indices.size):
+        seen = cooperated[indices[j]]
+        before = trust[j]
+        room = 1.0 - before
+        change = room * gain if seen else before * -loss
+        against = (before >= 0.5) != seen  # evidence against the side trust is on
+        change *= 1.0 - cb if against else 1.0 + cb
+        if may_overshoot:
+            change = min(max(change, -before), room)
+        trust[j] = before + change
 
 
 def update_institutional_trust(state: State, t: TrustDynamics, *, wrongful: np.ndarray,
@@ -73,17 +67,46 @@ def update_institutional_trust(state: State, t: TrustDynamics, *, wrongful: np.n
     """Members' institutional trust follows their satisfaction, the compliance they see
     (``observed_compliance``: per agent, its assembly's, or one value) and today's events.
     ``wrongful``: wrongly sanctioned agents whose sanction stands (a fine of 0 is a warning)."""
-    trust = state.trust_institutional
-    member = state.member
-    signal = 2.0 * (state.satisfaction_short - 0.5) + t.observed_compliance_weight * (
-        2.0 * np.asarray(observed_compliance) - 1.0)
-    bias = _bias(trust, signal > 0, t.confirmation_bias)
-    change = np.where(signal > 0, t.institutional_gain * signal * (1.0 - trust),
-                      t.institutional_loss * signal * trust)
-    trust += np.where(member, change * bias, 0.0)
-    loss = np.where(state.fines_eur > 0, t.wrongful_sanction_loss, WARNING_SHARE * t.wrongful_sanction_loss)
-    trust[wrongful] *= 1.0 - loss[wrongful]
-    trust[settled] += MEDIATION_REPAIR * t.institutional_gain * (1.0 - trust[settled])
-    if voice > 0:
-        trust[voiced] += t.institutional_gain * voice * (1.0 - trust[voiced])
-    np.clip(trust, 0.0, 1.0, out=trust)
+    _institutional(state.trust_institutional, state.member, state.satisfaction_short,
+                   flat(observed_compliance, (state.n,)), state.fines_eur, wrongful, settled, voiced, float(voice),
+                   t.institutional_gain, t.institutional_loss, t.observed_compliance_weight,
+                   t.confirmation_bias, t.wrongful_sanction_loss)
+
+
+@kernel
+def _institutional(trust, member, satisfaction_short, compliance, fines, wrongful, settled, voiced, voice, gain,
+                   loss, compliance_weight, cb, wrongful_loss):  # pragma: no cover - compiled
+    for i in range(trust.size):
+        value = trust[i]
+        if member[i]:
+            signal = 2.0 * (satisfaction_short[i] - 0.5) + compliance_weight * (2.0 * compliance[i] - 1.0)
+            confirms = (value >= 0.5) == (signal > 0)
+            change = gain * signal * (1.0 - value) if signal > 0 else loss * signal * value
+            value += change * (1.0 + cb if confirms else 1.0 - cb)
+        if wrongful[i]:
+            value *= 1.0 - (wrongful_loss if fines[i] > 0 else WARNING_SHARE * wrongful_loss)
+        if settled[i]:
+            value += MEDIATION_REPAIR * gain * (1.0 - value)
+        if voice > 0 and voiced[i]:
+            value += gain * voice * (1.0 - value)
+        trust[i] = min(max(value, 0.0), 1.0)
+
+
+@kernel
+def assembly_compliance(assembly, count, bound, cooperated):  # pragma: no cover - compiled
+    """For each agent, the share of its assembly's agents bound by a rule who followed it
+    today (of all its agents, who cooperated, when no rule binds anyone; 1 in an assembly
+    where nobody is bound)."""
+    base = bound if bound.any() else np.ones(bound.size, dtype=np.bool_)
+    seen = np.zeros(count)
+    kept = np.zeros(count)
+    for i in range(bound.size):
+        if base[i]:
+            seen[assembly[i]] += 1.0
+            if cooperated[i]:
+                kept[assembly[i]] += 1.0
+    out = np.empty(bound.size)
+    for i in range(bound.size):
+        a = assembly[i]
+        out[i] = kept[a] / seen[a] if seen[a] > 0 else 1.0
+    return out
