@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "gini", "ratio"]
+from commons_abm.compiled import kernel
+
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "gini", "gini_of", "ratio", "state_indicators"]
 
 # name: (unit, definition)
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -89,12 +91,51 @@ def gini(values: np.ndarray) -> float:
     Vernizzi 2015): equal to the usual Gini for non-negative values, within [0, 1]
     always, 0 when all values are equal (including all zero).
     """
-    x = np.sort(np.asarray(values, dtype=float).ravel())
+    return float(gini_of(np.asarray(values, dtype=float).ravel()))
+
+
+@kernel
+def gini_of(values):  # pragma: no cover - compiled
+    """:func:`gini` of a one-dimensional array."""
+    x = np.sort(values)
     n = x.size
-    scale = np.abs(x).sum()
+    scale = 0.0
+    for v in x:
+        scale += abs(v)
     if n == 0 or scale == 0:
         return 0.0
-    ranks = np.arange(1, n + 1)
-    mean_abs_diff_sum = 2.0 * np.dot(2 * ranks - n - 1, x)  # sum over i, j of |x_i - x_j|
+    total = 0.0  # sum over i, j of |x_i - x_j|, halved
+    for i in range(n):
+        total += (2 * (i + 1) - n - 1) * x[i]
     # rounding can leave a tiny negative sum when all values are equal
-    return float(min(max(mean_abs_diff_sum / (2.0 * n * scale), 0.0), 1.0))
+    return min(max(2.0 * total / (2.0 * n * scale), 0.0), 1.0)
+
+
+@kernel
+def state_indicators(member, satisfaction, tie_trust, trust_institutional, cumulative_net_benefit, cooperated,
+                     belief, meetings_attended, meetings_eligible, fines):  # pragma: no cover - compiled
+    """The indicators read off the agents' state at the end of a step (:data:`COLUMNS`):
+    members_share, trust_interpersonal, trust_institutional, satisfaction,
+    gini_net_benefit, cooperation_rate, expected_cooperation, member_trust_institutional,
+    participation_gini and fines_eur."""
+    n = member.size
+    members = 0
+    member_satisfaction = 0.0
+    member_trust = 0.0
+    for i in range(n):
+        if member[i]:
+            members += 1
+            member_satisfaction += satisfaction[i]
+            member_trust += trust_institutional[i]
+    eligible = meetings_eligible > 0
+    ratios = meetings_attended[eligible] / meetings_eligible[eligible]
+    return (members / n if n else 0.0,
+            tie_trust.mean() if tie_trust.size else np.nan,
+            trust_institutional.mean(),
+            member_satisfaction / members if members else satisfaction.mean(),
+            gini_of(cumulative_net_benefit),
+            cooperated.sum() / n if n else 0.0,
+            belief.mean() if n else 0.0,
+            member_trust / members if members else np.nan,
+            gini_of(ratios) if ratios.size else 0.0,
+            fines.sum())

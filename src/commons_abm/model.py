@@ -11,12 +11,13 @@ import numpy as np
 import pandas as pd
 from mesa.discrete_space import Network
 
+from commons_abm.accounts import settle_accounts
 from commons_abm.agents import CommonsAgent, agent_class
 from commons_abm.calendar import HOURS, Day, day_of_step
 from commons_abm.collective_choice import MeetingDay, RuleLevels, assemblies, hold_meeting, meeting_due
 from commons_abm.decisions import POSTURE_VOICE, Actions, decide, legitimacy, update_beliefs
 from commons_abm.energy import EnergyDay, exchange_energy
-from commons_abm.indicators import COLUMNS, gini, ratio
+from commons_abm.indicators import COLUMNS, ratio, state_indicators
 from commons_abm.materials import MaterialsDay, route_materials
 from commons_abm.mediation import MediationDay, mediate
 from commons_abm.membership import review_membership
@@ -140,7 +141,7 @@ class CommonsModel(mesa.Model):
         self._meeting: MeetingDay | None = None
         self._officials = OfficialsDay()
         self._attendance_rate = 0.0
-        self._rows: list[np.ndarray] = []
+        self._rows: list[list[float]] = []
         self._index: list[CommonsAgent] | None = None
         self.space: Network | None = None
         self.reference = None
@@ -284,16 +285,14 @@ class CommonsModel(mesa.Model):
         s, e, m, a = self.state, self.last_energy, self.last_materials, self._actions
         inst, det, san, med = self.institutions, self._detection, self._sanctions, self._mediation
         assert e is not None and m is not None and a is not None
-        s.fees_eur[:] = np.where(a.pays_fee, self.levels.fee_eur_per_day[self.assembly], 0.0)
-        s.fines_eur[:] = san.fines_eur
-        s.governance_cost_eur[:] = det.peer_cost_eur
+        settle_accounts(s, pays_fee=a.pays_fee, fee_eur_per_day=self.levels.fee_eur_per_day[self.assembly],
+                        fines_eur=san.fines_eur, monitoring_cost_eur=det.peer_cost_eur,
+                        energy_reference_eur=e.agent_reference_cost_eur,
+                        material_reference_eur=m.agent_reference_cost_eur)
         meeting_cost = self._meeting.cost_eur if self._meeting is not None else 0.0
         community_cost = (inst.operator_cost_eur_per_day + meeting_cost + med.cost_eur + san.cost_eur
                           + det.cost_eur - det.official_cost_eur - float(det.peer_cost_eur.sum()))
         s.commons.community_account_eur += float(s.fees_eur.sum() + s.fines_eur.sum()) - community_cost
-        s.net_benefit_eur[:] = (e.agent_reference_cost_eur - s.energy_cost_eur) + (
-            m.agent_reference_cost_eur - s.material_cost_eur) - s.fees_eur - s.fines_eur - s.governance_cost_eur
-        s.cumulative_net_benefit_eur += s.net_benefit_eur
         self.last_governance = GovernanceDay(
             meeting_held=self._meeting is not None,
             attendance_rate=self._attendance_rate,
@@ -325,19 +324,19 @@ class CommonsModel(mesa.Model):
     def _record(self, day: Day) -> None:
         s, e, m, g = self.state, self.last_energy, self.last_materials, self.last_governance
         assert e is not None and m is not None
-        members = s.member
-        satisfaction = s.satisfaction[members] if members.any() else s.satisfaction
-        trust = s.ties.trust
-        eligible = s.meetings_eligible > 0
+        (members_share, trust_interpersonal, trust_institutional, satisfaction, gini_net_benefit, cooperation,
+         expected_cooperation, member_trust, participation_gini, fines) = state_indicators(
+            s.member, s.satisfaction, s.ties.trust, s.trust_institutional, s.cumulative_net_benefit_eur,
+            s.cooperated, s.belief, s.meetings_attended, s.meetings_eligible, s.fines_eur)
         values = {
             "step": day.step,
             "day_of_year": day.day_of_year,
-            "members_share": float(members.mean()) if s.n else 0.0,
+            "members_share": members_share,
             "attendance_rate": g.attendance_rate,
             "compliance_rate": g.compliance_rate,
-            "trust_interpersonal": float(trust.mean()) if trust.size else float("nan"),
-            "trust_institutional": float(s.trust_institutional.mean()),
-            "satisfaction": float(satisfaction.mean()),
+            "trust_interpersonal": trust_interpersonal,
+            "trust_institutional": trust_institutional,
+            "satisfaction": satisfaction,
             "energy_self_sufficiency": ratio(e.consumption - e.import_, e.consumption),
             "energy_self_consumption": ratio(e.production - e.export, e.production),
             "material_circularity": m.circularity,
@@ -345,17 +344,15 @@ class CommonsModel(mesa.Model):
             "dumping_kg": m.dumping,
             "sanctions": g.sanctions,
             "governance_cost": g.cost_eur,
-            "gini_net_benefit": gini(s.cumulative_net_benefit_eur),
+            "gini_net_benefit": gini_net_benefit,
             "energy_balance_residual_kwh": e.residual,
             "material_balance_residual_kg": m.residual,
-            "cooperation_rate": float(s.cooperated.mean()) if s.n else 0.0,
-            "expected_cooperation": float(s.belief.mean()) if s.n else 0.0,
-            "member_trust_institutional": float(s.trust_institutional[members].mean()) if members.any()
-            else float("nan"),
-            "participation_gini": gini(s.meetings_attended[eligible] / s.meetings_eligible[eligible])
-            if eligible.any() else 0.0,
+            "cooperation_rate": cooperation,
+            "expected_cooperation": expected_cooperation,
+            "member_trust_institutional": member_trust,
+            "participation_gini": participation_gini,
             "wrongful_sanctions": g.wrongful_sanctions,
-            "fines_eur": float(s.fines_eur.sum()),
+            "fines_eur": fines,
             "production_kwh": e.production,
             "consumption_kwh": e.consumption,
             "self_consumed_kwh": e.self_consumed,
@@ -373,12 +370,12 @@ class CommonsModel(mesa.Model):
             "hub_stock_kg": s.commons.hub_reusable_kg + s.commons.hub_repairable_kg,
             "community_account_eur": s.commons.community_account_eur,
         }
-        self._rows.append(np.fromiter((values[c] for c in COLUMNS), dtype=float, count=len(COLUMNS)))
+        self._rows.append([values[c] for c in COLUMNS])
 
     # ----------------------------------------------------------------- outputs
     def timeseries(self) -> pd.DataFrame:
         """One row per simulated step; columns and units in :data:`~commons_abm.indicators.COLUMNS`."""
-        data = np.vstack(self._rows) if self._rows else np.empty((0, len(COLUMNS)))
+        data = np.array(self._rows, dtype=float) if self._rows else np.empty((0, len(COLUMNS)))
         frame = pd.DataFrame(data, columns=list(COLUMNS))
         for column in ("step", "day_of_year", "sanctions", "wrongful_sanctions"):
             frame[column] = frame[column].astype(np.int64)

@@ -1,0 +1,41 @@
+"""Each agent's accounts of the day: what it paid the community and what it gained.
+
+Fees (members who pay today, at their assembly's level), fines (after refunds by
+mediation) and each peer monitor's share of the cost of watching are written to the
+state; the net benefit is the day's saving against acting alone, energy and materials
+(the stages' reference costs minus actual costs), minus those payments
+(:mod:`commons_abm.satisfaction` turns it into satisfaction).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from commons_abm.compiled import kernel
+from commons_abm.state import State
+
+__all__ = ["settle_accounts"]
+
+
+def settle_accounts(state: State, *, pays_fee: np.ndarray, fee_eur_per_day: np.ndarray, fines_eur: np.ndarray,
+                    monitoring_cost_eur: np.ndarray, energy_reference_eur: np.ndarray,
+                    material_reference_eur: np.ndarray) -> None:
+    """Write the day's fees, fines, own monitoring cost and net benefit of every agent [EUR],
+    and add the net benefit to the cumulative one. ``fee_eur_per_day``: each agent's
+    assembly's fee."""
+    _settle(pays_fee, fee_eur_per_day, fines_eur, monitoring_cost_eur, energy_reference_eur, state.energy_cost_eur,
+            material_reference_eur, state.material_cost_eur, state.fees_eur, state.fines_eur,
+            state.governance_cost_eur, state.net_benefit_eur, state.cumulative_net_benefit_eur)
+
+
+@kernel
+def _settle(pays_fee, fee_eur_per_day, fines_today, monitoring_cost, energy_reference, energy_cost,
+            material_reference, material_cost, fees, fines, governance_cost, net_benefit,
+            cumulative):  # pragma: no cover - compiled
+    for i in range(pays_fee.size):
+        fees[i] = fee_eur_per_day[i] if pays_fee[i] else 0.0
+        fines[i] = fines_today[i]
+        governance_cost[i] = monitoring_cost[i]
+        net_benefit[i] = ((energy_reference[i] - energy_cost[i]) + (material_reference[i] - material_cost[i])
+                          - fees[i] - fines[i] - governance_cost[i])
+        cumulative[i] += net_benefit[i]
