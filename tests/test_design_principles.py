@@ -78,10 +78,11 @@ def test_p2_congruence_curbs_dumping(territory, full) -> None:
 
 def test_p3_collective_choice_brings_participation_and_compliance(territory, full) -> None:
     """Members who meet, talk and vote attend, trust the institutions more (voice) and comply
-    more (legitimacy, communication). The compliance effect is small (about +0.02 on top of
-    monitoring and sanctions, Cohen's d_z about 0.7), so this test takes twice the seeds."""
+    more (legitimacy, communication). The compliance effect is small (+0.0185, 95 % CI
+    +0.015 to +0.022, Cohen's d_z 0.54, measured over 400 seeds), so this test takes four
+    times the seeds: 80 give it a power above 0.99 (40 gave about 0.9)."""
     e = _effects(territory, without_principle(full, 3), full, "P3 collective choice",
-                 ["attendance_rate", "compliance_rate", "member_trust_institutional"], seeds=2 * SEEDS)
+                 ["attendance_rate", "compliance_rate", "member_trust_institutional"], seeds=4 * SEEDS)
     _positive(e["attendance_rate"])
     _positive(e["compliance_rate"])
     _positive(e["member_trust_institutional"])

@@ -15,12 +15,12 @@ of those profiles, not fitted data.
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 
 import numpy as np
 
 from commons_abm.calendar import HOURS, Day
+from commons_abm.compiled import kernel
 from commons_abm.scenario import Energy
 from commons_abm.state import FIRM, HOUSEHOLD, OFFICIAL, State
 
@@ -125,17 +125,6 @@ def _lognormal_params(cv: float) -> tuple[float, float]:
     return -sigma2 / 2.0, float(np.sqrt(sigma2))
 
 
-_scratch = threading.local()
-
-
-def _noise_buffer(n: int) -> np.ndarray:
-    """A float32 ``(24, n)`` scratch array for this thread (its content is overwritten)."""
-    buf = getattr(_scratch, "noise", None)
-    if buf is None or buf.size < HOURS * n:
-        buf = _scratch.noise = np.empty(HOURS * n, dtype=np.float32)
-    return buf[: HOURS * n].reshape(HOURS, n)
-
-
 def daily_demand(state: State, energy: Energy, day: Day, rng: np.random.Generator) -> np.ndarray:
     """Each agent's electricity demand in each hour of ``day`` [kWh], shape ``(n, 24)``.
 
@@ -143,43 +132,44 @@ def daily_demand(state: State, energy: Energy, day: Day, rng: np.random.Generato
     factors, spread over the hours by the kind's load curve. It is multiplied by a
     per-agent daily and a per-agent-hour log-normal factor, both of mean 1, with the
     coefficients of variation ``energy.noise.daily_cv`` and ``energy.noise.hourly_cv``
-    (both are drawn even when a coefficient is 0, so the stream stays aligned).
+    (both are drawn even when a coefficient is 0, so the stream stays aligned): first the
+    ``n`` daily factors, then the ``24 n`` hourly ones, hour by hour.
 
     The result is the transpose of a C-ordered ``(24, n)`` array (hours are rows in memory).
     """
     n = state.n
-    table = _hourly_table(day.day_of_year, day.is_weekend)
-
     mu_d, sigma_d = _lognormal_params(energy.noise.daily_cv)
     mu_h, sigma_h = _lognormal_params(energy.noise.hourly_cv)
-    daily_noise = rng.lognormal(mu_d, sigma_d, n) if n else np.zeros(0)
-    # hourly noise in single precision: it is the dominant cost for large territories
-    # (drawn into a buffer kept between calls: a fresh one costs page faults every day)
-    noise = _noise_buffer(n)
-    rng.standard_normal(dtype=np.float32, out=noise)
-    noise *= np.float32(sigma_h)
-    noise += np.float32(mu_h)
-    np.exp(noise, out=noise)
-
-    level = state.annual_demand_kwh * (daily_noise / DAYS_PER_YEAR)
-    blocks = _kind_blocks(state.kind)
-    if blocks is not None:  # agents grouped by kind (as built): one outer product per kind
-        out = np.empty((HOURS, n))
-        for kind, lo, hi in blocks:
-            np.multiply.outer(table[:, kind], level[lo:hi], out=out[:, lo:hi])
-    else:
-        out = np.take(table, state.kind, axis=1)  # C-ordered (24, n)
-        out *= level
-    out *= noise
+    out = np.empty((HOURS, n))
+    daily = _draw_noise(rng, mu_d, sigma_d, out)
+    # the hourly log-normal factors from the normal draws (numpy's vectorised exp)
+    out *= sigma_h
+    out += mu_h
+    np.exp(out, out=out)
+    _scale(out, _hourly_table(day.day_of_year, day.is_weekend), state.kind, state.annual_demand_kwh, daily)
     return out.T
 
 
-def _kind_blocks(kind: np.ndarray) -> list[tuple[int, int, int]] | None:
-    """``(kind, start, stop)`` of each run of equal kinds, when there are at most three runs."""
-    if kind.size == 0:
-        return None
-    change = np.flatnonzero(kind[1:] != kind[:-1]) + 1
-    if change.size > 2:
-        return None
-    edges = [0, *change.tolist(), kind.size]
-    return [(int(kind[lo]), lo, hi) for lo, hi in zip(edges[:-1], edges[1:])]
+@kernel
+def _draw_noise(rng, mu_daily, sigma_daily, hourly):  # pragma: no cover - compiled
+    """The day's draws: ``n`` daily log-normal factors (returned), then ``24 n`` standard
+    normals into ``hourly`` ``(24, n)``, hour by hour."""
+    hours, n = hourly.shape
+    daily = np.empty(n)
+    for i in range(n):
+        daily[i] = rng.lognormal(mu_daily, sigma_daily)
+    for h in range(hours):
+        for i in range(n):
+            hourly[h, i] = rng.standard_normal()
+    return daily
+
+
+@kernel
+def _scale(noise, table, kind, annual_demand_kwh, daily):  # pragma: no cover - compiled
+    """Demand = the kind's expected share of the day in each hour x the agent's mean daily
+    demand x its daily factor x the hourly ``noise`` (in place)."""
+    hours, n = noise.shape
+    for i in range(n):
+        level = annual_demand_kwh[i] * (daily[i] / DAYS_PER_YEAR)
+        for h in range(hours):
+            noise[h, i] = table[h, kind[i]] * level * noise[h, i]
