@@ -30,12 +30,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commons_abm.compiled import kernel
 from commons_abm.rulebook import Institutions
 from commons_abm.scenario import Behaviour
 from commons_abm.state import State
 
-__all__ = ["MeetingDay", "RuleLevels", "assemblies", "communicated_beliefs", "hold_meeting",
-           "meeting_due", "trust_after_meeting"]
+__all__ = ["MeetingDay", "RuleLevels", "assemblies", "communicated_beliefs", "hold_meeting", "initial_levels",
+           "meet", "meeting_due", "sigmoid", "trust_after_meeting", "vote_budget"]
 
 STRICTER_WHEN_BREACHES_ABOVE = 0.10
 FINE_STEP, QUOTA_STEP, FEE_STEP = 1.25, 0.05, 1.1
@@ -55,8 +56,8 @@ class RuleLevels:
     @classmethod
     def initial(cls, inst: Institutions, count: int) -> RuleLevels:
         """The rulebook's levels, as officials set them."""
-        return cls(np.ones(count), np.full(count, inst.min_share or 0.0),
-                   np.full(count, inst.fee_eur_per_day), np.zeros(count, dtype=bool))
+        fine, quota, fee = initial_levels(inst)
+        return cls(np.full(count, fine), np.full(count, quota), np.full(count, fee), np.zeros(count, dtype=bool))
 
     def reset(self, inst: Institutions) -> None:
         """Back to the rulebook's levels (an override by officials)."""
@@ -88,8 +89,10 @@ def meeting_due(inst: Institutions, step: int) -> bool:
     return inst.meetings and (step + 1) % inst.meeting_every_days == 0
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
+@kernel
+def sigmoid(x):  # pragma: no cover - compiled
+    """The logistic function, its argument clipped to [-50, 50]."""
+    return 1.0 / (1.0 + np.exp(-min(max(x, -50.0), 50.0)))
 
 
 def communicated_beliefs(belief: np.ndarray, intention: np.ndarray, assembly: np.ndarray,
@@ -114,52 +117,110 @@ def trust_after_meeting(trust: np.ndarray, together: np.ndarray, gain: float) ->
 def hold_meeting(state: State, inst: Institutions, behaviour: Behaviour, levels: RuleLevels,
                  voice: float, breach: np.ndarray, bound: np.ndarray, account_eur: float,
                  daily_cost_eur: float, rng: np.random.Generator) -> MeetingDay:
-    """Meet, talk and vote (stream ``governance``); updates beliefs, trust and ``levels``."""
+    """Meet, talk and vote (stream ``governance``: one uniform per agent); updates beliefs,
+    trust and ``levels``."""
     p = behaviour.participation
     assembly, count = assemblies(state, inst)
-    member = state.member
-    size = np.bincount(assembly[member], minlength=count).astype(float)
-    cost = p.participation_cost * (1.0 - (inst.participation_cost_reduction if inst.operator else 0.0))
-    group_cost = p.group_size_cost * np.log2(np.maximum(size / 20.0, 1.0))
-    logit = (p.attendance_base + p.attendance_satisfaction * (state.satisfaction - 0.5)
-             + p.attendance_trust * (state.trust_institutional - 0.5)
-             + p.attendance_habit * state.attended_last - cost - group_cost[assembly])
-    attended = member & (rng.random(state.n) < _sigmoid(logit))
-    state.attended_last[:] = attended
-    state.meetings_attended += attended
-    state.meetings_eligible += member
-
-    present = np.bincount(assembly[attended], minlength=count).astype(float)
-    held = present > 0
-    # communication: expectations move toward the attendees' average intention
-    state.belief[:] = communicated_beliefs(state.belief, state.propensity, assembly, attended, count)
     ties = state.ties
-    if ties.indices.size:
-        together = attended[ties.owners] & attended[ties.indices] & (
-            assembly[ties.owners] == assembly[ties.indices])
-        ties.trust[:] = trust_after_meeting(ties.trust, together, behaviour.trust.meeting_gain)
+    attended, attendance, valid, votes, held = meet(
+        rng.random(state.n), assembly, count, state.member, state.satisfaction, state.trust_institutional,
+        state.attended_last, state.meetings_attended, state.meetings_eligible, state.belief, state.propensity,
+        state.cooperated, breach, bound, ties.owners, ties.indices, ties.trust,
+        (p.attendance_base, p.attendance_satisfaction, p.attendance_trust, p.attendance_habit,
+         p.participation_cost * (1.0 - (inst.participation_cost_reduction if inst.operator else 0.0)),
+         p.group_size_cost, behaviour.trust.meeting_gain, inst.quorum),
+        float(voice), vote_budget(account_eur, daily_cost_eur), inst.min_share is not None,
+        levels.fine_scale, levels.quota, levels.fee_eur_per_day, levels.chosen, *initial_levels(inst))
+    return MeetingDay(attended, attendance, valid, votes, inst.meeting_cost_eur * float(held))
 
-    # votes
-    valid = held & (present >= inst.quorum * np.maximum(size, 1.0))
-    bound_members = np.bincount(assembly[bound & member], minlength=count).astype(float)
-    breaches = np.bincount(assembly[breach & member], minlength=count).astype(float)
-    strict = np.divide(breaches, bound_members, out=np.zeros(count), where=bound_members > 0) > (
-        STRICTER_WHEN_BREACHES_ABOVE)
-    ballot = np.where(state.cooperated, strict[assembly].astype(float), -1.0)
+
+def initial_levels(inst: Institutions) -> tuple[float, float, float]:
+    """The rule levels officials set, before any vote: fine scale, quota, fee [EUR/day]."""
+    return 1.0, float(inst.min_share or 0.0), float(inst.fee_eur_per_day)
+
+
+def vote_budget(account_eur: float, daily_cost_eur: float) -> float:
+    """Members' fee vote: -1 (lower it) with more than 90 days of fixed costs in the
+    account, 1 (raise it) when the account is negative, else 0."""
+    return -1.0 if account_eur > 90 * daily_cost_eur else (1.0 if account_eur < 0 else 0.0)
+
+
+@kernel
+def meet(u, assembly, count, member, satisfaction, trust_institutional, attended_last, meetings_attended,
+         meetings_eligible, belief, propensity, cooperated, breach, bound, owners, indices, tie_trust, p, voice,
+         budget, has_quota, fine_scale, quota, fee, chosen, official_fine, official_quota,
+         official_fee):  # pragma: no cover - compiled
+    """The meetings of :func:`hold_meeting` on arrays: who attends (``u``: one uniform per
+    agent), talk, votes; returns (attended, attendance rate, valid, votes, assemblies held)."""
+    base, w_satisfaction, w_trust, habit, cost, group_size_cost, meeting_gain, quorum = p
+    n = member.size
+    size = np.zeros(count)
+    members = 0
+    for i in range(n):
+        if member[i]:
+            size[assembly[i]] += 1.0
+            members += 1
+    attended = np.zeros(n, dtype=np.bool_)
+    present = np.zeros(count)
+    intention = np.zeros(count)
+    bound_members = np.zeros(count)
+    breaches = np.zeros(count)
+    for i in range(n):
+        a = assembly[i]
+        if member[i]:
+            logit = (base + w_satisfaction * (satisfaction[i] - 0.5) + w_trust * (trust_institutional[i] - 0.5)
+                     + habit * attended_last[i] - cost - group_size_cost * np.log2(max(size[a] / 20.0, 1.0)))
+            attended[i] = u[i] < sigmoid(logit)
+            meetings_eligible[i] += 1
+            if bound[i]:
+                bound_members[a] += 1.0
+                if breach[i]:
+                    breaches[a] += 1.0
+        attended_last[i] = attended[i]
+        if attended[i]:
+            meetings_attended[i] += 1
+            present[a] += 1.0
+            intention[a] += propensity[i]
+    # talk: expectations move toward the attendees' average intention; ties between them gain trust
+    for k in range(count):
+        if present[k] > 0:
+            intention[k] /= present[k]
+    for i in range(n):
+        if attended[i]:
+            belief[i] += COMMUNICATION * (intention[assembly[i]] - belief[i])
+    for j in range(indices.size):
+        o, d = owners[j], indices[j]
+        if attended[o] and attended[d] and assembly[o] == assembly[d]:
+            tie_trust[j] += meeting_gain * (1.0 - tie_trust[j])
+    # votes where the quorum is reached: the median ballot of the attendees
+    valid = np.zeros(count, dtype=np.bool_)
     votes = np.zeros(count)
-    for k in np.flatnonzero(valid):
-        votes[k] = np.sign(np.median(ballot[attended & (assembly == k)]))
+    held = 0
+    for k in range(count):
+        held += present[k] > 0
+        valid[k] = present[k] > 0 and present[k] >= quorum * max(size[k], 1.0)
+        if not valid[k]:
+            continue
+        strict = (breaches[k] / bound_members[k] if bound_members[k] > 0 else 0.0) > STRICTER_WHEN_BREACHES_ABOVE
+        ballots = np.empty(int(present[k]))
+        m = 0
+        for i in range(n):
+            if attended[i] and assembly[i] == k:
+                ballots[m] = (1.0 if strict else 0.0) if cooperated[i] else -1.0
+                m += 1
+        votes[k] = np.sign(np.median(ballots))
     if voice > 0:
-        official = RuleLevels.initial(inst, count)
-        voted_fine = np.clip(levels.fine_scale * FINE_STEP ** votes, *FINE_BOUNDS)
-        voted_quota = np.clip(levels.quota + QUOTA_STEP * votes, 0.0, 1.0) if inst.min_share is not None \
-            else levels.quota
-        budget = -1.0 if account_eur > 90 * daily_cost_eur else (1.0 if account_eur < 0 else 0.0)
-        voted_fee = levels.fee_eur_per_day * FEE_STEP ** budget
-        for name, voted in (("fine_scale", voted_fine), ("quota", voted_quota), ("fee_eur_per_day", voted_fee)):
-            current = getattr(levels, name)
-            current[valid] = (1.0 - voice) * getattr(official, name)[valid] + voice * voted[valid]
-        levels.chosen[valid] = True
-    members = float(member.sum())
-    return MeetingDay(attended, float(attended.sum()) / members if members else 0.0, valid, votes,
-                      inst.meeting_cost_eur * float(held.sum()))
+        for k in range(count):
+            if not valid[k]:
+                continue
+            voted_fine = min(max(fine_scale[k] * FINE_STEP ** votes[k], FINE_BOUNDS[0]), FINE_BOUNDS[1])
+            voted_quota = min(max(quota[k] + QUOTA_STEP * votes[k], 0.0), 1.0) if has_quota else quota[k]
+            voted_fee = fee[k] * FEE_STEP ** budget
+            fine_scale[k] = (1.0 - voice) * official_fine + voice * voted_fine
+            quota[k] = (1.0 - voice) * official_quota + voice * voted_quota
+            fee[k] = (1.0 - voice) * official_fee + voice * voted_fee
+            chosen[k] = True
+    attendance = 0.0
+    if members:
+        attendance = attended.sum() / members
+    return attended, attendance, valid, votes, held

@@ -27,11 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from commons_abm.collective_choice import RuleLevels
+from commons_abm.compiled import kernel
 from commons_abm.rulebook import POSTURES, Institutions
 from commons_abm.scenario import Behaviour
 from commons_abm.state import State
 
-__all__ = ["DEFAULT_OVERRIDES_PER_YEAR", "OfficialsDay", "Polity", "officials_act", "overrides_per_year",
+__all__ = ["DEFAULT_OVERRIDES_PER_YEAR", "OfficialsDay", "Polity", "act", "officials_act", "overrides_per_year",
            "rule_security"]
 
 DEFAULT_OVERRIDES_PER_YEAR = {"ally": 0.25, "distant": 0.5, "controller": 2.0}
@@ -78,28 +79,46 @@ def rule_security(inst: Institutions) -> float:
 
 def officials_act(state: State, inst: Institutions, behaviour: Behaviour, polity: Polity,
                   levels: RuleLevels, step: int, rng: np.random.Generator) -> OfficialsDay:
-    """One day of officials' acts (stream ``governance``)."""
+    """One day of officials' acts (stream ``governance``: a uniform for a possible override
+    when members' rules stand, two at an election)."""
     t = behaviour.trust
-    day = OfficialsDay()
-    member = state.member
-    trust = state.trust_institutional
-    signal = STANCE_SIGNAL[inst.stance]
-    if signal and inst.has_rules:
-        scale = t.institutional_gain * (1.0 + t.authority_bias) if signal > 0 else t.institutional_loss * (
-            1.0 - t.authority_bias)
-        change = scale * abs(signal) * np.where(signal > 0, 1.0 - trust, -trust)
-        trust[member] += change[member]
-    rate = overrides_per_year(inst)
-    if rate > 0 and levels.chosen.any() and rng.random() < rate / 365.0:
+    override, election, rung = act(
+        rng, step, polity.rung, len(POSTURES), state.member, state.trust_institutional, levels.chosen,
+        STANCE_SIGNAL[inst.stance] if inst.has_rules else 0.0, overrides_per_year(inst),
+        inst.electoral_cycle_days, inst.posture_change_probability, inst.staff_continuity,
+        (t.institutional_gain, t.institutional_loss, t.authority_bias, t.override_loss,
+         behaviour.initial_trust_institutional))
+    if override:
         levels.reset(inst)
-        trust[member] *= 1.0 - t.override_loss * (1.0 - t.authority_bias)
-        day.override = True
-    if step > 0 and step % inst.electoral_cycle_days == 0:
-        day.election = True
-        if rng.random() < inst.posture_change_probability:
+    polity.posture = POSTURES[rung]
+    return OfficialsDay(override=override, election=election)
+
+
+@kernel
+def act(rng, step, rung, rungs, member, trust, chosen, signal, rate, cycle, change_probability, continuity,
+        t):  # pragma: no cover - compiled
+    """The arithmetic and draws of :func:`officials_act`: (override, election, new rung).
+    The caller resets the levels after an override."""
+    gain, loss, authority_bias, override_loss, initial = t
+    if signal != 0.0:
+        scale = gain * (1.0 + authority_bias) if signal > 0 else loss * (1.0 - authority_bias)
+        for i in range(trust.size):
+            if member[i]:
+                trust[i] += scale * abs(signal) * (1.0 - trust[i] if signal > 0 else -trust[i])
+    override = False
+    if rate > 0 and chosen.any() and rng.random() < rate / 365.0:
+        override = True
+        for i in range(trust.size):
+            if member[i]:
+                trust[i] *= 1.0 - override_loss * (1.0 - authority_bias)
+    election = step > 0 and step % cycle == 0
+    if election:
+        if rng.random() < change_probability:
             move = 1 if rng.random() < 0.5 else -1
-            polity.posture = POSTURES[int(np.clip(polity.rung + move, 0, len(POSTURES) - 1))]
-        start = behaviour.initial_trust_institutional
-        trust[member] = start + inst.staff_continuity * (trust[member] - start)
-    np.clip(trust, 0.0, 1.0, out=trust)
-    return day
+            rung = min(max(rung + move, 0), rungs - 1)
+        for i in range(trust.size):
+            if member[i]:
+                trust[i] = initial + continuity * (trust[i] - initial)
+    for i in range(trust.size):
+        trust[i] = min(max(trust[i], 0.0), 1.0)
+    return override, election, rung
