@@ -23,13 +23,13 @@ def settle_accounts(state: State, *, pays_fee: np.ndarray, fee_eur_per_day: np.n
     """Write the day's fees, fines, own monitoring cost and net benefit of every agent [EUR],
     and add the net benefit to the cumulative one. ``fee_eur_per_day``: each agent's
     assembly's fee."""
-    _settle(pays_fee, fee_eur_per_day, fines_eur, monitoring_cost_eur, energy_reference_eur, state.energy_cost_eur,
+    settle_arrays(pays_fee, fee_eur_per_day, fines_eur, monitoring_cost_eur, energy_reference_eur, state.energy_cost_eur,
             material_reference_eur, state.material_cost_eur, state.fees_eur, state.fines_eur,
             state.governance_cost_eur, state.net_benefit_eur, state.cumulative_net_benefit_eur)
 
 
 @kernel
-def _settle(pays_fee, fee_eur_per_day, fines_today, monitoring_cost, energy_reference, energy_cost,
+def settle_arrays(pays_fee, fee_eur_per_day, fines_today, monitoring_cost, energy_reference, energy_cost,
             material_reference, material_cost, fees, fines, governance_cost, net_benefit,
             cumulative):  # pragma: no cover - compiled
     for i in range(pays_fee.size):

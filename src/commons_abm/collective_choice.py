@@ -36,7 +36,7 @@ from commons_abm.scenario import Behaviour
 from commons_abm.state import State
 
 __all__ = ["MeetingDay", "RuleLevels", "assemblies", "communicated_beliefs", "hold_meeting", "initial_levels",
-           "meet", "meeting_due", "sigmoid", "trust_after_meeting", "vote_budget"]
+           "meet", "meeting_parameters", "meeting_due", "sigmoid", "trust_after_meeting", "vote_budget"]
 
 STRICTER_WHEN_BREACHES_ABOVE = 0.10
 FINE_STEP, QUOTA_STEP, FEE_STEP = 1.25, 0.05, 1.1
@@ -119,19 +119,26 @@ def hold_meeting(state: State, inst: Institutions, behaviour: Behaviour, levels:
                  daily_cost_eur: float, rng: np.random.Generator) -> MeetingDay:
     """Meet, talk and vote (stream ``governance``: one uniform per agent); updates beliefs,
     trust and ``levels``."""
-    p = behaviour.participation
     assembly, count = assemblies(state, inst)
     ties = state.ties
     attended, attendance, valid, votes, held = meet(
         rng.random(state.n), assembly, count, state.member, state.satisfaction, state.trust_institutional,
         state.attended_last, state.meetings_attended, state.meetings_eligible, state.belief, state.propensity,
         state.cooperated, breach, bound, ties.owners, ties.indices, ties.trust,
-        (p.attendance_base, p.attendance_satisfaction, p.attendance_trust, p.attendance_habit,
-         p.participation_cost * (1.0 - (inst.participation_cost_reduction if inst.operator else 0.0)),
-         p.group_size_cost, behaviour.trust.meeting_gain, inst.quorum),
-        float(voice), vote_budget(account_eur, daily_cost_eur), inst.min_share is not None,
+        meeting_parameters(behaviour, inst), float(voice), vote_budget(account_eur, daily_cost_eur), inst.min_share is not None,
         levels.fine_scale, levels.quota, levels.fee_eur_per_day, levels.chosen, *initial_levels(inst))
     return MeetingDay(attended, attendance, valid, votes, inst.meeting_cost_eur * float(held))
+
+
+def meeting_parameters(behaviour: Behaviour, inst: Institutions) -> tuple[float, ...]:
+    """Attendance's base, weights of satisfaction, trust and habit, the cost of taking part
+    (less the facilitator's reduction), the group-size cost, the trust gained on ties
+    between attendees and the quorum, as :func:`meet` takes them."""
+    p = behaviour.participation
+    cost = p.participation_cost * (1.0 - (inst.participation_cost_reduction if inst.operator else 0.0))
+    return tuple(float(x) for x in (p.attendance_base, p.attendance_satisfaction, p.attendance_trust,
+                                    p.attendance_habit, cost, p.group_size_cost, behaviour.trust.meeting_gain,
+                                    inst.quorum))
 
 
 def initial_levels(inst: Institutions) -> tuple[float, float, float]:

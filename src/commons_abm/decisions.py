@@ -44,8 +44,11 @@ from commons_abm.state import HOUSEHOLD, State
 __all__ = [
     "Actions",
     "POSTURE_VOICE",
+    "belief_parameters",
     "bound_by_rules",
     "decide",
+    "decide_arrays",
+    "decision_parameters",
     "deterrence_response",
     "intrinsic_cooperation",
     "legitimacy",
@@ -56,6 +59,7 @@ __all__ = [
     "perceived_detection",
     "revised_beliefs",
     "update_beliefs",
+    "update_beliefs_arrays",
     "with_deterrence",
 ]
 
@@ -267,7 +271,7 @@ def with_deterrence(intrinsic: np.ndarray, deterrence: np.ndarray) -> np.ndarray
 
 
 @kernel
-def _decide(cc_type, belief, group_weight, trust, member, cooperated_before, pv_kwp, kind, offence_level,
+def decide_arrays(cc_type, belief, group_weight, trust, member, cooperated_before, pv_kwp, kind, offence_level,
             indptr, indices, u, legitimacy_level, fine_scale, quota, behaviour, crowding, binding,
             sanctioned_binding, deterring, who, p, scheme, ladder, flat_fine, dumping_displaced,
             fee_charged):  # pragma: no cover - compiled
@@ -315,6 +319,14 @@ def _decide(cc_type, belief, group_weight, trust, member, cooperated_before, pv_
     return propensity, cooperated, share, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable
 
 
+def decision_parameters(behaviour: Behaviour) -> tuple[float, ...]:
+    """The decision rule's parameters, as :func:`decide_arrays` takes them."""
+    d, cc = behaviour.decisions, behaviour.conditional_cooperation
+    return tuple(float(x) for x in (cc.slope, cc.other_level, d.motive_weight, d.legitimacy_weight, d.crowding_out,
+                                    behaviour.trust.authority_bias, d.temptation_eur_per_day, d.deterrence_noise,
+                                    d.overdraw_factor, d.displacement))
+
+
 def decide(
     state: State, inst: Institutions, behaviour: Behaviour, rng: np.random.Generator, *,
     legitimacy_level: np.ndarray | float, fine_scale: np.ndarray | float,
@@ -326,20 +338,17 @@ def decide(
     one value for all. A cooperating member offers the pool the larger of the quota and
     its propensity of its surplus.
     """
-    d, cc = behaviour.decisions, behaviour.conditional_cooperation
     n = state.n
     u = rng.random(n)
     who, p, _, _ = inst.monitor_table
     scheme, ladder, flat_fine = inst.sanction_table
 
     (propensity, cooperated, share, claim, sorting, hub_bring, dumping, pays_fee, bound,
-     sanctionable) = _decide(
+     sanctionable) = decide_arrays(
         state.cc_type, state.belief, state.group_weight, state.trust_institutional, state.member,
         state.cooperated, state.pv_kwp, state.kind, state.offence_level, state.ties.indptr, state.ties.indices,
         u, flat(legitimacy_level, (n,)), flat(fine_scale, (n,)), flat(quota, (n,)),
-        tuple(float(x) for x in (cc.slope, cc.other_level, d.motive_weight, d.legitimacy_weight, d.crowding_out,
-                                 behaviour.trust.authority_bias, d.temptation_eur_per_day, d.deterrence_noise,
-                                 d.overdraw_factor, d.displacement)),
+        decision_parameters(behaviour),
         inst.official_monitoring and inst.stance == "controller", inst.binding(), inst.binding(True),
         bool(inst.sanctioned) and inst.sanction_scheme != "none", who, p, scheme, ladder, flat_fine,
         inst.official_monitoring and inst.dumping_forbidden, inst.fee_eur_per_day > 0)
@@ -380,8 +389,9 @@ def _revised_all(belief, observed, mean_trust, belief_rate, trust_slows_decline,
 
 
 @kernel
-def _update_beliefs(belief, cooperated, indptr, indices, trust, attention, public_information, public_rate,
-                    belief_rate, trust_slows_decline, confirmation_bias):  # pragma: no cover - compiled
+def update_beliefs_arrays(belief, cooperated, indptr, indices, trust, public_rate, p):  # pragma: no cover - compiled
+    """:func:`update_beliefs` on arrays (``p``: :func:`belief_parameters`)."""
+    attention, public_information, belief_rate, trust_slows_decline, confirmation_bias = p
     n = belief.size
     for i in range(n):
         num = 0.0
@@ -410,10 +420,16 @@ def update_beliefs(state: State, behaviour: Behaviour, public_rate: float) -> No
     side of 1/2 the belief is on goes ``1 + confirmation_bias`` times faster, one against
     it ``1 - confirmation_bias`` times as fast.
     """
-    d, ties = behaviour.decisions, state.ties
-    _update_beliefs(state.belief, state.cooperated, ties.indptr, ties.indices, ties.trust,
-                    d.trust_weighted_attention, d.public_information, float(public_rate), d.belief_rate,
-                    d.trust_slows_decline, behaviour.trust.confirmation_bias)
+    ties = state.ties
+    update_beliefs_arrays(state.belief, state.cooperated, ties.indptr, ties.indices, ties.trust, float(public_rate),
+                          belief_parameters(behaviour))
+
+
+def belief_parameters(behaviour: Behaviour) -> tuple[float, ...]:
+    """The belief rule's parameters, as :func:`update_beliefs_arrays` takes them."""
+    d = behaviour.decisions
+    return tuple(float(x) for x in (d.trust_weighted_attention, d.public_information, d.belief_rate,
+                                    d.trust_slows_decline, behaviour.trust.confirmation_bias))
 
 
 def revised_beliefs(belief: np.ndarray, observed: np.ndarray, mean_trust: np.ndarray | float,

@@ -28,11 +28,12 @@ from commons_abm.battery import dispatch_hours, one_way_efficiency
 from commons_abm.calendar import Day
 from commons_abm.compiled import kernel
 from commons_abm.profiles import daily_demand
-from commons_abm.scenario import Scenario
+from commons_abm.scenario import Energy, Scenario
 from commons_abm.solar import hourly_yield_today
 from commons_abm.state import State
 
-__all__ = ["EnergyDay", "HOURLY_FLOWS", "exchange_energy", "shift_load"]
+__all__ = ["EnergyDay", "HOURLY_FLOWS", "energy_parameters", "exchange_arrays", "exchange_energy", "shift_load",
+           "shift_load_kernel"]
 
 HOURLY_FLOWS = (
     "pv", "demand", "self_consumed", "pool_direct", "battery_charge", "battery_discharge",
@@ -123,43 +124,27 @@ def exchange_energy(
     ``state.commons.community_account_eur`` and overwrites ``state.energy_cost_eur`` with
     each agent's net energy cost of the day.
     """
-    energy, tariffs, battery = scenario.energy, scenario.energy.tariffs, scenario.energy.battery
+    energy = scenario.energy
     boundary = boundary or scenario.rules.boundary
     allocation_key = allocation_key or scenario.rules.allocation_key
     n = state.n
     demand = daily_demand(state, energy, day, rngs["demand"]).T  # (24, n), C-ordered
     per_kwp = hourly_yield_today(energy.pv, day, rngs["weather"])
     (agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly,
-     totals) = _exchange(
+     totals) = exchange_arrays(
         demand, state.pv_kwp, state.pv_performance, per_kwp,
         np.zeros(0) if load_shift is None else np.asarray(load_shift, dtype=float),
         state.member.astype(bool, copy=False), state.share_fraction, boundary == "open_access",
         KEY_CODES[allocation_key], state.energy_poor.astype(bool, copy=False), state.contributed_kwh,
         np.ones(n) if claim is None else np.asarray(claim, dtype=float),
-        float(state.commons.battery_soc_kwh), float(battery.capacity_kwh), float(battery.power_kw),
-        one_way_efficiency(battery.round_trip_efficiency),
-        tariffs.import_eur_per_kwh, tariffs.export_eur_per_kwh, tariffs.community_eur_per_kwh)
-    (production, consumption, self_consumed, pool_direct, charge_in, discharge_out, soc_start, soc_end,
-     losses, import_, export, offered, pool_export, account) = totals
+        float(state.commons.battery_soc_kwh), energy_parameters(energy))
+    *flows, account, soc_end = totals
     state.contributed_kwh += agent_offered
     state.commons.battery_soc_kwh = soc_end
     state.commons.community_account_eur += account
     state.energy_cost_eur[:] = cost
-    battery_change = soc_end - soc_start
     return EnergyDay(
-        production=production,
-        consumption=consumption,
-        self_consumed=self_consumed,
-        pool_direct=pool_direct,
-        battery_charge_in=charge_in,
-        battery_discharge_out=discharge_out,
-        battery_change=battery_change,
-        losses=losses,
-        import_=import_,
-        export=export,
-        offered=offered,
-        pool_export=pool_export,
-        residual=production + import_ - (consumption + export + battery_change + losses),
+        *flows,
         agent_import=agent_import,
         agent_export=agent_export,
         agent_received=agent_received,
@@ -172,12 +157,14 @@ def exchange_energy(
 
 
 @kernel
-def _exchange(demand, pv_kwp, pv_performance, per_kwp, shift, member, share_fraction, open_access, key,
-              energy_poor, contributed, claim, soc, capacity, power, eta, p_imp, p_exp,
-              p_com):  # pragma: no cover - compiled
+def exchange_arrays(demand, pv_kwp, pv_performance, per_kwp, shift, member, share_fraction, open_access, key,
+                    energy_poor, contributed, claim, soc, p):  # pragma: no cover - compiled
     """The day's flows of :func:`exchange_energy` on plain arrays (``demand`` ``(24, n)`` is
-    changed by the operator's load shifting): per-agent flows and costs, the territory's
-    hourly flows (rows :data:`HOURLY_FLOWS`) and totals."""
+    changed by the operator's load shifting; ``p``: :func:`energy_parameters`): per-agent
+    flows and costs, the territory's hourly flows (rows :data:`HOURLY_FLOWS`) and totals
+    (:class:`EnergyDay`'s scalar fields in order, then the community account's change and
+    the battery's stored energy at the end of the day)."""
+    capacity, power, eta, p_imp, p_exp, p_com = p
     hours, n = demand.shape
     # Only PV owners can have a surplus and only eligible agents draw from the pool.
     kwp = pv_kwp * pv_performance
@@ -304,10 +291,22 @@ def _exchange(demand, pv_kwp, pv_performance, per_kwp, shift, member, share_frac
         hourly[7, h] = (hour_pv[h] - hourly[2, h]) - direct[h] - charge_in[h]
         hourly[8, h] = soc_path[h]
     soc_end = soc_path[-1] if hours else soc_start
-    totals = (agent_production.sum(), agent_consumption.sum(), hourly[2].sum(), direct.sum(), charge_in.sum(),
-              discharge_out.sum(), soc_start, soc_end, losses.sum(), agent_import.sum(), agent_export.sum(),
-              agent_offered.sum(), (pool_supply - direct - charge_in).sum(), account)
+    production, consumption = agent_production.sum(), agent_consumption.sum()
+    import_, export, lost = agent_import.sum(), agent_export.sum(), losses.sum()
+    battery_change = soc_end - soc_start
+    totals = (production, consumption, hourly[2].sum(), direct.sum(), charge_in.sum(), discharge_out.sum(),
+              battery_change, lost, import_, export, agent_offered.sum(), (pool_supply - direct - charge_in).sum(),
+              production + import_ - (consumption + export + battery_change + lost), account, soc_end)
     return agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly, totals
+
+
+def energy_parameters(energy: Energy) -> tuple[float, ...]:
+    """The battery's capacity, power and one-way efficiency, and the import, export and
+    community tariffs, as :func:`exchange_arrays` takes them."""
+    battery, tariffs = energy.battery, energy.tariffs
+    return (float(battery.capacity_kwh), float(battery.power_kw), one_way_efficiency(battery.round_trip_efficiency),
+            float(tariffs.import_eur_per_kwh), float(tariffs.export_eur_per_kwh),
+            float(tariffs.community_eur_per_kwh))
 
 
 def shift_load(demand: np.ndarray, pv_by_hour: np.ndarray, share: np.ndarray) -> None:

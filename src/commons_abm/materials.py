@@ -61,13 +61,13 @@ import numpy as np
 
 from commons_abm.calendar import Day
 from commons_abm.compiled import flat, kernel
-from commons_abm.hub import HubDay, capacities, hub_flows
-from commons_abm.scenario import Scenario
+from commons_abm.hub import capacities, hub_flows
+from commons_abm.scenario import Materials, Scenario
 from commons_abm.state import FIRM, HOUSEHOLD, State
 from commons_abm.symbiosis import exchange, symbiosis_pairs
-from commons_abm.territory import lognormal_with_mean
+from commons_abm.territory import lognormal_noise
 
-__all__ = ["MaterialsDay", "route_materials"]
+__all__ = ["MaterialsDay", "route_arrays", "route_materials", "routing_parameters"]
 
 
 @dataclass(frozen=True)
@@ -136,75 +136,44 @@ def route_materials(
     del day  # no seasonality in material flows (yet)
     rng = rngs if isinstance(rngs, np.random.Generator) else rngs["materials"]
     m = scenario.materials
-    hh, fm, c = m.households, m.firms, m.costs
     n = state.n
-    noise = lognormal_with_mean(1.0, m.daily_cv, n, rng)
-    seller, buyer = _pairs(state) if fm.symbiosis else (_NO_PAIRS, _NO_PAIRS)
-    e = hh.energy_recovery_share
-    (waste, dumped, brought, byproduct, secondary, virgin, cost, reference, hub, sums) = _route(
-        noise, state.kind, state.waste_kg_per_day, state.byproduct_kg_per_day, state.input_kg_per_day,
-        flat(sorting, (n,)), flat(hub_bring, (n,)), flat(dumping, (n,)), seller, buyer,
-        (hh.sorting_rate, hh.hub_bring_rate, hh.dumping_rate, hh.recyclable_share, hh.reusable_share,
-         hh.repairable_share, e, fm.byproduct_recycling_share),
-        (c.recycling_eur_per_kg, c.recovery_eur_per_kg, c.landfill_eur_per_kg, c.reuse_eur_per_kg,
-         c.repair_eur_per_kg, c.virgin_eur_per_kg, c.secondary_eur_per_kg, e * c.recovery_eur_per_kg + (
-             1.0 - e) * c.landfill_eur_per_kg),
-        float(state.commons.hub_reusable_kg), float(state.commons.hub_repairable_kg), capacities(m.hub))
-    hub = HubDay(*hub)
-    household_waste, byproducts, symbiosis, recycled, recovery, landfill, dumping_kg, virgin_input, demand = sums
+    seller, buyer = _pairs(state) if m.firms.symbiosis else (_NO_PAIRS, _NO_PAIRS)
+    (waste, dumped, brought, byproduct, secondary, virgin, cost, reference, totals) = route_arrays(
+        lognormal_noise(rng, m.daily_cv, n), state.kind, state.waste_kg_per_day, state.byproduct_kg_per_day,
+        state.input_kg_per_day, flat(sorting, (n,)), flat(hub_bring, (n,)), flat(dumping, (n,)), seller, buyer,
+        float(state.commons.hub_reusable_kg), float(state.commons.hub_repairable_kg), routing_parameters(m))
     state.material_cost_eur[:] = cost
-    state.commons.hub_reusable_kg = hub.reusable_end
-    state.commons.hub_repairable_kg = hub.repairable_end
+    day_totals = MaterialsDay(*totals, dumping_cleanup_eur=totals[8] * m.costs.dumping_eur_per_kg, waste_kg=waste,
+                              dumped_kg=dumped, brought_kg=brought, byproduct_kg=byproduct, secondary_kg=secondary,
+                              virgin_kg=virgin, reference_cost_eur=reference)
+    state.commons.hub_reusable_kg = day_totals.hub_reusable_kg
+    state.commons.hub_repairable_kg = day_totals.hub_repairable_kg
+    return day_totals
 
-    # totals [kg]
-    inputs = household_waste + byproducts
-    reuse = hub.reused + symbiosis
-    repair = hub.repaired
-    recycling = recycled + hub.repair_failed
-    stock_change = hub.stock_change
-    residual = inputs - (reuse + repair + recycling + recovery + landfill + dumping_kg + stock_change)
-    virgin_material = max(household_waste - hub.reused - hub.repaired, 0.0) + virgin_input
-    circular = reuse + repair + recycling
-    denominator = circular + virgin_material
-    return MaterialsDay(
-        inputs=inputs,
-        household_waste=household_waste,
-        byproducts=byproducts,
-        reuse=reuse,
-        repair=repair,
-        recycling=recycling,
-        recovery=recovery,
-        landfill=landfill,
-        dumping=dumping_kg,
-        stock_change=stock_change,
-        residual=residual,
-        symbiosis=symbiosis,
-        virgin_input=virgin_input,
-        material_demand=household_waste + demand,
-        virgin_material=virgin_material,
-        circularity=circular / denominator if denominator > 0.0 else 0.0,
-        hub_refused=hub.refused,
-        hub_reusable_kg=hub.reusable_end,
-        hub_repairable_kg=hub.repairable_end,
-        dumping_cleanup_eur=dumping_kg * c.dumping_eur_per_kg,
-        waste_kg=waste,
-        dumped_kg=dumped,
-        brought_kg=brought,
-        byproduct_kg=byproduct,
-        secondary_kg=secondary,
-        virgin_kg=virgin,
-        reference_cost_eur=reference,
-    )
+
+def routing_parameters(m: Materials) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
+    """The households' and firms' shares and rates, the prices of the routes and the hub's
+    capacities, as :func:`route_arrays` takes them."""
+    hh, fm, c = m.households, m.firms, m.costs
+    e = hh.energy_recovery_share
+    shares = (hh.sorting_rate, hh.hub_bring_rate, hh.dumping_rate, hh.recyclable_share, hh.reusable_share,
+              hh.repairable_share, e, fm.byproduct_recycling_share)
+    prices = (c.recycling_eur_per_kg, c.recovery_eur_per_kg, c.landfill_eur_per_kg, c.reuse_eur_per_kg,
+              c.repair_eur_per_kg, c.virgin_eur_per_kg, c.secondary_eur_per_kg,
+              e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg)
+    return tuple(map(float, shares)), tuple(map(float, prices)), capacities(m.hub)
 
 
 _NO_PAIRS = np.empty(0, dtype=np.int64)
 
 
 @kernel
-def _route(noise, kind, waste_kg_per_day, byproduct_kg_per_day, input_kg_per_day, sorting, hub_bring, dumping,
-           seller, buyer, shares, prices, reusable_kg, repairable_kg, hub_capacities):  # pragma: no cover
-    """The day's routes of :func:`route_materials`: per-agent flows and costs, the hub's
-    flows (:class:`HubDay` fields) and the territory's sums."""
+def route_arrays(noise, kind, waste_kg_per_day, byproduct_kg_per_day, input_kg_per_day, sorting, hub_bring, dumping,
+                 seller, buyer, reusable_kg, repairable_kg, p):  # pragma: no cover - compiled
+    """The day's routes of :func:`route_materials` (``p``: :func:`routing_parameters`):
+    per-agent flows and costs, and :class:`MaterialsDay`'s totals in order, up to the hub's
+    stocks at the end of the day."""
+    shares, prices, hub_capacities = p
     (sorting_rate, hub_bring_rate, dumping_rate, recyclable_share, reusable_share, repairable_share,
      recovery_share, byproduct_recycling_share) = shares
     (p_recycling, p_recovery, p_landfill, p_reuse, p_repair, p_virgin, p_secondary, p_residual) = prices
@@ -268,9 +237,25 @@ def _route(noise, kind, waste_kg_per_day, byproduct_kg_per_day, input_kg_per_day
         sums[6] += dumped[i]
         sums[7] += virgin[i]
         sums[8] += demand[i]
-    sums[2] = kg.sum()
-    return (waste, dumped, brought_reuse + brought_repair, byproduct, secondary, virgin, cost, reference, hub,
-            (sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8]))
+    household_waste, byproducts, recycled, recovery, landfill, dumping_kg, virgin_input, input_demand = (
+        sums[0], sums[1], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8])
+    symbiosis = kg.sum()
+    (_, _, _, _, refused, _, reused, repaired, repair_failed, reusable_start, repairable_start, reusable_end,
+     repairable_end) = hub
+    # totals [kg]
+    inputs = household_waste + byproducts
+    reuse = reused + symbiosis
+    recycling = recycled + repair_failed
+    stock_change = (reusable_end - reusable_start) + (repairable_end - repairable_start)
+    residual = inputs - (reuse + repaired + recycling + recovery + landfill + dumping_kg + stock_change)
+    virgin_material = max(household_waste - reused - repaired, 0.0) + virgin_input
+    circular = reuse + repaired + recycling
+    denominator = circular + virgin_material
+    circularity = circular / denominator if denominator > 0.0 else 0.0
+    totals = (inputs, household_waste, byproducts, reuse, repaired, recycling, recovery, landfill, dumping_kg,
+              stock_change, residual, symbiosis, virgin_input, household_waste + input_demand, virgin_material,
+              circularity, refused, reusable_end, repairable_end)
+    return waste, dumped, brought_reuse + brought_repair, byproduct, secondary, virgin, cost, reference, totals
 
 
 def _pairs(state: State) -> tuple[np.ndarray, np.ndarray]:

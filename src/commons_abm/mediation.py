@@ -43,13 +43,13 @@ def mediate(state: State, inst: Institutions, sanctions: SanctionDay, wrongly_ac
     if not inst.mediation or not disputes.any():
         return MediationDay(disputes, np.zeros(state.n, dtype=bool), 0.0)
     u = rng.random((2, state.n))
-    settled, brought = _mediate(disputes, u, inst.mediation_access, inst.mediation_success, sanctions.fines_eur,
+    settled, brought = mediate_arrays(disputes, u, inst.mediation_access, inst.mediation_success, sanctions.fines_eur,
                                 sanctions.excluded, state.offence_level, state.member, state.excluded_until)
     return MediationDay(disputes, settled, inst.mediation_cost_eur * float(brought))
 
 
 @kernel
-def _mediate(disputes, u, access, success, fines, excluded, offence_level, member,
+def mediate_arrays(disputes, u, access, success, fines, excluded, offence_level, member,
              excluded_until):  # pragma: no cover - compiled
     """Settle disputes: refund, strike the offence off, readmit the excluded; returns the
     settled disputes and the number brought to mediation."""

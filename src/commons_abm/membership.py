@@ -16,20 +16,26 @@ from commons_abm.compiled import kernel
 from commons_abm.scenario import Participation
 from commons_abm.state import State
 
-__all__ = ["review_membership"]
+__all__ = ["review_arrays", "review_membership", "review_parameters"]
 
 
 def review_membership(state: State, p: Participation, step: int, rng: np.random.Generator) -> tuple[int, int]:
     """Joins and leaves of the day (stream ``behaviour``: one uniform per agent); returns their numbers."""
     ties = state.ties
-    return _review(rng.random(state.n), 1.0 / p.review_days, p.leave_threshold, p.join_threshold, step,
-                   state.member, state.satisfaction, state.excluded_until, state.attended_last, ties.indptr,
-                   ties.indices, ties.trust)
+    return review_arrays(rng.random(state.n), review_parameters(p), step, state.member, state.satisfaction,
+                         state.excluded_until, state.attended_last, ties.indptr, ties.indices, ties.trust)
+
+
+def review_parameters(p: Participation) -> tuple[float, float, float]:
+    """Daily probability of a review, leave and join thresholds."""
+    return 1.0 / p.review_days, float(p.leave_threshold), float(p.join_threshold)
 
 
 @kernel
-def _review(u, review_probability, leave_threshold, join_threshold, step, member, satisfaction, excluded_until,
-            attended_last, indptr, indices, trust):  # pragma: no cover - compiled
+def review_arrays(u, p, step, member, satisfaction, excluded_until, attended_last, indptr, indices,
+                  trust):  # pragma: no cover - compiled
+    """:func:`review_membership` on arrays (``u``: one uniform per agent)."""
+    review_probability, leave_threshold, join_threshold = p
     n = member.size
     leave = np.zeros(n, dtype=np.bool_)
     join = np.zeros(n, dtype=np.bool_)

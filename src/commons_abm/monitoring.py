@@ -62,7 +62,7 @@ def detections(breach: np.ndarray, u: np.ndarray, p: float, error: float,
 
 
 @kernel
-def _monitor(who, p, error, unit_cost, u, bound, breach, member, cooperated, indptr,
+def monitor_arrays(who, p, error, unit_cost, u, bound, breach, member, cooperated, indptr,
              indices):  # pragma: no cover - compiled
     """The checks of :func:`monitor`: accusations, costs and each peer monitor's share."""
     monitors, n = u.shape
@@ -106,5 +106,5 @@ def monitor(state: State, inst: Institutions, bound: np.ndarray, breach: np.ndar
     """Check every agent bound by a rule (stream ``governance``: one uniform per agent and monitor)."""
     who, p, error, unit_cost = inst.monitor_table
     u = rng.random((who.size, state.n))
-    return Detection(*_monitor(who, p, error, unit_cost, u, bound, breach, state.member, state.cooperated,
+    return Detection(*monitor_arrays(who, p, error, unit_cost, u, bound, breach, state.member, state.cooperated,
                                state.ties.indptr, state.ties.indices))

@@ -32,7 +32,7 @@ from commons_abm.rulebook import POSTURES, Institutions
 from commons_abm.scenario import Behaviour
 from commons_abm.state import State
 
-__all__ = ["DEFAULT_OVERRIDES_PER_YEAR", "OfficialsDay", "Polity", "act", "officials_act", "overrides_per_year",
+__all__ = ["DEFAULT_OVERRIDES_PER_YEAR", "OfficialsDay", "Polity", "act", "officials_act", "officials_parameters", "overrides_per_year",
            "rule_security"]
 
 DEFAULT_OVERRIDES_PER_YEAR = {"ally": 0.25, "distant": 0.5, "controller": 2.0}
@@ -81,17 +81,23 @@ def officials_act(state: State, inst: Institutions, behaviour: Behaviour, polity
                   levels: RuleLevels, step: int, rng: np.random.Generator) -> OfficialsDay:
     """One day of officials' acts (stream ``governance``: a uniform for a possible override
     when members' rules stand, two at an election)."""
-    t = behaviour.trust
     override, election, rung = act(
         rng, step, polity.rung, len(POSTURES), state.member, state.trust_institutional, levels.chosen,
         STANCE_SIGNAL[inst.stance] if inst.has_rules else 0.0, overrides_per_year(inst),
         inst.electoral_cycle_days, inst.posture_change_probability, inst.staff_continuity,
-        (t.institutional_gain, t.institutional_loss, t.authority_bias, t.override_loss,
-         behaviour.initial_trust_institutional))
+        officials_parameters(behaviour))
     if override:
         levels.reset(inst)
     polity.posture = POSTURES[rung]
     return OfficialsDay(override=override, election=election)
+
+
+def officials_parameters(behaviour: Behaviour) -> tuple[float, ...]:
+    """Institutional gain and loss, authority bias, loss at an override and the initial
+    institutional trust, as :func:`act` takes them."""
+    t = behaviour.trust
+    return tuple(float(x) for x in (t.institutional_gain, t.institutional_loss, t.authority_bias, t.override_loss,
+                                    behaviour.initial_trust_institutional))
 
 
 @kernel

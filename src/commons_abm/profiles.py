@@ -21,7 +21,7 @@ import numpy as np
 
 from commons_abm.calendar import HOURS, Day
 from commons_abm.compiled import kernel
-from commons_abm.scenario import Energy
+from commons_abm.scenario import DemandNoise, Energy
 from commons_abm.state import FIRM, HOUSEHOLD, OFFICIAL, State
 
 __all__ = [
@@ -31,7 +31,11 @@ __all__ = [
     "SEASONAL_PEAK_DAY",
     "daily_demand",
     "daily_factor",
+    "demand_noise",
+    "demand_tables",
+    "draw_noise",
     "hourly_shape",
+    "scale_demand",
     "seasonal_factor",
     "weekly_factor",
 ]
@@ -132,40 +136,48 @@ def daily_demand(state: State, energy: Energy, day: Day, rng: np.random.Generato
     factors, spread over the hours by the kind's load curve. It is multiplied by a
     per-agent daily and a per-agent-hour log-normal factor, both of mean 1, with the
     coefficients of variation ``energy.noise.daily_cv`` and ``energy.noise.hourly_cv``
-    (both are drawn even when a coefficient is 0, so the stream stays aligned): first the
-    ``n`` daily factors, then the ``24 n`` hourly ones, hour by hour.
+    (:func:`demand_noise`).
 
     The result is the transpose of a C-ordered ``(24, n)`` array (hours are rows in memory).
     """
-    n = state.n
-    mu_d, sigma_d = _lognormal_params(energy.noise.daily_cv)
-    mu_h, sigma_h = _lognormal_params(energy.noise.hourly_cv)
-    out = np.empty((HOURS, n))
-    daily = _draw_noise(rng, mu_d, sigma_d, out)
-    # the hourly log-normal factors from the normal draws (numpy's vectorised exp)
-    out *= sigma_h
-    out += mu_h
-    np.exp(out, out=out)
-    _scale(out, _hourly_table(day.day_of_year, day.is_weekend), state.kind, state.annual_demand_kwh, daily)
+    daily, hourly = demand_noise(rng, energy.noise, state.n, 1)
+    out = hourly[0]
+    scale_demand(out, _hourly_table(day.day_of_year, day.is_weekend), state.kind, state.annual_demand_kwh,
+                 daily[0])
     return out.T
 
 
+def demand_noise(rng: np.random.Generator, noise: DemandNoise, n: int, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """The demand stream's draws for ``days`` days: each day, ``n`` daily then ``24 n``
+    hourly log-normal factors of mean 1 (both drawn even when a coefficient of variation
+    is 0, so the stream stays aligned); ``(days, n)`` and ``(days, 24, n)``."""
+    mu_d, sigma_d = _lognormal_params(noise.daily_cv)
+    mu_h, sigma_h = _lognormal_params(noise.hourly_cv)
+    daily = np.empty((days, n))
+    hourly = np.empty((days, HOURS, n))
+    draw_noise(rng, mu_d, sigma_d, daily, hourly)
+    # the hourly factors from their normal draws (numpy's vectorised exp)
+    hourly *= sigma_h
+    hourly += mu_h
+    np.exp(hourly, out=hourly)
+    return daily, hourly
+
+
 @kernel
-def _draw_noise(rng, mu_daily, sigma_daily, hourly):  # pragma: no cover - compiled
-    """The day's draws: ``n`` daily log-normal factors (returned), then ``24 n`` standard
-    normals into ``hourly`` ``(24, n)``, hour by hour."""
-    hours, n = hourly.shape
-    daily = np.empty(n)
-    for i in range(n):
-        daily[i] = rng.lognormal(mu_daily, sigma_daily)
-    for h in range(hours):
+def draw_noise(rng, mu_daily, sigma_daily, daily, hourly):  # pragma: no cover - compiled
+    """Each day: ``n`` daily log-normal factors into ``daily[d]``, then ``24 n`` standard
+    normals into ``hourly[d]``, hour by hour."""
+    days, hours, n = hourly.shape
+    for d in range(days):
         for i in range(n):
-            hourly[h, i] = rng.standard_normal()
-    return daily
+            daily[d, i] = np.exp(mu_daily + sigma_daily * rng.standard_normal())
+        for h in range(hours):
+            for i in range(n):
+                hourly[d, h, i] = rng.standard_normal()
 
 
 @kernel
-def _scale(noise, table, kind, annual_demand_kwh, daily):  # pragma: no cover - compiled
+def scale_demand(noise, table, kind, annual_demand_kwh, daily):  # pragma: no cover - compiled
     """Demand = the kind's expected share of the day in each hour x the agent's mean daily
     demand x its daily factor x the hourly ``noise`` (in place)."""
     hours, n = noise.shape
@@ -173,3 +185,17 @@ def _scale(noise, table, kind, annual_demand_kwh, daily):  # pragma: no cover - 
         level = annual_demand_kwh[i] * (daily[i] / DAYS_PER_YEAR)
         for h in range(hours):
             noise[h, i] = table[h, kind[i]] * level * noise[h, i]
+
+
+def demand_tables() -> np.ndarray:
+    """:func:`_hourly_table` of every day of the year, working day and weekend,
+    ``(365, 2, 24, kinds)``: the expected kWh in each hour per kWh/day of mean demand."""
+    global _DEMAND_TABLES
+    if _DEMAND_TABLES is None:
+        _DEMAND_TABLES = np.array([[_hourly_table(day, weekend) for weekend in (False, True)]
+                                   for day in range(1, DAYS_PER_YEAR + 1)])
+        _DEMAND_TABLES.flags.writeable = False
+    return _DEMAND_TABLES
+
+
+_DEMAND_TABLES: np.ndarray | None = None

@@ -49,7 +49,7 @@ def impose_sanctions(state: State, inst: Institutions, accused: np.ndarray,
                      fine_scale: np.ndarray | float, step: int) -> SanctionDay:
     """Sanction the ``accused`` and move everyone on the ladder."""
     scheme, ladder, flat_fine = inst.sanction_table
-    fines, excluded = _sanction(scheme, ladder, flat_fine, accused, flat(fine_scale, (state.n,)),
+    fines, excluded = sanction_arrays(scheme, ladder, flat_fine, accused, flat(fine_scale, (state.n,)),
                                 inst.forgiveness_days, inst.exclude_after, step + EXCLUSION_DAYS,
                                 state.clean_days, state.offence_level, state.member, state.excluded_until)
     sanctioned = accused if scheme != NO_SANCTION else np.zeros(state.n, dtype=bool)
@@ -57,7 +57,7 @@ def impose_sanctions(state: State, inst: Institutions, accused: np.ndarray,
 
 
 @kernel
-def _sanction(scheme, ladder, flat_fine, accused, fine_scale, forgiveness_days, exclude_after, excluded_until_step,
+def sanction_arrays(scheme, ladder, flat_fine, accused, fine_scale, forgiveness_days, exclude_after, excluded_until_step,
               clean_days, offence_level, member, excluded_until):  # pragma: no cover - compiled
     """The fines, the ladder's moves and the exclusions of :func:`impose_sanctions`."""
     n = accused.size

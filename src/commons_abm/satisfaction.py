@@ -20,16 +20,16 @@ from commons_abm.compiled import flat, kernel
 from commons_abm.scenario import SatisfactionDynamics
 from commons_abm.state import State
 
-__all__ = ["fairness", "update_satisfaction"]
+__all__ = ["fairness", "fairness_arrays", "satisfaction_arrays", "satisfaction_parameters", "update_satisfaction"]
 
 
 def fairness(received: np.ndarray, offered: np.ndarray) -> np.ndarray:
     """Each contributor's return per kWh offered relative to all contributors' [-1, 1]."""
-    return _fairness(np.asarray(received, dtype=float), np.asarray(offered, dtype=float))
+    return fairness_arrays(np.asarray(received, dtype=float), np.asarray(offered, dtype=float))
 
 
 @kernel
-def _fairness(received, offered):  # pragma: no cover - compiled
+def fairness_arrays(received, offered):  # pragma: no cover - compiled
     total_offered = 0.0
     total_received = 0.0
     for i in range(offered.size):
@@ -51,14 +51,20 @@ def _fairness(received, offered):  # pragma: no cover - compiled
 def update_satisfaction(state: State, s: SatisfactionDynamics, gain_eur: np.ndarray,
                         fair: np.ndarray) -> None:
     """Move short- and long-run satisfaction toward today's experience."""
-    _update(state.satisfaction, state.satisfaction_short, state.satisfaction_long, gain_eur,
-            flat(fair, (state.n,)), s.benefit_scale_eur_per_day, s.fairness_weight, s.short_rate, s.long_rate,
-            s.long_run_weight)
+    satisfaction_arrays(state.satisfaction, state.satisfaction_short, state.satisfaction_long, gain_eur,
+                        flat(fair, (state.n,)), satisfaction_parameters(s))
+
+
+def satisfaction_parameters(s: SatisfactionDynamics) -> tuple[float, ...]:
+    """Benefit scale, fairness weight, short and long rates, long-run weight."""
+    return tuple(float(x) for x in (s.benefit_scale_eur_per_day, s.fairness_weight, s.short_rate, s.long_rate,
+                                    s.long_run_weight))
 
 
 @kernel
-def _update(satisfaction, short, long, gain, fair, scale, fairness_weight, short_rate, long_rate,
-            long_run_weight):  # pragma: no cover - compiled
+def satisfaction_arrays(satisfaction, short, long, gain, fair, p):  # pragma: no cover - compiled
+    """:func:`update_satisfaction` on arrays."""
+    scale, fairness_weight, short_rate, long_rate, long_run_weight = p
     for i in range(satisfaction.size):
         z = min(max(gain[i] / scale + fairness_weight * fair[i], -50.0), 50.0)
         target = 1.0 / (1.0 + np.exp(-z))

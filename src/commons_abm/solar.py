@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from commons_abm.calendar import HOURS, Day
+from commons_abm.compiled import kernel
 from commons_abm.scenario import PV, Energy
 from commons_abm.state import State
 
@@ -29,6 +30,7 @@ __all__ = [
     "CLEARNESS_BETA",
     "SOLAR_NOON_H",
     "clearness",
+    "clearness_draw",
     "daily_pv",
     "daylight_hours",
     "declination_rad",
@@ -37,6 +39,7 @@ __all__ = [
     "hourly_yield",
     "hourly_yield_today",
     "relative_daily_energy",
+    "yield_table",
 ]
 
 DAYS_PER_YEAR = 365
@@ -121,10 +124,19 @@ def clearness(pv: PV, rng: np.random.Generator) -> float:
 
     ``(1 - v) + v * B / E[B]`` with ``B ~ Beta(1.5, 1.0)``; one draw per call whatever ``v``.
     """
-    a, b = CLEARNESS_BETA
+    return float(clearness_draw(rng, *CLEARNESS_BETA, float(pv.weather_variability)))
+
+
+@kernel
+def clearness_draw(rng, a, b, variability):  # pragma: no cover - compiled
+    """:func:`clearness` from the shape ``a, b`` of the Beta distribution and the variability."""
     draw = rng.beta(a, b) / (a / (a + b))
-    v = pv.weather_variability
-    return float((1.0 - v) + v * draw)
+    return (1.0 - variability) + variability * draw
+
+
+def yield_table(pv: PV) -> np.ndarray:
+    """:func:`hourly_yield` of every day of the year, ``(365, 24)`` [kWh/kWp]."""
+    return np.array([hourly_yield(pv, day) for day in range(1, DAYS_PER_YEAR + 1)])
 
 
 def hourly_yield_today(pv: PV, day: Day, rng: np.random.Generator) -> np.ndarray:

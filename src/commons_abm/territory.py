@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from commons_abm.compiled import kernel
 from commons_abm.motives import draw_motives
 from commons_abm.network import build_ties
 from commons_abm.scenario import Consumers, Scenario
 from commons_abm.state import FIRM, HOUSEHOLD, OFFICIAL, State
 
-__all__ = ["build_state", "lognormal_with_mean"]
+__all__ = ["build_state", "lognormal_noise", "lognormal_with_mean"]
 
 DAYS_PER_YEAR = 365.0
 
@@ -20,6 +21,19 @@ def lognormal_with_mean(mean: float, cv: float, size: int, rng: np.random.Genera
         return np.full(size, float(mean))
     sigma2 = np.log1p(cv * cv)
     return mean * rng.lognormal(-sigma2 / 2, np.sqrt(sigma2), size)
+
+
+@kernel
+def lognormal_noise(rng, cv, size):  # pragma: no cover - compiled
+    """:func:`lognormal_with_mean` with mean 1, drawn in compiled code (the same draws)."""
+    out = np.ones(size)
+    if cv <= 0:
+        return out
+    sigma2 = np.log1p(cv * cv)
+    mu, sigma = -sigma2 / 2, np.sqrt(sigma2)
+    for i in range(size):
+        out[i] = np.exp(mu + sigma * rng.standard_normal())
+    return out
 
 
 def _household_pv_kwp(count: int, mean_kwp: float, rng: np.random.Generator) -> np.ndarray:

@@ -32,7 +32,8 @@ from commons_abm.compiled import flat, kernel
 from commons_abm.scenario import TrustDynamics
 from commons_abm.state import State, Ties
 
-__all__ = ["assembly_compliance", "update_institutional_trust", "update_interpersonal_trust"]
+__all__ = ["assembly_compliance", "institutional_arrays", "institutional_parameters", "interpersonal_arrays",
+           "interpersonal_parameters", "update_institutional_trust", "update_interpersonal_trust"]
 
 MEDIATION_REPAIR = 5.0
 WARNING_SHARE = 0.25  # share of the wrongful-sanction loss that a wrongful warning costs
@@ -40,15 +41,21 @@ WARNING_SHARE = 0.25  # share of the wrongful-sanction loss that a wrongful warn
 
 def update_interpersonal_trust(ties: Ties, cooperated: np.ndarray, t: TrustDynamics) -> None:
     """Every agent updates its trust in each neighbour from what the neighbour did today."""
+    interpersonal_arrays(ties.trust, ties.indices, cooperated, interpersonal_parameters(t))
+
+
+def interpersonal_parameters(t: TrustDynamics) -> tuple[float, float, float, bool]:
+    """Gain, loss, confirmation bias, and whether one step may overshoot 0 or 1 (only with
+    large rates; otherwise it cannot, rounding included)."""
     cb = t.confirmation_bias
-    # a step can overshoot 0 or 1 only with large rates (otherwise not, rounding included)
-    may_overshoot = max(t.interpersonal_gain, t.interpersonal_loss) * (1.0 + cb) >= 1.0 - 1e-9
-    _interpersonal(ties.trust, ties.indices, cooperated, t.interpersonal_gain, t.interpersonal_loss, cb,
-                   may_overshoot)
+    return (float(t.interpersonal_gain), float(t.interpersonal_loss), float(cb),
+            max(t.interpersonal_gain, t.interpersonal_loss) * (1.0 + cb) >= 1.0 - 1e-9)
 
 
 @kernel
-def _interpersonal(trust, indices, cooperated, gain, loss, cb, may_overshoot):  # pragma: no cover - compiled
+def interpersonal_arrays(trust, indices, cooperated, p):  # pragma: no cover - compiled
+    """:func:`update_interpersonal_trust` on the ties' arrays."""
+    gain, loss, cb, may_overshoot = p
     for j in range(indices.size):
         seen = cooperated[indices[j]]
         before = trust[j]
@@ -67,15 +74,22 @@ def update_institutional_trust(state: State, t: TrustDynamics, *, wrongful: np.n
     """Members' institutional trust follows their satisfaction, the compliance they see
     (``observed_compliance``: per agent, its assembly's, or one value) and today's events.
     ``wrongful``: wrongly sanctioned agents whose sanction stands (a fine of 0 is a warning)."""
-    _institutional(state.trust_institutional, state.member, state.satisfaction_short,
-                   flat(observed_compliance, (state.n,)), state.fines_eur, wrongful, settled, voiced, float(voice),
-                   t.institutional_gain, t.institutional_loss, t.observed_compliance_weight,
-                   t.confirmation_bias, t.wrongful_sanction_loss)
+    institutional_arrays(state.trust_institutional, state.member, state.satisfaction_short,
+                         flat(observed_compliance, (state.n,)), state.fines_eur, wrongful, settled, voiced,
+                         float(voice), institutional_parameters(t))
+
+
+def institutional_parameters(t: TrustDynamics) -> tuple[float, ...]:
+    """Gain, loss, weight of observed compliance, confirmation bias, loss after a wrongful sanction."""
+    return tuple(float(x) for x in (t.institutional_gain, t.institutional_loss, t.observed_compliance_weight,
+                                    t.confirmation_bias, t.wrongful_sanction_loss))
 
 
 @kernel
-def _institutional(trust, member, satisfaction_short, compliance, fines, wrongful, settled, voiced, voice, gain,
-                   loss, compliance_weight, cb, wrongful_loss):  # pragma: no cover - compiled
+def institutional_arrays(trust, member, satisfaction_short, compliance, fines, wrongful, settled, voiced, voice,
+                         p):  # pragma: no cover - compiled
+    """:func:`update_institutional_trust` on arrays."""
+    gain, loss, compliance_weight, cb, wrongful_loss = p
     for i in range(trust.size):
         value = trust[i]
         if member[i]:
