@@ -125,7 +125,7 @@ def hold_meeting(state: State, inst: Institutions, behaviour: Behaviour, levels:
         rng.random(state.n), assembly, count, state.member, state.satisfaction, state.trust_institutional,
         state.attended_last, state.meetings_attended, state.meetings_eligible, state.belief, state.propensity,
         state.cooperated, breach, bound, ties.owners, ties.indices, ties.trust,
-        meeting_parameters(behaviour, inst), float(voice), vote_budget(account_eur, daily_cost_eur), inst.min_share is not None,
+        meeting_parameters(behaviour, inst), float(voice), vote_budget(float(account_eur), float(daily_cost_eur)), inst.min_share is not None,
         levels.fine_scale, levels.quota, levels.fee_eur_per_day, levels.chosen, *initial_levels(inst))
     return MeetingDay(attended, attendance, valid, votes, inst.meeting_cost_eur * float(held))
 
@@ -146,7 +146,8 @@ def initial_levels(inst: Institutions) -> tuple[float, float, float]:
     return 1.0, float(inst.min_share or 0.0), float(inst.fee_eur_per_day)
 
 
-def vote_budget(account_eur: float, daily_cost_eur: float) -> float:
+@kernel
+def vote_budget(account_eur, daily_cost_eur):  # pragma: no cover - compiled
     """Members' fee vote: -1 (lower it) with more than 90 days of fixed costs in the
     account, 1 (raise it) when the account is negative, else 0."""
     return -1.0 if account_eur > 90 * daily_cost_eur else (1.0 if account_eur < 0 else 0.0)

@@ -29,6 +29,7 @@ from commons_abm.sanctions import SanctionDay, impose_sanctions
 from commons_abm.satisfaction import fairness, update_satisfaction
 from commons_abm.scenario import Scenario, load_scenario, with_overrides
 from commons_abm.seeding import streams
+from commons_abm.simulate import advance
 from commons_abm.state import State
 from commons_abm.territory import build_state
 from commons_abm.trust import assembly_compliance, update_institutional_trust, update_interpersonal_trust
@@ -142,6 +143,7 @@ class CommonsModel(mesa.Model):
         self._officials = OfficialsDay()
         self._attendance_rate = 0.0
         self._rows: list[list[float]] = []
+        self._plan = None  # what the compiled run needs (commons_abm.simulate), made at the first run
         self._index: list[CommonsAgent] | None = None
         self.space: Network | None = None
         self.reference = None
@@ -207,6 +209,9 @@ class CommonsModel(mesa.Model):
     def run(self, steps: int | None = None, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
         """Run ``steps`` days (default: ``scenario.run.steps``) and return the timeseries."""
         steps = self.scenario.run.steps if steps is None else int(steps)
+        if self.reference is None and progress is None and steps > 0:
+            advance(self, steps)  # the same stages, compiled into one loop (commons_abm.simulate)
+            return self.timeseries()
         for _ in range(steps):
             self.step()
             if progress is not None:

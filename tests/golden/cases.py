@@ -14,7 +14,8 @@ officials' stance, federation and boundary on and off).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -48,27 +49,27 @@ CATEGORICAL = ("rulebook.draw_pool.enabled", "rulebook.allocate_energy.key", "ru
                "rulebook.officials.stance", "rulebook.federate.enabled")
 
 
-def cases() -> Iterator[tuple[str, CommonsModel]]:
-    """Each golden case: its name and a freshly built model."""
+def cases() -> Iterator[tuple[str, Callable[[], CommonsModel]]]:
+    """Each golden case: its name and what builds its model afresh."""
     scenario = load_scenario(ROOT / "experiments" / "scenarios" / "default.toml")
     for book in RULEBOOKS:
         for seed in SEEDS:
             rulebook = ROOT / "experiments" / "rulebooks" / f"{book}.toml"
-            yield f"{book}/{seed}", CommonsModel(scenario, seed=seed, create_agents=False, rulebook=rulebook)
+            yield f"{book}/{seed}", partial(CommonsModel, scenario, seed=seed, create_agents=False, rulebook=rulebook)
     experiment = load_experiment(EXPERIMENT)
     first = plan(experiment, 1)[0]
     for i, levels in enumerate(COMBINATIONS):
         values = {**first.values, **dict(zip(CATEGORICAL, levels))}
         sample_scenario, institutions = experiment.build(values)
         yield (f"design_principles_sobol/{i}: " + ", ".join(map(str, levels)),
-               CommonsModel(sample_scenario, seed=first.seed + i, create_agents=False, rulebook=institutions))
+               partial(CommonsModel, sample_scenario, seed=first.seed + i, create_agents=False, rulebook=institutions))
 
 
 def trajectories() -> pd.DataFrame:
     """Every case's timeseries, one frame with a ``case`` column."""
     frames = []
-    for name, model in cases():
-        frame = model.run(STEPS)
+    for name, build in cases():
+        frame = build().run(STEPS)
         frame.insert(0, "case", name)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,395 @@
+"""Many days in one compiled call: the model's stages, in the order of ``CommonsModel.stages``.
+
+``CommonsModel.step()`` runs the named stages one Python call at a time, each a plain
+function of the state, the rules and a generator (readable, and each stage's result kept
+on the model for inspection). A run of many days, which is what sweeps and comparisons
+do, spends most of that in the calls rather than in the arithmetic, so
+``CommonsModel.run()`` instead hands :func:`advance` whole stretches of days: one
+compiled loop calls the same stage kernels in the same order with the same draws from
+the same streams, and writes each day's row of the timeseries.
+
+The two paths give the same runs to the last digit (``tests/test_golden.py`` checks
+both against the recorded trajectories, and checks ``run`` against ``step``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from commons_abm.accounts import settle_arrays
+from commons_abm.allocation import KEY_CODES
+from commons_abm.calendar import HOURS
+from commons_abm.collective_choice import (initial_levels, meet, meeting_parameters, vote_budget)
+from commons_abm.compiled import kernel
+from commons_abm.decisions import (POSTURE_VOICE, belief_parameters, decide_arrays, decision_parameters,
+                                   update_beliefs_arrays)
+from commons_abm.energy import HOURLY_FLOWS, EnergyDay, energy_parameters, exchange_arrays
+from commons_abm.indicators import COLUMNS, state_indicators
+from commons_abm.materials import MaterialsDay, route_arrays, routing_parameters
+from commons_abm.mediation import mediate_arrays
+from commons_abm.membership import review_arrays, review_parameters
+from commons_abm.monitoring import monitor_arrays
+from commons_abm.officials import STANCE_SIGNAL, act, officials_parameters, overrides_per_year
+from commons_abm.profiles import demand_noise, demand_tables, scale_demand
+from commons_abm.rulebook import NO_SANCTION, POSTURES
+from commons_abm.sanctions import EXCLUSION_DAYS, sanction_arrays
+from commons_abm.satisfaction import fairness_arrays, satisfaction_arrays, satisfaction_parameters
+from commons_abm.solar import CLEARNESS_BETA, clearness_draw, yield_table
+from commons_abm.territory import lognormal_noise
+from commons_abm.trust import (assembly_compliance, institutional_arrays, institutional_parameters,
+                               interpersonal_arrays, interpersonal_parameters)
+
+if TYPE_CHECKING:
+    from commons_abm.model import CommonsModel
+
+__all__ = ["RECORDED", "STAGES", "advance"]
+
+STAGES = ("decide", "exchange_energy", "route_materials", "enforce_rules", "collective_choice", "officials",
+          "settle_accounts", "learn", "review_membership", "record")
+
+# The order in which the compiled loop writes a day's row: the timeseries' columns.
+RECORDED = (
+    "step", "day_of_year", "members_share", "attendance_rate", "compliance_rate", "trust_interpersonal",
+    "trust_institutional", "satisfaction", "energy_self_sufficiency", "energy_self_consumption",
+    "material_circularity", "landfill_kg", "dumping_kg", "sanctions", "governance_cost", "gini_net_benefit",
+    "energy_balance_residual_kwh", "material_balance_residual_kg", "cooperation_rate", "expected_cooperation",
+    "member_trust_institutional", "participation_gini", "wrongful_sanctions", "fines_eur", "production_kwh",
+    "consumption_kwh", "self_consumed_kwh", "pool_kwh", "battery_discharge_kwh", "import_kwh", "export_kwh",
+    "battery_soc_kwh", "material_inputs_kg", "reuse_kg", "repair_kg", "recycling_kg", "recovery_kg",
+    "symbiosis_kg", "hub_stock_kg", "community_account_eur",
+)
+assert RECORDED == tuple(COLUMNS), "the compiled loop's row must follow indicators.COLUMNS"
+
+# Values of hourly demand noise drawn ahead at most (days x 24 x agents), to bound memory.
+NOISE_VALUES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the compiled loop needs of a model that does not change during a run: the
+    rules and the scenario's parameters as numbers, the calendar's tables."""
+
+    arguments: tuple
+    start: tuple[int, int]
+
+
+def _plan(model: CommonsModel) -> Plan:
+    sc, inst, b = model.scenario, model.institutions, model.scenario.behaviour
+    e, m = sc.energy, sc.materials
+    who, p, error, unit_cost = inst.monitor_table
+    scheme, ladder, flat_fine = inst.sanction_table
+    fine, quota, fee = initial_levels(inst)
+    operator_shift = inst.load_shift_share if inst.operator and inst.load_shift_share > 0 else 0.0
+    rules = (
+        inst.meetings, inst.meeting_every_days, meeting_parameters(b, inst), float(inst.meeting_cost_eur),
+        inst.min_share is not None, (fine, quota, fee), float(inst.operator_cost_eur_per_day),
+        float(model._daily_fixed_cost()),
+        np.array([POSTURE_VOICE[posture] for posture in POSTURES]), float(model.rule_security),
+        inst.official_monitoring and inst.stance == "controller", inst.binding(), inst.binding(True),
+        bool(inst.sanctioned) and inst.sanction_scheme != "none", inst.official_monitoring and inst.dumping_forbidden,
+        inst.fee_eur_per_day > 0, who, p, error, unit_cost, scheme, ladder, flat_fine, inst.forgiveness_days,
+        inst.exclude_after, float(inst.sanction_cost_eur), inst.mediation, float(inst.mediation_access),
+        float(inst.mediation_success), float(inst.mediation_cost_eur),
+        STANCE_SIGNAL[inst.stance] if inst.has_rules else 0.0, overrides_per_year(inst), inst.electoral_cycle_days,
+        float(inst.posture_change_probability), float(inst.staff_continuity),
+        inst.boundary == "open_access", KEY_CODES[inst.allocation_key], float(operator_shift),
+    )
+    behaviour = (decision_parameters(b), meeting_parameters(b, inst), officials_parameters(b),
+                 interpersonal_parameters(b.trust), institutional_parameters(b.trust),
+                 satisfaction_parameters(b.satisfaction), belief_parameters(b), review_parameters(b.participation))
+    a, beta = CLEARNESS_BETA
+    world = (demand_tables(), yield_table(e.pv), (a, beta, float(e.pv.weather_variability)), energy_parameters(e),
+             float(m.daily_cv), routing_parameters(m))
+    return Plan(arguments=(rules, behaviour, world), start=(e.start_day_of_year, e.start_weekday))
+
+
+def advance(model: CommonsModel, days: int) -> None:
+    """Simulate ``days`` more days of ``model`` (array engine), in stretches whose demand
+    noise is drawn ahead; appends their rows to the model's timeseries."""
+    if model._plan is None:
+        model._plan = _plan(model)
+    plan = model._plan
+    s, ties, rngs, levels = model.state, model.state.ties, model.rngs, model.levels
+    from commons_abm.materials import _NO_PAIRS, _pairs
+
+    pairs = _pairs(s) if model.scenario.materials.firms.symbiosis else (_NO_PAIRS, _NO_PAIRS)
+    stretch = max(1, min(days, NOISE_VALUES // max(HOURS * s.n, 1)))
+    done = 0
+    while done < days:
+        count = min(stretch, days - done)
+        daily, hourly = demand_noise(rngs["demand"], model.scenario.energy.noise, s.n, count)
+        scalars = np.array([s.commons.battery_soc_kwh, s.commons.hub_reusable_kg, s.commons.hub_repairable_kg,
+                            s.commons.community_account_eur, model._attendance_rate])
+        rows = np.empty((count, len(COLUMNS)))
+        hourly_out = np.empty((count if model.record_hourly else 0, len(HOURLY_FLOWS), HOURS))
+        rung, last = simulate_days(
+            model.steps, plan.start, count, daily, hourly, rngs["weather"], rngs["materials"],
+            rngs["behaviour"], rngs["governance"],
+            (s.kind, s.annual_demand_kwh, s.pv_kwp, s.pv_performance, s.member, s.share_fraction, s.contributed_kwh,
+             s.energy_poor, s.waste_kg_per_day, s.byproduct_kg_per_day, s.input_kg_per_day, s.cc_type, s.belief,
+             s.group_weight, s.trust_institutional, s.propensity, s.cooperated, s.offence_level, s.clean_days,
+             s.excluded_until, s.attended_last, s.meetings_attended, s.meetings_eligible, s.satisfaction,
+             s.satisfaction_short, s.satisfaction_long, s.energy_cost_eur, s.material_cost_eur, s.fees_eur,
+             s.fines_eur, s.governance_cost_eur, s.net_benefit_eur, s.cumulative_net_benefit_eur),
+            (ties.indptr, ties.indices, ties.owners, ties.trust), pairs, model.assembly, levels.fine_scale.size,
+            (levels.fine_scale, levels.quota, levels.fee_eur_per_day, levels.chosen), model.polity.rung, scalars,
+            *plan.arguments, rows, hourly_out)
+        model.steps += count
+        done += count
+        model.polity.posture = POSTURES[rung]
+        (s.commons.battery_soc_kwh, s.commons.hub_reusable_kg, s.commons.hub_repairable_kg,
+         s.commons.community_account_eur, model._attendance_rate) = (float(v) for v in scalars)
+        model._rows.extend(rows.tolist())
+        model.hourly.extend(hourly_out)
+        _keep_last_day(model, last)
+
+
+def _keep_last_day(model: CommonsModel, last: tuple) -> None:
+    """The last simulated day's results on the model, as ``step()`` leaves them."""
+    from commons_abm.model import GovernanceDay
+
+    energy, materials, governance = last
+    (agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly, totals) = energy
+    model.last_energy = EnergyDay(*totals[:13], agent_import=agent_import, agent_export=agent_export,
+                                  agent_received=agent_received, agent_offered=agent_offered, agent_cost_eur=cost,
+                                  agent_reference_cost_eur=reference, community_account_eur=totals[13],
+                                  hourly=dict(zip(HOURLY_FLOWS, hourly)))
+    waste, dumped, brought, byproduct, secondary, virgin, _, reference, totals = materials
+    model.last_materials = MaterialsDay(
+        *totals, dumping_cleanup_eur=totals[8] * model.scenario.materials.costs.dumping_eur_per_kg, waste_kg=waste,
+        dumped_kg=dumped, brought_kg=brought, byproduct_kg=byproduct, secondary_kg=secondary, virgin_kg=virgin,
+        reference_cost_eur=reference)
+    meeting_held, attendance, compliance, sanctions, wrongful, mediated, override, cost_eur = governance
+    model.last_governance = GovernanceDay(bool(meeting_held), float(attendance), float(compliance), int(sanctions),
+                                          int(wrongful), int(mediated), bool(override), float(cost_eur))
+
+
+@kernel
+def _ratio(numerator, denominator):  # pragma: no cover - compiled
+    return numerator / denominator if denominator > 0 else np.nan
+
+
+@kernel
+def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, materials_rng, behaviour_rng,
+                  governance, state, ties, pairs, assembly, count, levels, rung, scalars, rules, behaviour, world,
+                  rows, hourly_out):  # pragma: no cover - compiled
+    """``days`` days from ``first_step``: the stages of ``CommonsModel.stages`` on the
+    state's arrays (changed in place), one row of :data:`RECORDED` per day into ``rows``;
+    returns the officials' posture (rung) and the last day's energy, materials and
+    governance results."""
+    (kind, annual_demand, pv_kwp, pv_performance, member, share_fraction, contributed, energy_poor, waste_kg,
+     byproduct_kg, input_kg, cc_type, belief, group_weight, trust_institutional, propensity, cooperated,
+     offence_level, clean_days, excluded_until, attended_last, meetings_attended, meetings_eligible, satisfaction,
+     satisfaction_short, satisfaction_long, energy_cost, material_cost, fees, fines, governance_cost, net_benefit,
+     cumulative) = state
+    indptr, indices, owners, tie_trust = ties
+    seller, buyer = pairs
+    fine_scale, quota, fee, chosen = levels
+    (meetings, every_days, meeting_p, meeting_cost_eur, has_quota, official, operator_cost, daily_fixed_cost,
+     posture_voice, security, crowding, binding, sanctioned_binding, deterring, dumping_displaced, fee_charged,
+     who, p_detect, error, unit_cost, scheme, ladder, flat_fine, forgiveness_days, exclude_after, sanction_cost,
+     mediation, mediation_access, mediation_success, mediation_cost, stance_signal, override_rate, electoral_cycle,
+     change_probability, continuity, open_access, key, operator_shift) = rules
+    (decision_p, _, officials_p, interpersonal_p, institutional_p, satisfaction_p, belief_p, review_p) = behaviour
+    tables, yields, clearness_p, energy_p, materials_cv, routing_p = world
+    start_day, start_weekday = start
+    n = kind.size
+    monitors = who.size
+    no_shift = np.zeros(0)
+    legit = np.zeros(n)
+    fine_of = np.empty(n)
+    quota_of = np.empty(n)
+    fee_of = np.empty(n)
+    shift = np.zeros(n)
+    u_monitor = np.empty((monitors, n))
+    u_mediation = np.empty((2, n))
+    attendance_rate = scalars[4]
+    for d in range(days):
+        step = first_step + d
+        day_of_year = (start_day - 1 + step) % 365 + 1
+        weekend = (start_weekday + step) % 7 >= 5
+
+        # decide
+        voice = posture_voice[rung] if meetings else 0.0
+        for i in range(n):
+            a = assembly[i]
+            legit[i] = voice * security if (meetings and chosen[a]) else 0.0
+            fine_of[i] = fine_scale[a]
+            quota_of[i] = quota[a]
+        u = behaviour_rng.random(n)
+        (chances, choices, share, claim, sorting, hub_bring, dumping, pays_fee, bound,
+         sanctionable) = decide_arrays(
+            cc_type, belief, group_weight, trust_institutional, member, cooperated, pv_kwp, kind,
+            offence_level, indptr, indices, u, legit, fine_of, quota_of, decision_p, crowding, binding,
+            sanctioned_binding, deterring, who, p_detect, scheme, ladder, flat_fine, dumping_displaced, fee_charged)
+        propensity[:] = chances
+        cooperated[:] = choices
+        share_fraction[:] = share
+        breach = bound & ~cooperated
+        sanctionable_now = sanctionable & ~cooperated
+
+        # exchange_energy
+        demand = hourly_noise[d]
+        scale_demand(demand, tables[day_of_year - 1, 1 if weekend else 0], kind, annual_demand, daily_noise[d])
+        per_kwp = yields[day_of_year - 1] * clearness_draw(weather, *clearness_p)
+        if operator_shift > 0:
+            for i in range(n):
+                shift[i] = operator_shift if (member[i] and cooperated[i]) else 0.0
+        energy = exchange_arrays(demand, pv_kwp, pv_performance, per_kwp, shift if operator_shift > 0 else no_shift,
+                                 member, share_fraction, open_access, key, energy_poor, contributed, claim,
+                                 scalars[0], energy_p)
+        agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly, e = energy
+        contributed += agent_offered
+        scalars[0] = e[14]
+        scalars[3] += e[13]
+        energy_cost[:] = cost
+        if hourly_out.shape[0]:
+            hourly_out[d] = hourly
+
+        # route_materials
+        materials = route_arrays(lognormal_noise(materials_rng, materials_cv, n), kind, waste_kg, byproduct_kg,
+                                 input_kg, sorting, hub_bring, dumping, seller, buyer, scalars[1], scalars[2],
+                                 routing_p)
+        material_cost[:] = materials[6]
+        mt = materials[8]
+        scalars[1] = mt[17]
+        scalars[2] = mt[18]
+
+        # enforce_rules: monitoring, sanctions, mediation
+        for k in range(monitors):
+            u_monitor[k] = governance.random(n)
+        detected, wrong, _, detection_cost, official_cost, peer_cost = monitor_arrays(
+            who, p_detect, error, unit_cost, u_monitor, bound, breach, member, cooperated, indptr, indices)
+        # a wrong accusation can only be sanctioned under a rule backed by a sanction
+        accused = (detected & sanctionable_now) | (wrong & (sanctionable_now | (wrong & sanctionable)))
+        for i in range(n):
+            fine_of[i] = fine_scale[assembly[i]]
+        fines_today, excluded = sanction_arrays(scheme, ladder, flat_fine, accused, fine_of, forgiveness_days,
+                                                exclude_after, step + EXCLUSION_DAYS, clean_days, offence_level,
+                                                member, excluded_until)
+        sanctioned = accused if scheme != NO_SANCTION else np.zeros(n, dtype=np.bool_)
+        sanctions = sanctioned.sum()
+        disputes = sanctioned & wrong
+        settled = np.zeros(n, dtype=np.bool_)
+        mediation_spent = 0.0
+        if mediation and disputes.any():
+            u_mediation[0] = governance.random(n)
+            u_mediation[1] = governance.random(n)
+            settled, brought = mediate_arrays(disputes, u_mediation, mediation_access, mediation_success,
+                                              fines_today, excluded, offence_level, member, excluded_until)
+            mediation_spent = mediation_cost * brought
+        unsettled = disputes & ~settled
+
+        # collective_choice
+        meeting_held = meetings and (step + 1) % every_days == 0
+        meeting_spent = 0.0
+        voiced = np.zeros(n, dtype=np.bool_)
+        if meeting_held:
+            attended, attendance_rate, valid, _, held = meet(
+                governance.random(n), assembly, count, member, satisfaction, trust_institutional, attended_last,
+                meetings_attended, meetings_eligible, belief, propensity, cooperated, breach, bound, owners,
+                indices, tie_trust, meeting_p, voice, vote_budget(scalars[3], daily_fixed_cost), has_quota,
+                fine_scale, quota, fee, chosen, official[0], official[1], official[2])
+            meeting_spent = meeting_cost_eur * held
+            for i in range(n):
+                voiced[i] = attended[i] and valid[assembly[i]]
+
+        # officials
+        override, _, rung = act(governance, step, rung, posture_voice.size, member, trust_institutional, chosen,
+                                stance_signal, override_rate, electoral_cycle, change_probability, continuity,
+                                officials_p)
+        if override:
+            fine_scale[:] = official[0]
+            quota[:] = official[1]
+            fee[:] = official[2]
+            chosen[:] = False
+        voice = posture_voice[rung] if meetings else 0.0
+
+        # settle_accounts
+        for i in range(n):
+            fee_of[i] = fee[assembly[i]]
+        settle_arrays(pays_fee, fee_of, fines_today, peer_cost, reference, energy_cost, materials[7], material_cost,
+                      fees, fines, governance_cost, net_benefit, cumulative)
+        peer_spent = peer_cost.sum()
+        community_cost = (operator_cost + meeting_spent + mediation_spent + sanction_cost * sanctions
+                          + detection_cost - official_cost - peer_spent)
+        scalars[3] += (fees.sum() + fines.sum()) - community_cost
+        if bound.any():
+            compliance = cooperated[bound].mean()
+        else:
+            compliance = cooperated.mean() if n else 1.0
+
+        # learn
+        interpersonal_arrays(tie_trust, indices, cooperated, interpersonal_p)
+        fair = fairness_arrays(agent_received, agent_offered)
+        for i in range(n):
+            if not member[i]:
+                fair[i] = 0.0
+        satisfaction_arrays(satisfaction, satisfaction_short, satisfaction_long, net_benefit, fair, satisfaction_p)
+        institutional_arrays(trust_institutional, member, satisfaction_short,
+                             assembly_compliance(assembly, count, bound, cooperated), fines, unsettled, settled,
+                             voiced, voice * security, institutional_p)
+        update_beliefs_arrays(belief, cooperated, indptr, indices, tie_trust, cooperated.mean() if n else 0.0,
+                              belief_p)
+
+        # review_membership
+        review_arrays(behaviour_rng.random(n), review_p, step, member, satisfaction, excluded_until, attended_last,
+                      indptr, indices, tie_trust)
+
+        # record
+        (members_share, trust_interpersonal, trust_mean, satisfaction_mean, gini_net_benefit, cooperation,
+         expected_cooperation, member_trust, participation_gini, fines_paid) = state_indicators(
+            member, satisfaction, tie_trust, trust_institutional, cumulative, cooperated, belief, meetings_attended,
+            meetings_eligible, fines)
+        wrongful = unsettled.sum()
+        governance_cost_eur = community_cost + official_cost + peer_spent
+        row = rows[d]
+        row[0] = step
+        row[1] = day_of_year
+        row[2] = members_share
+        row[3] = attendance_rate
+        row[4] = compliance
+        row[5] = trust_interpersonal
+        row[6] = trust_mean
+        row[7] = satisfaction_mean
+        row[8] = _ratio(e[1] - e[8], e[1])
+        row[9] = _ratio(e[0] - e[9], e[0])
+        row[10] = mt[15]
+        row[11] = mt[7]
+        row[12] = mt[8]
+        row[13] = sanctions
+        row[14] = governance_cost_eur
+        row[15] = gini_net_benefit
+        row[16] = e[12]
+        row[17] = mt[10]
+        row[18] = cooperation
+        row[19] = expected_cooperation
+        row[20] = member_trust
+        row[21] = participation_gini
+        row[22] = wrongful
+        row[23] = fines_paid
+        row[24] = e[0]
+        row[25] = e[1]
+        row[26] = e[2]
+        row[27] = e[3]
+        row[28] = e[5]
+        row[29] = e[8]
+        row[30] = e[9]
+        row[31] = scalars[0]
+        row[32] = mt[0]
+        row[33] = mt[3]
+        row[34] = mt[4]
+        row[35] = mt[5]
+        row[36] = mt[6]
+        row[37] = mt[11]
+        row[38] = scalars[1] + scalars[2]
+        row[39] = scalars[3]
+        if d == days - 1:
+            scalars[4] = attendance_rate
+            governance_day = (meeting_held, attendance_rate, compliance, sanctions, wrongful, settled.sum(),
+                              override, governance_cost_eur)
+            return rung, (energy, materials, governance_day)
+    raise ValueError("simulate_days needs at least one day")
