@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commons_abm.compiled import kernel
+from commons_abm.compiled import kernel, total
 
 __all__ = [
     "KEYS",
@@ -43,6 +43,7 @@ __all__ = [
     "allocate_tiers",
     "contribution_weights",
     "equal",
+    "fill_hour",
     "fill_tier",
     "needs_first",
     "pro_rata_consumption",
@@ -57,18 +58,18 @@ KEY_CODES = {"equal": EQUAL, "pro_rata_consumption": PRO_RATA_CONSUMPTION,
 
 # ------------------------------------------------------------------------ water-filling
 @kernel
-def water_fill(amount, caps, weights, out):  # pragma: no cover - compiled
+def water_fill(amount, caps, weights, out, open_):  # pragma: no cover - compiled
     """One hour: ``out[j] = min(caps[j], lambda * weights[j])`` summing to ``amount``.
 
-    Needs ``0 < amount < sum(caps)`` and a positive weight for every positive cap.
+    Needs ``0 < amount < sum(caps)`` and a positive weight for every positive cap;
+    ``open_`` is scratch space of the same length.
     """
     k = caps.size
-    open_ = caps > 0.0
-    taken = 0.0
-    w_open = 0.0
     for j in range(k):
-        if open_[j]:
-            w_open += weights[j]
+        open_[j] = caps[j] > 0.0
+        out[j] = weights[j] if open_[j] else 0.0
+    taken = 0.0
+    w_open = total(out)
     level = (amount - taken) / w_open if w_open > 0.0 else np.inf
     while True:  # each round closes at least one agent, or stops
         closed = False
@@ -79,10 +80,9 @@ def water_fill(amount, caps, weights, out):  # pragma: no cover - compiled
                 closed = True
         if not closed:
             break
-        w_open = 0.0
         for j in range(k):
-            if open_[j]:
-                w_open += weights[j]
+            out[j] = weights[j] if open_[j] else 0.0
+        w_open = total(out)
         level = (amount - taken) / w_open if w_open > 0.0 else np.inf
     if np.isinf(level):  # every agent saturated (the amount was at capacity, to rounding)
         out[:] = caps
@@ -92,45 +92,46 @@ def water_fill(amount, caps, weights, out):  # pragma: no cover - compiled
 
 
 @kernel
-def fill_tier(remaining, caps, weights, columns, total):  # pragma: no cover - compiled
-    """Serve one tier in every hour: the agents ``columns`` (distinct) with ``weights``
-    ``(H, len(columns))``, up to what is left of their ``caps`` ``(H, n)``.
-
-    Adds the allocation to ``total`` ``(H, n)``, takes it off ``caps`` and leaves in
-    ``remaining`` ``(H,)`` what the tier could not absorb. An agent of weight 0 (or less)
-    takes nothing.
-    """
-    hours = remaining.size
+def fill_hour(amount, caps, weights, columns, served, c, w, x, open_):  # pragma: no cover - compiled
+    """Serve one tier in one hour: the agents ``columns`` (distinct) with ``weights`` (one
+    per column), up to what is left of their ``caps`` (one per agent, changed). Adds the
+    allocation to ``served`` (one per agent) and returns what the tier could not absorb.
+    An agent of weight 0 (or less) takes nothing; ``c``, ``w``, ``x``, ``open_``: scratch."""
     k = columns.size
-    c = np.empty(k)
-    w = np.empty(k)
-    x = np.empty(k)
-    for h in range(hours):
-        amount = remaining[h]
-        if not amount > 0.0:
-            continue
-        capacity = 0.0
-        for j in range(k):
-            wj = weights[h, j]
-            cj = caps[h, columns[j]]
-            if not wj > 0.0:
-                wj = 0.0
-                cj = 0.0
-            elif not cj > 0.0:
-                cj = 0.0
-            c[j] = cj
-            w[j] = wj
-            capacity += cj
-        if amount >= capacity:  # everyone is served up to the cap; the rest passes on
-            x[:] = c
-            remaining[h] = max(amount - capacity, 0.0)
-        else:
-            water_fill(amount, c, w, x)
-            remaining[h] = 0.0
-        for j in range(k):
-            i = columns[j]
-            total[h, i] += x[j]
-            caps[h, i] = max(caps[h, i] - x[j], 0.0)
+    c, w, x, open_ = c[:k], w[:k], x[:k], open_[:k]
+    for j in range(k):
+        wj = weights[j]
+        cj = caps[columns[j]]
+        if not wj > 0.0:
+            wj = 0.0
+            cj = 0.0
+        elif not cj > 0.0:
+            cj = 0.0
+        c[j] = cj
+        w[j] = wj
+    capacity = total(c)
+    if amount >= capacity:  # everyone is served up to the cap; the rest passes on
+        x[:] = c
+        left = max(amount - capacity, 0.0)
+    else:
+        water_fill(amount, c, w, x, open_)
+        left = 0.0
+    for j in range(k):
+        i = columns[j]
+        served[i] += x[j]
+        caps[i] = max(caps[i] - x[j], 0.0)
+    return left
+
+
+@kernel
+def fill_tier(remaining, caps, weights, columns, served):  # pragma: no cover - compiled
+    """:func:`fill_hour` in every hour: ``weights`` ``(H, len(columns))``, ``caps`` and
+    ``served`` ``(H, n)``; ``remaining`` ``(H,)`` keeps what the tier could not absorb."""
+    n = caps.shape[1]
+    c, w, x, open_ = np.empty(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_)
+    for h in range(remaining.size):
+        if remaining[h] > 0.0:
+            remaining[h] = fill_hour(remaining[h], caps[h], weights[h], columns, served[h], c, w, x, open_)
 
 
 @kernel
@@ -143,21 +144,25 @@ def contribution_weights(before, offer, offer_columns):  # pragma: no cover - co
     """
     hours = offer.shape[0]
     n = before.size
-    cum = np.zeros((hours, n))
+    offered_by = np.full(n, -1)  # each agent's column of ``offer``
     for j in range(offer_columns.size):
-        i = offer_columns[j]
-        running = 0.0
+        offered_by[offer_columns[j]] = j
+    day_total = np.zeros(offer_columns.size)
+    for j in range(offer_columns.size):
         for h in range(hours):
-            running += offer[h, j]
-            cum[h, i] = running
+            day_total[j] += offer[h, j]
     chosen = np.zeros(n, dtype=np.bool_)
     for i in range(n):
-        chosen[i] = before[i] > 0.0 or (hours > 0 and cum[hours - 1, i] > 0.0)
+        chosen[i] = before[i] > 0.0 or (offered_by[i] >= 0 and day_total[offered_by[i]] > 0.0)
     columns = np.flatnonzero(chosen)
     weights = np.empty((hours, columns.size))
-    for h in range(hours):
-        for j in range(columns.size):
-            weights[h, j] = before[columns[j]] + cum[h, columns[j]]
+    for j in range(columns.size):
+        i = columns[j]
+        running = 0.0
+        for h in range(hours):
+            if offered_by[i] >= 0:
+                running += offer[h, offered_by[i]]
+            weights[h, j] = before[i] + running
     return columns, weights
 
 
@@ -165,33 +170,41 @@ def contribution_weights(before, offer, offer_columns):  # pragma: no cover - co
 def allocate_by_key(key, amount, caps, demand, energy_poor, before, offer, offer_columns,
                     claim):  # pragma: no cover - compiled
     """What each agent gets of ``amount`` ``(H,)`` under allocation key ``key``
-    (:data:`KEY_CODES`), capped by ``caps`` ``(H, n)``; see :class:`KeyInputs` for the rest."""
+    (:data:`KEY_CODES`), capped by ``caps`` ``(H, n)``; see :class:`KeyInputs` for the rest.
+    Hours with nothing to share take no work."""
     hours, n = caps.shape
-    remaining = np.maximum(amount, 0.0)
-    left = np.maximum(caps, 0.0)
-    total = np.zeros((hours, n))
+    served = np.zeros((hours, n))
     everyone = np.arange(n)
-    consumption = demand * claim.reshape(1, n)  # pro rata consumption, claims included
-    if key == EQUAL:
-        weights = np.empty((hours, n))
-        weights[:] = claim.reshape(1, n)
-        fill_tier(remaining, left, weights, everyone, total)
-    elif key == PRO_RATA_CONSUMPTION:
-        fill_tier(remaining, left, consumption, everyone, total)
-    elif key == PRO_RATA_CONTRIBUTION:
-        columns, contributed = contribution_weights(before, offer, offer_columns)
-        for j in range(columns.size):
-            contributed[:, j] *= claim[columns[j]]
-        fill_tier(remaining, left, contributed, columns, total)
-        fill_tier(remaining, left, consumption, everyone, total)
-    else:  # NEEDS_FIRST
-        poor = np.flatnonzero(energy_poor)
-        first = np.empty((hours, poor.size))
-        for j in range(poor.size):
-            first[:, j] = demand[:, poor[j]] * claim[poor[j]]
-        fill_tier(remaining, left, first, poor, total)
-        fill_tier(remaining, left, consumption, everyone, total)
-    return total
+    first = everyone
+    if key == PRO_RATA_CONTRIBUTION:
+        first, contributed = contribution_weights(before, offer, offer_columns)
+    elif key == NEEDS_FIRST:
+        first = np.flatnonzero(energy_poor)
+    left = np.empty(n)
+    weights = np.empty(n)
+    c, w, x, open_ = np.empty(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_)
+    for h in range(hours):
+        remaining = amount[h]
+        if not remaining > 0.0:
+            continue
+        for i in range(n):
+            left[i] = max(caps[h, i], 0.0)
+        # the first tier: everyone (equal, pro rata consumption), contributors or the energy-poor
+        for j in range(first.size):
+            i = first[j]
+            if key == EQUAL:
+                weights[j] = claim[i]
+            elif key == PRO_RATA_CONTRIBUTION:
+                weights[j] = contributed[h, j] * claim[i]
+            else:
+                weights[j] = demand[h, i] * claim[i]
+        remaining = fill_hour(remaining, left, weights[:first.size], first, served[h], c, w, x, open_)
+        if remaining > 0.0 and (key == PRO_RATA_CONTRIBUTION or key == NEEDS_FIRST):
+            # what they cannot absorb goes pro rata consumption to everyone still in need
+            for i in range(n):
+                weights[i] = demand[h, i] * claim[i]
+            fill_hour(remaining, left, weights, everyone, served[h], c, w, x, open_)
+    return served
 
 
 # --------------------------------------------------------------------------- Python API
@@ -283,13 +296,13 @@ def allocate_tiers(
     hours, n = caps.shape
     remaining = np.maximum(np.broadcast_to(np.asarray(amount, dtype=float), (hours,)), 0.0)
     left = np.maximum(caps, 0.0)
-    total = np.zeros((hours, n))
+    served = np.zeros((hours, n))
     for tier in tiers:
         tier = tier if isinstance(tier, Tier) else Tier(tier)
         columns = np.arange(n) if tier.columns is None else np.asarray(tier.columns, dtype=np.intp)
         weights = np.broadcast_to(np.asarray(tier.weights, dtype=float), (hours, columns.size))
-        fill_tier(remaining, left, np.ascontiguousarray(weights), columns, total)
-    return total
+        fill_tier(remaining, left, np.ascontiguousarray(weights), columns, served)
+    return served
 
 
 def _by_key(key: int, amount: np.ndarray, caps: np.ndarray, inputs: KeyInputs) -> np.ndarray:

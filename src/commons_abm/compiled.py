@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import numba
 import numpy as np
 
-__all__ = ["flat", "kernel"]
+__all__ = ["flat", "kernel", "total"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,3 +38,23 @@ def flat(values: Any, shape: tuple[int, ...], dtype: type = float) -> np.ndarray
     if isinstance(values, np.ndarray) and values.shape == shape and values.dtype == dtype and len(shape) == 1:
         return values
     return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=dtype), shape)).ravel()
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def total(values):  # pragma: no cover - compiled
+    """Sum of a one-dimensional array, in four interleaved partial sums: the same order of
+    additions on every machine, and four times the speed of one running sum (which waits
+    for each addition before the next)."""
+    n = values.size
+    a0 = a1 = a2 = a3 = 0.0
+    i = 0
+    while i + 4 <= n:
+        a0 += values[i]
+        a1 += values[i + 1]
+        a2 += values[i + 2]
+        a3 += values[i + 3]
+        i += 4
+    while i < n:
+        a0 += values[i]
+        i += 1
+    return (a0 + a1) + (a2 + a3)

@@ -26,7 +26,7 @@ import numpy as np
 from commons_abm.allocation import KEY_CODES, allocate_by_key
 from commons_abm.battery import dispatch_hours, one_way_efficiency
 from commons_abm.calendar import Day
-from commons_abm.compiled import kernel
+from commons_abm.compiled import kernel, total
 from commons_abm.profiles import daily_demand
 from commons_abm.scenario import Energy, Scenario
 from commons_abm.solar import hourly_yield_today
@@ -171,30 +171,31 @@ def exchange_arrays(demand, pv_kwp, pv_performance, per_kwp, shift, member, shar
     owners = np.flatnonzero(kwp > 0)
     m = owners.size
     pv = np.empty((hours, m))
+    hour_pv = np.empty(hours)
     for h in range(hours):
         for o in range(m):
             pv[h, o] = per_kwp[h] * kwp[owners[o]]
-    hour_pv = np.zeros(hours)
-    for h in range(hours):
-        for o in range(m):
-            hour_pv[h] += pv[h, o]
+        hour_pv[h] = total(pv[h])
     if shift.size:
         shift_load_kernel(demand, hour_pv, shift)
 
+    # own PV first: each owner's deficit, surplus and offer to the pool
     own_deficit = np.empty((hours, m))
     surplus = np.empty((hours, m))
     offer = np.empty((hours, m))
     offer_share = np.empty(m)
     for o in range(m):
         offer_share[o] = share_fraction[owners[o]] * member[owners[o]]
-    pool_supply = np.zeros(hours)
+    pool_supply = np.empty(hours)
+    hour_spare = np.empty(hours)
     for h in range(hours):
         for o in range(m):
             net = demand[h, owners[o]] - pv[h, o]
             surplus[h, o] = max(-net, 0.0)
             own_deficit[h, o] = max(net, 0.0)
             offer[h, o] = surplus[h, o] * offer_share[o]
-            pool_supply[h] += offer[h, o]
+        pool_supply[h] = total(offer[h])
+        hour_spare[h] = total(surplus[h])
 
     eligible = np.arange(n) if open_access else np.flatnonzero(member)
     k = eligible.size
@@ -210,10 +211,9 @@ def exchange_arrays(demand, pv_kwp, pv_performance, per_kwp, shift, member, shar
         e = position[owners[o]]
         if e >= 0:
             caps[:, e] = own_deficit[:, o]
-    pool_need = np.zeros(hours)
+    pool_need = np.empty(hours)
     for h in range(hours):
-        for e in range(k):
-            pool_need[h] += caps[h, e]
+        pool_need[h] = total(caps[h])
 
     direct = np.minimum(pool_supply, pool_need)
     charge_in, discharge_out, soc_path, losses, soc_start = dispatch_hours(
@@ -236,9 +236,12 @@ def exchange_arrays(demand, pv_kwp, pv_performance, per_kwp, shift, member, shar
 
     # per-agent daily totals [kWh]
     agent_consumption = np.zeros(n)
+    hour_demand = np.empty(hours)
     for h in range(hours):
+        row = demand[h]
         for i in range(n):
-            agent_consumption[i] += demand[h, i]
+            agent_consumption[i] += row[i]
+        hour_demand[h] = total(row)
     agent_production = np.zeros(n)
     agent_surplus = np.zeros(n)
     agent_deficit = agent_consumption.copy()
@@ -265,25 +268,22 @@ def exchange_arrays(demand, pv_kwp, pv_performance, per_kwp, shift, member, shar
     agent_received = np.zeros(n)
     hour_received = np.zeros(hours)
     for h in range(hours):
-        for e in range(k):
-            agent_received[eligible[e]] += received[h, e]
-            hour_received[h] += received[h, e]
+        if delivered[h] > 0:  # (nothing is received in the other hours)
+            for e in range(k):
+                agent_received[eligible[e]] += received[h, e]
+            hour_received[h] = total(received[h])
     agent_import = np.maximum(agent_deficit - agent_received, 0.0)
     agent_export = agent_surplus - agent_used
     cost = agent_import * p_imp - agent_export * p_exp + (agent_received - agent_used) * p_com
     reference = agent_deficit * p_imp - agent_surplus * p_exp
-    account = p_com * (agent_received.sum() - agent_used.sum())
+    account = p_com * (total(agent_received) - total(agent_used))
 
     # the territory's hourly flows and totals [kWh]
     hourly = np.zeros((9, hours))  # rows: HOURLY_FLOWS
     for h in range(hours):
-        spare = 0.0
-        for o in range(m):
-            spare += surplus[h, o]
-        for i in range(n):
-            hourly[1, h] += demand[h, i]
         hourly[0, h] = hour_pv[h]
-        hourly[2, h] = hour_pv[h] - spare
+        hourly[1, h] = hour_demand[h]
+        hourly[2, h] = hour_pv[h] - hour_spare[h]
         hourly[3, h] = direct[h]
         hourly[4, h] = charge_in[h]
         hourly[5, h] = discharge_out[h]
@@ -291,11 +291,11 @@ def exchange_arrays(demand, pv_kwp, pv_performance, per_kwp, shift, member, shar
         hourly[7, h] = (hour_pv[h] - hourly[2, h]) - direct[h] - charge_in[h]
         hourly[8, h] = soc_path[h]
     soc_end = soc_path[-1] if hours else soc_start
-    production, consumption = agent_production.sum(), agent_consumption.sum()
-    import_, export, lost = agent_import.sum(), agent_export.sum(), losses.sum()
+    production, consumption = total(agent_production), total(agent_consumption)
+    import_, export, lost = total(agent_import), total(agent_export), total(losses)
     battery_change = soc_end - soc_start
-    totals = (production, consumption, hourly[2].sum(), direct.sum(), charge_in.sum(), discharge_out.sum(),
-              battery_change, lost, import_, export, agent_offered.sum(), (pool_supply - direct - charge_in).sum(),
+    totals = (production, consumption, total(hourly[2]), total(direct), total(charge_in), total(discharge_out),
+              battery_change, lost, import_, export, total(agent_offered), total(pool_supply - direct - charge_in),
               production + import_ - (consumption + export + battery_change + lost), account, soc_end)
     return agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly, totals
 

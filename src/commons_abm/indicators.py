@@ -11,7 +11,8 @@ import numpy as np
 
 from commons_abm.compiled import kernel
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "gini", "gini_of", "ratio", "state_indicators"]
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "gini", "gini_of", "gini_of_sorted", "participation_gini", "ratio",
+           "sorted_along", "state_indicators"]
 
 # name: (unit, definition)
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -97,7 +98,12 @@ def gini(values: np.ndarray) -> float:
 @kernel
 def gini_of(values):  # pragma: no cover - compiled
     """:func:`gini` of a one-dimensional array."""
-    x = np.sort(values)
+    return gini_of_sorted(np.sort(values))
+
+
+@kernel
+def gini_of_sorted(x):  # pragma: no cover - compiled
+    """:func:`gini` of values sorted in increasing order."""
     n = x.size
     scale = 0.0
     for v in x:
@@ -112,12 +118,38 @@ def gini_of(values):  # pragma: no cover - compiled
 
 
 @kernel
-def state_indicators(member, satisfaction, tie_trust, trust_institutional, cumulative_net_benefit, cooperated,
-                     belief, meetings_attended, meetings_eligible, fines):  # pragma: no cover - compiled
+def sorted_along(order, values):  # pragma: no cover - compiled
+    """``values`` in increasing order, with ``order`` (a permutation, changed in place) the
+    indices that sort them: insertion sort from the previous order, nearly linear when the
+    values moved little since (cumulative benefits from one day to the next)."""
+    n = order.size
+    for i in range(1, n):
+        moving = order[i]
+        key = values[moving]
+        j = i - 1
+        while j >= 0 and values[order[j]] > key:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = moving
+    return values[order]
+
+
+@kernel
+def participation_gini(meetings_attended, meetings_eligible):  # pragma: no cover - compiled
+    """Gini of members' attendance ratios (meetings attended over meetings held while a
+    member), 0 before any meeting."""
+    eligible = meetings_eligible > 0
+    ratios = meetings_attended[eligible] / meetings_eligible[eligible]
+    return gini_of(ratios) if ratios.size else 0.0
+
+
+@kernel
+def state_indicators(member, satisfaction, tie_trust, trust_institutional, cooperated, belief,
+                     fines):  # pragma: no cover - compiled
     """The indicators read off the agents' state at the end of a step (:data:`COLUMNS`):
     members_share, trust_interpersonal, trust_institutional, satisfaction,
-    gini_net_benefit, cooperation_rate, expected_cooperation, member_trust_institutional,
-    participation_gini and fines_eur."""
+    cooperation_rate, expected_cooperation, member_trust_institutional and fines_eur
+    (the two Gini coefficients: :func:`gini_of`, :func:`participation_gini`)."""
     n = member.size
     members = 0
     member_satisfaction = 0.0
@@ -127,15 +159,11 @@ def state_indicators(member, satisfaction, tie_trust, trust_institutional, cumul
             members += 1
             member_satisfaction += satisfaction[i]
             member_trust += trust_institutional[i]
-    eligible = meetings_eligible > 0
-    ratios = meetings_attended[eligible] / meetings_eligible[eligible]
     return (members / n if n else 0.0,
             tie_trust.mean() if tie_trust.size else np.nan,
             trust_institutional.mean(),
             member_satisfaction / members if members else satisfaction.mean(),
-            gini_of(cumulative_net_benefit),
             cooperated.sum() / n if n else 0.0,
             belief.mean() if n else 0.0,
             member_trust / members if members else np.nan,
-            gini_of(ratios) if ratios.size else 0.0,
             fines.sum())

@@ -17,7 +17,7 @@ from commons_abm.calendar import HOURS, Day, day_of_step
 from commons_abm.collective_choice import MeetingDay, RuleLevels, assemblies, hold_meeting, meeting_due
 from commons_abm.decisions import POSTURE_VOICE, Actions, decide, legitimacy, update_beliefs
 from commons_abm.energy import EnergyDay, exchange_energy
-from commons_abm.indicators import COLUMNS, ratio, state_indicators
+from commons_abm.indicators import COLUMNS, gini_of, participation_gini, ratio, state_indicators
 from commons_abm.materials import MaterialsDay, route_materials
 from commons_abm.mediation import MediationDay, mediate
 from commons_abm.membership import review_membership
@@ -329,10 +329,9 @@ class CommonsModel(mesa.Model):
     def _record(self, day: Day) -> None:
         s, e, m, g = self.state, self.last_energy, self.last_materials, self.last_governance
         assert e is not None and m is not None
-        (members_share, trust_interpersonal, trust_institutional, satisfaction, gini_net_benefit, cooperation,
-         expected_cooperation, member_trust, participation_gini, fines) = state_indicators(
-            s.member, s.satisfaction, s.ties.trust, s.trust_institutional, s.cumulative_net_benefit_eur,
-            s.cooperated, s.belief, s.meetings_attended, s.meetings_eligible, s.fines_eur)
+        (members_share, trust_interpersonal, trust_institutional, satisfaction, cooperation, expected_cooperation,
+         member_trust, fines) = state_indicators(s.member, s.satisfaction, s.ties.trust, s.trust_institutional,
+                                                 s.cooperated, s.belief, s.fines_eur)
         values = {
             "step": day.step,
             "day_of_year": day.day_of_year,
@@ -349,13 +348,13 @@ class CommonsModel(mesa.Model):
             "dumping_kg": m.dumping,
             "sanctions": g.sanctions,
             "governance_cost": g.cost_eur,
-            "gini_net_benefit": gini_net_benefit,
+            "gini_net_benefit": gini_of(s.cumulative_net_benefit_eur),
             "energy_balance_residual_kwh": e.residual,
             "material_balance_residual_kg": m.residual,
             "cooperation_rate": cooperation,
             "expected_cooperation": expected_cooperation,
             "member_trust_institutional": member_trust,
-            "participation_gini": participation_gini,
+            "participation_gini": participation_gini(s.meetings_attended, s.meetings_eligible),
             "wrongful_sanctions": g.wrongful_sanctions,
             "fines_eur": fines,
             "production_kwh": e.production,

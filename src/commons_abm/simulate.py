@@ -27,7 +27,8 @@ from commons_abm.compiled import kernel
 from commons_abm.decisions import (POSTURE_VOICE, belief_parameters, decide_arrays, decision_parameters,
                                    update_beliefs_arrays)
 from commons_abm.energy import HOURLY_FLOWS, EnergyDay, energy_parameters, exchange_arrays
-from commons_abm.indicators import COLUMNS, state_indicators
+from commons_abm.indicators import (COLUMNS, gini_of_sorted, participation_gini, sorted_along,
+                                    state_indicators)
 from commons_abm.materials import MaterialsDay, route_arrays, routing_parameters
 from commons_abm.mediation import mediate_arrays
 from commons_abm.membership import review_arrays, review_parameters
@@ -207,6 +208,8 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
     u_monitor = np.empty((monitors, n))
     u_mediation = np.empty((2, n))
     attendance_rate = scalars[4]
+    order = np.argsort(cumulative)  # kept sorted day after day (the Gini of net benefits)
+    attendance_gini = participation_gini(meetings_attended, meetings_eligible)  # changes only at meetings
     for d in range(days):
         step = first_step + d
         day_of_year = (start_day - 1 + step) % 365 + 1
@@ -294,6 +297,7 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
                 indices, tie_trust, meeting_p, voice, vote_budget(scalars[3], daily_fixed_cost), has_quota,
                 fine_scale, quota, fee, chosen, official[0], official[1], official[2])
             meeting_spent = meeting_cost_eur * held
+            attendance_gini = participation_gini(meetings_attended, meetings_eligible)
             for i in range(n):
                 voiced[i] = attended[i] and valid[assembly[i]]
 
@@ -340,10 +344,9 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
                       indptr, indices, tie_trust)
 
         # record
-        (members_share, trust_interpersonal, trust_mean, satisfaction_mean, gini_net_benefit, cooperation,
-         expected_cooperation, member_trust, participation_gini, fines_paid) = state_indicators(
-            member, satisfaction, tie_trust, trust_institutional, cumulative, cooperated, belief, meetings_attended,
-            meetings_eligible, fines)
+        (members_share, trust_interpersonal, trust_mean, satisfaction_mean, cooperation, expected_cooperation,
+         member_trust, fines_paid) = state_indicators(member, satisfaction, tie_trust, trust_institutional,
+                                                      cooperated, belief, fines)
         wrongful = unsettled.sum()
         governance_cost_eur = community_cost + official_cost + peer_spent
         row = rows[d]
@@ -362,13 +365,13 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
         row[12] = mt[8]
         row[13] = sanctions
         row[14] = governance_cost_eur
-        row[15] = gini_net_benefit
+        row[15] = gini_of_sorted(sorted_along(order, cumulative))
         row[16] = e[12]
         row[17] = mt[10]
         row[18] = cooperation
         row[19] = expected_cooperation
         row[20] = member_trust
-        row[21] = participation_gini
+        row[21] = attendance_gini
         row[22] = wrongful
         row[23] = fines_paid
         row[24] = e[0]
