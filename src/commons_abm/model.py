@@ -142,7 +142,7 @@ class CommonsModel(mesa.Model):
         self._meeting: MeetingDay | None = None
         self._officials = OfficialsDay()
         self._attendance_rate = 0.0
-        self._rows: list[list[float]] = []
+        self._rows: list[np.ndarray] = []  # blocks of timeseries rows, (days, len(COLUMNS))
         self._plan = None  # what the compiled run needs (commons_abm.simulate), made at the first run
         self._index: list[CommonsAgent] | None = None
         self.space: Network | None = None
@@ -374,12 +374,12 @@ class CommonsModel(mesa.Model):
             "hub_stock_kg": s.commons.hub_reusable_kg + s.commons.hub_repairable_kg,
             "community_account_eur": s.commons.community_account_eur,
         }
-        self._rows.append([values[c] for c in COLUMNS])
+        self._rows.append(np.array([[values[c] for c in COLUMNS]], dtype=float))
 
     # ----------------------------------------------------------------- outputs
     def timeseries(self) -> pd.DataFrame:
         """One row per simulated step; columns and units in :data:`~commons_abm.indicators.COLUMNS`."""
-        data = np.array(self._rows, dtype=float) if self._rows else np.empty((0, len(COLUMNS)))
+        data = np.concatenate(self._rows) if self._rows else np.empty((0, len(COLUMNS)))
         frame = pd.DataFrame(data, columns=list(COLUMNS))
         for column in ("step", "day_of_year", "sanctions", "wrongful_sanctions"):
             frame[column] = frame[column].astype(np.int64)

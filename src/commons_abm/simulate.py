@@ -143,7 +143,7 @@ def advance(model: CommonsModel, days: int) -> None:
         model.polity.posture = POSTURES[rung]
         (s.commons.battery_soc_kwh, s.commons.hub_reusable_kg, s.commons.hub_repairable_kg,
          s.commons.community_account_eur, model._attendance_rate) = (float(v) for v in scalars)
-        model._rows.extend(rows.tolist())
+        model._rows.append(rows)
         model.hourly.extend(hourly_out)
         _keep_last_day(model, last)
 
