@@ -37,6 +37,7 @@ from commons_abm.trust import assembly_compliance, update_institutional_trust, u
 __all__ = ["CommonsModel", "ENGINES", "GovernanceDay", "HOURLY_FLOWS", "institutions_for"]
 
 ENGINES = ("arrays", "agents")
+COUNT_COLUMNS = frozenset({"step", "day_of_year", "sanctions", "wrongful_sanctions"})  # integers in the timeseries
 
 HOURLY_FLOWS = (
     "pv", "demand", "self_consumed", "pool_direct", "battery_charge", "battery_discharge",
@@ -380,10 +381,8 @@ class CommonsModel(mesa.Model):
     def timeseries(self) -> pd.DataFrame:
         """One row per simulated step; columns and units in :data:`~commons_abm.indicators.COLUMNS`."""
         data = np.concatenate(self._rows) if self._rows else np.empty((0, len(COLUMNS)))
-        frame = pd.DataFrame(data, columns=list(COLUMNS))
-        for column in ("step", "day_of_year", "sanctions", "wrongful_sanctions"):
-            frame[column] = frame[column].astype(np.int64)
-        return frame
+        return pd.DataFrame({column: data[:, i].astype(np.int64) if column in COUNT_COLUMNS else data[:, i]
+                             for i, column in enumerate(COLUMNS)}, copy=False)
 
     def hourly_flows(self, step: int) -> pd.DataFrame:
         """The territory's 24 hourly energy flows [kWh] of a recorded step."""

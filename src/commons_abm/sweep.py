@@ -24,8 +24,10 @@ import multiprocessing
 import os
 import sys
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -163,14 +165,21 @@ def schema(experiment: Experiment) -> pa.Schema:
 
 
 # ------------------------------------------------------------------------------ one run
+_NAN_STATISTICS = {"mean": np.nanmean, "median": np.nanmedian, "min": np.nanmin, "max": np.nanmax,
+                   "sum": np.nansum, "std": lambda values: np.nanstd(values, ddof=1)}
+
+
 def summarise_output(frame, output: OutputSpec) -> float:
-    """An output's statistic over the last ``window`` steps of a run's timeseries."""
-    series = frame[output.column]
+    """An output's statistic over the last ``window`` steps of a run's timeseries (missing
+    values left out, as pandas does; NaN when none is left)."""
+    values = frame[output.column].to_numpy(dtype=float)
     if output.window:
-        series = series.iloc[-output.window:]
+        values = values[-output.window:]
     if output.statistic == "final":
-        return float(series.iloc[-1])
-    return float(getattr(series, output.statistic)())
+        return float(values[-1])
+    with warnings.catch_warnings():  # an all-NaN window gives NaN, which is what we want
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(_NAN_STATISTICS[output.statistic](values))
 
 
 def _one_line(exc: BaseException) -> str:
@@ -207,14 +216,32 @@ def _run_local(experiment: Experiment, batches: list[list[RunTask]], workers: in
         for batch in batches:
             yield run_batch(experiment, batch)
         return
-    # "spawn": fresh interpreters on every platform, nothing inherited from the parent
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    # "spawn": fresh interpreters on every platform, nothing inherited from the parent but
+    # the environment, which keeps each worker's numerical libraries to one thread (one
+    # worker per core; Dask's workers do the same by default)
+    with _environment(THREAD_LIMITS):
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            futures = [pool.submit(run_batch, experiment, batch) for batch in batches]
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+THREAD_LIMITS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@contextmanager
+def _environment(defaults: dict[str, str]) -> Iterator[None]:
+    """Environment variables set to ``defaults`` where not already set, for the block."""
+    added = {name: value for name, value in defaults.items() if name not in os.environ}
+    os.environ.update(added)
     try:
-        futures = [pool.submit(run_batch, experiment, batch) for batch in batches]
-        for future in as_completed(futures):
-            yield future.result()
+        yield
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for name in added:
+            os.environ.pop(name, None)
 
 
 def _run_dask(experiment: Experiment, batches: list[list[RunTask]], engine: Engine) -> Iterator[list[dict]]:
