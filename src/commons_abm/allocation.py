@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 EQUAL, PRO_RATA_CONSUMPTION, PRO_RATA_CONTRIBUTION, NEEDS_FIRST = range(4)
+MAX_ROUNDS = 30  # rounds of the fixed point before water_fill finishes by sorting
 KEY_CODES = {"equal": EQUAL, "pro_rata_consumption": PRO_RATA_CONSUMPTION,
              "pro_rata_contribution": PRO_RATA_CONTRIBUTION, "needs_first": NEEDS_FIRST}
 
@@ -62,7 +63,9 @@ def water_fill(amount, caps, weights, out, open_):  # pragma: no cover - compile
     """One hour: ``out[j] = min(caps[j], lambda * weights[j])`` summing to ``amount``.
 
     Needs ``0 < amount < sum(caps)`` and a positive weight for every positive cap;
-    ``open_`` is scratch space of the same length.
+    ``open_`` is scratch space of the same length. A few rounds of the fixed point settle
+    almost every hour; one whose saturation levels are spread so that each round closes
+    only a few agents is finished exactly by sorting them (:func:`sorted_fill`).
     """
     k = caps.size
     for j in range(k):
@@ -71,7 +74,10 @@ def water_fill(amount, caps, weights, out, open_):  # pragma: no cover - compile
     taken = 0.0
     w_open = total(out)
     level = (amount - taken) / w_open if w_open > 0.0 else np.inf
-    while True:  # each round closes at least one agent, or stops
+    for _ in range(MAX_ROUNDS + 1):  # each round closes at least one agent, or stops
+        if _ == MAX_ROUNDS:
+            sorted_fill(amount, caps, weights, out)
+            return
         closed = False
         for j in range(k):
             if open_[j] and level * weights[j] >= caps[j]:
@@ -89,6 +95,33 @@ def water_fill(amount, caps, weights, out, open_):  # pragma: no cover - compile
         return
     for j in range(k):
         out[j] = min(level * weights[j], caps[j])
+
+
+@kernel
+def sorted_fill(amount, caps, weights, out):  # pragma: no cover - compiled
+    """:func:`water_fill` exactly, by sorting the saturation levels ``cap / weight``: the
+    level lambda lies between two consecutive ones, where the amount placed is linear in it."""
+    k = caps.size
+    level = np.empty(k)
+    for j in range(k):
+        level[j] = caps[j] / weights[j] if caps[j] > 0.0 else 0.0
+    order = np.argsort(level)
+    # weight of the agents above each position, summed from the top (no cancellation)
+    above = np.zeros(k)
+    for p in range(k - 2, -1, -1):
+        above[p] = above[p + 1] + (weights[order[p + 1]] if caps[order[p + 1]] > 0.0 else 0.0)
+    taken = 0.0  # caps of the agents below position p, all saturated
+    for p in range(k):
+        j = order[p]
+        c = caps[j]
+        w = weights[j] if c > 0.0 else 0.0
+        # amount placed when lambda reaches this agent's level (it and those below saturated)
+        if taken + c + level[j] * above[p] >= amount or p == k - 1:
+            lam = (amount - taken) / (above[p] + w)
+            for i in range(k):
+                out[i] = min(caps[i], lam * weights[i]) if caps[i] > 0.0 else 0.0
+            return
+        taken += c
 
 
 @kernel

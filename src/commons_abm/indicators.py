@@ -121,8 +121,10 @@ def gini_of_sorted(x):  # pragma: no cover - compiled
 def sorted_along(order, values):  # pragma: no cover - compiled
     """``values`` in increasing order, with ``order`` (a permutation, changed in place) the
     indices that sort them: insertion sort from the previous order, nearly linear when the
-    values moved little since (cumulative benefits from one day to the next)."""
+    values moved little since (cumulative benefits from one day to the next); a full sort
+    when they moved much (early in a run), so never quadratic."""
     n = order.size
+    budget = 16 * n  # moves allowed before a full sort is cheaper
     for i in range(1, n):
         moving = order[i]
         key = values[moving]
@@ -131,6 +133,10 @@ def sorted_along(order, values):  # pragma: no cover - compiled
             order[j + 1] = order[j]
             j -= 1
         order[j + 1] = moving
+        budget -= i - 1 - j
+        if budget < 0:
+            order[:] = np.argsort(values)
+            break
     return values[order]
 
 

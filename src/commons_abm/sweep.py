@@ -17,7 +17,6 @@ folder grown over several invocations shows whether the model changed in between
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import multiprocessing
@@ -35,6 +34,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from commons_abm.compiled import sources_digest
 from commons_abm.design import decode, design_matrix
 from commons_abm.errors import InputError
 from commons_abm.experiment import Experiment, OutputSpec, ParameterSpec
@@ -118,12 +118,7 @@ class SweepReport:
 
 def model_sources_digest() -> str:
     """A hash of the package's source files: which version of the model computed the runs."""
-    root = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return sources_digest()
 
 
 # ------------------------------------------------------------------------------ seeds and plan
