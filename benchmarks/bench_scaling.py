@@ -14,11 +14,13 @@ its ``status_quo`` rules), in sweep mode:
    second), and of the reference engine (``engine="agents"``) at ``--reference-sizes``;
 2. **steps**: run time of 10, 30, 100 and 365 steps at 10,000 agents (linear in steps);
 3. **stages**: CPU time of each named stage of a step at 10,000 and 100,000 agents,
-   averaged over 20 steps after a 5-step warm-up;
+   averaged over 20 steps after a 5-step warm-up (``model.step()``'s path, one Python
+   call per stage; ``model.run()`` runs the same kernels in one compiled loop);
 4. **floors**, measured in the same run: the random draws a step must make whatever the
-   engine (the seeded streams fix them: one float32 normal per agent-hour of demand, a
-   log-normal per agent for daily demand and for materials, a uniform per agent for each
-   decision and review), and one bare numpy multiply-add over a (24, N) array.
+   engine (the seeded streams fix them: a log-normal per agent-hour and per agent-day of
+   demand, a log-normal per agent for materials, a uniform per agent for each decision
+   and review; drawn by the model's own functions), and one bare numpy multiply-add over
+   a (24, N) array.
 
 Writes a log-log figure (``--figure``) and prints tables; the last line is JSON.
 """
@@ -45,6 +47,9 @@ from bench_scale import commune  # noqa: E402
 
 from commons_abm.calendar import day_of_step  # noqa: E402
 from commons_abm.model import CommonsModel  # noqa: E402
+from commons_abm.profiles import demand_noise  # noqa: E402
+from commons_abm.scenario import DemandNoise  # noqa: E402
+from commons_abm.territory import lognormal_noise  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,15 +83,15 @@ def stage_profile(agents: int, steps: int = 20, warmup: int = 5) -> dict[str, fl
 
 
 def draw_floor(agents: int, repeats: int = 5) -> float:
-    """Seconds per step of the random draws alone (the same kinds and sizes as a step)."""
+    """Seconds per step of the random draws alone: the model's own functions, the same
+    kinds and sizes as a step."""
     rng = np.random.default_rng(0)
-    noise = np.empty((24, agents), dtype=np.float32)
+    noise = DemandNoise()
     best = float("inf")
     for _ in range(repeats):
         t = time.perf_counter()
-        rng.lognormal(0.0, 0.3, agents)                      # daily demand
-        rng.standard_normal(dtype=np.float32, out=noise)     # hourly demand
-        rng.lognormal(0.0, 0.3, agents)                      # materials
+        demand_noise(rng, noise, agents, 1)                  # daily and hourly demand
+        lognormal_noise(rng, 0.2, agents)                    # materials
         rng.random(agents)                                   # decisions
         rng.random(agents)                                   # membership review
         best = min(best, time.perf_counter() - t)

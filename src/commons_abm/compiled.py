@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,13 +48,15 @@ def cache_directory() -> Path:
     numba checks a cached function against its own source file only, not against the
     kernels it calls in other modules (which it compiles into it), so a cache keyed on the
     whole package is never stale. The folder is ``__pycache__/numba-<hash>`` beside the
-    sources (the user's cache folder when those are read-only); older versions' folders
-    there are removed. ``NUMBA_CACHE_DIR``, when set, is used as it is.
+    sources, else in the user's cache folder or the temporary folder, whichever is
+    writable first; older versions' folders there are removed. ``NUMBA_CACHE_DIR``, when
+    set, is used as it is.
     """
     if os.environ.get("NUMBA_CACHE_DIR"):
         return Path(os.environ["NUMBA_CACHE_DIR"])
     name = f"numba-{sources_digest()[:16]}"
-    for parent in (PACKAGE / "__pycache__", Path.home() / ".cache" / "commons_abm"):
+    for parent in (PACKAGE / "__pycache__", Path.home() / ".cache" / "commons_abm",
+                   Path(tempfile.gettempdir()) / "commons_abm"):
         try:
             parent.mkdir(parents=True, exist_ok=True)
             (parent / name).mkdir(exist_ok=True)
@@ -64,7 +67,7 @@ def cache_directory() -> Path:
                 if old.name != name:
                     shutil.rmtree(old, ignore_errors=True)
             return parent / name
-    return PACKAGE / "__pycache__" / name  # unwritable everywhere: numba compiles without caching
+    raise OSError("no writable folder for the compiled kernels' cache; set NUMBA_CACHE_DIR")
 
 
 numba.config.CACHE_DIR = str(cache_directory())
