@@ -349,47 +349,17 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
                                                       cooperated, belief, fines)
         wrongful = unsettled.sum()
         governance_cost_eur = community_cost + official_cost + peer_spent
-        row = rows[d]
-        row[0] = step
-        row[1] = day_of_year
-        row[2] = members_share
-        row[3] = attendance_rate
-        row[4] = compliance
-        row[5] = trust_interpersonal
-        row[6] = trust_mean
-        row[7] = satisfaction_mean
-        row[8] = _ratio(e[1] - e[8], e[1])
-        row[9] = _ratio(e[0] - e[9], e[0])
-        row[10] = mt[15]
-        row[11] = mt[7]
-        row[12] = mt[8]
-        row[13] = sanctions
-        row[14] = governance_cost_eur
-        row[15] = gini_of_sorted(sorted_along(order, cumulative))
-        row[16] = e[12]
-        row[17] = mt[10]
-        row[18] = cooperation
-        row[19] = expected_cooperation
-        row[20] = member_trust
-        row[21] = attendance_gini
-        row[22] = wrongful
-        row[23] = fines_paid
-        row[24] = e[0]
-        row[25] = e[1]
-        row[26] = e[2]
-        row[27] = e[3]
-        row[28] = e[5]
-        row[29] = e[8]
-        row[30] = e[9]
-        row[31] = scalars[0]
-        row[32] = mt[0]
-        row[33] = mt[3]
-        row[34] = mt[4]
-        row[35] = mt[5]
-        row[36] = mt[6]
-        row[37] = mt[11]
-        row[38] = scalars[1] + scalars[2]
-        row[39] = scalars[3]
+        # the day's row, in the order of RECORDED (all as floats)
+        recorded = (
+            float(step), float(day_of_year), members_share, attendance_rate, compliance, trust_interpersonal, trust_mean,
+            satisfaction_mean, _ratio(e[1] - e[8], e[1]), _ratio(e[0] - e[9], e[0]), mt[15], mt[7], mt[8],
+            float(sanctions), governance_cost_eur, gini_of_sorted(sorted_along(order, cumulative)), e[12], mt[10],
+            cooperation, expected_cooperation, member_trust, attendance_gini, float(wrongful), fines_paid,
+            e[0], e[1], e[2], e[3], e[5], e[8], e[9], scalars[0],
+            mt[0], mt[3], mt[4], mt[5], mt[6], mt[11], scalars[1] + scalars[2], scalars[3],
+        )
+        for k in range(len(recorded)):
+            rows[d, k] = recorded[k]
         if d == days - 1:
             scalars[4] = attendance_rate
             governance_day = (meeting_held, attendance_rate, compliance, sanctions, wrongful, settled.sum(),
