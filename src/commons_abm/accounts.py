@@ -1,4 +1,4 @@
-"""Each agent's accounts of the day: what it paid the community and what it gained.
+"""Each agent's accounts of the day, and the community's: what was paid and gained.
 
 Fees (members who pay today, at their assembly's level), fines (after refunds by
 mediation) and each peer monitor's share of the cost of watching are written to the
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from commons_abm.compiled import kernel
+from commons_abm.compiled import kernel, total
 from commons_abm.state import State
 
-__all__ = ["settle_accounts"]
+__all__ = ["community_accounts", "settle_accounts", "settle_arrays"]
 
 
 def settle_accounts(state: State, *, pays_fee: np.ndarray, fee_eur_per_day: np.ndarray, fines_eur: np.ndarray,
@@ -39,3 +39,16 @@ def settle_arrays(pays_fee, fee_eur_per_day, fines_today, monitoring_cost, energ
         net_benefit[i] = ((energy_reference[i] - energy_cost[i]) + (material_reference[i] - material_cost[i])
                           - fees[i] - fines[i] - governance_cost[i])
         cumulative[i] += net_benefit[i]
+
+
+@kernel
+def community_accounts(operator_cost, meeting_cost, mediation_cost, sanction_cost, monitoring_cost, official_cost,
+                       peer_cost, fees, fines):  # pragma: no cover - compiled
+    """The community's day [EUR]: what its account pays (the operator, meetings, mediation,
+    sanctioning and the monitoring neither officials nor peers pay), the change of its
+    account (fees and fines in, that cost out) and the day's whole cost of governing
+    (officials' and peers' monitoring included). ``peer_cost``, ``fees``, ``fines``: per agent."""
+    peer = total(peer_cost)
+    community = (operator_cost + meeting_cost + mediation_cost + sanction_cost + monitoring_cost - official_cost
+                 - peer)
+    return community, (total(fees) + total(fines)) - community, community + official_cost + peer

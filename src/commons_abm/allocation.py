@@ -274,7 +274,7 @@ class KeyInputs:
         hours = self.demand.shape[0]
         offer = np.zeros((hours, 0)) if self.offer is None else np.asarray(self.offer, dtype=float)
         columns = (np.arange(offer.shape[1]) if self.offer_columns is None
-                   else np.asarray(self.offer_columns, dtype=np.intp))
+                   else _columns(self.offer_columns, before.size, "KeyInputs.offer_columns"))
         return contribution_weights(before, np.ascontiguousarray(offer), columns)
 
     @property
@@ -332,10 +332,18 @@ def allocate_tiers(
     served = np.zeros((hours, n))
     for tier in tiers:
         tier = tier if isinstance(tier, Tier) else Tier(tier)
-        columns = np.arange(n) if tier.columns is None else np.asarray(tier.columns, dtype=np.intp)
+        columns = np.arange(n) if tier.columns is None else _columns(tier.columns, n, "Tier.columns")
         weights = np.broadcast_to(np.asarray(tier.weights, dtype=float), (hours, columns.size))
         fill_tier(remaining, left, np.ascontiguousarray(weights), columns, served)
     return served
+
+
+def _columns(columns: np.ndarray, n: int, name: str) -> np.ndarray:
+    """``columns`` as indices, checked: distinct agents among ``n`` (the kernels trust them)."""
+    columns = np.asarray(columns, dtype=np.intp)
+    if columns.size and (columns.min() < 0 or columns.max() >= n or np.unique(columns).size != columns.size):
+        raise ValueError(f"{name} must be distinct column indices in 0..{n - 1}")
+    return columns
 
 
 def _by_key(key: int, amount: np.ndarray, caps: np.ndarray, inputs: KeyInputs) -> np.ndarray:
@@ -343,7 +351,7 @@ def _by_key(key: int, amount: np.ndarray, caps: np.ndarray, inputs: KeyInputs) -
     hours, n = caps.shape
     offer = np.zeros((hours, 0)) if inputs.offer is None else np.asarray(inputs.offer, dtype=float)
     columns = (np.arange(offer.shape[1]) if inputs.offer_columns is None
-               else np.asarray(inputs.offer_columns, dtype=np.intp))
+               else _columns(inputs.offer_columns, n, "KeyInputs.offer_columns"))
     claim = np.ones(n) if inputs.claim is None else np.asarray(inputs.claim, dtype=float)
     return allocate_by_key(key, np.broadcast_to(np.asarray(amount, dtype=float), (hours,)).copy(), caps,
                            np.ascontiguousarray(inputs.demand, dtype=float),

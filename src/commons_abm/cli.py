@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None,
                      help="output folder (default: results/<scenario name>)")
     run.add_argument("--engine", choices=("arrays", "agents"), default="arrays",
-                     help="arrays: whole-population numpy stages (default, fast); agents: the "
+                     help="arrays: whole-population compiled stages (default, fast); agents: the "
                      "reference engine, one Mesa agent at a time (readable, slow)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
@@ -175,7 +175,8 @@ def _run(args: argparse.Namespace) -> int:
                          engine=args.engine)
     with tqdm(total=scenario.run.steps, desc=f"{scenario.name}", unit="day",
               disable=args.no_progress, file=sys.stderr, leave=False) as bar:
-        frame = model.run(progress=bar.update)
+        # with the bar, day by day; without, the days in one compiled loop (the same run)
+        frame = model.run(progress=None if args.no_progress else bar.update)
     elapsed = time.perf_counter() - started
 
     inhabitants = float(model.state.persons.sum())

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import numba
 import numpy as np
 
-__all__ = ["cache_directory", "flat", "kernel", "total"]
+__all__ = ["cache_directory", "flat", "kernel", "shaped", "total"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 PACKAGE = Path(__file__).resolve().parent
@@ -47,27 +47,50 @@ def cache_directory() -> Path:
 
     numba checks a cached function against its own source file only, not against the
     kernels it calls in other modules (which it compiles into it), so a cache keyed on the
-    whole package is never stale. The folder is ``__pycache__/numba-<hash>`` beside the
-    sources, else in the user's cache folder or the temporary folder, whichever is
-    writable first; older versions' folders there are removed. ``NUMBA_CACHE_DIR``, when
-    set, is used as it is.
+    whole package is never stale. The folder ``numba-<hash>`` lies in ``NUMBA_CACHE_DIR``
+    when that is set, else in ``__pycache__`` beside the sources (where older versions'
+    folders are removed), else in the user's cache folder, else in a private folder of
+    the temporary folder: the first that is writable. (numba's cache setting is global: a
+    library compiled with ``cache=True`` after this module is imported caches there too.)
     """
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return Path(os.environ["NUMBA_CACHE_DIR"])
     name = f"numba-{sources_digest()[:16]}"
-    for parent in (PACKAGE / "__pycache__", Path.home() / ".cache" / "commons_abm",
-                   Path(tempfile.gettempdir()) / "commons_abm"):
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return Path(os.environ["NUMBA_CACHE_DIR"]) / name
+    own = PACKAGE / "__pycache__"
+    for parent in (own, _user_cache(), _private_temp()):
+        if parent is None:
+            continue
         try:
-            parent.mkdir(parents=True, exist_ok=True)
-            (parent / name).mkdir(exist_ok=True)
+            (parent / name).mkdir(parents=True, exist_ok=True)
         except OSError:
             continue
         if os.access(parent / name, os.W_OK):
-            for old in parent.glob("numba-*"):
-                if old.name != name:
-                    shutil.rmtree(old, ignore_errors=True)
+            if parent == own:  # only here: other folders may serve other installed versions
+                for old in own.glob("numba-*"):
+                    if old.name != name:
+                        shutil.rmtree(old, ignore_errors=True)
             return parent / name
     raise OSError("no writable folder for the compiled kernels' cache; set NUMBA_CACHE_DIR")
+
+
+def _user_cache() -> Path | None:
+    try:
+        return Path.home() / ".cache" / "commons_abm"
+    except RuntimeError:  # no home folder (a container's anonymous user)
+        return None
+
+
+def _private_temp() -> Path | None:
+    """A folder of the temporary folder that only this user can write."""
+    user = os.getuid() if hasattr(os, "getuid") else "user"  # (Windows: the temporary folder is the user's)
+    folder = Path(tempfile.gettempdir()) / f"commons_abm-{user}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if hasattr(os, "getuid") and folder.stat().st_uid != os.getuid():
+            return None  # someone else's
+    except OSError:
+        return None
+    return folder
 
 
 numba.config.CACHE_DIR = str(cache_directory())
@@ -84,6 +107,12 @@ def flat(values: Any, shape: tuple[int, ...], dtype: type = float) -> np.ndarray
     if isinstance(values, np.ndarray) and values.shape == shape and values.dtype == dtype and len(shape) == 1:
         return values
     return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=dtype), shape)).ravel()
+
+
+def shaped(values: np.ndarray, shape: tuple[int, ...]) -> Any:
+    """A kernel's one-dimensional result in the callers' ``shape``: a numpy scalar for
+    scalar inputs, as numpy's own functions return."""
+    return values.reshape(shape)[()]
 
 
 @kernel

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commons_abm.compiled import flat, kernel
-from commons_abm.motives import response
+from commons_abm.compiled import flat, kernel, shaped
+from commons_abm.motives import check_types, response
 from commons_abm.rulebook import FLAT, GRADUATED, OFFICIAL, PEER, Institutions
 from commons_abm.scenario import Behaviour
 from commons_abm.state import HOUSEHOLD, State
@@ -236,11 +236,12 @@ def intrinsic_cooperation(
     """Cooperation each agent offers of its own accord [0-1], before any crowding out:
     ``clip(r_type(b) + motive_weight w + legitimacy_weight L T, 0, 1)``."""
     d, cc = behaviour.decisions, behaviour.conditional_cooperation
-    shape = np.shape(belief)
-    out = _intrinsic_all(flat(cc_type, shape, np.int64), flat(belief, shape), flat(group_weight, shape),
+    shape = np.broadcast_shapes(*map(np.shape, (cc_type, belief, group_weight, legitimacy_level,
+                                                trust_institutional)))
+    out = _intrinsic_all(flat(check_types(cc_type), shape, np.int64), flat(belief, shape), flat(group_weight, shape),
                          cc.slope, cc.other_level, d.motive_weight, d.legitimacy_weight,
                          flat(legitimacy_level, shape), flat(trust_institutional, shape))
-    return out.reshape(shape)
+    return shaped(out, shape)
 
 
 @kernel
@@ -262,7 +263,7 @@ def deterrence_response(expected: np.ndarray, temptation: float, noise: float) -
     """Share of would-be defectors deterred by an ``expected`` sanction against a gain of
     ``temptation`` (same unit): ``sigmoid((expected - temptation) / (noise temptation))``."""
     shape = np.broadcast_shapes(np.shape(expected), np.shape(temptation), np.shape(noise))
-    return _deterrence_all(flat(expected, shape), flat(temptation, shape), flat(noise, shape)).reshape(shape)
+    return shaped(_deterrence_all(flat(expected, shape), flat(temptation, shape), flat(noise, shape)), shape)
 
 
 def with_deterrence(intrinsic: np.ndarray, deterrence: np.ndarray) -> np.ndarray:
@@ -438,5 +439,5 @@ def revised_beliefs(belief: np.ndarray, observed: np.ndarray, mean_trust: np.nda
     toward it at ``belief_rate``, downward slowed by ``mean_trust``, with confirmation bias."""
     d = behaviour.decisions
     shape = np.broadcast_shapes(np.shape(belief), np.shape(observed), np.shape(mean_trust))
-    return _revised_all(flat(belief, shape), flat(observed, shape), flat(mean_trust, shape), d.belief_rate,
-                        d.trust_slows_decline, behaviour.trust.confirmation_bias).reshape(shape)
+    return shaped(_revised_all(flat(belief, shape), flat(observed, shape), flat(mean_trust, shape), d.belief_rate,
+                               d.trust_slows_decline, behaviour.trust.confirmation_bias), shape)

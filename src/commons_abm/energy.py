@@ -27,6 +27,7 @@ from commons_abm.allocation import KEY_CODES, allocate_by_key
 from commons_abm.battery import dispatch_hours, one_way_efficiency
 from commons_abm.calendar import Day
 from commons_abm.compiled import kernel, total
+from commons_abm.indicators import ratio
 from commons_abm.profiles import daily_demand
 from commons_abm.scenario import Energy, Scenario
 from commons_abm.solar import hourly_yield_today
@@ -39,10 +40,6 @@ HOURLY_FLOWS = (
     "pv", "demand", "self_consumed", "pool_direct", "battery_charge", "battery_discharge",
     "import", "export", "soc_kwh",
 )
-
-
-def _ratio(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator > 0 else float("nan")
 
 
 @dataclass
@@ -92,13 +89,13 @@ class EnergyDay:
     @property
     def self_sufficiency(self) -> float:
         """Share of consumption not imported, (consumption - import) / consumption (NaN if 0)."""
-        return _ratio(self.consumption - self.import_, self.consumption)
+        return float(ratio(self.consumption - self.import_, self.consumption))
 
     @property
     def self_consumption(self) -> float:
         """Share of production used in the territory, (production - export) / production
         (NaN if 0)."""
-        return _ratio(self.production - self.export, self.production)
+        return float(ratio(self.production - self.export, self.production))
 
     @property
     def throughput(self) -> float:

@@ -11,7 +11,7 @@ import numpy as np
 
 from commons_abm.compiled import kernel
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "gini", "gini_of", "gini_of_sorted", "participation_gini", "ratio",
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "compliance_rate", "gini", "gini_of", "gini_of_sorted", "participation_gini", "ratio",
            "sorted_along", "state_indicators"]
 
 # name: (unit, definition)
@@ -80,9 +80,19 @@ REQUIRED_COLUMNS = (
 )
 
 
-def ratio(numerator: float, denominator: float) -> float:
-    """``numerator / denominator``, NaN when the denominator is zero."""
-    return float(numerator / denominator) if denominator > 0 else float("nan")
+@kernel
+def ratio(numerator, denominator):  # pragma: no cover - compiled
+    """``numerator / denominator``, NaN when the denominator is not positive."""
+    return numerator / denominator if denominator > 0 else np.nan
+
+
+@kernel
+def compliance_rate(cooperated, bound):  # pragma: no cover - compiled
+    """Share of the agents bound by a rule who followed it; with no rule binding anyone,
+    the share who behaved as the community's norms ask (cooperated); 1 without agents."""
+    if bound.any():
+        return cooperated[bound].mean()
+    return cooperated.mean() if cooperated.size else 1.0
 
 
 def gini(values: np.ndarray) -> float:

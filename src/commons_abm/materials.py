@@ -67,7 +67,7 @@ from commons_abm.state import FIRM, HOUSEHOLD, State
 from commons_abm.symbiosis import exchange, symbiosis_pairs
 from commons_abm.territory import lognormal_noise
 
-__all__ = ["MaterialsDay", "route_arrays", "route_materials", "routing_parameters"]
+__all__ = ["MaterialsDay", "exchange_pairs", "route_arrays", "route_materials", "routing_parameters"]
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def route_materials(
     rng = rngs if isinstance(rngs, np.random.Generator) else rngs["materials"]
     m = scenario.materials
     n = state.n
-    seller, buyer = _pairs(state) if m.firms.symbiosis else (_NO_PAIRS, _NO_PAIRS)
+    seller, buyer = exchange_pairs(state, m.firms.symbiosis)
     (waste, dumped, brought, byproduct, secondary, virgin, cost, reference, totals) = route_arrays(
         lognormal_noise(rng, m.daily_cv, n), state.kind, state.waste_kg_per_day, state.byproduct_kg_per_day,
         state.input_kg_per_day, flat(sorting, (n,)), flat(hub_bring, (n,)), flat(dumping, (n,)), seller, buyer,
@@ -209,8 +209,8 @@ def route_arrays(noise, kind, waste_kg_per_day, byproduct_kg_per_day, input_kg_p
     virgin = np.empty(n)
     cost = np.empty(n)
     reference = np.empty(n)
-    sums = np.zeros(9)  # household waste, by-products, symbiosis, recycled, recovered, landfilled,
-    #                     dumped, virgin input, input demand
+    household_waste = byproducts = recycled_total = recovery = landfill = dumping_kg = virgin_input = 0.0
+    input_demand = 0.0
     for i in range(n):
         accepted_reuse = brought_reuse[i] * accept_share
         accepted_repair = brought_repair[i] * accept_share
@@ -229,23 +229,21 @@ def route_arrays(noise, kind, waste_kg_per_day, byproduct_kg_per_day, input_kg_p
         r = byproduct_recycling_share
         reference[i] = (sorted_kg[i] * p_recycling + (waste[i] - sorted_kg[i]) * ((1.0 - dumping_share[i]) * p_residual)
                         + demand[i] * p_virgin + byproduct[i] * (r * p_recycling + (1.0 - r) * p_residual))
-        sums[0] += waste[i]
-        sums[1] += byproduct[i]
-        sums[3] += recycled
-        sums[4] += recovered
-        sums[5] += landfilled
-        sums[6] += dumped[i]
-        sums[7] += virgin[i]
-        sums[8] += demand[i]
-    household_waste, byproducts, recycled, recovery, landfill, dumping_kg, virgin_input, input_demand = (
-        sums[0], sums[1], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8])
+        household_waste += waste[i]
+        byproducts += byproduct[i]
+        recycled_total += recycled
+        recovery += recovered
+        landfill += landfilled
+        dumping_kg += dumped[i]
+        virgin_input += virgin[i]
+        input_demand += demand[i]
     symbiosis = kg.sum()
     (_, _, _, _, refused, _, reused, repaired, repair_failed, reusable_start, repairable_start, reusable_end,
      repairable_end) = hub
     # totals [kg]
     inputs = household_waste + byproducts
     reuse = reused + symbiosis
-    recycling = recycled + repair_failed
+    recycling = recycled_total + repair_failed
     stock_change = (reusable_end - reusable_start) + (repairable_end - repairable_start)
     residual = inputs - (reuse + repaired + recycling + recovery + landfill + dumping_kg + stock_change)
     virgin_material = max(household_waste - reused - repaired, 0.0) + virgin_input
@@ -258,9 +256,12 @@ def route_arrays(noise, kind, waste_kg_per_day, byproduct_kg_per_day, input_kg_p
     return waste, dumped, brought_reuse + brought_repair, byproduct, secondary, virgin, cost, reference, totals
 
 
-def _pairs(state: State) -> tuple[np.ndarray, np.ndarray]:
-    """The firms that may exchange by-products (:func:`~commons_abm.symbiosis.symbiosis_pairs`),
-    kept on the state while its network, kinds and material types stay the same."""
+def exchange_pairs(state: State, enabled: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The firms that may exchange by-products (:func:`~commons_abm.symbiosis.symbiosis_pairs`;
+    none when symbiosis is not ``enabled``), kept on the state while its network, kinds and
+    material types stay the same."""
+    if not enabled:
+        return _NO_PAIRS, _NO_PAIRS
     key = (id(state.ties), state.ties.n_ties, state.kind.tobytes(), state.byproduct_type.tobytes(),
            state.input_type.tobytes())
     cached = getattr(state, "_symbiosis_pairs", None)

@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 from mesa.discrete_space import Network
 
-from commons_abm.accounts import settle_accounts
+from commons_abm.accounts import community_accounts, settle_accounts
 from commons_abm.agents import CommonsAgent, agent_class
 from commons_abm.calendar import HOURS, Day, day_of_step
 from commons_abm.collective_choice import MeetingDay, RuleLevels, assemblies, hold_meeting, meeting_due
 from commons_abm.decisions import POSTURE_VOICE, Actions, decide, legitimacy, update_beliefs
-from commons_abm.energy import EnergyDay, exchange_energy
-from commons_abm.indicators import COLUMNS, gini_of, participation_gini, ratio, state_indicators
+from commons_abm.energy import HOURLY_FLOWS, EnergyDay, exchange_energy
+from commons_abm.indicators import COLUMNS, compliance_rate, gini_of, participation_gini, ratio, state_indicators
 from commons_abm.materials import MaterialsDay, route_materials
 from commons_abm.mediation import MediationDay, mediate
 from commons_abm.membership import review_membership
@@ -29,7 +29,7 @@ from commons_abm.sanctions import SanctionDay, impose_sanctions
 from commons_abm.satisfaction import fairness, update_satisfaction
 from commons_abm.scenario import Scenario, load_scenario, with_overrides
 from commons_abm.seeding import streams
-from commons_abm.simulate import advance
+from commons_abm.simulate import STAGES, advance
 from commons_abm.state import State
 from commons_abm.territory import build_state
 from commons_abm.trust import assembly_compliance, update_institutional_trust, update_interpersonal_trust
@@ -39,10 +39,6 @@ __all__ = ["CommonsModel", "ENGINES", "GovernanceDay", "HOURLY_FLOWS", "institut
 ENGINES = ("arrays", "agents")
 COUNT_COLUMNS = frozenset({"step", "day_of_year", "sanctions", "wrongful_sanctions"})  # integers in the timeseries
 
-HOURLY_FLOWS = (
-    "pv", "demand", "self_consumed", "pool_direct", "battery_charge", "battery_discharge",
-    "import", "export", "soc_kwh",
-)
 
 
 @dataclass
@@ -100,7 +96,8 @@ class CommonsModel(mesa.Model):
         :class:`~commons_abm.rulebook.Institutions` or a rulebook file; overrides the
         scenario's ``rules.rulebook`` (see :func:`institutions_for`).
     engine:
-        ``"arrays"`` (default): whole-population numpy stages (:attr:`stages`);
+        ``"arrays"`` (default): whole-population stages over the state's arrays, compiled
+        (:attr:`stages`; :meth:`run` runs them in one compiled loop, :mod:`commons_abm.simulate`);
         ``"agents"``: the reference engine, one Mesa agent at a time
         (:mod:`commons_abm.reference_engine`; creates the agents whatever ``create_agents``).
     """
@@ -141,10 +138,9 @@ class CommonsModel(mesa.Model):
         self._sanctions: SanctionDay | None = None
         self._mediation: MediationDay | None = None
         self._meeting: MeetingDay | None = None
-        self._officials = OfficialsDay()
+        self._officials_day = OfficialsDay()
         self._attendance_rate = 0.0
         self._rows: list[np.ndarray] = []  # blocks of timeseries rows, (days, len(COLUMNS))
-        self._plan = None  # what the compiled run needs (commons_abm.simulate), made at the first run
         self._index: list[CommonsAgent] | None = None
         self.space: Network | None = None
         self.reference = None
@@ -183,19 +179,9 @@ class CommonsModel(mesa.Model):
     # -------------------------------------------------------------------- step
     @property
     def stages(self) -> tuple[tuple[str, Callable[[Day], None]], ...]:
-        """The named whole-population stages of one step, in order."""
-        return (
-            ("decide", self._decide),
-            ("exchange_energy", self._exchange_energy),
-            ("route_materials", self._route_materials),
-            ("enforce_rules", self._enforce_rules),
-            ("collective_choice", self._collective_choice),
-            ("officials", self._officials_act),
-            ("settle_accounts", self._settle_accounts),
-            ("learn", self._learn),
-            ("review_membership", self._review_membership),
-            ("record", self._record),
-        )
+        """The named whole-population stages of one step, in order (:data:`~commons_abm.simulate.STAGES`,
+        which the compiled loop of :meth:`run` follows too)."""
+        return tuple((name, getattr(self, f"_{name}")) for name in STAGES)
 
     def step(self) -> None:
         """Simulate one day."""
@@ -208,7 +194,12 @@ class CommonsModel(mesa.Model):
             stage(day)
 
     def run(self, steps: int | None = None, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
-        """Run ``steps`` days (default: ``scenario.run.steps``) and return the timeseries."""
+        """Run ``steps`` days (default: ``scenario.run.steps``) and return the timeseries.
+
+        The stages run in one compiled loop over the days (:mod:`commons_abm.simulate`); with
+        a ``progress`` callback, called with 1 after each day, they run day by day
+        (:meth:`step`), so the callback sees each day's results (``last_energy``, ...). Both
+        give the same run."""
         steps = self.scenario.run.steps if steps is None else int(steps)
         if self.reference is None and progress is None and steps > 0:
             advance(self, steps)  # the same stages, compiled into one loop (commons_abm.simulate)
@@ -259,9 +250,8 @@ class CommonsModel(mesa.Model):
         s, inst, a, rng = self.state, self.institutions, self._actions, self.rngs["governance"]
         self._detection = monitor(s, inst, a.bound, a.breach, rng)
         # a wrong accusation can only be sanctioned under a rule backed by a sanction
-        sanctionable = a.sanctionable | (self._detection.wrongly_accused & a.bound_sanctioned)
         accused = (self._detection.detected & a.sanctionable) | (
-            self._detection.wrongly_accused & sanctionable)
+            self._detection.wrongly_accused & a.bound_sanctioned)
         self._sanctions = impose_sanctions(s, inst, accused, self.levels.fine_scale[self.assembly], day.step)
         self._mediation = mediate(s, inst, self._sanctions, self._detection.wrongly_accused, rng)
 
@@ -276,8 +266,8 @@ class CommonsModel(mesa.Model):
             self.rngs["governance"])
         self._attendance_rate = self._meeting.attendance_rate
 
-    def _officials_act(self, day: Day) -> None:
-        self._officials = officials_act(self.state, self.institutions, self.scenario.behaviour, self.polity,
+    def _officials(self, day: Day) -> None:
+        self._officials_day = officials_act(self.state, self.institutions, self.scenario.behaviour, self.polity,
                                         self.levels, day.step, self.rngs["governance"])
 
     def _daily_fixed_cost(self) -> float:
@@ -295,19 +285,20 @@ class CommonsModel(mesa.Model):
                         fines_eur=san.fines_eur, monitoring_cost_eur=det.peer_cost_eur,
                         energy_reference_eur=e.agent_reference_cost_eur,
                         material_reference_eur=m.agent_reference_cost_eur)
-        meeting_cost = self._meeting.cost_eur if self._meeting is not None else 0.0
-        community_cost = (inst.operator_cost_eur_per_day + meeting_cost + med.cost_eur + san.cost_eur
-                          + det.cost_eur - det.official_cost_eur - float(det.peer_cost_eur.sum()))
-        s.commons.community_account_eur += float(s.fees_eur.sum() + s.fines_eur.sum()) - community_cost
+        _, account_change, governance_cost = community_accounts(
+            inst.operator_cost_eur_per_day, self._meeting.cost_eur if self._meeting is not None else 0.0,
+            med.cost_eur, san.cost_eur, det.cost_eur, det.official_cost_eur, det.peer_cost_eur, s.fees_eur,
+            s.fines_eur)
+        s.commons.community_account_eur += account_change
         self.last_governance = GovernanceDay(
             meeting_held=self._meeting is not None,
             attendance_rate=self._attendance_rate,
-            compliance_rate=_compliance(s.cooperated, a.bound),
+            compliance_rate=compliance_rate(s.cooperated, a.bound),
             sanctions=san.count,
             wrongful_sanctions=int(med.unsettled.sum()),
             mediated=int(med.settled.sum()),
-            override=self._officials.override,
-            cost_eur=community_cost + det.official_cost_eur + float(det.peer_cost_eur.sum()),
+            override=self._officials_day.override,
+            cost_eur=governance_cost,
         )
 
     def _learn(self, day: Day) -> None:
@@ -392,10 +383,3 @@ class CommonsModel(mesa.Model):
         frame.index = pd.RangeIndex(HOURS, name="hour")
         return frame
 
-
-def _compliance(cooperated: np.ndarray, bound: np.ndarray) -> float:
-    """Share of the agents bound by a rule who followed it; with no rule binding anyone,
-    the share who behaved as the community's norms ask (cooperated)."""
-    if bound.any():
-        return float(cooperated[bound].mean())
-    return float(cooperated.mean()) if cooperated.size else 1.0

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commons_abm.compiled import flat, kernel
+from commons_abm.compiled import flat, kernel, shaped
 from commons_abm.decisions import peer_coverage_kernel
 from commons_abm.rulebook import OFFICIAL, PEER, Institutions
 from commons_abm.state import State
@@ -57,8 +57,8 @@ def detections(breach: np.ndarray, u: np.ndarray, p: float, error: float,
     """Which checks end in an accusation, given uniform draws ``u``: a breach with probability
     ``p reach``, a compliant agent (wrongly) with ``error reach``."""
     shape = np.broadcast_shapes(np.shape(breach), np.shape(u), np.shape(p), np.shape(error), np.shape(reach))
-    return _accusations(flat(breach, shape, bool), flat(u, shape), flat(p, shape), flat(error, shape),
-                        flat(reach, shape)).reshape(shape)
+    return shaped(_accusations(flat(breach, shape, bool), flat(u, shape), flat(p, shape), flat(error, shape),
+                               flat(reach, shape)), shape)
 
 
 @kernel

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from commons_abm.compiled import kernel
+from commons_abm.compiled import flat, kernel, shaped
 from commons_abm.scenario import Behaviour, MotiveMix
 from commons_abm.state import FIRM, HOUSEHOLD, OFFICIAL
 
 __all__ = [
     "CC_TYPES",
     "SVO_TYPES",
+    "check_types",
     "CONDITIONAL",
     "FREE_RIDER",
     "HUMP_SHAPED",
@@ -95,8 +96,14 @@ def conditional_response(
     cc_type: np.ndarray, belief: np.ndarray, slope: float, other_level: float
 ) -> np.ndarray:
     """Cooperation each type offers when it expects others to cooperate at ``belief`` [0-1]."""
-    belief = np.asarray(belief, dtype=float)
-    shape = np.broadcast_shapes(np.shape(cc_type), belief.shape)
-    types = np.ascontiguousarray(np.broadcast_to(cc_type, shape)).ravel().astype(np.int64)
-    return _responses(types, np.ascontiguousarray(np.broadcast_to(belief, shape)).ravel(), float(slope),
-                      float(other_level)).reshape(shape)
+    shape = np.broadcast_shapes(np.shape(cc_type), np.shape(belief))
+    return shaped(_responses(flat(check_types(cc_type), shape, np.int64), flat(belief, shape), float(slope),
+                             float(other_level)), shape)
+
+
+def check_types(cc_type: np.ndarray | int) -> np.ndarray | int:
+    """``cc_type`` itself, after checking that every value indexes :data:`CC_TYPES`."""
+    values = np.asarray(cc_type)
+    if values.size and (values.min() < 0 or values.max() >= len(CC_TYPES)):
+        raise ValueError(f"conditional-cooperation types must be 0..{len(CC_TYPES) - 1} ({', '.join(CC_TYPES)})")
+    return cc_type

@@ -80,7 +80,7 @@ def rule_security(inst: Institutions) -> float:
 def officials_act(state: State, inst: Institutions, behaviour: Behaviour, polity: Polity,
                   levels: RuleLevels, step: int, rng: np.random.Generator) -> OfficialsDay:
     """One day of officials' acts (stream ``governance``: a uniform for a possible override
-    when members' rules stand, two at an election)."""
+    when members' rules stand; at an election, one, and a second when the posture moves)."""
     override, election, rung = act(
         rng, step, polity.rung, len(POSTURES), state.member, state.trust_institutional, levels.chosen,
         STANCE_SIGNAL[inst.stance] if inst.has_rules else 0.0, overrides_per_year(inst),

@@ -67,6 +67,7 @@ from commons_abm.decisions import (
 )
 from commons_abm.energy import HOURLY_FLOWS, EnergyDay
 from commons_abm.hub import hub_day
+from commons_abm.indicators import compliance_rate
 from commons_abm.materials import MaterialsDay
 from commons_abm.mediation import MediationDay
 from commons_abm.monitoring import Detection
@@ -856,11 +857,11 @@ class ReferenceEngine:
                 a.trust_institutional = start + inst.staff_continuity * (a.trust_institutional - start)
         for a in self.everyone:
             a.trust_institutional = _clip(a.trust_institutional)
-        model._officials = today
+        model._officials_day = today
 
     def settle_accounts(self) -> None:
         """Everyone pays; the community account pays the community's costs."""
-        from commons_abm.model import GovernanceDay, _compliance
+        from commons_abm.model import GovernanceDay
 
         model, inst, g = self.model, self.model.institutions, self.governance
         everyone = self.everyone
@@ -878,9 +879,9 @@ class ReferenceEngine:
         bound = np.array([a.bound for a in everyone], dtype=bool)
         model.last_governance = GovernanceDay(
             meeting_held=model._meeting is not None, attendance_rate=model._attendance_rate,
-            compliance_rate=_compliance(cooperated, bound), sanctions=int(g["sanctions"]),
+            compliance_rate=compliance_rate(cooperated, bound), sanctions=int(g["sanctions"]),
             wrongful_sanctions=sum(1 for a in everyone if a.wrongful_stands),
-            mediated=sum(1 for a in everyone if a.settled), override=model._officials.override,
+            mediated=sum(1 for a in everyone if a.settled), override=model._officials_day.override,
             cost_eur=community_cost + g["official_cost"] + peer_paid)
         model._detection = Detection(np.array([a.detected for a in everyone]),
                                      np.array([a.wrongly_accused for a in everyone]),

@@ -8,8 +8,8 @@ do, spends most of that in the calls rather than in the arithmetic, so
 compiled loop calls the same stage kernels in the same order with the same draws from
 the same streams, and writes each day's row of the timeseries.
 
-The two paths give the same runs to the last digit (``tests/test_golden.py`` checks
-both against the recorded trajectories, and checks ``run`` against ``step``).
+The two paths give the same runs to the last bit (``tests/test_compiled.py``), and
+``tests/test_golden.py`` checks both against the recorded trajectories.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from commons_abm.accounts import settle_arrays
+from commons_abm.accounts import community_accounts, settle_arrays
 from commons_abm.allocation import KEY_CODES
 from commons_abm.calendar import HOURS
 from commons_abm.collective_choice import (initial_levels, meet, meeting_parameters, vote_budget)
@@ -27,9 +27,9 @@ from commons_abm.compiled import kernel
 from commons_abm.decisions import (POSTURE_VOICE, belief_parameters, decide_arrays, decision_parameters,
                                    update_beliefs_arrays)
 from commons_abm.energy import HOURLY_FLOWS, EnergyDay, energy_parameters, exchange_arrays
-from commons_abm.indicators import (COLUMNS, gini_of_sorted, participation_gini, sorted_along,
-                                    state_indicators)
-from commons_abm.materials import MaterialsDay, route_arrays, routing_parameters
+from commons_abm.indicators import (COLUMNS, compliance_rate, gini_of_sorted, participation_gini, ratio,
+                                    sorted_along, state_indicators)
+from commons_abm.materials import MaterialsDay, exchange_pairs, route_arrays, routing_parameters
 from commons_abm.mediation import mediate_arrays
 from commons_abm.membership import review_arrays, review_parameters
 from commons_abm.monitoring import monitor_arrays
@@ -98,7 +98,7 @@ def _plan(model: CommonsModel) -> Plan:
         float(inst.posture_change_probability), float(inst.staff_continuity),
         inst.boundary == "open_access", KEY_CODES[inst.allocation_key], float(operator_shift),
     )
-    behaviour = (decision_parameters(b), meeting_parameters(b, inst), officials_parameters(b),
+    behaviour = (decision_parameters(b), officials_parameters(b),
                  interpersonal_parameters(b.trust), institutional_parameters(b.trust),
                  satisfaction_parameters(b.satisfaction), belief_parameters(b), review_parameters(b.participation))
     a, beta = CLEARNESS_BETA
@@ -110,13 +110,9 @@ def _plan(model: CommonsModel) -> Plan:
 def advance(model: CommonsModel, days: int) -> None:
     """Simulate ``days`` more days of ``model`` (array engine), in stretches whose demand
     noise is drawn ahead; appends their rows to the model's timeseries."""
-    if model._plan is None:
-        model._plan = _plan(model)
-    plan = model._plan
+    plan = _plan(model)  # (a fraction of a millisecond: the rules in force now, even if swapped since)
     s, ties, rngs, levels = model.state, model.state.ties, model.rngs, model.levels
-    from commons_abm.materials import _NO_PAIRS, _pairs
-
-    pairs = _pairs(s) if model.scenario.materials.firms.symbiosis else (_NO_PAIRS, _NO_PAIRS)
+    pairs = exchange_pairs(s, model.scenario.materials.firms.symbiosis)
     stretch = max(1, min(days, NOISE_VALUES // max(HOURS * s.n, 1)))
     done = 0
     while done < days:
@@ -169,11 +165,6 @@ def _keep_last_day(model: CommonsModel, last: tuple) -> None:
 
 
 @kernel
-def _ratio(numerator, denominator):  # pragma: no cover - compiled
-    return numerator / denominator if denominator > 0 else np.nan
-
-
-@kernel
 def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, materials_rng, behaviour_rng,
                   governance, state, ties, pairs, assembly, count, levels, rung, scalars, rules, behaviour, world,
                   rows, hourly_out):  # pragma: no cover - compiled
@@ -194,7 +185,7 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
      who, p_detect, error, unit_cost, scheme, ladder, flat_fine, forgiveness_days, exclude_after, sanction_cost,
      mediation, mediation_access, mediation_success, mediation_cost, stance_signal, override_rate, electoral_cycle,
      change_probability, continuity, open_access, key, operator_shift) = rules
-    (decision_p, _, officials_p, interpersonal_p, institutional_p, satisfaction_p, belief_p, review_p) = behaviour
+    (decision_p, officials_p, interpersonal_p, institutional_p, satisfaction_p, belief_p, review_p) = behaviour
     tables, yields, clearness_p, energy_p, materials_cv, routing_p = world
     start_day, start_weekday = start
     n = kind.size
@@ -267,7 +258,7 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
         detected, wrong, _, detection_cost, official_cost, peer_cost = monitor_arrays(
             who, p_detect, error, unit_cost, u_monitor, bound, breach, member, cooperated, indptr, indices)
         # a wrong accusation can only be sanctioned under a rule backed by a sanction
-        accused = (detected & sanctionable_now) | (wrong & (sanctionable_now | (wrong & sanctionable)))
+        accused = (detected & sanctionable_now) | (wrong & sanctionable)
         for i in range(n):
             fine_of[i] = fine_scale[assembly[i]]
         fines_today, excluded = sanction_arrays(scheme, ladder, flat_fine, accused, fine_of, forgiveness_days,
@@ -317,14 +308,11 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
             fee_of[i] = fee[assembly[i]]
         settle_arrays(pays_fee, fee_of, fines_today, peer_cost, reference, energy_cost, materials[7], material_cost,
                       fees, fines, governance_cost, net_benefit, cumulative)
-        peer_spent = peer_cost.sum()
-        community_cost = (operator_cost + meeting_spent + mediation_spent + sanction_cost * sanctions
-                          + detection_cost - official_cost - peer_spent)
-        scalars[3] += (fees.sum() + fines.sum()) - community_cost
-        if bound.any():
-            compliance = cooperated[bound].mean()
-        else:
-            compliance = cooperated.mean() if n else 1.0
+        _, account_change, governance_cost_eur = community_accounts(
+            operator_cost, meeting_spent, mediation_spent, sanction_cost * sanctions, detection_cost, official_cost,
+            peer_cost, fees, fines)
+        scalars[3] += account_change
+        compliance = compliance_rate(cooperated, bound)
 
         # learn
         interpersonal_arrays(tie_trust, indices, cooperated, interpersonal_p)
@@ -348,11 +336,10 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
          member_trust, fines_paid) = state_indicators(member, satisfaction, tie_trust, trust_institutional,
                                                       cooperated, belief, fines)
         wrongful = unsettled.sum()
-        governance_cost_eur = community_cost + official_cost + peer_spent
         # the day's row, in the order of RECORDED (all as floats)
         recorded = (
             float(step), float(day_of_year), members_share, attendance_rate, compliance, trust_interpersonal, trust_mean,
-            satisfaction_mean, _ratio(e[1] - e[8], e[1]), _ratio(e[0] - e[9], e[0]), mt[15], mt[7], mt[8],
+            satisfaction_mean, ratio(e[1] - e[8], e[1]), ratio(e[0] - e[9], e[0]), mt[15], mt[7], mt[8],
             float(sanctions), governance_cost_eur, gini_of_sorted(sorted_along(order, cumulative)), e[12], mt[10],
             cooperation, expected_cooperation, member_trust, attendance_gini, float(wrongful), fines_paid,
             e[0], e[1], e[2], e[3], e[5], e[8], e[9], scalars[0],
