@@ -66,126 +66,17 @@ def test_cache_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch, t
     assert folder.name.startswith("numba-") and folder.is_dir()
 
 
-STRESS_RULEBOOK = """
-name = "stress"
-[officials]
-posture = "participation"
-stance = "controller"
-electoral_cycle_days = 30
-posture_change_probability = 1.0
-
-[[statements]]
-principle = "boundaries"
-attribute = "non_member"
-deontic = "must_not"
-aim = "draw_pool"
-
-[[statements]]
-principle = "congruence"
-attribute = "operator"
-deontic = "must"
-aim = "allocate_energy"
-conditions = { key = "needs_first" }
-
-[[statements]]
-principle = "congruence"
-attribute = "member"
-deontic = "must"
-aim = "share_surplus"
-conditions = { min_share = 0.6 }
-or_else = "sanction"
-
-[[statements]]
-principle = "congruence"
-attribute = "anyone"
-deontic = "must_not"
-aim = "overdraw"
-or_else = "sanction"
-
-[[statements]]
-principle = "congruence"
-attribute = "member"
-deontic = "must"
-aim = "pay_fee"
-conditions = { eur_per_month = 8.0 }
-or_else = "sanction"
-
-[[statements]]
-principle = "congruence"
-attribute = "household"
-deontic = "must_not"
-aim = "dump_waste"
-or_else = "sanction"
-
-[[statements]]
-principle = "collective_choice"
-attribute = "member"
-deontic = "may"
-aim = "vote_rules"
-conditions = { every_days = 9, quorum = 0.05 }
-
-[[statements]]
-principle = "monitoring"
-attribute = "member"
-deontic = "may"
-aim = "monitor"
-conditions = { detection_probability = 0.5, error_rate = 0.05 }
-
-[[statements]]
-principle = "monitoring"
-attribute = "official"
-deontic = "must"
-aim = "monitor"
-conditions = { detection_probability = 0.4, error_rate = 0.05 }
-
-[[statements]]
-principle = "graduated_sanctions"
-attribute = "member"
-deontic = "must"
-aim = "sanction"
-conditions = { scheme = "graduated", fines_eur = [0.0, 20.0, 50.0], exclude_after = 2, forgiveness_days = 5 }
-
-[[statements]]
-principle = "conflict_resolution"
-attribute = "operator"
-deontic = "must"
-aim = "mediate"
-conditions = { access_probability = 1.0, success_rate = 0.6 }
-
-[[statements]]
-principle = "recognition"
-attribute = "official"
-deontic = "may"
-aim = "override_rules"
-conditions = { probability_per_year = 30.0 }
-
-[[statements]]
-principle = "nested_enterprises"
-attribute = "community"
-deontic = "must"
-aim = "federate"
-
-[[statements]]
-principle = "collective_choice"
-attribute = "operator"
-deontic = "must"
-aim = "facilitate"
-conditions = { load_shift_share = 0.3 }
-"""
+STRESS_RULEBOOK = ROOT / "tests" / "data" / "stress_rulebook.toml"
 
 
 @pytest.mark.parametrize("book", ["status_quo", "open_access", "top_down", "community_enforced",
                                   "facilitated_commons", "full_ostrom", "stress"])
-def test_run_and_step_give_the_same_run_exactly(book: str, small_scenario: Scenario, tmp_path) -> None:
+def test_run_and_step_give_the_same_run_exactly(book: str, small_scenario: Scenario) -> None:
     """Every column, the state, the rule levels, the posture and the last day's results,
     to the last bit; the stress rulebook has every mechanism fire often (official and peer
     monitoring with errors, exclusions and readmissions, monthly elections that move the
     posture, overrides, meetings every 9 days, federation, load shifting)."""
-    if book == "stress":
-        path = tmp_path / "stress.toml"
-        path.write_text(STRESS_RULEBOOK)
-    else:
-        path = ROOT / "experiments" / "rulebooks" / f"{book}.toml"
+    path = STRESS_RULEBOOK if book == "stress" else ROOT / "experiments" / "rulebooks" / f"{book}.toml"
     ran = CommonsModel(small_scenario, seed=11, rulebook=path, record_hourly=True)
     stepped = CommonsModel(small_scenario, seed=11, rulebook=path, record_hourly=True)
     frame = ran.run(150)

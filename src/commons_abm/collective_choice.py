@@ -35,8 +35,8 @@ from commons_abm.rulebook import Institutions
 from commons_abm.scenario import Behaviour
 from commons_abm.state import State
 
-__all__ = ["MeetingDay", "RuleLevels", "assemblies", "communicated_beliefs", "hold_meeting", "initial_levels",
-           "meet", "meeting_parameters", "meeting_due", "sigmoid", "trust_after_meeting", "vote_budget"]
+__all__ = ["MeetingDay", "RuleLevels", "assemblies", "communicated_beliefs", "hold_meeting", "communicate", "initial_levels",
+           "meet", "meeting_parameters", "reset_levels", "meeting_due", "sigmoid", "trust_after_meeting", "vote_budget"]
 
 STRICTER_WHEN_BREACHES_ABOVE = 0.10
 FINE_STEP, QUOTA_STEP, FEE_STEP = 1.25, 0.05, 1.1
@@ -61,9 +61,7 @@ class RuleLevels:
 
     def reset(self, inst: Institutions) -> None:
         """Back to the rulebook's levels (an override by officials)."""
-        fresh = RuleLevels.initial(inst, self.fine_scale.size)
-        self.fine_scale[:], self.quota[:] = fresh.fine_scale, fresh.quota
-        self.fee_eur_per_day[:], self.chosen[:] = fresh.fee_eur_per_day, False
+        reset_levels(self.fine_scale, self.quota, self.fee_eur_per_day, self.chosen, initial_levels(inst))
 
 
 @dataclass
@@ -99,19 +97,47 @@ def communicated_beliefs(belief: np.ndarray, intention: np.ndarray, assembly: np
                          attended: np.ndarray, count: int) -> np.ndarray:
     """Expectations after talking: each attendee's moves ``COMMUNICATION`` of the way to the
     average ``intention`` (propensity) of its assembly's attendees; others' stay."""
-    present = np.bincount(assembly[attended], minlength=count).astype(float)
-    mean = np.bincount(assembly[attended], weights=intention[attended], minlength=count)
-    mean = np.divide(mean, present, out=np.zeros(count), where=present > 0)
-    out = belief.copy()
-    out[attended] += COMMUNICATION * (mean[assembly[attended]] - out[attended])
+    out = np.array(belief, dtype=float)
+    communicate(out, np.asarray(intention, dtype=float), np.asarray(assembly), np.asarray(attended, dtype=bool),
+                int(count))
     return out
 
 
-def trust_after_meeting(trust: np.ndarray, together: np.ndarray, gain: float) -> np.ndarray:
+@kernel
+def communicate(belief, intention, assembly, attended, count):  # pragma: no cover - compiled
+    """:func:`communicated_beliefs`, in place."""
+    present = np.zeros(count)
+    mean = np.zeros(count)
+    for i in range(belief.size):
+        if attended[i]:
+            present[assembly[i]] += 1.0
+            mean[assembly[i]] += intention[i]
+    for k in range(count):
+        if present[k] > 0:
+            mean[k] /= present[k]
+    for i in range(belief.size):
+        if attended[i]:
+            belief[i] += COMMUNICATION * (mean[assembly[i]] - belief[i])
+
+
+@kernel
+def trust_after_meeting(trust, together, gain):  # pragma: no cover - compiled
     """Trust on each tie after a meeting: ties ``together`` (both ends met) gain ``gain (1 - t)``."""
     out = trust.copy()
-    out[together] += gain * (1.0 - out[together])
+    for j in range(out.size):
+        if together[j]:
+            out[j] += gain * (1.0 - out[j])
     return out
+
+
+@kernel
+def reset_levels(fine_scale, quota, fee, chosen, official):  # pragma: no cover - compiled
+    """Every assembly's levels back to the ``official`` ones (fine scale, quota, fee): an
+    override by officials."""
+    fine_scale[:] = official[0]
+    quota[:] = official[1]
+    fee[:] = official[2]
+    chosen[:] = False
 
 
 def hold_meeting(state: State, inst: Institutions, behaviour: Behaviour, levels: RuleLevels,
@@ -170,7 +196,6 @@ def meet(u, assembly, count, member, satisfaction, trust_institutional, attended
             members += 1
     attended = np.zeros(n, dtype=np.bool_)
     present = np.zeros(count)
-    intention = np.zeros(count)
     bound_members = np.zeros(count)
     breaches = np.zeros(count)
     for i in range(n):
@@ -188,18 +213,13 @@ def meet(u, assembly, count, member, satisfaction, trust_institutional, attended
         if attended[i]:
             meetings_attended[i] += 1
             present[a] += 1.0
-            intention[a] += propensity[i]
     # talk: expectations move toward the attendees' average intention; ties between them gain trust
-    for k in range(count):
-        if present[k] > 0:
-            intention[k] /= present[k]
-    for i in range(n):
-        if attended[i]:
-            belief[i] += COMMUNICATION * (intention[assembly[i]] - belief[i])
+    communicate(belief, propensity, assembly, attended, count)
+    together = np.empty(indices.size, dtype=np.bool_)
     for j in range(indices.size):
         o, d = owners[j], indices[j]
-        if attended[o] and attended[d] and assembly[o] == assembly[d]:
-            tie_trust[j] += meeting_gain * (1.0 - tie_trust[j])
+        together[j] = attended[o] and attended[d] and assembly[o] == assembly[d]
+    tie_trust[:] = trust_after_meeting(tie_trust, together, meeting_gain)
     # votes where the quorum is reached: the median ballot of the attendees
     valid = np.zeros(count, dtype=np.bool_)
     votes = np.zeros(count)

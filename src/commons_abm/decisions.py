@@ -52,11 +52,9 @@ __all__ = [
     "deterrence_response",
     "intrinsic_cooperation",
     "legitimacy",
-    "next_fine",
+    "legitimacy_levels",
     "next_fine_of",
     "peer_coverage",
-    "peer_coverage_kernel",
-    "perceived_detection",
     "revised_beliefs",
     "update_beliefs",
     "update_beliefs_arrays",
@@ -102,9 +100,18 @@ def legitimacy(inst: Institutions, posture: str, chosen_by_members: np.ndarray |
     "minimal recognition of rights to organize").
     """
     chosen = np.asarray(chosen_by_members, dtype=bool)
-    if not inst.meetings:
-        return np.zeros(chosen.shape)
-    return np.where(chosen, POSTURE_VOICE[posture] * security, 0.0)
+    voice = POSTURE_VOICE[posture] if inst.meetings else 0.0
+    return shaped(legitimacy_levels(voice, float(security), chosen.ravel()), chosen.shape)
+
+
+@kernel
+def legitimacy_levels(voice, security, chosen):  # pragma: no cover - compiled
+    """:func:`legitimacy` of each assembly from members' ``voice`` (0 when they do not meet)."""
+    out = np.zeros(chosen.size)
+    for k in range(chosen.size):
+        if chosen[k]:
+            out[k] = voice * security
+    return out
 
 
 @kernel
@@ -130,8 +137,10 @@ def bound_by_rules(state: State, inst: Institutions, sanctioned_only: bool = Fal
 
 
 @kernel
-def peer_coverage_kernel(indptr, indices, member, cooperated):  # pragma: no cover - compiled
-    """:func:`peer_coverage` on the network's arrays."""
+def peer_coverage(indptr, indices, member, cooperated):  # pragma: no cover - compiled
+    """Share of each agent's ties that are to members who cooperated at the last decision:
+    the day before when an agent perceives its risk in ``decide``, today when monitors
+    check after ``decide`` ("mutual vigilance", 003)."""
     n = indptr.size - 1
     out = np.zeros(n)
     for i in range(n):
@@ -143,13 +152,6 @@ def peer_coverage_kernel(indptr, indices, member, cooperated):  # pragma: no cov
                     seen += 1.0
             out[i] = seen / deg
     return out
-
-
-def peer_coverage(state: State) -> np.ndarray:
-    """Share of each agent's ties that are to members who cooperated at the last decision:
-    the day before when an agent perceives its risk in ``decide``, today when monitors
-    check after ``decide``."""
-    return peer_coverage_kernel(state.ties.indptr, state.ties.indices, state.member, state.cooperated)
 
 
 @kernel
@@ -166,25 +168,6 @@ def _miss(who, p, coverage, authority_bias):  # pragma: no cover - compiled
     return miss
 
 
-def perceived_detection(state: State, inst: Institutions, authority_bias: float) -> np.ndarray:
-    """Each agent's perceived daily probability that a breach of its own is detected.
-
-    Peers detect in proportion to the share of one's ties to cooperating members ("mutual
-    vigilance", 003); the operator and officials check everyone. Monitors act
-    independently. Authority bias inflates the perceived reach of officials.
-    """
-    who, p, _, _ = inst.monitor_table
-    return _perceived_all(who, p, peer_coverage(state), float(authority_bias))
-
-
-@kernel
-def _perceived_all(who, p, coverage, authority_bias):  # pragma: no cover - compiled
-    out = np.empty(coverage.size)
-    for i in range(coverage.size):
-        out[i] = 1.0 - _miss(who, p, coverage[i], authority_bias)
-    return out
-
-
 @kernel
 def next_fine_of(scheme, ladder, flat_fine, offence_level, fine_scale):  # pragma: no cover - compiled
     """The fine an agent at ``offence_level`` would pay for its next breach [EUR]."""
@@ -193,21 +176,6 @@ def next_fine_of(scheme, ladder, flat_fine, offence_level, fine_scale):  # pragm
     if scheme == GRADUATED:
         return ladder[min(offence_level, ladder.size - 1)] * fine_scale
     return 0.0
-
-
-def next_fine(state: State, inst: Institutions, fine_scale: np.ndarray | float) -> np.ndarray:
-    """The fine each agent would pay for its next breach [EUR]."""
-    scheme, ladder, flat_fine = inst.sanction_table
-    return _next_fines(scheme, ladder, flat_fine, state.offence_level,
-                       np.broadcast_to(np.asarray(fine_scale, dtype=float), (state.n,)))
-
-
-@kernel
-def _next_fines(scheme, ladder, flat_fine, offence_level, fine_scale):  # pragma: no cover - compiled
-    out = np.empty(offence_level.size)
-    for i in range(offence_level.size):
-        out[i] = next_fine_of(scheme, ladder, flat_fine, offence_level[i], fine_scale[i])
-    return out
 
 
 @kernel
@@ -266,8 +234,10 @@ def deterrence_response(expected: np.ndarray, temptation: float, noise: float) -
     return shaped(_deterrence_all(flat(expected, shape), flat(temptation, shape), flat(noise, shape)), shape)
 
 
-def with_deterrence(intrinsic: np.ndarray, deterrence: np.ndarray) -> np.ndarray:
-    """Propensity to cooperate of agents with an ``intrinsic`` motive and a ``deterrence``."""
+@kernel
+def with_deterrence(intrinsic, deterrence):  # pragma: no cover - compiled
+    """Propensity to cooperate of agents with an ``intrinsic`` motive and a ``deterrence``
+    (numbers or arrays)."""
     return 1.0 - (1.0 - intrinsic) * (1.0 - deterrence)
 
 
@@ -283,7 +253,7 @@ def decide_arrays(cc_type, belief, group_weight, trust, member, cooperated_befor
     bound = _bound(binding, member, pv_kwp, kind)
     sanctionable = _bound(sanctioned_binding, member, pv_kwp, kind)
     deterred = deterring and sanctionable.any()
-    coverage = peer_coverage_kernel(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
+    coverage = peer_coverage(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
     propensity = np.empty(n)
     cooperated = np.empty(n, dtype=np.bool_)
     share = np.zeros(n)
@@ -303,7 +273,7 @@ def decide_arrays(cc_type, belief, group_weight, trust, member, cooperated_befor
                 expected = (1.0 - _miss(who, p, coverage[i], authority_bias)) * next_fine_of(
                     scheme, ladder, flat_fine, offence_level[i], fine_scale[i])
                 deterrence = _deterrence(expected, temptation, noise)
-            propensity[i] = 1.0 - (1.0 - intrinsic) * (1.0 - deterrence)
+            propensity[i] = with_deterrence(intrinsic, deterrence)
         else:
             propensity[i] = intrinsic
         c = u[i] < propensity[i]

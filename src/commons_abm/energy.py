@@ -33,7 +33,7 @@ from commons_abm.scenario import Energy, Scenario
 from commons_abm.solar import hourly_yield_today
 from commons_abm.state import State
 
-__all__ = ["EnergyDay", "HOURLY_FLOWS", "energy_parameters", "exchange_arrays", "exchange_energy", "shift_load",
+__all__ = ["EnergyDay", "HOURLY_FLOWS", "energy_parameters", "energy_day", "exchange_arrays", "exchange_energy", "operator_shares", "shift_load",
            "shift_load_kernel"]
 
 HOURLY_FLOWS = (
@@ -127,30 +127,28 @@ def exchange_energy(
     n = state.n
     demand = daily_demand(state, energy, day, rngs["demand"]).T  # (24, n), C-ordered
     per_kwp = hourly_yield_today(energy.pv, day, rngs["weather"])
-    (agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly,
-     totals) = exchange_arrays(
+    flows = exchange_arrays(
         demand, state.pv_kwp, state.pv_performance, per_kwp,
         np.zeros(0) if load_shift is None else np.asarray(load_shift, dtype=float),
         state.member.astype(bool, copy=False), state.share_fraction, boundary == "open_access",
         KEY_CODES[allocation_key], state.energy_poor.astype(bool, copy=False), state.contributed_kwh,
         np.ones(n) if claim is None else np.asarray(claim, dtype=float),
         float(state.commons.battery_soc_kwh), energy_parameters(energy))
-    *flows, account, soc_end = totals
-    state.contributed_kwh += agent_offered
-    state.commons.battery_soc_kwh = soc_end
-    state.commons.community_account_eur += account
-    state.energy_cost_eur[:] = cost
-    return EnergyDay(
-        *flows,
-        agent_import=agent_import,
-        agent_export=agent_export,
-        agent_received=agent_received,
-        agent_offered=agent_offered,
-        agent_cost_eur=cost,
-        agent_reference_cost_eur=reference,
-        community_account_eur=account,
-        hourly=dict(zip(HOURLY_FLOWS, hourly)),
-    )
+    day_flows = energy_day(flows)
+    state.contributed_kwh += day_flows.agent_offered
+    state.commons.battery_soc_kwh = flows[7][14]
+    state.commons.community_account_eur += day_flows.community_account_eur
+    state.energy_cost_eur[:] = day_flows.agent_cost_eur
+    return day_flows
+
+
+def energy_day(flows: tuple) -> EnergyDay:
+    """The :class:`EnergyDay` of what :func:`exchange_arrays` returned."""
+    agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly, totals = flows
+    return EnergyDay(*totals[:13], agent_import=agent_import, agent_export=agent_export,
+                     agent_received=agent_received, agent_offered=agent_offered, agent_cost_eur=cost,
+                     agent_reference_cost_eur=reference, community_account_eur=totals[13],
+                     hourly=dict(zip(HOURLY_FLOWS, hourly)))
 
 
 @kernel
@@ -304,6 +302,17 @@ def energy_parameters(energy: Energy) -> tuple[float, ...]:
     return (float(battery.capacity_kwh), float(battery.power_kw), one_way_efficiency(battery.round_trip_efficiency),
             float(tariffs.import_eur_per_kwh), float(tariffs.export_eur_per_kwh),
             float(tariffs.community_eur_per_kwh))
+
+
+@kernel
+def operator_shares(member, cooperated, share):  # pragma: no cover - compiled
+    """Share of each agent's daily demand the community operator schedules into PV hours
+    today: members who cooperate follow its schedule (:func:`shift_load`)."""
+    out = np.zeros(member.size)
+    for i in range(member.size):
+        if member[i] and cooperated[i]:
+            out[i] = share
+    return out
 
 
 def shift_load(demand: np.ndarray, pv_by_hour: np.ndarray, share: np.ndarray) -> None:

@@ -67,7 +67,7 @@ from commons_abm.state import FIRM, HOUSEHOLD, State
 from commons_abm.symbiosis import exchange, symbiosis_pairs
 from commons_abm.territory import lognormal_noise
 
-__all__ = ["MaterialsDay", "exchange_pairs", "route_arrays", "route_materials", "routing_parameters"]
+__all__ = ["MaterialsDay", "exchange_pairs", "materials_day", "route_arrays", "route_materials", "routing_parameters"]
 
 
 @dataclass(frozen=True)
@@ -138,17 +138,24 @@ def route_materials(
     m = scenario.materials
     n = state.n
     seller, buyer = exchange_pairs(state, m.firms.symbiosis)
-    (waste, dumped, brought, byproduct, secondary, virgin, cost, reference, totals) = route_arrays(
+    routes = route_arrays(
         lognormal_noise(rng, m.daily_cv, n), state.kind, state.waste_kg_per_day, state.byproduct_kg_per_day,
         state.input_kg_per_day, flat(sorting, (n,)), flat(hub_bring, (n,)), flat(dumping, (n,)), seller, buyer,
         float(state.commons.hub_reusable_kg), float(state.commons.hub_repairable_kg), routing_parameters(m))
-    state.material_cost_eur[:] = cost
-    day_totals = MaterialsDay(*totals, dumping_cleanup_eur=totals[8] * m.costs.dumping_eur_per_kg, waste_kg=waste,
-                              dumped_kg=dumped, brought_kg=brought, byproduct_kg=byproduct, secondary_kg=secondary,
-                              virgin_kg=virgin, reference_cost_eur=reference)
+    state.material_cost_eur[:] = routes[6]
+    day_totals = materials_day(routes, m.costs.dumping_eur_per_kg)
     state.commons.hub_reusable_kg = day_totals.hub_reusable_kg
     state.commons.hub_repairable_kg = day_totals.hub_repairable_kg
     return day_totals
+
+
+def materials_day(routes: tuple, dumping_eur_per_kg: float) -> MaterialsDay:
+    """The :class:`MaterialsDay` of what :func:`route_arrays` returned (the commune's
+    clean-up of dumped waste at ``dumping_eur_per_kg``)."""
+    waste, dumped, brought, byproduct, secondary, virgin, _, reference, totals = routes
+    return MaterialsDay(*totals, dumping_cleanup_eur=totals[8] * dumping_eur_per_kg, waste_kg=waste,
+                        dumped_kg=dumped, brought_kg=brought, byproduct_kg=byproduct, secondary_kg=secondary,
+                        virgin_kg=virgin, reference_cost_eur=reference)
 
 
 def routing_parameters(m: Materials) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:

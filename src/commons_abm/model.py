@@ -16,7 +16,7 @@ from commons_abm.agents import CommonsAgent, agent_class
 from commons_abm.calendar import HOURS, Day, day_of_step
 from commons_abm.collective_choice import MeetingDay, RuleLevels, assemblies, hold_meeting, meeting_due
 from commons_abm.decisions import POSTURE_VOICE, Actions, decide, legitimacy, update_beliefs
-from commons_abm.energy import HOURLY_FLOWS, EnergyDay, exchange_energy
+from commons_abm.energy import HOURLY_FLOWS, EnergyDay, exchange_energy, operator_shares
 from commons_abm.indicators import COLUMNS, compliance_rate, gini_of, participation_gini, ratio, state_indicators
 from commons_abm.materials import MaterialsDay, route_materials
 from commons_abm.mediation import MediationDay, mediate
@@ -26,7 +26,7 @@ from commons_abm.network import to_networkx
 from commons_abm.officials import OfficialsDay, Polity, officials_act, rule_security
 from commons_abm.rulebook import Institutions, Rulebook, compile_rulebook, load_rulebook
 from commons_abm.sanctions import SanctionDay, impose_sanctions
-from commons_abm.satisfaction import fairness, update_satisfaction
+from commons_abm.satisfaction import member_fairness, update_satisfaction
 from commons_abm.scenario import Scenario, load_scenario, with_overrides
 from commons_abm.seeding import streams
 from commons_abm.simulate import STAGES, advance
@@ -239,7 +239,7 @@ class CommonsModel(mesa.Model):
         inst, s = self.institutions, self.state
         if not inst.operator or inst.load_shift_share <= 0:
             return None
-        return np.where(s.member & s.cooperated, inst.load_shift_share, 0.0)
+        return operator_shares(s.member, s.cooperated, float(inst.load_shift_share))
 
     def _route_materials(self, day: Day) -> None:
         a = self._actions
@@ -304,8 +304,8 @@ class CommonsModel(mesa.Model):
     def _learn(self, day: Day) -> None:
         s, b, e = self.state, self.scenario.behaviour, self.last_energy
         update_interpersonal_trust(s.ties, s.cooperated, b.trust)
-        fair = np.where(s.member, fairness(e.agent_received, e.agent_offered), 0.0)
-        update_satisfaction(s, b.satisfaction, s.net_benefit_eur, fair)
+        update_satisfaction(s, b.satisfaction, s.net_benefit_eur,
+                            member_fairness(e.agent_received, e.agent_offered, s.member))
         meeting = self._meeting
         voiced = (meeting.attended & meeting.valid[self.assembly]) if meeting is not None else np.zeros(s.n, bool)
         update_institutional_trust(s, b.trust, wrongful=self._mediation.unsettled,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from commons_abm.compiled import flat, kernel, shaped
-from commons_abm.decisions import peer_coverage_kernel
+from commons_abm.decisions import peer_coverage
 from commons_abm.rulebook import OFFICIAL, PEER, Institutions
 from commons_abm.state import State
 
@@ -72,7 +72,7 @@ def monitor_arrays(who, p, error, unit_cost, u, bound, breach, member, cooperate
     peer_cost = np.zeros(n)
     cost = 0.0
     official_cost = 0.0
-    coverage = peer_coverage_kernel(indptr, indices, member, cooperated)
+    coverage = peer_coverage(indptr, indices, member, cooperated)
     watchers = 0
     for i in range(n):
         watchers += member[i] and cooperated[i]

@@ -20,7 +20,7 @@ from commons_abm.compiled import flat, kernel
 from commons_abm.scenario import SatisfactionDynamics
 from commons_abm.state import State
 
-__all__ = ["fairness", "fairness_arrays", "satisfaction_arrays", "satisfaction_parameters", "update_satisfaction"]
+__all__ = ["fairness", "fairness_arrays", "member_fairness", "satisfaction_arrays", "satisfaction_parameters", "update_satisfaction"]
 
 
 def fairness(received: np.ndarray, offered: np.ndarray) -> np.ndarray:
@@ -45,6 +45,16 @@ def fairness_arrays(received, offered):  # pragma: no cover - compiled
     for i in range(offered.size):
         if offered[i] > 0:
             out[i] = min(max(received[i] / offered[i] / r - 1.0, -1.0), 1.0)
+    return out
+
+
+@kernel
+def member_fairness(received, offered, member):  # pragma: no cover - compiled
+    """:func:`fairness` for members, 0 for everyone else (they did not share by the rules)."""
+    out = fairness_arrays(received, offered)
+    for i in range(out.size):
+        if not member[i]:
+            out[i] = 0.0
     return out
 
 

@@ -14,7 +14,6 @@ The two paths give the same runs to the last bit (``tests/test_compiled.py``), a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,14 +21,14 @@ import numpy as np
 from commons_abm.accounts import community_accounts, settle_arrays
 from commons_abm.allocation import KEY_CODES
 from commons_abm.calendar import HOURS
-from commons_abm.collective_choice import (initial_levels, meet, meeting_parameters, vote_budget)
+from commons_abm.collective_choice import initial_levels, meet, meeting_parameters, reset_levels, vote_budget
 from commons_abm.compiled import kernel
 from commons_abm.decisions import (POSTURE_VOICE, belief_parameters, decide_arrays, decision_parameters,
-                                   update_beliefs_arrays)
-from commons_abm.energy import HOURLY_FLOWS, EnergyDay, energy_parameters, exchange_arrays
+                                   legitimacy_levels, update_beliefs_arrays)
+from commons_abm.energy import HOURLY_FLOWS, energy_day, energy_parameters, exchange_arrays, operator_shares
 from commons_abm.indicators import (COLUMNS, compliance_rate, gini_of_sorted, participation_gini, ratio,
                                     sorted_along, state_indicators)
-from commons_abm.materials import MaterialsDay, exchange_pairs, route_arrays, routing_parameters
+from commons_abm.materials import exchange_pairs, materials_day, route_arrays, routing_parameters
 from commons_abm.mediation import mediate_arrays
 from commons_abm.membership import review_arrays, review_parameters
 from commons_abm.monitoring import monitor_arrays
@@ -37,7 +36,7 @@ from commons_abm.officials import STANCE_SIGNAL, act, officials_parameters, over
 from commons_abm.profiles import demand_noise, demand_tables, scale_demand
 from commons_abm.rulebook import NO_SANCTION, POSTURES
 from commons_abm.sanctions import EXCLUSION_DAYS, sanction_arrays
-from commons_abm.satisfaction import fairness_arrays, satisfaction_arrays, satisfaction_parameters
+from commons_abm.satisfaction import member_fairness, satisfaction_arrays, satisfaction_parameters
 from commons_abm.solar import CLEARNESS_BETA, clearness_draw, yield_table
 from commons_abm.territory import lognormal_noise
 from commons_abm.trust import (assembly_compliance, institutional_arrays, institutional_parameters,
@@ -68,16 +67,9 @@ assert RECORDED == tuple(COLUMNS), "the compiled loop's row must follow indicato
 NOISE_VALUES = 2_000_000
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What the compiled loop needs of a model that does not change during a run: the
-    rules and the scenario's parameters as numbers, the calendar's tables."""
-
-    arguments: tuple
-    start: tuple[int, int]
-
-
-def _plan(model: CommonsModel) -> Plan:
+def _rules_and_world(model: CommonsModel) -> tuple[tuple, tuple, tuple]:
+    """The model's rules, behaviour parameters and world (calendar tables, weather,
+    tariffs, materials) as the compiled loop takes them."""
     sc, inst, b = model.scenario, model.institutions, model.scenario.behaviour
     e, m = sc.energy, sc.materials
     who, p, error, unit_cost = inst.monitor_table
@@ -104,26 +96,27 @@ def _plan(model: CommonsModel) -> Plan:
     a, beta = CLEARNESS_BETA
     world = (demand_tables(), yield_table(e.pv), (a, beta, float(e.pv.weather_variability)), energy_parameters(e),
              float(m.daily_cv), routing_parameters(m))
-    return Plan(arguments=(rules, behaviour, world), start=(e.start_day_of_year, e.start_weekday))
+    return rules, behaviour, world
 
 
 def advance(model: CommonsModel, days: int) -> None:
     """Simulate ``days`` more days of ``model`` (array engine), in stretches whose demand
     noise is drawn ahead; appends their rows to the model's timeseries."""
-    plan = _plan(model)  # (a fraction of a millisecond: the rules in force now, even if swapped since)
+    arguments = _rules_and_world(model)  # (a fraction of a millisecond: the rules in force now)
+    energy = model.scenario.energy
     s, ties, rngs, levels = model.state, model.state.ties, model.rngs, model.levels
     pairs = exchange_pairs(s, model.scenario.materials.firms.symbiosis)
     stretch = max(1, min(days, NOISE_VALUES // max(HOURS * s.n, 1)))
     done = 0
     while done < days:
         count = min(stretch, days - done)
-        daily, hourly = demand_noise(rngs["demand"], model.scenario.energy.noise, s.n, count)
+        daily, hourly = demand_noise(rngs["demand"], energy.noise, s.n, count)
         scalars = np.array([s.commons.battery_soc_kwh, s.commons.hub_reusable_kg, s.commons.hub_repairable_kg,
                             s.commons.community_account_eur, model._attendance_rate])
         rows = np.empty((count, len(COLUMNS)))
         hourly_out = np.empty((count if model.record_hourly else 0, len(HOURLY_FLOWS), HOURS))
         rung, last = simulate_days(
-            model.steps, plan.start, count, daily, hourly, rngs["weather"], rngs["materials"],
+            model.steps, (energy.start_day_of_year, energy.start_weekday), count, daily, hourly, rngs["weather"], rngs["materials"],
             rngs["behaviour"], rngs["governance"],
             (s.kind, s.annual_demand_kwh, s.pv_kwp, s.pv_performance, s.member, s.share_fraction, s.contributed_kwh,
              s.energy_poor, s.waste_kg_per_day, s.byproduct_kg_per_day, s.input_kg_per_day, s.cc_type, s.belief,
@@ -133,7 +126,7 @@ def advance(model: CommonsModel, days: int) -> None:
              s.fines_eur, s.governance_cost_eur, s.net_benefit_eur, s.cumulative_net_benefit_eur),
             (ties.indptr, ties.indices, ties.owners, ties.trust), pairs, model.assembly, levels.fine_scale.size,
             (levels.fine_scale, levels.quota, levels.fee_eur_per_day, levels.chosen), model.polity.rung, scalars,
-            *plan.arguments, rows, hourly_out)
+            *arguments, rows, hourly_out)
         model.steps += count
         done += count
         model.polity.posture = POSTURES[rung]
@@ -149,16 +142,8 @@ def _keep_last_day(model: CommonsModel, last: tuple) -> None:
     from commons_abm.model import GovernanceDay
 
     energy, materials, governance = last
-    (agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly, totals) = energy
-    model.last_energy = EnergyDay(*totals[:13], agent_import=agent_import, agent_export=agent_export,
-                                  agent_received=agent_received, agent_offered=agent_offered, agent_cost_eur=cost,
-                                  agent_reference_cost_eur=reference, community_account_eur=totals[13],
-                                  hourly=dict(zip(HOURLY_FLOWS, hourly)))
-    waste, dumped, brought, byproduct, secondary, virgin, _, reference, totals = materials
-    model.last_materials = MaterialsDay(
-        *totals, dumping_cleanup_eur=totals[8] * model.scenario.materials.costs.dumping_eur_per_kg, waste_kg=waste,
-        dumped_kg=dumped, brought_kg=brought, byproduct_kg=byproduct, secondary_kg=secondary, virgin_kg=virgin,
-        reference_cost_eur=reference)
+    model.last_energy = energy_day(energy)
+    model.last_materials = materials_day(materials, model.scenario.materials.costs.dumping_eur_per_kg)
     meeting_held, attendance, compliance, sanctions, wrongful, mediated, override, cost_eur = governance
     model.last_governance = GovernanceDay(bool(meeting_held), float(attendance), float(compliance), int(sanctions),
                                           int(wrongful), int(mediated), bool(override), float(cost_eur))
@@ -195,7 +180,6 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
     fine_of = np.empty(n)
     quota_of = np.empty(n)
     fee_of = np.empty(n)
-    shift = np.zeros(n)
     u_monitor = np.empty((monitors, n))
     u_mediation = np.empty((2, n))
     attendance_rate = scalars[4]
@@ -208,9 +192,10 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
 
         # decide
         voice = posture_voice[rung] if meetings else 0.0
+        legit_k = legitimacy_levels(voice, security, chosen)
         for i in range(n):
             a = assembly[i]
-            legit[i] = voice * security if (meetings and chosen[a]) else 0.0
+            legit[i] = legit_k[a]
             fine_of[i] = fine_scale[a]
             quota_of[i] = quota[a]
         u = behaviour_rng.random(n)
@@ -229,10 +214,8 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
         demand = hourly_noise[d]
         scale_demand(demand, tables[day_of_year - 1, 1 if weekend else 0], kind, annual_demand, daily_noise[d])
         per_kwp = yields[day_of_year - 1] * clearness_draw(weather, *clearness_p)
-        if operator_shift > 0:
-            for i in range(n):
-                shift[i] = operator_shift if (member[i] and cooperated[i]) else 0.0
-        energy = exchange_arrays(demand, pv_kwp, pv_performance, per_kwp, shift if operator_shift > 0 else no_shift,
+        shift = operator_shares(member, cooperated, operator_shift) if operator_shift > 0 else no_shift
+        energy = exchange_arrays(demand, pv_kwp, pv_performance, per_kwp, shift,
                                  member, share_fraction, open_access, key, energy_poor, contributed, claim,
                                  scalars[0], energy_p)
         agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly, e = energy
@@ -297,10 +280,7 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
                                 stance_signal, override_rate, electoral_cycle, change_probability, continuity,
                                 officials_p)
         if override:
-            fine_scale[:] = official[0]
-            quota[:] = official[1]
-            fee[:] = official[2]
-            chosen[:] = False
+            reset_levels(fine_scale, quota, fee, chosen, official)
         voice = posture_voice[rung] if meetings else 0.0
 
         # settle_accounts
@@ -316,11 +296,8 @@ def simulate_days(first_step, start, days, daily_noise, hourly_noise, weather, m
 
         # learn
         interpersonal_arrays(tie_trust, indices, cooperated, interpersonal_p)
-        fair = fairness_arrays(agent_received, agent_offered)
-        for i in range(n):
-            if not member[i]:
-                fair[i] = 0.0
-        satisfaction_arrays(satisfaction, satisfaction_short, satisfaction_long, net_benefit, fair, satisfaction_p)
+        satisfaction_arrays(satisfaction, satisfaction_short, satisfaction_long, net_benefit,
+                            member_fairness(agent_received, agent_offered, member), satisfaction_p)
         institutional_arrays(trust_institutional, member, satisfaction_short,
                              assembly_compliance(assembly, count, bound, cooperated), fines, unsettled, settled,
                              voiced, voice * security, institutional_p)

@@ -116,11 +116,6 @@ class SweepReport:
                 f"{self.runs_failed} failed")
 
 
-def model_sources_digest() -> str:
-    """A hash of the package's source files: which version of the model computed the runs."""
-    return sources_digest()
-
-
 # ------------------------------------------------------------------------------ seeds and plan
 def run_seed(experiment_seed: int, index: int) -> int:
     """The model seed of run ``index``: from the ``index``-th spawned child of the experiment seed."""
@@ -294,7 +289,7 @@ def sweep(experiment: Experiment, out: Path, engine: Engine = Engine(), *, base_
     store.note_session({"started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                         "base_samples": base_samples or experiment.spec.design.base_samples,
                         "engine": engine.describe(), "runs_stored_before": len(done),
-                        "model_sources_sha256": model_sources_digest()})
+                        "model_sources_sha256": sources_digest()})
     pending = [t for t in tasks if (t.sample_id, t.replicate) not in done]
     size = batch or batch_size(len(pending), engine.slots)
     batches = _batches(pending, size)

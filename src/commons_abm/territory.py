@@ -17,15 +17,13 @@ DAYS_PER_YEAR = 365.0
 
 def lognormal_with_mean(mean: float, cv: float, size: int, rng: np.random.Generator) -> np.ndarray:
     """Positive values with the given mean and coefficient of variation (log-normal)."""
-    if cv <= 0 or size == 0:
-        return np.full(size, float(mean))
-    sigma2 = np.log1p(cv * cv)
-    return mean * rng.lognormal(-sigma2 / 2, np.sqrt(sigma2), size)
+    return float(mean) * lognormal_noise(rng, float(cv), int(size))
 
 
 @kernel
 def lognormal_noise(rng, cv, size):  # pragma: no cover - compiled
-    """:func:`lognormal_with_mean` with mean 1, drawn in compiled code (the same draws)."""
+    """``size`` log-normal values of mean 1 and coefficient of variation ``cv`` (ones, and
+    no draw, when ``cv`` is 0)."""
     out = np.ones(size)
     if cv <= 0:
         return out
