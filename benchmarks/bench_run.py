@@ -27,8 +27,8 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
+from commons_abm.core.scenario import Scenario, load_scenario  # noqa: E402
 from commons_abm.model import CommonsModel  # noqa: E402
-from commons_abm.scenario import Scenario, load_scenario  # noqa: E402
 
 
 def scaled_scenario(agents: int) -> Scenario:
@@ -90,16 +90,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
 
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, numpy {np.__version__}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, numpy {np.__version__}"
+    )
     rows = []
     for agents in args.agents:
         row = measure(agents, args.steps, args.repeats)
         rows.append(row)
-        print(f"{agents:>7} agents x {args.steps} steps: set-up {row['setup_s'] * 1e3:7.1f} ms, "
-              f"{row['agent_steps_per_s']:>12,.0f} agent-steps/s "
-              f"({row['us_per_agent_step']:.3f} us per agent-step; reference bare numpy pass "
-              f"{row['bare_numpy_pass_us_per_agent'] * 1e3:.2f} ns per agent)")
+        print(
+            f"{agents:>7} agents x {args.steps} steps: set-up {row['setup_s'] * 1e3:7.1f} ms, "
+            f"{row['agent_steps_per_s']:>12,.0f} agent-steps/s "
+            f"({row['us_per_agent_step']:.3f} us per agent-step; reference bare numpy pass "
+            f"{row['bare_numpy_pass_us_per_agent'] * 1e3:.2f} ns per agent)"
+        )
 
     default = load_scenario(None)
     years = {}
@@ -112,8 +116,10 @@ def main(argv: list[str] | None = None) -> int:
             year.append(time.perf_counter() - t)
         name = model.institutions.name
         years[name] = min(year)
-        print(f"default scenario ({default.n_agents} agents) under {name}, one simulated year "
-              f"(365 steps): {min(year):.3f} s (best of {args.repeats}; target < 5 s)")
+        print(
+            f"default scenario ({default.n_agents} agents) under {name}, one simulated year "
+            f"(365 steps): {min(year):.3f} s (best of {args.repeats}; target < 5 s)"
+        )
     print(json.dumps({"sizes": rows, "default_year_s": years, "default_agents": default.n_agents}))
     return 0
 

@@ -33,8 +33,8 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
+from commons_abm.core.scenario import Scenario, load_scenario, with_overrides  # noqa: E402
 from commons_abm.model import CommonsModel  # noqa: E402
-from commons_abm.scenario import Scenario, load_scenario, with_overrides  # noqa: E402
 
 TARGET_S, TARGET_MB = 60.0, 2048.0
 
@@ -43,9 +43,15 @@ def commune(agents: int) -> Scenario:
     """The shipped default scenario with its mix of actors, resized to ``agents``."""
     firms = max(1, round(agents * 20 / 325))
     officials = max(1, round(agents * 5 / 325))
-    return with_overrides(load_scenario(None), **{
-        "territory.households": agents - firms - officials, "territory.firms": firms,
-        "territory.officials": officials, "territory.neighbourhoods": max(1, agents // 80)})
+    return with_overrides(
+        load_scenario(None),
+        **{
+            "territory.households": agents - firms - officials,
+            "territory.firms": firms,
+            "territory.officials": officials,
+            "territory.neighbourhoods": max(1, agents // 80),
+        },
+    )
 
 
 def peak_rss_mb() -> float:
@@ -62,14 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tracemalloc", action="store_true")
     args = parser.parse_args(argv)
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {np.__version__}; load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}; load average {os.getloadavg()[0]:.2f}"
+    )
     rss_before = peak_rss_mb()
     if args.tracemalloc:
         tracemalloc.start()
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    model = CommonsModel(commune(args.agents), seed=args.seed, rulebook=args.rulebook,
-                         create_agents=False)
+    model = CommonsModel(commune(args.agents), seed=args.seed, rulebook=args.rulebook, create_agents=False)
     wall1, cpu1 = time.perf_counter(), time.process_time()
     frame = model.run(args.steps)
     wall2, cpu2 = time.perf_counter(), time.process_time()
@@ -79,23 +86,41 @@ def main(argv: list[str] | None = None) -> int:
     setup, run = wall1 - wall0, wall2 - wall1
     total = wall2 - wall0
     s = model.scenario.territory
-    print(f"territory: {args.agents} agents ({s.households} households, {s.firms} firms, {s.officials} officials, "
-          f"{s.neighbourhoods} neighbourhoods, {model.state.ties.n_ties} ties), rules "
-          f"{model.institutions.name!r}, seed {args.seed}")
-    print(f"set-up {setup:.3f} s; {args.steps} steps {run:.2f} s wall ({cpu2 - cpu1:.2f} s CPU), "
-          f"{run / args.steps * 1e3:.1f} ms per step, {run / (args.agents * args.steps) * 1e6:.3f} us per agent-step")
+    print(
+        f"territory: {args.agents} agents ({s.households} households, {s.firms} firms, {s.officials} officials, "
+        f"{s.neighbourhoods} neighbourhoods, {model.state.ties.n_ties} ties), rules "
+        f"{model.institutions.name!r}, seed {args.seed}"
+    )
+    print(
+        f"set-up {setup:.3f} s; {args.steps} steps {run:.2f} s wall ({cpu2 - cpu1:.2f} s CPU), "
+        f"{run / args.steps * 1e3:.1f} ms per step, {run / (args.agents * args.steps) * 1e6:.3f} us per agent-step"
+    )
     print(f"total {total:.2f} s (target < {TARGET_S:.0f} s: {'met' if total < TARGET_S else 'MISSED'})")
-    print(f"peak resident memory {rss:.0f} MiB (before building the model: {rss_before:.0f} MiB; "
-          f"target < {TARGET_MB:.0f} MiB: {'met' if rss < TARGET_MB else 'MISSED'})"
-          + (f"; peak traced allocations {traced:.0f} MiB" if traced is not None else ""))
+    print(
+        f"peak resident memory {rss:.0f} MiB (before building the model: {rss_before:.0f} MiB; "
+        f"target < {TARGET_MB:.0f} MiB: {'met' if rss < TARGET_MB else 'MISSED'})"
+        + (f"; peak traced allocations {traced:.0f} MiB" if traced is not None else "")
+    )
     residual = float(frame["energy_balance_residual_kwh"].abs().max())
-    print(f"largest daily energy balance residual {residual:.2e} kWh; material "
-          f"{float(frame['material_balance_residual_kg'].abs().max()):.2e} kg")
-    print(json.dumps({
-        "agents": args.agents, "steps": args.steps, "setup_s": setup, "run_s": run, "total_s": total,
-        "cpu_s": cpu2 - cpu0, "peak_rss_mb": rss, "peak_traced_mb": traced,
-        "us_per_agent_step": run / (args.agents * args.steps) * 1e6,
-    }))
+    print(
+        f"largest daily energy balance residual {residual:.2e} kWh; material "
+        f"{float(frame['material_balance_residual_kg'].abs().max()):.2e} kg"
+    )
+    print(
+        json.dumps(
+            {
+                "agents": args.agents,
+                "steps": args.steps,
+                "setup_s": setup,
+                "run_s": run,
+                "total_s": total,
+                "cpu_s": cpu2 - cpu0,
+                "peak_rss_mb": rss,
+                "peak_traced_mb": traced,
+                "us_per_agent_step": run / (args.agents * args.steps) * 1e6,
+            }
+        )
+    )
     return 0
 
 

@@ -45,11 +45,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_run import bare_numpy_pass  # noqa: E402
 from bench_scale import commune  # noqa: E402
 
-from commons_abm.calendar import day_of_step  # noqa: E402
+from commons_abm.core.calendar import day_of_step  # noqa: E402
+from commons_abm.core.scenario import DemandNoise  # noqa: E402
 from commons_abm.model import CommonsModel  # noqa: E402
-from commons_abm.profiles import demand_noise  # noqa: E402
-from commons_abm.scenario import DemandNoise  # noqa: E402
-from commons_abm.territory import lognormal_noise  # noqa: E402
+from commons_abm.territory.build import lognormal_noise  # noqa: E402
+from commons_abm.territory.demand import demand_noise  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -90,10 +90,10 @@ def draw_floor(agents: int, repeats: int = 5) -> float:
     best = float("inf")
     for _ in range(repeats):
         t = time.perf_counter()
-        demand_noise(rng, noise, agents, 1)                  # daily and hourly demand
-        lognormal_noise(rng, 0.2, agents)                    # materials
-        rng.random(agents)                                   # decisions
-        rng.random(agents)                                   # membership review
+        demand_noise(rng, noise, agents, 1)  # daily and hourly demand
+        lognormal_noise(rng, 0.2, agents)  # materials
+        rng.random(agents)  # decisions
+        rng.random(agents)  # membership review
         best = min(best, time.perf_counter() - t)
     return best
 
@@ -105,31 +105,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--figure", default=str(ROOT / "docs" / "figures" / "scaling.png"))
     args = parser.parse_args(argv)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {np.__version__}; load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}; load average {os.getloadavg()[0]:.2f}"
+    )
 
     print("\n1. cost per agent-step against territory size")
-    print(f"{'agents':>8} {'steps':>6} {'array us':>9} {'draws us':>9} {'bare pass ns':>12} {'x bare':>7}"
-          f" {'reference us':>12} {'ratio':>6}")
+    print(
+        f"{'agents':>8} {'steps':>6} {'array us':>9} {'draws us':>9} {'bare pass ns':>12} {'x bare':>7}"
+        f" {'reference us':>12} {'ratio':>6}"
+    )
     rows = []
     for n in sorted(set(args.sizes) | set(args.reference_sizes)):
         row: dict[str, float] = {"agents": n}
         if n in args.sizes:
             steps = steps_for(n, 2e6)
             best = min(run_time(n, steps) for _ in range(args.repeats))
-            row.update(steps=steps, array_us=best / (n * steps) * 1e6,
-                       draws_us=draw_floor(n) / n * 1e6, bare_ns=bare_numpy_pass(n) / n * 1e9)
+            row.update(
+                steps=steps,
+                array_us=best / (n * steps) * 1e6,
+                draws_us=draw_floor(n) / n * 1e6,
+                bare_ns=bare_numpy_pass(n) / n * 1e9,
+            )
         if n in args.reference_sizes:
             ref_steps = steps_for(n, 1.5e4)
-            row.update(reference_steps=ref_steps,
-                       reference_us=run_time(n, ref_steps, engine="agents") / (n * ref_steps) * 1e6)
+            row.update(
+                reference_steps=ref_steps, reference_us=run_time(n, ref_steps, engine="agents") / (n * ref_steps) * 1e6
+            )
         rows.append(row)
-        fmt = lambda key, spec: format(row[key], spec) if key in row else "-"  # noqa: E731
+        fmt = lambda key, spec, row=row: format(row[key], spec) if key in row else "-"  # noqa: E731
         ratio = row["reference_us"] / row["array_us"] if "reference_us" in row and "array_us" in row else None
-        print(f"{n:>8} {fmt('steps', 'd') if 'steps' in row else '-':>6} {fmt('array_us', '.3f'):>9} "
-              f"{fmt('draws_us', '.3f'):>9} {fmt('bare_ns', '.2f'):>12} "
-              f"{(row['array_us'] * 1e3 / row['bare_ns']) if 'array_us' in row else float('nan'):>7.0f} "
-              f"{fmt('reference_us', '.1f'):>12} {ratio if ratio else float('nan'):>6.0f}")
+        print(
+            f"{n:>8} {fmt('steps', 'd') if 'steps' in row else '-':>6} {fmt('array_us', '.3f'):>9} "
+            f"{fmt('draws_us', '.3f'):>9} {fmt('bare_ns', '.2f'):>12} "
+            f"{(row['array_us'] * 1e3 / row['bare_ns']) if 'array_us' in row else float('nan'):>7.0f} "
+            f"{fmt('reference_us', '.1f'):>12} {ratio if ratio else float('nan'):>6.0f}"
+        )
 
     print("\n2. cost against steps, 10,000 agents (array engine, one run each)")
     step_rows = []
@@ -167,8 +178,12 @@ def _figure(rows: list[dict], step_rows: list[dict], path: Path) -> None:
     ref = [r for r in rows if "reference_us" in r]
     n = np.array([r["agents"] for r in arr], float)
     left.loglog(n, [r["array_us"] * r["agents"] / 1e3 for r in arr], "o-", label="array engine")
-    left.loglog([r["agents"] for r in ref], [r["reference_us"] * r["agents"] / 1e3 for r in ref], "s-",
-                label="reference engine (Mesa agents)")
+    left.loglog(
+        [r["agents"] for r in ref],
+        [r["reference_us"] * r["agents"] / 1e3 for r in ref],
+        "s-",
+        label="reference engine (Mesa agents)",
+    )
     left.loglog(n, [r["draws_us"] * r["agents"] / 1e3 for r in arr], ":", label="random draws alone")
     left.loglog(n, [r["bare_ns"] * r["agents"] / 1e6 for r in arr], "--", label="one bare (24, N) pass")
     left.set_xlabel("agents")

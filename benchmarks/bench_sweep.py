@@ -38,8 +38,8 @@ from pathlib import Path
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
-from commons_abm.experiment import load_experiment  # noqa: E402
-from commons_abm.sweep import Engine, plan, run_batch, sweep  # noqa: E402
+from commons_abm.sweeps.executors import Executor, plan, run_batch, sweep  # noqa: E402
+from commons_abm.sweeps.experiment import load_experiment  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,15 +49,20 @@ def main() -> None:
     parser.add_argument("--experiment", type=Path, default=ROOT / "experiments" / "design_principles_sobol.toml")
     parser.add_argument("--scaling-base-samples", type=int, default=16)
     parser.add_argument("--end-to-end-base-samples", type=int, default=None)
-    parser.add_argument("--keep", type=Path, default=None,
-                        help="write the end-to-end sweep to this new folder and keep it")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="write the end-to-end sweep to this new folder and keep it"
+    )
     args = parser.parse_args()
     if args.keep is not None and args.keep.exists():
         parser.error(f"--keep {args.keep}: already exists; allowed: a folder that does not exist yet")
 
     experiment = load_experiment(args.experiment)
-    figures: dict[str, object] = {"experiment": experiment.spec.name, "python": platform.python_version(),
-                                  "cpus": os.cpu_count(), "load_average": os.getloadavg()[0]}
+    figures: dict[str, object] = {
+        "experiment": experiment.spec.name,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+    }
     first = plan(experiment, 1)[:1]
     reference = float("inf")
     for _ in range(3):  # best of three, the first one paying for imports
@@ -70,13 +75,20 @@ def main() -> None:
     rates = {}
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
-            report = sweep(experiment, Path(tmp) / "out", Engine(workers=workers),
-                           base_samples=args.scaling_base_samples, progress=False)
+            report = sweep(
+                experiment,
+                Path(tmp) / "out",
+                Executor(workers=workers),
+                base_samples=args.scaling_base_samples,
+                progress=False,
+            )
         rate = report.runs_computed / report.seconds
         rates[workers] = rate
         overhead = report.seconds * workers / report.runs_computed / reference
-        print(f"{workers} worker(s): {report.runs_computed} runs in {report.seconds:.1f} s, {rate:.2f} runs/s, "
-              f"{overhead:.2f} x the reference per run per worker")
+        print(
+            f"{workers} worker(s): {report.runs_computed} runs in {report.seconds:.1f} s, {rate:.2f} runs/s, "
+            f"{overhead:.2f} x the reference per run per worker"
+        )
         figures[f"runs_per_second_{workers}_workers"] = rate
         figures["scaling_runs"] = report.runs_computed
     figures["speedup_2_vs_1"] = rates[2] / rates[1]
@@ -85,8 +97,16 @@ def main() -> None:
     if args.end_to_end_base_samples is not None:
         with tempfile.TemporaryDirectory() as tmp:
             out = args.keep.resolve() if args.keep is not None else Path(tmp) / "out"
-            command = [sys.executable, "-m", "commons_abm", "sensitivity", str(args.experiment), "--out",
-                       str(out), "--no-progress"]
+            command = [
+                sys.executable,
+                "-m",
+                "commons_abm",
+                "sensitivity",
+                str(args.experiment),
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
             if args.end_to_end_base_samples:
                 command += ["--base-samples", str(args.end_to_end_base_samples)]
             started = time.perf_counter()

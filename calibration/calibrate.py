@@ -53,9 +53,9 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import differential_evolution
 
+from commons_abm.core.scenario import Behaviour
 from commons_abm.games import PublicGoodsRules, play_public_goods
 from commons_abm.games.strategy_method import TYPE_NAMES, measured_type_shares
-from commons_abm.scenario import Behaviour
 
 HERE = Path(__file__).resolve().parent
 TARGETS = HERE / "targets"
@@ -80,9 +80,14 @@ PARAMETERS = (
 # is not a territory day); the motive weight (identified only through the strategy method;
 # in the territory it carries the cooperative floor of 000's cooperative motives); the
 # lab's own settings.
-TERRITORY_FIELDS = ("conditional_cooperation.conditional", "conditional_cooperation.free_rider",
-                    "conditional_cooperation.hump_shaped", "conditional_cooperation.other",
-                    "conditional_cooperation.slope", "decisions.deterrence_noise")
+TERRITORY_FIELDS = (
+    "conditional_cooperation.conditional",
+    "conditional_cooperation.free_rider",
+    "conditional_cooperation.hump_shaped",
+    "conditional_cooperation.other",
+    "conditional_cooperation.slope",
+    "decisions.deterrence_noise",
+)
 TREATMENTS = {  # target name: (punishment, matching)
     "partner_no_punishment": (False, "partner"),
     "partner_punishment": (True, "partner"),
@@ -110,7 +115,8 @@ def load_targets() -> dict:
         lines = [line for line in fh if not line.startswith("#")]
     for row in csv.DictReader(lines):
         rows.setdefault(row["treatment"], []).append(
-            (int(row["period"]), float(row["mean_contribution_share"]), float(row["sigma"])))
+            (int(row["period"]), float(row["mean_contribution_share"]), float(row["sigma"]))
+        )
     trajectories = {}
     for name, values in rows.items():
         values.sort()
@@ -142,17 +148,29 @@ def rules_from(x: np.ndarray) -> PublicGoodsRules:
     return replace(PublicGoodsRules(), **fields)
 
 
-def simulate(behaviour: Behaviour, seed: np.random.SeedSequence,
-             rules: PublicGoodsRules | None = None, skip: tuple[str, ...] = ()) -> dict:
+def simulate(
+    behaviour: Behaviour,
+    seed: np.random.SeedSequence,
+    rules: PublicGoodsRules | None = None,
+    skip: tuple[str, ...] = (),
+) -> dict:
     """Mean trajectories of the treatments (but ``skip``) and the measured type shares."""
     children = seed.spawn(len(TREATMENTS) * SESSIONS + 1)
     out = {}
     for k, (name, (punishment, matching)) in enumerate(TREATMENTS.items()):
         if name in skip:
             continue
-        runs = [play_public_goods(behaviour, punishment=punishment, matching=matching, groups=GROUPS,
-                                  seed=children[k * SESSIONS + s], rules=rules).contribution_share
-                for s in range(SESSIONS)]
+        runs = [
+            play_public_goods(
+                behaviour,
+                punishment=punishment,
+                matching=matching,
+                groups=GROUPS,
+                seed=children[k * SESSIONS + s],
+                rules=rules,
+            ).contribution_share
+            for s in range(SESSIONS)
+        ]
         out[name] = np.mean(runs, axis=0)
     out["types"] = measured_type_shares(behaviour, TYPE_SUBJECTS, children[-1])
     return out
@@ -161,8 +179,11 @@ def simulate(behaviour: Behaviour, seed: np.random.SeedSequence,
 def chi_square(sim: dict, targets: dict, held_out: tuple[str, ...] = HELD_OUT) -> float:
     """The loss: for each data set (the trajectory figures of the fitted treatments, the 4
     type shares), the mean of the squared, sigma-scaled differences; the sum over the two."""
-    z = [((sim[name] - obs) / sigma) ** 2 for name, (obs, sigma) in targets["trajectories"].items()
-         if name not in held_out]
+    z = [
+        ((sim[name] - obs) / sigma) ** 2
+        for name, (obs, sigma) in targets["trajectories"].items()
+        if name not in held_out
+    ]
     obs, sigma = targets["types"]
     return float(np.concatenate(z).mean()) + float((((sim["types"] - obs) / sigma) ** 2).mean())
 
@@ -180,22 +201,43 @@ def calibrate(seed: int = DEFAULT_SEED, maxiter: int = 30, popsize: int = 6) -> 
     targets = load_targets()
     sims, fresh = np.random.SeedSequence(seed).spawn(2)
     bounds = [b for _, b in PARAMETERS]
-    result = differential_evolution(loss, bounds, args=(targets, sims), seed=seed, maxiter=maxiter,
-                                    popsize=popsize, tol=0.0, polish=False, workers=1,
-                                    updating="immediate", init="latinhypercube", x0=np.array(START))
+    result = differential_evolution(
+        loss,
+        bounds,
+        args=(targets, sims),
+        seed=seed,
+        maxiter=maxiter,
+        popsize=popsize,
+        tol=0.0,
+        polish=False,
+        workers=1,
+        updating="immediate",
+        init="latinhypercube",
+        x0=np.array(START),
+    )
     x = np.round(result.x, 6)  # the values written, to 6 decimals
     best, rules = behaviour_from(x), rules_from(x)
     sim = simulate(best, sims, rules)
     fresh_losses = [chi_square(simulate(best, s, rules), targets) for s in fresh.spawn(FRESH_SEED_SETS)]
     cc = best.conditional_cooperation
-    values = {name: float(getattr(rules if name.startswith("lab.") else getattr(best, name.split(".")[0]),
-                                  name.split(".")[1])) for name, _ in PARAMETERS}
+    values = {
+        name: float(
+            getattr(rules if name.startswith("lab.") else getattr(best, name.split(".")[0]), name.split(".")[1])
+        )
+        for name, _ in PARAMETERS
+    }
     values["conditional_cooperation.other"] = float(cc.other)
     population = np.asarray(result.population)
     spread = {name: float(population[:, i].std()) for i, (name, _) in enumerate(PARAMETERS)}
     return {
-        "seed": seed, "maxiter": maxiter, "popsize": popsize, "evaluations": int(result.nfev),
-        "loss": float(result.fun), "fresh_losses": fresh_losses, "values": values, "spread": spread,
+        "seed": seed,
+        "maxiter": maxiter,
+        "popsize": popsize,
+        "evaluations": int(result.nfev),
+        "loss": float(result.fun),
+        "fresh_losses": fresh_losses,
+        "values": values,
+        "spread": spread,
         "simulated": {k: v.tolist() for k, v in sim.items()},
     }
 
@@ -253,17 +295,24 @@ def render(fit: dict) -> str:
 
 
 def packaged_text(fit: dict) -> str:
-    """The packaged file (:data:`commons_abm.calibrated.CALIBRATED_FILE`): every fitted value,
+    """The packaged file (:data:`commons_abm.core.calibrated.CALIBRATED_FILE`): every fitted value,
     and which of them the territory model takes as its defaults."""
-    lines = ["# Calibrated behaviour, copied from calibration/fitted.toml by",
-             "# calibration/calibrate.py --install. Do not edit by hand.",
-             "# territory_fields: the fields the territory model takes as its defaults;",
-             "# the lab games (commons_abm.games) use all of them.", "",
-             "territory_fields = [" + ", ".join(f'"{f}"' for f in TERRITORY_FIELDS) + "]", ""]
+    lines = [
+        "# Calibrated behaviour, copied from calibration/fitted.toml by",
+        "# calibration/calibrate.py --install. Do not edit by hand.",
+        "# territory_fields: the fields the territory model takes as its defaults;",
+        "# the lab games (commons_abm.games) use all of them.",
+        "",
+        "territory_fields = [" + ", ".join(f'"{f}"' for f in TERRITORY_FIELDS) + "]",
+        "",
+    ]
     for section in ("conditional_cooperation", "decisions", "lab"):
         lines.append(f"[{section}]")
-        lines += [f"{name.split('.')[1]} = {_fmt(value)}" for name, value in fit["values"].items()
-                  if name.startswith(section + ".")]
+        lines += [
+            f"{name.split('.')[1]} = {_fmt(value)}"
+            for name, value in fit["values"].items()
+            if name.startswith(section + ".")
+        ]
         lines.append("")
     return "\n".join(lines)
 
@@ -274,8 +323,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--maxiter", type=int, default=30)
     parser.add_argument("--popsize", type=int, default=6)
     parser.add_argument("--out", type=Path, default=FITTED)
-    parser.add_argument("--install", action="store_true",
-                        help="also write the packaged copy src/commons_abm/data/calibrated_behaviour.toml")
+    parser.add_argument(
+        "--install",
+        action="store_true",
+        help="also write the packaged copy src/commons_abm/data/calibrated_behaviour.toml",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     fit = calibrate(args.seed, args.maxiter, args.popsize)
@@ -284,10 +336,14 @@ def main(argv: list[str] | None = None) -> int:
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(args.out)
     if args.install:
-        from commons_abm.calibrated import CALIBRATED_FILE
+        from commons_abm.core.calibrated import CALIBRATED_FILE
+
         CALIBRATED_FILE.write_text(packaged_text(fit), encoding="utf-8")
-    print(f"loss {fit['loss']:.3f} after {fit['evaluations']} evaluations in "
-          f"{time.perf_counter() - started:.1f} s; wrote {args.out}", file=sys.stderr)
+    print(
+        f"loss {fit['loss']:.3f} after {fit['evaluations']} evaluations in "
+        f"{time.perf_counter() - started:.1f} s; wrote {args.out}",
+        file=sys.stderr,
+    )
     for name, value in fit["values"].items():
         print(f"  {name} = {value:.4f}", file=sys.stderr)
     return 0

@@ -4,7 +4,7 @@ Usage (from the repository root)::
 
     .venv/bin/python calibration/validate.py        # writes docs/figures/validation_*.png and .json
 
-Runs the calibrated behaviour (:func:`commons_abm.calibrated.lab_behaviour`) in the lab
+Runs the calibrated behaviour (:func:`commons_abm.games.lab.lab_behaviour`) in the lab
 games with fresh seeds (not those of the fit): the four public goods treatments of Fehr &
 Gächter 2000 (``SEEDS`` sessions of ``GROUPS`` groups each), the strategy-method type
 shares of Fischbacher, Gächter & Fehr 2001, and the six CPR treatments of Ostrom, Gardner
@@ -24,9 +24,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from commons_abm.calibrated import lab_behaviour  # noqa: E402
 from commons_abm.games import TREATMENTS as CPR_TREATMENTS  # noqa: E402
 from commons_abm.games import CPRRules, play_cpr, play_public_goods  # noqa: E402
+from commons_abm.games.lab import lab_behaviour  # noqa: E402
 from commons_abm.games.strategy_method import TYPE_NAMES, measured_type_shares  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -42,8 +42,14 @@ def public_goods() -> dict:
     """Mean and spread over seeds of each treatment's trajectory."""
     out = {}
     for name, (punishment, matching) in calibrate.TREATMENTS.items():
-        runs = np.array([play_public_goods(lab_behaviour(), punishment=punishment, matching=matching,
-                                           groups=GROUPS, seed=s).contribution_share for s in SEEDS])
+        runs = np.array(
+            [
+                play_public_goods(
+                    lab_behaviour(), punishment=punishment, matching=matching, groups=GROUPS, seed=s
+                ).contribution_share
+                for s in SEEDS
+            ]
+        )
         out[name] = {"mean": runs.mean(axis=0).tolist(), "sd": runs.std(axis=0).tolist()}
     return out
 
@@ -53,11 +59,21 @@ def cpr() -> list[dict]:
     rows = []
     for endowment in (10, 25):
         for treatment in CPR_TREATMENTS:
-            s = [play_cpr(lab_behaviour(), treatment=treatment, endowment=endowment, groups=GROUPS,
-                          seed=seed).summary() for seed in SEEDS]
-            rows.append({"treatment": treatment, "endowment": endowment,
-                         **{f"{k}_{stat}": float(f([r[k] for r in s])) for k in ("gross_efficiency", "net_efficiency")
-                            for stat, f in (("mean", np.mean), ("sd", np.std))}})
+            s = [
+                play_cpr(lab_behaviour(), treatment=treatment, endowment=endowment, groups=GROUPS, seed=seed).summary()
+                for seed in SEEDS
+            ]
+            rows.append(
+                {
+                    "treatment": treatment,
+                    "endowment": endowment,
+                    **{
+                        f"{k}_{stat}": float(f([r[k] for r in s]))
+                        for k in ("gross_efficiency", "net_efficiency")
+                        for stat, f in (("mean", np.mean), ("sd", np.std))
+                    },
+                }
+            )
     return rows
 
 
@@ -74,16 +90,22 @@ def main() -> int:
     types = [measured_type_shares(lab_behaviour(), 5000, seed).tolist() for seed in SEEDS]
     cprs = cpr()
     observed = observed_cpr()
-    result = {"public_goods": pg, "type_shares": {"mean": np.mean(types, axis=0).tolist(),
-                                                  "sd": np.std(types, axis=0).tolist()},
-              "cpr": cprs, "cpr_observed": observed, "nash_efficiency": CPRRules().nash_efficiency(),
-              "seeds": list(SEEDS), "groups": GROUPS}
+    result = {
+        "public_goods": pg,
+        "type_shares": {"mean": np.mean(types, axis=0).tolist(), "sd": np.std(types, axis=0).tolist()},
+        "cpr": cprs,
+        "cpr_observed": observed,
+        "nash_efficiency": CPRRules().nash_efficiency(),
+        "seeds": list(SEEDS),
+        "groups": GROUPS,
+    }
     sim = {k: np.array(v["mean"]) for k, v in pg.items()}
     sim["types"] = np.array(result["type_shares"]["mean"])
     result["loss_fresh_seeds"] = calibrate.chi_square(sim, targets)
     result["loss_fresh_seeds_with_held_out"] = calibrate.chi_square(sim, targets, held_out=())
-    result["rmse_by_treatment"] = {name: float(np.sqrt(np.mean((sim[name] - obs) ** 2)))
-                                   for name, (obs, _) in targets["trajectories"].items()}
+    result["rmse_by_treatment"] = {
+        name: float(np.sqrt(np.mean((sim[name] - obs) ** 2))) for name, (obs, _) in targets["trajectories"].items()
+    }
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     periods = np.arange(1, 11)
@@ -95,7 +117,10 @@ def main() -> int:
             m, sd = np.array(pg[name]["mean"]), np.array(pg[name]["sd"])
             ax.plot(periods, m, "-", color=colour, label=f"simulated, {pun.replace('_', ' ')}")
             ax.fill_between(periods, m - sd, m + sd, color=colour, alpha=0.2)
-        ax.set_title(f"{matching.capitalize()} matching" + (" (punishment held out of the fit)" if matching == "stranger" else ""))
+        ax.set_title(
+            f"{matching.capitalize()} matching"
+            + (" (punishment held out of the fit)" if matching == "stranger" else "")
+        )
         ax.set_xlabel("period")
         ax.set_ylim(0, 1)
     axes[0].set_ylabel("mean contribution / endowment")
@@ -143,10 +168,14 @@ def main() -> int:
         print(f"{name:24s} " + " ".join(f"{y:.2f}" for y in v["mean"]))
     print("types", " ".join(f"{y:.3f}" for y in result["type_shares"]["mean"]))
     for row in cprs:
-        print(f"{row['treatment']:25s} {row['endowment']:2d} gross {row['gross_efficiency_mean']:.2f} "
-              f"net {row['net_efficiency_mean']:.2f}")
-    print(f"loss (fresh seeds) {result['loss_fresh_seeds']:.3f}, with the held-out treatment "
-          f"{result['loss_fresh_seeds_with_held_out']:.3f}")
+        print(
+            f"{row['treatment']:25s} {row['endowment']:2d} gross {row['gross_efficiency_mean']:.2f} "
+            f"net {row['net_efficiency_mean']:.2f}"
+        )
+    print(
+        f"loss (fresh seeds) {result['loss_fresh_seeds']:.3f}, with the held-out treatment "
+        f"{result['loss_fresh_seeds_with_held_out']:.3f}"
+    )
     for name, value in result["rmse_by_treatment"].items():
         print(f"  RMSE {name}: {value:.3f}")
     return 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from commons_abm.scenario import Scenario, load_scenario
+from commons_abm.core.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = ROOT / "experiments" / "scenarios" / "default.toml"

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from commons_abm.agents import Firm, Household, Official
+from commons_abm.core.scenario import Scenario
 from commons_abm.model import CommonsModel
-from commons_abm.scenario import Scenario
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_trust_in_a_neighbour(model: CommonsModel) -> None:
 
 def test_agents_created_lazily(small_scenario: Scenario) -> None:
     model = CommonsModel(small_scenario, create_agents=False)
-    assert model._index is None
+    assert not model.agents_created
     model.step()
     assert len(model.agents) == 60  # created on first access
     assert model.agent_at(0).index == 0

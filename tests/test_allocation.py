@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commons_abm.allocation import (
+from commons_abm.core.scenario import Rules
+from commons_abm.energy.allocation_keys import (
     KEYS,
     KeyInputs,
     Tier,
@@ -20,7 +21,6 @@ from commons_abm.allocation import (
     pro_rata_consumption,
     pro_rata_contribution,
 )
-from commons_abm.scenario import Rules
 
 
 def _check_feasible(x: np.ndarray, amount: np.ndarray, caps: np.ndarray) -> None:
@@ -164,16 +164,15 @@ def test_fixed_point_agrees_with_exact_sorting() -> None:
     amount = caps.sum(axis=1) * rng.random(24)
     x = allocate(amount, caps, weights)
     for h in range(24):
-        np.testing.assert_allclose(x[h], _exact_by_sorting(amount[h], caps[h], weights[h]), rtol=1e-12,
-                                   atol=1e-15)
+        np.testing.assert_allclose(x[h], _exact_by_sorting(amount[h], caps[h], weights[h]), rtol=1e-12, atol=1e-15)
     _check_feasible(x, amount, caps)
 
 
 def test_adversarial_saturation_levels_stay_exact() -> None:
     """Levels 2^i with weights 4^-i: the fixed point saturates one agent per round, 60 rounds."""
     i = np.arange(60)
-    weights = 4.0 ** -i
-    caps = (2.0 ** i * weights)[None, :]
+    weights = 4.0**-i
+    caps = (2.0**i * weights)[None, :]
     amount = np.array([caps.sum() * (1 - 1e-15)])
     x = allocate(amount, caps, weights)
     _check_feasible(x, amount, caps)
@@ -205,7 +204,8 @@ def test_allocation_properties(hours: int, n: int, fraction: float, seed: int, z
             assert (caps[h, sat] / weights[h, sat] <= level[0] * (1 + 1e-9)).all()
     # every key: within the caps and the whole amount placed
     inputs = KeyInputs(
-        demand=caps + weights, energy_poor=rng.random(n) < 0.3,
+        demand=caps + weights,
+        energy_poor=rng.random(n) < 0.3,
         contributed_before=rng.exponential(1.0, n) * (rng.random(n) < 0.5),
     )
     for key in KEYS.values():

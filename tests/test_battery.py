@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commons_abm.battery import dispatch, one_way_efficiency
-from commons_abm.scenario import Battery
+from commons_abm.core.scenario import Battery
+from commons_abm.energy.battery import dispatch, one_way_efficiency
 
 ZEROS = np.zeros(24)
 
@@ -102,5 +102,4 @@ def test_battery_properties(capacity: float, power: float, rte: float, soc_share
     eta = math.sqrt(rte)
     stored = day.charge_in * eta
     drawn = day.discharge_out / eta
-    np.testing.assert_allclose(day.losses, (day.charge_in - stored) + (drawn - day.discharge_out),
-                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(day.losses, (day.charge_in - stored) + (drawn - day.discharge_out), rtol=1e-9, atol=1e-9)

@@ -10,10 +10,10 @@ import tomllib
 import numpy as np
 import pytest
 
-from commons_abm.calibrated import (CALIBRATED_FILE, calibrated_values, lab_behaviour, lab_setting,
-                                    territory_fields)
+from commons_abm.core.calibrated import CALIBRATED_FILE, calibrated_values, lab_setting, territory_fields
+from commons_abm.core.scenario import Behaviour
 from commons_abm.games import PublicGoodsRules
-from commons_abm.scenario import Behaviour
+from commons_abm.games.lab import lab_behaviour
 
 from .conftest import ROOT
 
@@ -113,8 +113,10 @@ def test_lab_behaviour_takes_every_fitted_field() -> None:
 
 def test_loader_reads_a_given_file(tmp_path) -> None:
     path = tmp_path / "cal.toml"
-    path.write_text('territory_fields = ["decisions.deterrence_noise"]\n\n'
-                    "[decisions]\ndeterrence_noise = 0.7\nbelief_rate = 0.5\n", encoding="utf-8")
+    path.write_text(
+        'territory_fields = ["decisions.deterrence_noise"]\n\n[decisions]\ndeterrence_noise = 0.7\nbelief_rate = 0.5\n',
+        encoding="utf-8",
+    )
     assert territory_fields(path) == ("decisions.deterrence_noise",)
     assert calibrated_values(path) == {"decisions": {"deterrence_noise": 0.7, "belief_rate": 0.5}}
     lab = lab_behaviour(Behaviour(), path)

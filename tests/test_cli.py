@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from commons_abm.indicators import REQUIRED_COLUMNS
+from commons_abm.core.indicators import REQUIRED_COLUMNS
 
 from .conftest import DEFAULT_SCENARIO, ROOT
 
@@ -20,24 +20,27 @@ def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.run(
         [sys.executable, "-m", "commons_abm", *args],
-        capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+        timeout=300,
     )
 
 
 def test_run_writes_every_output(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = _cli("run", str(DEFAULT_SCENARIO), "--steps", "20", "--seed", "3", "--out", str(out),
-                  "--no-progress")
+    result = _cli("run", str(DEFAULT_SCENARIO), "--steps", "20", "--seed", "3", "--out", str(out), "--no-progress")
     assert result.returncode == 0, result.stderr
     names = {p.name for p in out.iterdir()}
-    assert {"timeseries.csv", "timeseries.parquet", "summary.json", "indicators.png",
-            "energy_day.png"} <= names
+    assert {"timeseries.csv", "timeseries.parquet", "summary.json", "indicators.png", "energy_day.png"} <= names
     csv = pd.read_csv(out / "timeseries.csv")
     parquet = pd.read_parquet(out / "timeseries.parquet")
     assert len(csv) == len(parquet) == 20
     assert set(REQUIRED_COLUMNS) <= set(csv.columns)
-    pd.testing.assert_frame_equal(csv[list(REQUIRED_COLUMNS)], parquet[list(REQUIRED_COLUMNS)],
-                                  check_exact=False, rtol=1e-9, check_dtype=False)
+    pd.testing.assert_frame_equal(
+        csv[list(REQUIRED_COLUMNS)], parquet[list(REQUIRED_COLUMNS)], check_exact=False, rtol=1e-9, check_dtype=False
+    )
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 3 and summary["steps"] == 20
     for png in ("indicators.png", "energy_day.png"):
@@ -53,8 +56,9 @@ def test_run_without_scenario_uses_default(tmp_path: Path) -> None:
 
 def test_same_seed_same_output(tmp_path: Path) -> None:
     for name in ("a", "b"):
-        assert _cli("run", "--steps", "5", "--seed", "11", "--out", str(tmp_path / name),
-                    "--no-progress").returncode == 0
+        assert (
+            _cli("run", "--steps", "5", "--seed", "11", "--out", str(tmp_path / name), "--no-progress").returncode == 0
+        )
     assert (tmp_path / "a" / "timeseries.csv").read_bytes() == (tmp_path / "b" / "timeseries.csv").read_bytes()
 
 
@@ -68,21 +72,25 @@ BAD_SCENARIOS = {
     "malformed_toml": ("[territory\nhouseholds = 3\n", ["malformed TOML"]),
     "unknown_key": ("[territory]\nhousholds = 30\n", ["territory.housholds", "unknown key", "households"]),
     "unknown_section": ("[teritory]\nhouseholds = 30\n", ["teritory", "unknown key", "territory"]),
-    "wrong_type": ("[territory]\nhouseholds = \"many\"\n", ["territory.households", "integer"]),
-    "out_of_range": ("[energy.battery]\nround_trip_efficiency = 1.5\n",
-                     ["energy.battery.round_trip_efficiency", "less than or equal to 1"]),
-    "bad_choice": ("[rules]\nallocation_key = \"lottery\"\n",
-                   ["rules.allocation_key", "pro_rata_consumption"]),
-    "shares_too_large": ("[materials.households]\nreusable_share = 0.6\nrecyclable_share = 0.6\n",
-                         ["materials.households", "<= 1"]),
-    "graph_unparsable": ("[territory]\nhouseholds = 3\nfirms = 0\nofficials = 0\n"
-                         "[network]\ngenerator = \"file\"\nfile = \"bad.graphml\"\n",
-                         ["network.file", "cannot parse", "bad.graphml"]),
-    "graph_wrong_size": ("[territory]\nhouseholds = 5\nfirms = 0\nofficials = 0\n"
-                         "[network]\ngenerator = \"file\"\nfile = \"ok.edges\"\n",
-                         ["network.file", "exactly 5"]),
-    "graph_missing": ("[network]\ngenerator = \"file\"\nfile = \"nowhere.graphml\"\n",
-                      ["network.file", "not found"]),
+    "wrong_type": ('[territory]\nhouseholds = "many"\n', ["territory.households", "integer"]),
+    "out_of_range": (
+        "[energy.battery]\nround_trip_efficiency = 1.5\n",
+        ["energy.battery.round_trip_efficiency", "less than or equal to 1"],
+    ),
+    "bad_choice": ('[rules]\nallocation_key = "lottery"\n', ["rules.allocation_key", "pro_rata_consumption"]),
+    "shares_too_large": (
+        "[materials.households]\nreusable_share = 0.6\nrecyclable_share = 0.6\n",
+        ["materials.households", "<= 1"],
+    ),
+    "graph_unparsable": (
+        '[territory]\nhouseholds = 3\nfirms = 0\nofficials = 0\n[network]\ngenerator = "file"\nfile = "bad.graphml"\n',
+        ["network.file", "cannot parse", "bad.graphml"],
+    ),
+    "graph_wrong_size": (
+        '[territory]\nhouseholds = 5\nfirms = 0\nofficials = 0\n[network]\ngenerator = "file"\nfile = "ok.edges"\n',
+        ["network.file", "exactly 5"],
+    ),
+    "graph_missing": ('[network]\ngenerator = "file"\nfile = "nowhere.graphml"\n', ["network.file", "not found"]),
 }
 
 
@@ -151,8 +159,9 @@ def test_existing_output_folder_untouched_on_bad_input(tmp_path: Path) -> None:
 
 def test_run_with_the_reference_engine(tmp_path: Path) -> None:
     out = tmp_path / "agents"
-    result = _cli("run", str(DEFAULT_SCENARIO), "--steps", "3", "--engine", "agents", "--out", str(out),
-                  "--no-progress")
+    result = _cli(
+        "run", str(DEFAULT_SCENARIO), "--steps", "3", "--engine", "agents", "--out", str(out), "--no-progress"
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["engine"] == "agents"

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import commons_abm.simulate as simulate
-from commons_abm.compiled import cache_directory, flat, total
-from commons_abm.indicators import gini, gini_of_sorted, sorted_along
+import commons_abm.engines.compiled as simulate
+from commons_abm.core.indicators import gini, gini_of_sorted, sorted_along
+from commons_abm.core.kernels import cache_directory, flat, total
+from commons_abm.core.scenario import Scenario
 from commons_abm.model import CommonsModel
-from commons_abm.scenario import Scenario
 
 from .conftest import ROOT
 
@@ -43,8 +43,7 @@ def test_incremental_sort_gives_the_sorted_values(spread: float) -> None:
     assert gini_of_sorted(np.sort(after)) == gini(after)
 
 
-def test_run_does_not_depend_on_how_days_are_grouped(small_scenario: Scenario,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_does_not_depend_on_how_days_are_grouped(small_scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
     """Stretches of many days, of one day, or a run cut in two give the same timeseries."""
     rulebook = ROOT / "experiments" / "rulebooks" / "full_ostrom.toml"
     whole = CommonsModel(small_scenario, seed=3, rulebook=rulebook).run(70)
@@ -69,8 +68,10 @@ def test_cache_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch, t
 STRESS_RULEBOOK = ROOT / "tests" / "data" / "stress_rulebook.toml"
 
 
-@pytest.mark.parametrize("book", ["status_quo", "open_access", "top_down", "community_enforced",
-                                  "facilitated_commons", "full_ostrom", "stress"])
+@pytest.mark.parametrize(
+    "book",
+    ["status_quo", "open_access", "top_down", "community_enforced", "facilitated_commons", "full_ostrom", "stress"],
+)
 def test_run_and_step_give_the_same_run_exactly(book: str, small_scenario: Scenario) -> None:
     """Every column, the state, the rule levels, the posture and the last day's results,
     to the last bit; the stress rulebook has every mechanism fire often (official and peer
@@ -83,8 +84,17 @@ def test_run_and_step_give_the_same_run_exactly(book: str, small_scenario: Scena
     for _ in range(150):
         stepped.step()
     pd.testing.assert_frame_equal(frame, stepped.timeseries(), check_exact=True)
-    for name in ("member", "trust_institutional", "belief", "offence_level", "excluded_until", "cumulative_net_benefit_eur",
-                 "meetings_attended", "contributed_kwh", "satisfaction"):
+    for name in (
+        "member",
+        "trust_institutional",
+        "belief",
+        "offence_level",
+        "excluded_until",
+        "cumulative_net_benefit_eur",
+        "meetings_attended",
+        "contributed_kwh",
+        "satisfaction",
+    ):
         np.testing.assert_array_equal(getattr(ran.state, name), getattr(stepped.state, name), err_msg=name)
     np.testing.assert_array_equal(ran.state.ties.trust, stepped.state.ties.trust)
     assert ran.state.commons == stepped.state.commons

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from commons_abm.compare import effect
+from commons_abm.core.scenario import Scenario, with_overrides
 from commons_abm.model import CommonsModel
-from commons_abm.scenario import Scenario, with_overrides
+from commons_abm.sweeps.compare import effect
 
 from .conftest import EFFECTS, ROOT
 
@@ -24,14 +24,21 @@ OPEN_ACCESS = ROOT / "experiments" / "rulebooks" / "open_access.toml"
 def _scenario(trust: float) -> Scenario:
     sc = Scenario(name="decay")
     sc.territory.households, sc.territory.firms, sc.territory.officials = 100, 8, 2
-    return with_overrides(sc, **{"behaviour.decisions.initial_belief": 0.9,
-                                 "behaviour.initial_trust_interpersonal": trust})
+    return with_overrides(
+        sc, **{"behaviour.decisions.initial_belief": 0.9, "behaviour.initial_trust_interpersonal": trust}
+    )
 
 
 def _cooperation(trust: float) -> np.ndarray:
     """Cooperation rate per seed (rows) and day (columns) over 180 days."""
-    return np.array([CommonsModel(_scenario(trust), seed=s, create_agents=False, rulebook=OPEN_ACCESS)
-                     .run(180)["cooperation_rate"].to_numpy() for s in range(SEEDS)])
+    return np.array(
+        [
+            CommonsModel(_scenario(trust), seed=s, create_agents=False, rulebook=OPEN_ACCESS)
+            .run(180)["cooperation_rate"]
+            .to_numpy()
+            for s in range(SEEDS)
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +53,9 @@ def high_trust() -> np.ndarray:
 
 def test_cooperation_that_starts_high_decays(low_trust: np.ndarray) -> None:
     start, end = low_trust[:, :10].mean(axis=1), low_trust[:, -10:].mean(axis=1)
-    e = effect(start, end, "cooperation rate, days 170-179 vs days 0-9 (no sanctions, no collective choice)",
-               paired=True)
+    e = effect(
+        start, end, "cooperation rate, days 170-179 vs days 0-9 (no sanctions, no collective choice)", paired=True
+    )
     EFFECTS.append(f"decay: {e}")
     assert start.mean() > 0.45, start.mean()  # it does start high
     # It falls by at least a third. It cannot fall to zero: cooperative motives (46 % of
@@ -61,7 +69,11 @@ def test_decay_is_slower_when_trust_is_high(low_trust: np.ndarray, high_trust: n
     def loss(c: np.ndarray) -> np.ndarray:  # share of the initial cooperation lost by days 50-59
         return 1.0 - c[:, 50:60].mean(axis=1) / c[:, :10].mean(axis=1)
 
-    e = effect(loss(low_trust), loss(high_trust), "share of initial cooperation lost by day 50-59, "
-               "high (0.9) vs low (0.1) initial interpersonal trust", paired=True)
+    e = effect(
+        loss(low_trust),
+        loss(high_trust),
+        "share of initial cooperation lost by day 50-59, high (0.9) vs low (0.1) initial interpersonal trust",
+        paired=True,
+    )
     EFFECTS.append(f"decay and trust: {e}")
     assert e.ci_high < 0, str(e)

@@ -15,9 +15,15 @@ from __future__ import annotations
 
 import pytest
 
-from commons_abm.compare import Effect, compare_rulebooks, with_conditions, with_flat_sanctions, without_principle
-from commons_abm.rulebook import Rulebook, load_rulebook
-from commons_abm.scenario import Scenario
+from commons_abm.core.scenario import Scenario
+from commons_abm.governance.rulebook import Rulebook, load_rulebook
+from commons_abm.sweeps.compare import (
+    Effect,
+    compare_rulebooks,
+    with_conditions,
+    with_flat_sanctions,
+    without_principle,
+)
 
 from .conftest import EFFECTS, ROOT
 
@@ -40,10 +46,10 @@ def full() -> Rulebook:
     return load_rulebook(ROOT / "experiments" / "rulebooks" / "full_ostrom.toml")
 
 
-def _effects(scenario: Scenario, control: Rulebook, treatment: Rulebook, label: str,
-             indicators: list[str], seeds: int = SEEDS) -> dict[str, Effect]:
-    effects = compare_rulebooks(scenario, control, treatment, indicators, seeds=seeds, steps=STEPS,
-                                window=WINDOW)
+def _effects(
+    scenario: Scenario, control: Rulebook, treatment: Rulebook, label: str, indicators: list[str], seeds: int = SEEDS
+) -> dict[str, Effect]:
+    effects = compare_rulebooks(scenario, control, treatment, indicators, seeds=seeds, steps=STEPS, window=WINDOW)
     for e in effects.values():
         EFFECTS.append(f"{label}: {e}")
     return effects
@@ -81,8 +87,14 @@ def test_p3_collective_choice_brings_participation_and_compliance(territory, ful
     more (legitimacy, communication). The compliance effect is small (+0.0185, 95 % CI
     +0.015 to +0.022, Cohen's d_z 0.54, measured over 400 seeds), so this test takes four
     times the seeds: 80 give it a power above 0.99 (40 gave about 0.9)."""
-    e = _effects(territory, without_principle(full, 3), full, "P3 collective choice",
-                 ["attendance_rate", "compliance_rate", "member_trust_institutional"], seeds=4 * SEEDS)
+    e = _effects(
+        territory,
+        without_principle(full, 3),
+        full,
+        "P3 collective choice",
+        ["attendance_rate", "compliance_rate", "member_trust_institutional"],
+        seeds=4 * SEEDS,
+    )
     _positive(e["attendance_rate"])
     _positive(e["compliance_rate"])
     _positive(e["member_trust_institutional"])
@@ -98,8 +110,7 @@ def test_p5_graduated_sanctions_keep_institutional_trust(territory, full) -> Non
     """A ladder that starts with a warning (vs a flat fine of the ladder's mean) spares the
     wrongly accused: members' institutional trust stays higher. Context: error-prone peers."""
     noisy = with_conditions(full, "monitor", error_rate=0.02)
-    e = _effects(territory, with_flat_sanctions(noisy), noisy, "P5 graduated sanctions",
-                 ["member_trust_institutional"])
+    e = _effects(territory, with_flat_sanctions(noisy), noisy, "P5 graduated sanctions", ["member_trust_institutional"])
     _positive(e["member_trust_institutional"])
 
 
@@ -107,8 +118,9 @@ def test_p6_conflict_resolution_repairs_institutional_trust(territory, full) -> 
     """Mediation settles wrongful sanctions: institutional trust higher. Context: disputes
     happen (monitors wrongly accuse 2 % of compliant agents a day)."""
     noisy = with_conditions(full, "monitor", error_rate=0.02)
-    e = _effects(territory, without_principle(noisy, 6), noisy, "P6 conflict resolution",
-                 ["member_trust_institutional"])
+    e = _effects(
+        territory, without_principle(noisy, 6), noisy, "P6 conflict resolution", ["member_trust_institutional"]
+    )
     _positive(e["member_trust_institutional"])
 
 
@@ -117,8 +129,13 @@ def test_p7_recognition_protects_institutional_trust(territory, full) -> None:
     members vote are secure and legitimate. Context: officials who would otherwise override
     (controller stance, about two overrides a year)."""
     controlling = _with(full, stance="controller")
-    e = _effects(territory, without_principle(controlling, 7), controlling, "P7 recognition",
-                 ["member_trust_institutional", "compliance_rate"])
+    e = _effects(
+        territory,
+        without_principle(controlling, 7),
+        controlling,
+        "P7 recognition",
+        ["member_trust_institutional", "compliance_rate"],
+    )
     _positive(e["member_trust_institutional"])
     _positive(e["compliance_rate"])
 

@@ -9,14 +9,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commons_abm.calendar import HOURS, day_of_step
-from commons_abm.energy import HOURLY_FLOWS, EnergyDay, exchange_energy
-from commons_abm.scenario import Scenario
-from commons_abm.seeding import streams
-from commons_abm.territory import build_state
+from commons_abm.core.calendar import HOURS, day_of_step
+from commons_abm.core.scenario import Scenario
+from commons_abm.core.seeding import streams
+from commons_abm.energy.exchange import HOURLY_FLOWS, EnergyDay, exchange_energy
+from commons_abm.territory.build import build_state
 
-FLOWS = ("production", "consumption", "self_consumed", "pool_direct", "battery_charge_in",
-         "battery_discharge_out", "losses", "import_", "export", "offered", "pool_export")
+FLOWS = (
+    "production",
+    "consumption",
+    "self_consumed",
+    "pool_direct",
+    "battery_charge_in",
+    "battery_discharge_out",
+    "losses",
+    "import_",
+    "export",
+    "offered",
+    "pool_export",
+)
 AGENT_FLOWS = ("agent_import", "agent_export", "agent_received", "agent_offered")
 
 
@@ -42,26 +53,35 @@ def _check_day(day: EnergyDay) -> None:
         assert day.hourly[name].shape == (HOURS,)
         assert (day.hourly[name] >= -1e-12 * scale).all(), name
     # hourly flows add up to the day's totals
-    pairs = {"pv": day.production, "demand": day.consumption, "self_consumed": day.self_consumed,
-             "pool_direct": day.pool_direct, "battery_charge": day.battery_charge_in,
-             "battery_discharge": day.battery_discharge_out, "import": day.import_,
-             "export": day.export}
+    pairs = {
+        "pv": day.production,
+        "demand": day.consumption,
+        "self_consumed": day.self_consumed,
+        "pool_direct": day.pool_direct,
+        "battery_charge": day.battery_charge_in,
+        "battery_discharge": day.battery_discharge_out,
+        "import": day.import_,
+        "export": day.export,
+    }
     for name, total in pairs.items():
         assert day.hourly[name].sum() == pytest.approx(total, rel=1e-9, abs=1e-9 * scale), name
     assert day.agent_import.sum() == pytest.approx(day.import_, rel=1e-12, abs=1e-12 * scale)
     assert day.agent_received.sum() == pytest.approx(
-        day.pool_direct + day.battery_discharge_out, rel=1e-9, abs=1e-9 * scale)
+        day.pool_direct + day.battery_discharge_out, rel=1e-9, abs=1e-9 * scale
+    )
     assert day.offered == pytest.approx(
-        day.pool_direct + day.battery_charge_in + day.pool_export, rel=1e-9, abs=1e-9 * scale)
+        day.pool_direct + day.battery_charge_in + day.pool_export, rel=1e-9, abs=1e-9 * scale
+    )
     assert day.self_consumed <= min(day.production, day.consumption) * (1 + 1e-12) + 1e-12
 
 
 def _run(sc: Scenario, days, seed: int = 1):
     rngs = streams(seed)
     state = build_state(sc, rngs)
-    results = [exchange_energy(state, sc, day_of_step(d, sc.energy.start_day_of_year,
-                                                      sc.energy.start_weekday), rngs)
-               for d in days]
+    results = [
+        exchange_energy(state, sc, day_of_step(d, sc.energy.start_day_of_year, sc.energy.start_weekday), rngs)
+        for d in days
+    ]
     return state, results
 
 
@@ -81,11 +101,20 @@ def _run(sc: Scenario, days, seed: int = 1):
     seed=st.integers(0, 2**16),
 )
 def test_energy_balance_on_random_territories(
-    households, firms, officials, adoption, capacity, power, rte, key, boundary, membership,
-    start, seed,
+    households,
+    firms,
+    officials,
+    adoption,
+    capacity,
+    power,
+    rte,
+    key,
+    boundary,
+    membership,
+    start,
+    seed,
 ) -> None:
-    sc = _scenario(households, firms, officials, allocation_key=key, boundary=boundary,
-                   membership_share=membership)
+    sc = _scenario(households, firms, officials, allocation_key=key, boundary=boundary, membership_share=membership)
     for consumers in (sc.energy.households, sc.energy.firms, sc.energy.public_buildings):
         consumers.pv_adoption = adoption
     sc.energy.battery.capacity_kwh = capacity
@@ -125,8 +154,9 @@ def test_members_only_excludes_and_open_access_includes_non_members() -> None:
             assert received[boundary] == 0.0
             # outsiders are billed exactly as if alone
             for d in days:
-                np.testing.assert_allclose(d.agent_cost_eur[outsiders],
-                                           d.agent_reference_cost_eur[outsiders], rtol=1e-12)
+                np.testing.assert_allclose(
+                    d.agent_cost_eur[outsiders], d.agent_reference_cost_eur[outsiders], rtol=1e-12
+                )
     assert received["open_access"] > 0.0
 
 
@@ -202,9 +232,10 @@ def default_year():
     sc = Scenario()
     rngs = streams(42)
     state = build_state(sc, rngs)
-    days = [exchange_energy(state, sc, day_of_step(d, sc.energy.start_day_of_year,
-                                                   sc.energy.start_weekday), rngs)
-            for d in range(365)]
+    days = [
+        exchange_energy(state, sc, day_of_step(d, sc.energy.start_day_of_year, sc.energy.start_weekday), rngs)
+        for d in range(365)
+    ]
     return sc, state, days
 
 
@@ -230,5 +261,7 @@ def test_default_year_is_balanced_and_plausible(default_year) -> None:
     assert summer > 1.5 * winter
     # the battery is used and its state stays within bounds
     assert sum(d.battery_discharge_out for d in days) > 0
-    assert all(0 <= d.hourly["soc_kwh"].min() <= d.hourly["soc_kwh"].max()
-               <= sc.energy.battery.capacity_kwh + 1e-9 for d in days)
+    assert all(
+        0 <= d.hourly["soc_kwh"].min() <= d.hourly["soc_kwh"].max() <= sc.energy.battery.capacity_kwh + 1e-9
+        for d in days
+    )

@@ -29,9 +29,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from commons_abm.indicators import COLUMNS
+from commons_abm.core.indicators import COLUMNS
+from commons_abm.core.scenario import Scenario, with_overrides
 from commons_abm.model import CommonsModel
-from commons_abm.scenario import Scenario, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 RULEBOOK = ROOT / "experiments" / "rulebooks" / "full_ostrom.toml"
@@ -45,9 +45,10 @@ CALENDAR = ("step", "day_of_year")
 
 def small_scenario() -> Scenario:
     """The default scenario's mix and parameters on 60 agents."""
-    return with_overrides(Scenario(name="equivalence"), **{
-        "territory.households": 50, "territory.firms": 7, "territory.officials": 3,
-        "territory.neighbourhoods": 2})
+    return with_overrides(
+        Scenario(name="equivalence"),
+        **{"territory.households": 50, "territory.firms": 7, "territory.officials": 3, "territory.neighbourhoods": 2},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +58,9 @@ def runs() -> dict[str, list]:
     out: dict[str, list] = {"arrays": [], "agents": []}
     for engine in out:
         for seed in SEEDS:
-            model = CommonsModel(scenario, seed=seed, rulebook=RULEBOOK, engine=engine,
-                                 create_agents=engine == "agents")
+            model = CommonsModel(
+                scenario, seed=seed, rulebook=RULEBOOK, engine=engine, create_agents=engine == "agents"
+            )
             out[engine].append(model.run(STEPS))
     return out
 
@@ -84,15 +86,21 @@ def comparison(runs: dict[str, list]) -> list[dict]:
         a, r = a[np.isfinite(a)], r[np.isfinite(r)]
         se = float(np.sqrt(a.var(ddof=1) / a.size + r.var(ddof=1) / r.size))
         same = np.array_equal(np.sort(a), np.sort(r))
-        rows.append({
-            "indicator": column,
-            "arrays": float(a.mean()), "agents": float(r.mean()), "se_diff": se,
-            "z": 0.0 if same else float((a.mean() - r.mean()) / se) if se > 0 else np.inf,
-            "ks_p": 1.0 if same else float(stats.ks_2samp(a, r).pvalue),
-            "mw_p": 1.0 if same else float(stats.mannwhitneyu(a, r, alternative="two-sided").pvalue),
-        })
-    ks, mw = holm({row["indicator"]: row["ks_p"] for row in rows}), holm(
-        {row["indicator"]: row["mw_p"] for row in rows})
+        rows.append(
+            {
+                "indicator": column,
+                "arrays": float(a.mean()),
+                "agents": float(r.mean()),
+                "se_diff": se,
+                "z": 0.0 if same else float((a.mean() - r.mean()) / se) if se > 0 else np.inf,
+                "ks_p": 1.0 if same else float(stats.ks_2samp(a, r).pvalue),
+                "mw_p": 1.0 if same else float(stats.mannwhitneyu(a, r, alternative="two-sided").pvalue),
+            }
+        )
+    ks, mw = (
+        holm({row["indicator"]: row["ks_p"] for row in rows}),
+        holm({row["indicator"]: row["mw_p"] for row in rows}),
+    )
     for row in rows:
         row["ks_holm"], row["mw_holm"] = ks[row["indicator"]], mw[row["indicator"]]
     return rows
@@ -101,13 +109,19 @@ def comparison(runs: dict[str, list]) -> list[dict]:
 @pytest.mark.filterwarnings("ignore:ks_2samp. Exact calculation unsuccessful")
 def test_final_window_distributions_agree(runs):
     rows = comparison(runs)
-    print(f"\nfinal-window means (last {WINDOW} of {STEPS} steps), {len(SEEDS)} seeds per engine; "
-          f"Holm-adjusted p-values, family-wise alpha {ALPHA}")
-    print(f"{'indicator':30s} {'arrays':>12s} {'agents':>12s} {'se(diff)':>10s} {'z':>6s} "
-          f"{'KS p':>7s} {'KS holm':>7s} {'MW p':>7s} {'MW holm':>7s}")
+    print(
+        f"\nfinal-window means (last {WINDOW} of {STEPS} steps), {len(SEEDS)} seeds per engine; "
+        f"Holm-adjusted p-values, family-wise alpha {ALPHA}"
+    )
+    print(
+        f"{'indicator':30s} {'arrays':>12s} {'agents':>12s} {'se(diff)':>10s} {'z':>6s} "
+        f"{'KS p':>7s} {'KS holm':>7s} {'MW p':>7s} {'MW holm':>7s}"
+    )
     for row in rows:
-        print(f"{row['indicator']:30s} {row['arrays']:12.5g} {row['agents']:12.5g} {row['se_diff']:10.3g} "
-              f"{row['z']:6.2f} {row['ks_p']:7.3f} {row['ks_holm']:7.3f} {row['mw_p']:7.3f} {row['mw_holm']:7.3f}")
+        print(
+            f"{row['indicator']:30s} {row['arrays']:12.5g} {row['agents']:12.5g} {row['se_diff']:10.3g} "
+            f"{row['z']:6.2f} {row['ks_p']:7.3f} {row['ks_holm']:7.3f} {row['mw_p']:7.3f} {row['mw_holm']:7.3f}"
+        )
     assert len(rows) == len(COLUMNS) - len(BALANCES) - len(CALENDAR)
     far = [row["indicator"] for row in rows if abs(row["z"]) > 3.0]
     rejected = [row["indicator"] for row in rows if row["ks_holm"] < ALPHA or row["mw_holm"] < ALPHA]
@@ -120,12 +134,15 @@ def test_the_comparison_tells_a_different_model_apart(runs):
     """The same comparison rejects the array engine against itself with conditional
     cooperators 40 % less responsive: the test has the power to see a real difference
     (at 20 % less, interpersonal trust alone is flagged, by the standard-error rule)."""
-    scenario = with_overrides(small_scenario(), **{"behaviour.conditional_cooperation.slope": 0.6 * (
-        small_scenario().behaviour.conditional_cooperation.slope)})
+    scenario = with_overrides(
+        small_scenario(),
+        **{"behaviour.conditional_cooperation.slope": 0.6 * (small_scenario().behaviour.conditional_cooperation.slope)},
+    )
     other = [CommonsModel(scenario, seed=seed, rulebook=RULEBOOK, create_agents=False).run(STEPS) for seed in SEEDS]
     rows = comparison({"arrays": runs["arrays"], "agents": other})
-    flagged = {row["indicator"] for row in rows
-               if abs(row["z"]) > 3.0 or row["ks_holm"] < ALPHA or row["mw_holm"] < ALPHA}
+    flagged = {
+        row["indicator"] for row in rows if abs(row["z"]) > 3.0 or row["ks_holm"] < ALPHA or row["mw_holm"] < ALPHA
+    }
     assert "cooperation_rate" in flagged
 
 

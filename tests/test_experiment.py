@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from commons_abm.design import decode, design_matrix
-from commons_abm.errors import InputError
-from commons_abm.experiment import load_experiment, parameter_paths
-from commons_abm.rulebook import load_rulebook
-from commons_abm.sweep import plan, run_seed
+from commons_abm.core.errors import InputError
+from commons_abm.governance.rulebook import load_rulebook
+from commons_abm.sweeps.executors import plan, run_seed
+from commons_abm.sweeps.experiment import load_experiment, parameter_paths
+from commons_abm.sweeps.sampling import decode, design_matrix
 
 from .conftest import ROOT
 
@@ -63,27 +63,46 @@ def write_experiment(folder: Path, text: str = TINY, name: str = "exp.toml") -> 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([sys.executable, "-m", "commons_abm", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "commons_abm", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
 
 
-@pytest.mark.parametrize(("change", "field", "words"), [
-    (('path = "rulebook.monitor.detection_probability"', 'path = "rulebook.monitor.detection_prob"'),
-     "parameters.0.path", ["valid paths under 'rulebook.monitor'", "rulebook.monitor.detection_probability",
-                           "rulebook.monitor.error_rate"]),
-    (('path = "rulebook.monitor.detection_probability"', 'path = "behaviour.decisions.motive_wait"'),
-     "parameters.0.path", ["behaviour.decisions.motive_weight"]),
-    (('path = "rulebook.monitor.detection_probability"', 'path = "nowhere.at_all"'),
-     "parameters.0.path", ["valid paths start with", "behaviour", "rulebook", "territory"]),
-    (('column = "trust_institutional"', 'column = "trust"'), "outputs.0.column",
-     ["unknown column 'trust'", "trust_institutional"]),
-    (('bounds = [0.05, 0.6]', 'bounds = [0.6, 0.05]'), "parameters.0.bounds", ["low < high"]),
-    (('bounds = [0.05, 0.6]', 'bounds = [0.05, 0.6]\nlevels = [0.1, 0.2]'), "parameters.0", ["not both"]),
-    (('method = "sobol"', 'method = "sobel"'), "design.method", ["'sobol'", "'morris'"]),
-    (('replicates = 2', 'replicates = 0'), "replicates", ["greater than or equal to 1"]),
-    (('window = 5', 'window = 500'), None, ["longer than steps"]),
-    (('seed = 7', 'seed = 7\nsteps_per_day = 3'), "steps_per_day", ["unknown key", "replicates"]),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (
+            ('path = "rulebook.monitor.detection_probability"', 'path = "rulebook.monitor.detection_prob"'),
+            "parameters.0.path",
+            [
+                "valid paths under 'rulebook.monitor'",
+                "rulebook.monitor.detection_probability",
+                "rulebook.monitor.error_rate",
+            ],
+        ),
+        (
+            ('path = "rulebook.monitor.detection_probability"', 'path = "behaviour.decisions.motive_wait"'),
+            "parameters.0.path",
+            ["behaviour.decisions.motive_weight"],
+        ),
+        (
+            ('path = "rulebook.monitor.detection_probability"', 'path = "nowhere.at_all"'),
+            "parameters.0.path",
+            ["valid paths start with", "behaviour", "rulebook", "territory"],
+        ),
+        (
+            ('column = "trust_institutional"', 'column = "trust"'),
+            "outputs.0.column",
+            ["unknown column 'trust'", "trust_institutional"],
+        ),
+        (("bounds = [0.05, 0.6]", "bounds = [0.6, 0.05]"), "parameters.0.bounds", ["low < high"]),
+        (("bounds = [0.05, 0.6]", "bounds = [0.05, 0.6]\nlevels = [0.1, 0.2]"), "parameters.0", ["not both"]),
+        (('method = "sobol"', 'method = "sobel"'), "design.method", ["'sobol'", "'morris'"]),
+        (("replicates = 2", "replicates = 0"), "replicates", ["greater than or equal to 1"]),
+        (("window = 5", "window = 500"), None, ["longer than steps"]),
+        (("seed = 7", "seed = 7\nsteps_per_day = 3"), "steps_per_day", ["unknown key", "replicates"]),
+    ],
+)
 def test_bad_experiment_is_one_line_exit_2_nothing_written(tmp_path, change, field, words) -> None:
     text = TINY.replace(*change)
     assert text != TINY
@@ -112,8 +131,8 @@ def test_rulebook_paths_need_a_rulebook(tmp_path) -> None:
 
 def test_parameter_paths_select_statements_by_id_or_aim() -> None:
     paths = parameter_paths(load_rulebook(RULEBOOK))
-    assert "rulebook.peer-watch.detection_probability" in paths      # by id
-    assert "rulebook.monitor.detection_probability" in paths         # by aim: both monitors
+    assert "rulebook.peer-watch.detection_probability" in paths  # by id
+    assert "rulebook.monitor.detection_probability" in paths  # by aim: both monitors
     assert "rulebook.officials.stance" in paths
     assert "rulebook.federate.enabled" in paths
     assert "behaviour.decisions.motive_weight" in paths
@@ -122,26 +141,31 @@ def test_parameter_paths_select_statements_by_id_or_aim() -> None:
 
 def test_rulebook_values_reach_the_institutions(tmp_path) -> None:
     experiment = load_experiment(write_experiment(tmp_path))
-    _, inst = experiment.build({"rulebook.monitor.detection_probability": 0.42,
-                                "rulebook.allocate_energy.key": "needs_first"})
+    _, inst = experiment.build(
+        {"rulebook.monitor.detection_probability": 0.42, "rulebook.allocate_energy.key": "needs_first"}
+    )
     assert [m[1] for m in inst.monitors] == [0.42, 0.42]
     assert inst.allocation_key == "needs_first"
     with pytest.raises(InputError, match="detection_probability"):
-        experiment.build({"rulebook.monitor.detection_probability": 1.5,
-                          "rulebook.allocate_energy.key": "equal"})
+        experiment.build({"rulebook.monitor.detection_probability": 1.5, "rulebook.allocate_energy.key": "equal"})
 
 
 def test_disabling_statements_and_compensating_shares(tmp_path) -> None:
-    text = TINY.replace('path = "rulebook.allocate_energy.key"\nlevels = ["equal", "needs_first", '
-                        '"pro_rata_contribution"]',
-                        'path = "rulebook.sanction.enabled"\nlevels = [true, false]\n\n[[parameters]]\n'
-                        'path = "behaviour.motives.households.cooperative"\nbounds = [0.2, 0.7]\n'
-                        'compensate = "behaviour.motives.households.individualistic"')
+    text = TINY.replace(
+        'path = "rulebook.allocate_energy.key"\nlevels = ["equal", "needs_first", "pro_rata_contribution"]',
+        'path = "rulebook.sanction.enabled"\nlevels = [true, false]\n\n[[parameters]]\n'
+        'path = "behaviour.motives.households.cooperative"\nbounds = [0.2, 0.7]\n'
+        'compensate = "behaviour.motives.households.individualistic"',
+    )
     experiment = load_experiment(write_experiment(tmp_path, text))
     assert experiment.groups == ("monitoring", "graduated_sanctions", "behaviour")
-    scenario, inst = experiment.build({"rulebook.monitor.detection_probability": 0.3,
-                                       "rulebook.sanction.enabled": False,
-                                       "behaviour.motives.households.cooperative": 0.7})
+    scenario, inst = experiment.build(
+        {
+            "rulebook.monitor.detection_probability": 0.3,
+            "rulebook.sanction.enabled": False,
+            "behaviour.motives.households.cooperative": 0.7,
+        }
+    )
     assert inst.sanction_scheme == "none" and not inst.sanctioned
     mix = scenario.behaviour.motives.households
     assert mix.cooperative == 0.7 and mix.individualistic == pytest.approx(0.38 + 0.46 - 0.7)
@@ -169,8 +193,9 @@ def test_sobol_and_morris_samples_are_prefixes(tmp_path) -> None:
 
 
 def test_decoded_values_respect_levels_integers_and_bounds(tmp_path) -> None:
-    text = TINY.replace('bounds = [0.05, 0.6]', 'bounds = [7, 120]\ninteger = true').replace(
-        "rulebook.monitor.detection_probability", "rulebook.vote_rules.every_days")
+    text = TINY.replace("bounds = [0.05, 0.6]", "bounds = [7, 120]\ninteger = true").replace(
+        "rulebook.monitor.detection_probability", "rulebook.vote_rules.every_days"
+    )
     experiment = load_experiment(write_experiment(tmp_path, text))
     values = [decode(experiment, row) for row in design_matrix(experiment, 64)]
     days = [v["rulebook.vote_rules.every_days"] for v in values]

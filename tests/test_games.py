@@ -11,27 +11,28 @@ import json
 import numpy as np
 import pytest
 
-from commons_abm.calibrated import lab_behaviour
+from commons_abm.behaviour.decisions import intrinsic_cooperation
+from commons_abm.behaviour.motives import CONDITIONAL, FREE_RIDER, HUMP_SHAPED, OTHER
 from commons_abm.cli import GAME_CPR_TREATMENTS, main
-from commons_abm.decisions import intrinsic_cooperation
+from commons_abm.core.scenario import Behaviour
 from commons_abm.games import TREATMENTS, CPRRules, play_cpr, play_public_goods
-from commons_abm.games.lab import group_ties, others_mean
-from commons_abm.games.strategy_method import (TYPE_NAMES, classify_tables, contribution_tables,
-                                               measured_type_shares)
-from commons_abm.motives import CONDITIONAL, FREE_RIDER, HUMP_SHAPED, OTHER
-from commons_abm.scenario import Behaviour
+from commons_abm.games.lab import group_ties, lab_behaviour, others_mean
+from commons_abm.games.strategy_method import TYPE_NAMES, classify_tables, contribution_tables, measured_type_shares
 
 SEEDS, GROUPS = (1, 2, 3), 100
 
 
 def _trajectory(**kw) -> np.ndarray:
-    return np.mean([play_public_goods(lab_behaviour(), groups=GROUPS, seed=s, **kw).contribution_share
-                    for s in SEEDS], axis=0)
+    return np.mean(
+        [play_public_goods(lab_behaviour(), groups=GROUPS, seed=s, **kw).contribution_share for s in SEEDS], axis=0
+    )
 
 
 def _cpr(treatment: str, endowment: int = 25) -> dict:
-    runs = [play_cpr(lab_behaviour(), treatment=treatment, endowment=endowment, groups=GROUPS, seed=s).summary()
-            for s in SEEDS]
+    runs = [
+        play_cpr(lab_behaviour(), treatment=treatment, endowment=endowment, groups=GROUPS, seed=s).summary()
+        for s in SEEDS
+    ]
     return {k: float(np.mean([r[k] for r in runs])) for k in ("gross_efficiency", "net_efficiency")}
 
 
@@ -72,6 +73,7 @@ def test_contributions_follow_the_territory_decision_rule() -> None:
     behaviour = lab_behaviour()
     result = play_public_goods(behaviour, groups=400, periods=1, seed=3)
     from commons_abm.games.lab import draw_subjects, game_streams
+
     subjects = draw_subjects(1600, behaviour, game_streams(3)["subjects"])
     expected = intrinsic_cooperation(subjects.cc_type, subjects.belief, subjects.group_weight, behaviour).mean()
     assert abs(result.contribution_share[0] - expected) < 0.02
@@ -87,12 +89,14 @@ def test_group_helpers() -> None:
 # ------------------------------------------------------------------ strategy method
 def test_classifier_recognises_the_four_patterns() -> None:
     levels = np.arange(21)
-    tables = np.array([
-        np.rint(0.7 * levels),                       # conditional
-        np.zeros(21),                                # free rider
-        np.minimum(levels, 20 - levels),             # hump-shaped
-        np.full(21, 5.0),                            # other (constant)
-    ])
+    tables = np.array(
+        [
+            np.rint(0.7 * levels),  # conditional
+            np.zeros(21),  # free rider
+            np.minimum(levels, 20 - levels),  # hump-shaped
+            np.full(21, 5.0),  # other (constant)
+        ]
+    )
     assert classify_tables(tables).tolist() == [0, 1, 2, 3]
     assert TYPE_NAMES == ("conditional", "free_rider", "hump_shaped", "other")
 
@@ -157,8 +161,24 @@ def test_cli_treatments_match_the_games() -> None:
 
 def test_cli_public_goods_writes_periods_and_summary(tmp_path, capsys) -> None:
     out = tmp_path / "pg"
-    assert main(["game", "public-goods", "--punishment", "--matching", "stranger", "--groups", "5",
-                 "--seed", "3", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "game",
+                "public-goods",
+                "--punishment",
+                "--matching",
+                "stranger",
+                "--groups",
+                "5",
+                "--seed",
+                "3",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     lines = (out / "periods.csv").read_text().splitlines()
     assert lines[0].startswith("period,mean_contribution_share")
     assert len(lines) == 11
@@ -168,20 +188,40 @@ def test_cli_public_goods_writes_periods_and_summary(tmp_path, capsys) -> None:
 
 def test_cli_cpr_writes_rounds_and_summary(tmp_path) -> None:
     out = tmp_path / "cpr"
-    assert main(["game", "cpr", "--treatment", "sanctions", "--endowment", "10", "--groups", "4",
-                 "--rounds", "12", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "game",
+                "cpr",
+                "--treatment",
+                "sanctions",
+                "--endowment",
+                "10",
+                "--groups",
+                "4",
+                "--rounds",
+                "12",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     summary = json.loads((out / "summary.json").read_text())
     assert {"gross_efficiency", "net_efficiency"} <= summary.keys()
     assert len((out / "rounds.csv").read_text().splitlines()) == 13
 
 
-@pytest.mark.parametrize("argv", [
-    ["game", "cpr", "--treatment", "anarchy"],
-    ["game", "cpr", "--endowment", "12"],
-    ["game", "cpr", "--treatment", "sanctions", "--rounds", "10"],
-    ["game", "public-goods", "--matching", "random"],
-    ["game", "public-goods", "--groups", "0"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["game", "cpr", "--treatment", "anarchy"],
+        ["game", "cpr", "--endowment", "12"],
+        ["game", "cpr", "--treatment", "sanctions", "--rounds", "10"],
+        ["game", "public-goods", "--matching", "random"],
+        ["game", "public-goods", "--groups", "0"],
+    ],
+)
 def test_cli_bad_arguments_are_one_line_exit_2(argv, tmp_path, capsys) -> None:
     out = tmp_path / "never"
     assert main([*argv, "--out", str(out)]) == 2

@@ -4,7 +4,7 @@ A stage rewritten for speed must give the same runs; a deliberate change of the 
 regenerates the file (``tests/golden/cases.py``). Values are compared to 1e-9 relative:
 the same code on another machine may round the last digits differently, never more.
 Both ways of running a model are checked: ``model.run()`` (the stages compiled into one
-loop, :mod:`commons_abm.simulate`) and ``model.step()`` day by day (the stages one Python
+loop, :mod:`commons_abm.engines.compiled`) and ``model.step()`` day by day (the stages one Python
 call at a time).
 """
 
@@ -43,5 +43,11 @@ def test_run_reproduces_its_golden_trajectory(name: str, build, how: str, record
         if column in RESIDUALS:  # rounding noise: both must be tiny, not equal
             assert np.abs(got).max() < 1e-6 and np.abs(want).max() < 1e-6, column
             continue
-        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, equal_nan=True,
-                                   err_msg=f"{name}: {column} differs from the golden trajectory")
+        np.testing.assert_allclose(
+            got,
+            want,
+            rtol=1e-9,
+            atol=1e-9,
+            equal_nan=True,
+            err_msg=f"{name}: {column} differs from the golden trajectory",
+        )

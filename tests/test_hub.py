@@ -6,13 +6,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commons_abm.hub import hub_day
-from commons_abm.scenario import Hub
+from commons_abm.core.scenario import Hub
+from commons_abm.materials.repair_hub import hub_day
 
 
 def make_hub(**kw: float) -> Hub:
-    base = dict(intake_kg_per_day=150.0, storage_kg=3000.0, reuse_demand_kg_per_day=40.0,
-                repair_kg_per_day=20.0, repair_success_rate=0.7)
+    base = dict(
+        intake_kg_per_day=150.0,
+        storage_kg=3000.0,
+        reuse_demand_kg_per_day=40.0,
+        repair_kg_per_day=20.0,
+        repair_success_rate=0.7,
+    )
     base.update(kw)
     return Hub(**base)
 
@@ -77,13 +82,21 @@ capacity = st.one_of(st.sampled_from([0.0, 1.0, 1e6]), st.floats(0.0, 500.0))
 
 @settings(max_examples=150, deadline=None)
 @given(
-    intake=capacity, storage=capacity, reuse=capacity, repair=capacity,
+    intake=capacity,
+    storage=capacity,
+    reuse=capacity,
+    repair=capacity,
     success=st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0)),
     offers=st.lists(st.tuples(capacity, capacity), min_size=1, max_size=15),
 )
 def test_hub_properties_over_many_days(intake, storage, reuse, repair, success, offers) -> None:
-    hub = make_hub(intake_kg_per_day=intake, storage_kg=storage, reuse_demand_kg_per_day=reuse,
-                   repair_kg_per_day=repair, repair_success_rate=success)
+    hub = make_hub(
+        intake_kg_per_day=intake,
+        storage_kg=storage,
+        reuse_demand_kg_per_day=reuse,
+        repair_kg_per_day=repair,
+        repair_success_rate=success,
+    )
     a = b = 0.0
     for off_a, off_b in offers:
         day = hub_day(a, b, off_a, off_b, hub)
@@ -91,8 +104,12 @@ def test_hub_properties_over_many_days(intake, storage, reuse, repair, success, 
         tol = 1e-9 * (1.0 + off_a + off_b + a + b)
         assert accepted <= intake + tol
         assert a + b + accepted <= storage + tol  # never above storage
-        assert min(day.accepted_reusable, day.accepted_repairable, day.refused, day.reused,
-                   day.repaired, day.repair_failed) >= -1e-12
+        assert (
+            min(
+                day.accepted_reusable, day.accepted_repairable, day.refused, day.reused, day.repaired, day.repair_failed
+            )
+            >= -1e-12
+        )
         assert day.reusable_end >= 0.0 and day.repairable_end >= 0.0
         assert day.reused <= reuse + tol and day.repaired + day.repair_failed <= repair + tol
         assert accepted + day.refused == pytest.approx(off_a + off_b, rel=1e-12, abs=1e-12)

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commons_abm.indicators import COLUMNS, REQUIRED_COLUMNS, gini, ratio
+from commons_abm.core.indicators import COLUMNS, REQUIRED_COLUMNS, gini, ratio
 
 
 def test_gini_known_values() -> None:

@@ -7,16 +7,33 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commons_abm.calendar import day_of_step
-from commons_abm.materials import MaterialsDay, route_materials
-from commons_abm.scenario import Scenario, with_overrides
-from commons_abm.seeding import streams
-from commons_abm.state import FIRM, HOUSEHOLD
-from commons_abm.territory import build_state
+from commons_abm.core.calendar import day_of_step
+from commons_abm.core.scenario import Scenario, with_overrides
+from commons_abm.core.seeding import streams
+from commons_abm.core.state import FIRM, HOUSEHOLD
+from commons_abm.materials.routing import MaterialsDay, route_materials
+from commons_abm.territory.build import build_state
 
-FLOWS = ("inputs", "household_waste", "byproducts", "reuse", "repair", "recycling", "recovery",
-         "landfill", "dumping", "symbiosis", "virgin_input", "material_demand", "virgin_material",
-         "circularity", "hub_refused", "hub_reusable_kg", "hub_repairable_kg", "dumping_cleanup_eur")
+FLOWS = (
+    "inputs",
+    "household_waste",
+    "byproducts",
+    "reuse",
+    "repair",
+    "recycling",
+    "recovery",
+    "landfill",
+    "dumping",
+    "symbiosis",
+    "virgin_input",
+    "material_demand",
+    "virgin_material",
+    "circularity",
+    "hub_refused",
+    "hub_reusable_kg",
+    "hub_repairable_kg",
+    "dumping_cleanup_eur",
+)
 
 
 def make(seed: int = 42, **overrides: object):
@@ -38,10 +55,17 @@ def total(days: list[MaterialsDay], name: str) -> float:
 # --------------------------------------------------------------- hand-checked single household
 def test_single_household_routes_by_hand() -> None:
     days, state = run(
-        1, **{"territory.households": 1, "territory.firms": 0, "territory.officials": 0,
-              "materials.daily_cv": 0.0, "materials.hub.intake_kg_per_day": 1e6,
-              "materials.households.sorting_rate": 0.55,
-              "materials.hub.reuse_demand_kg_per_day": 40.0, "materials.hub.repair_kg_per_day": 20.0},
+        1,
+        **{
+            "territory.households": 1,
+            "territory.firms": 0,
+            "territory.officials": 0,
+            "materials.daily_cv": 0.0,
+            "materials.hub.intake_kg_per_day": 1e6,
+            "materials.households.sorting_rate": 0.55,
+            "materials.hub.reuse_demand_kg_per_day": 40.0,
+            "materials.hub.repair_kg_per_day": 20.0,
+        },
     )
     d = days[0]
     w = state.waste_kg_per_day[0]
@@ -53,14 +77,17 @@ def test_single_household_routes_by_hand() -> None:
     assert d.dumping == pytest.approx(residual * 0.01)
     assert d.recovery == pytest.approx(residual * 0.99 * 0.6)
     assert d.landfill == pytest.approx(residual * 0.99 * 0.4)
-    assert d.reuse == pytest.approx(w * 0.04 * 0.3)          # reuse demand 40 > offer
-    assert d.repair == pytest.approx(w * 0.03 * 0.3 * 0.7)   # repair capacity 20 > offer
+    assert d.reuse == pytest.approx(w * 0.04 * 0.3)  # reuse demand 40 > offer
+    assert d.repair == pytest.approx(w * 0.03 * 0.3 * 0.7)  # repair capacity 20 > offer
     assert d.recycling == pytest.approx(sorted_kg + w * 0.03 * 0.3 * 0.3)
     assert d.stock_change == pytest.approx(0.0, abs=1e-12)
     c = Scenario().materials.costs
-    expected_cost = (sorted_kg * c.recycling_eur_per_kg + w * 0.04 * 0.3 * c.reuse_eur_per_kg
-                     + w * 0.03 * 0.3 * c.repair_eur_per_kg
-                     + residual * 0.99 * (0.6 * c.recovery_eur_per_kg + 0.4 * c.landfill_eur_per_kg))
+    expected_cost = (
+        sorted_kg * c.recycling_eur_per_kg
+        + w * 0.04 * 0.3 * c.reuse_eur_per_kg
+        + w * 0.03 * 0.3 * c.repair_eur_per_kg
+        + residual * 0.99 * (0.6 * c.recovery_eur_per_kg + 0.4 * c.landfill_eur_per_kg)
+    )
     assert state.material_cost_eur[0] == pytest.approx(expected_cost)
     assert d.dumping_cleanup_eur == pytest.approx(d.dumping * c.dumping_eur_per_kg)
     # circularity by hand: U = reuse + repair + recycling, V = waste - hub returns
@@ -70,14 +97,22 @@ def test_single_household_routes_by_hand() -> None:
 
 
 def test_circularity_without_hub_or_firms_is_the_sorted_share() -> None:
-    days, _ = run(3, **{"territory.firms": 0, "territory.officials": 0, "materials.daily_cv": 0.0,
-                        "materials.hub.intake_kg_per_day": 0.0})
+    days, _ = run(
+        3,
+        **{
+            "territory.firms": 0,
+            "territory.officials": 0,
+            "materials.daily_cv": 0.0,
+            "materials.hub.intake_kg_per_day": 0.0,
+        },
+    )
     hh = Scenario().materials.households
     rate = hh.recyclable_share * hh.sorting_rate
     for d in days:
         assert d.circularity == pytest.approx(rate / (rate + 1.0))
         assert d.hub_refused == pytest.approx(
-            d.household_waste * (hh.reusable_share + hh.repairable_share) * hh.hub_bring_rate)
+            d.household_waste * (hh.reusable_share + hh.repairable_share) * hh.hub_bring_rate
+        )
 
 
 # ------------------------------------------------------------------------------ mass balance
@@ -146,21 +181,25 @@ def test_mass_balance_and_non_negative_flows(overrides, days, seed) -> None:
 
 
 def test_hub_stocks_fill_and_stay_within_storage() -> None:
-    days, state = run(60, **{"materials.households.hub_bring_rate": 1.0,
-                             "materials.hub.reuse_demand_kg_per_day": 1.0,
-                             "materials.hub.repair_kg_per_day": 1.0,
-                             "materials.hub.storage_kg": 500.0})
+    days, state = run(
+        60,
+        **{
+            "materials.households.hub_bring_rate": 1.0,
+            "materials.hub.reuse_demand_kg_per_day": 1.0,
+            "materials.hub.repair_kg_per_day": 1.0,
+            "materials.hub.storage_kg": 500.0,
+        },
+    )
     stocks = [d.hub_reusable_kg + d.hub_repairable_kg for d in days]
     assert max(stocks) <= 500.0 + 1e-9
-    assert stocks[-1] > 490.0              # it did fill
-    assert days[-1].hub_refused > 0.0      # and then refused goods
+    assert stocks[-1] > 490.0  # it did fill
+    assert days[-1].hub_refused > 0.0  # and then refused goods
     assert all(d.brought_kg.sum() >= d.hub_refused - 1e-9 for d in days)
 
 
 # ---------------------------------------------------------------------------- comparative
 def test_larger_hub_raises_reuse() -> None:
-    small, _ = run(60, **{"materials.hub.intake_kg_per_day": 5.0,
-                          "materials.hub.reuse_demand_kg_per_day": 3.0})
+    small, _ = run(60, **{"materials.hub.intake_kg_per_day": 5.0, "materials.hub.reuse_demand_kg_per_day": 3.0})
     large, _ = run(60)
     assert total(large, "reuse") > total(small, "reuse") + 100.0
     assert total(large, "symbiosis") == pytest.approx(total(small, "symbiosis"))
@@ -187,8 +226,7 @@ def test_symbiosis_off_gives_zero_exchange_and_all_virgin() -> None:
 
 # --------------------------------------------------------------------------------- costs
 def test_cost_equals_reference_without_hub_and_symbiosis() -> None:
-    scenario, state, rngs = make(**{"materials.firms.symbiosis": False,
-                                     "materials.hub.intake_kg_per_day": 0.0})
+    scenario, state, rngs = make(**{"materials.firms.symbiosis": False, "materials.hub.intake_kg_per_day": 0.0})
     for step in range(3):
         d = route_materials(state, scenario, step, rngs)
         np.testing.assert_allclose(state.material_cost_eur, d.reference_cost_eur, rtol=1e-12, atol=1e-12)
@@ -198,7 +236,7 @@ def test_costs_with_symbiosis_and_hub() -> None:
     scenario, state, rngs = make()
     cost_array = state.material_cost_eur
     d = route_materials(state, scenario, 0, rngs)
-    assert state.material_cost_eur is cost_array          # overwritten in place
+    assert state.material_cost_eur is cost_array  # overwritten in place
     firms = state.kind == FIRM
     c = scenario.materials.costs
     # buyers pay secondary instead of virgin, sellers earn the secondary price, pay the
@@ -235,7 +273,7 @@ def test_default_scenario_circularity_is_plausible() -> None:
     # Eurostat circular material use rate, France 2022-2024: 17.6-19.3 %
     assert 0.12 <= mean <= 0.25
     inhabitants = state.persons.sum()
-    assert 0 < total(days, "dumping") / inhabitants < 20.0          # kg/inhabitant/yr
+    assert 0 < total(days, "dumping") / inhabitants < 20.0  # kg/inhabitant/yr
     assert total(days, "household_waste") / inhabitants == pytest.approx(615.0, rel=0.03)
 
 

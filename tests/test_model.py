@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from commons_abm.indicators import COLUMNS, REQUIRED_COLUMNS
+from commons_abm.core.indicators import COLUMNS, REQUIRED_COLUMNS
+from commons_abm.core.scenario import Scenario
 from commons_abm.model import CommonsModel
-from commons_abm.scenario import Scenario
 
 from .conftest import ROOT
 
@@ -53,8 +53,9 @@ def test_default_year_is_plausible(default_year: pd.DataFrame) -> None:
     assert 0.12 < default_year["material_circularity"].mean() < 0.25
     # summer days are more self-sufficient than winter days
     summer = default_year["energy_self_sufficiency"].iloc[150:240].mean()
-    winter = pd.concat([default_year["energy_self_sufficiency"].iloc[:45],
-                        default_year["energy_self_sufficiency"].iloc[320:]]).mean()
+    winter = pd.concat(
+        [default_year["energy_self_sufficiency"].iloc[:45], default_year["energy_self_sufficiency"].iloc[320:]]
+    ).mean()
     assert summer > 1.5 * winter
 
 
@@ -80,5 +81,15 @@ def test_hourly_flows_recorded(small_scenario: Scenario) -> None:
 
 def test_step_is_a_named_sequence_of_stages(small_scenario: Scenario) -> None:
     names = [name for name, _ in CommonsModel(small_scenario).stages]
-    assert names == ["decide", "exchange_energy", "route_materials", "enforce_rules", "collective_choice",
-                     "officials", "settle_accounts", "learn", "review_membership", "record"]
+    assert names == [
+        "decide",
+        "exchange_energy",
+        "route_materials",
+        "enforce_rules",
+        "collective_choice",
+        "officials",
+        "settle_accounts",
+        "learn",
+        "review_membership",
+        "record",
+    ]

@@ -5,10 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from commons_abm.behaviour.motives import (
+    CC_TYPES,
+    CONDITIONAL,
+    FREE_RIDER,
+    HUMP_SHAPED,
+    OTHER,
+    SVO_TYPES,
+    conditional_response,
+)
+from commons_abm.core.scenario import Scenario, with_overrides
+from commons_abm.core.state import FIRM, HOUSEHOLD
 from commons_abm.model import CommonsModel
-from commons_abm.motives import CC_TYPES, CONDITIONAL, FREE_RIDER, HUMP_SHAPED, OTHER, SVO_TYPES, conditional_response
-from commons_abm.scenario import Scenario, with_overrides
-from commons_abm.state import FIRM, HOUSEHOLD
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +56,12 @@ def test_group_weights_by_motive(big: CommonsModel) -> None:
 
 def test_response_shapes() -> None:
     b = np.linspace(0, 1, 11)
-    for t, check in ((CONDITIONAL, lambda r: np.allclose(r, 0.8 * b)),
-                     (FREE_RIDER, lambda r: np.all(r == 0)),
-                     (HUMP_SHAPED, lambda r: r.argmax() == 5 and r[0] == 0 and r[-1] == 0),
-                     (OTHER, lambda r: np.all(r == 0.35))):
+    for t, check in (
+        (CONDITIONAL, lambda r: np.allclose(r, 0.8 * b)),
+        (FREE_RIDER, lambda r: np.all(r == 0)),
+        (HUMP_SHAPED, lambda r: r.argmax() == 5 and r[0] == 0 and r[-1] == 0),
+        (OTHER, lambda r: np.all(r == 0.35)),
+    ):
         assert check(conditional_response(np.full(11, t, dtype=np.int8), b, 0.8, 0.35)), CC_TYPES[t]
 
 

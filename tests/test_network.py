@@ -8,15 +8,19 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from commons_abm.errors import InputError
-from commons_abm.network import (
-    random_geometric_edges, read_graph_file, scale_free_edges, small_world_edges,
-    stochastic_block_edges, to_networkx,
+from commons_abm.core.errors import InputError
+from commons_abm.core.scenario import Scenario
+from commons_abm.core.seeding import streams
+from commons_abm.core.state import AFFECTIVE, GEOGRAPHIC, INSTITUTIONAL, OFFICIAL, Ties
+from commons_abm.territory.build import build_state
+from commons_abm.territory.network import (
+    random_geometric_edges,
+    read_graph_file,
+    scale_free_edges,
+    small_world_edges,
+    stochastic_block_edges,
+    to_networkx,
 )
-from commons_abm.scenario import Scenario
-from commons_abm.seeding import streams
-from commons_abm.state import AFFECTIVE, GEOGRAPHIC, INSTITUTIONAL, OFFICIAL, Ties
-from commons_abm.territory import build_state
 
 GENERATORS = ["small_world", "scale_free", "stochastic_block", "random_geometric"]
 
@@ -97,10 +101,9 @@ def test_graph_files(tmp_path: Path) -> None:
 def test_scenario_with_graph_file(tmp_path: Path) -> None:
     nx.write_edgelist(nx.path_graph(12), tmp_path / "net.edges", data=False)
     (tmp_path / "s.toml").write_text(
-        "[territory]\nhouseholds = 10\nfirms = 1\nofficials = 1\n"
-        "[network]\ngenerator = \"file\"\nfile = \"net.edges\"\n"
+        '[territory]\nhouseholds = 10\nfirms = 1\nofficials = 1\n[network]\ngenerator = "file"\nfile = "net.edges"\n'
     )
-    from commons_abm.scenario import load_scenario
+    from commons_abm.core.scenario import load_scenario
 
     state = build_state(load_scenario(tmp_path / "s.toml"), streams(0))
     assert state.ties.n_ties == 11

@@ -37,10 +37,12 @@ def code_cells(path: Path) -> list[tuple[int, str]]:
         if cell["cell_type"] != "code":
             continue
         assert cell.get("outputs") == [] and cell.get("execution_count") is None, (
-            f"{path.name} cell {i}: stored outputs; clear them before committing")
+            f"{path.name} cell {i}: stored outputs; clear them before committing"
+        )
         for line in source.splitlines():
             assert not line.lstrip().startswith(("%", "!")), (
-                f"{path.name} cell {i}: IPython magic or shell escape {line!r}; use plain Python")
+                f"{path.name} cell {i}: IPython magic or shell escape {line!r}; use plain Python"
+            )
         sources.append((i, source))
     return sources
 

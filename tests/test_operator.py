@@ -8,11 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from commons_abm.compare import compare_rulebooks, with_conditions
-from commons_abm.energy import shift_load
+from commons_abm.core.scenario import Scenario
+from commons_abm.energy.exchange import operator_schedule, shift_load
+from commons_abm.governance.rulebook import load_rulebook
 from commons_abm.model import CommonsModel
-from commons_abm.rulebook import load_rulebook
-from commons_abm.scenario import Scenario
+from commons_abm.sweeps.compare import compare_rulebooks, with_conditions
 
 from .conftest import EFFECTS, ROOT
 
@@ -20,9 +20,11 @@ FACILITATED = ROOT / "experiments" / "rulebooks" / "facilitated_commons.toml"
 
 
 @settings(max_examples=60, deadline=None)
-@given(demand=arrays(float, (24, 7), elements=st.floats(0, 10)),
-       pv=arrays(float, 24, elements=st.floats(0, 50)),
-       share=arrays(float, 7, elements=st.floats(0, 0.5)))
+@given(
+    demand=arrays(float, (24, 7), elements=st.floats(0, 10)),
+    pv=arrays(float, 24, elements=st.floats(0, 50)),
+    share=arrays(float, 7, elements=st.floats(0, 0.5)),
+)
 def test_shift_keeps_each_agents_daily_demand(demand: np.ndarray, pv: np.ndarray, share: np.ndarray) -> None:
     before = demand.copy()
     shift_load(demand, pv, share)
@@ -41,12 +43,13 @@ def test_only_cooperating_members_follow_the_operator() -> None:
     sc.territory.households, sc.territory.firms, sc.territory.officials = 40, 4, 1
     model = CommonsModel(sc, seed=3, create_agents=False, rulebook=FACILITATED)
     model.step()
-    shift = model._load_shift()
-    s = model.state
+    s, inst = model.state, model.institutions
+    shift = operator_schedule(inst.operator, inst.load_shift_share, s.member, s.cooperated)
     assert shift is not None
     assert np.all(shift[~(s.member & s.cooperated)] == 0)
     assert np.all(shift[s.member & s.cooperated] == model.institutions.load_shift_share)
-    assert CommonsModel(sc, seed=3, create_agents=False)._load_shift() is None  # no operator
+    plain = CommonsModel(sc, seed=3, create_agents=False).institutions
+    assert operator_schedule(plain.operator, plain.load_shift_share, s.member, s.cooperated) is None  # no operator
 
 
 def test_synchronisation_raises_self_consumption() -> None:
@@ -58,8 +61,15 @@ def test_synchronisation_raises_self_consumption() -> None:
     book = load_rulebook(FACILITATED)
     still = with_conditions(book, "facilitate", load_shift_share=0.0)
     book = with_conditions(book, "facilitate", load_shift_share=0.3)
-    effects = compare_rulebooks(sc, still, book, ["energy_self_consumption", "import_kwh", "energy_balance_residual_kwh"],
-                                seeds=10, steps=30, window=30)
+    effects = compare_rulebooks(
+        sc,
+        still,
+        book,
+        ["energy_self_consumption", "import_kwh", "energy_balance_residual_kwh"],
+        seeds=10,
+        steps=30,
+        window=30,
+    )
     e, imports = effects["energy_self_consumption"], effects["import_kwh"]
     EFFECTS.extend(f"operator synchronisation: {x}" for x in (e, imports))
     assert e.ci_low > 0, str(e)

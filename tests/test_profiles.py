@@ -5,8 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from commons_abm.calendar import HOURS, Day, day_of_step
-from commons_abm.profiles import (
+from commons_abm.core.calendar import HOURS, Day, day_of_step
+from commons_abm.core.scenario import Scenario
+from commons_abm.core.seeding import streams
+from commons_abm.core.state import FIRM, HOUSEHOLD, OFFICIAL
+from commons_abm.territory.build import build_state
+from commons_abm.territory.demand import (
     SEASONAL_AMPLITUDE,
     daily_demand,
     daily_factor,
@@ -14,10 +18,6 @@ from commons_abm.profiles import (
     seasonal_factor,
     weekly_factor,
 )
-from commons_abm.scenario import Scenario
-from commons_abm.seeding import streams
-from commons_abm.state import FIRM, HOUSEHOLD, OFFICIAL
-from commons_abm.territory import build_state
 
 KINDS = (HOUSEHOLD, FIRM, OFFICIAL)
 MONDAY, SATURDAY = Day(0, 100, 0), Day(5, 105, 5)
@@ -92,8 +92,7 @@ def test_daily_demand_without_noise_is_the_profile() -> None:
         assert out.shape == (state.n, HOURS)
         for i in (0, 61, state.n - 1):
             kind = int(state.kind[i])
-            expected = (state.annual_demand_kwh[i] / 365 * daily_factor(kind, day)
-                        * hourly_shape(kind, day.is_weekend))
+            expected = state.annual_demand_kwh[i] / 365 * daily_factor(kind, day) * hourly_shape(kind, day.is_weekend)
             np.testing.assert_allclose(out[i], expected, rtol=1e-6)  # float32 noise of 1
 
 

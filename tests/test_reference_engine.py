@@ -8,20 +8,26 @@ import numpy as np
 import pytest
 
 from commons_abm.agents import Firm, Household
-from commons_abm.allocation import allocate
-from commons_abm.decisions import DUMPING, SORTING
+from commons_abm.behaviour.decisions import DUMPING, SORTING
+from commons_abm.behaviour.motives import CONDITIONAL, FREE_RIDER
+from commons_abm.core.scenario import Scenario, with_overrides
+from commons_abm.energy.allocation_keys import allocate
+from commons_abm.energy.allocation_keys import water_fill_lists as water_fill
 from commons_abm.model import CommonsModel
-from commons_abm.motives import CONDITIONAL, FREE_RIDER
-from commons_abm.reference_engine import water_fill
-from commons_abm.scenario import Scenario, with_overrides
 
 RULEBOOKS = Path(__file__).resolve().parents[1] / "experiments" / "rulebooks"
 
 
 def small(households: int = 40, firms: int = 8, officials: int = 2) -> Scenario:
-    return with_overrides(Scenario(name="small"), **{
-        "territory.households": households, "territory.firms": firms, "territory.officials": officials,
-        "territory.neighbourhoods": 2})
+    return with_overrides(
+        Scenario(name="small"),
+        **{
+            "territory.households": households,
+            "territory.firms": firms,
+            "territory.officials": officials,
+            "territory.neighbourhoods": 2,
+        },
+    )
 
 
 def reference_model(rulebook: str = "full_ostrom", seed: int = 5) -> CommonsModel:
@@ -62,8 +68,9 @@ def test_each_agent_uses_its_own_pv_first_and_offers_only_surplus():
             assert agent.offered == 0.0
 
 
-@pytest.mark.parametrize("rulebook", ["open_access", "status_quo", "community_enforced", "top_down",
-                                      "facilitated_commons", "full_ostrom"])
+@pytest.mark.parametrize(
+    "rulebook", ["open_access", "status_quo", "community_enforced", "top_down", "facilitated_commons", "full_ostrom"]
+)
 def test_energy_and_mass_balances_close_agent_by_agent(rulebook):
     model = reference_model(rulebook, seed=2)
     frame = model.run(12)
@@ -128,7 +135,7 @@ def test_water_fill_matches_the_array_allocation(case):
 
 def test_sweep_mode_builds_no_agents_until_asked():
     model = CommonsModel(small(), seed=1, create_agents=False)
-    assert model._index is None and model.space is None
+    assert not model.agents_created and model.space is None
     assert len(mesa_agents(model)) == 0
     frame = model.run(5)
     assert len(mesa_agents(model)) == 0  # running needs none

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from commons_abm.errors import InputError
+from commons_abm.core.errors import InputError
+from commons_abm.governance.rulebook import AIMS, PRINCIPLES, Rulebook, compile_rulebook, load_rulebook, no_rules
 from commons_abm.model import CommonsModel, institutions_for
-from commons_abm.rulebook import AIMS, PRINCIPLES, Rulebook, compile_rulebook, load_rulebook, no_rules
 
 from .conftest import ROOT
 from .test_cli import _cli, _write
@@ -60,8 +60,10 @@ def test_every_aim_documents_its_principles() -> None:
 def test_scenario_names_its_rulebook_and_the_argument_overrides_it(default_scenario) -> None:
     assert institutions_for(default_scenario).name == "status_quo"
     assert institutions_for(default_scenario, RULEBOOKS / "full_ostrom.toml").name == "full_ostrom"
-    assert CommonsModel(default_scenario, rulebook=RULEBOOKS / "top_down.toml",
-                        create_agents=False).institutions.name == "top_down"
+    assert (
+        CommonsModel(default_scenario, rulebook=RULEBOOKS / "top_down.toml", create_agents=False).institutions.name
+        == "top_down"
+    )
 
 
 def test_scenario_naming_a_missing_rulebook_is_an_input_error(tmp_path: Path) -> None:
@@ -73,8 +75,9 @@ def test_scenario_naming_a_missing_rulebook_is_an_input_error(tmp_path: Path) ->
 
 def test_cli_rulebook_option_is_used(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = _cli("run", "--steps", "3", "--rulebook", str(RULEBOOKS / "full_ostrom.toml"),
-                  "--out", str(out), "--no-progress")
+    result = _cli(
+        "run", "--steps", "3", "--rulebook", str(RULEBOOKS / "full_ostrom.toml"), "--out", str(out), "--no-progress"
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["rulebook"] == "full_ostrom" and summary["design_principles"] == list(range(1, 9))
@@ -85,16 +88,21 @@ BAD_RULEBOOKS = {
     # case: (statement body, words the one-line message must contain)
     "unknown_aim": (_OK.replace('"monitor"', '"surveil"'), ["statements.0", "unknown aim", "'surveil'", "monitor"]),
     "unknown_attribute": (_OK.replace('"official"', '"mayor"'), ["statements.0.attribute", "official"]),
-    "unknown_principle": (_OK.replace('"monitoring"', '"transparency"'),
-                          ["statements.0", "unknown principle", "nested_enterprises"]),
+    "unknown_principle": (
+        _OK.replace('"monitoring"', '"transparency"'),
+        ["statements.0", "unknown principle", "nested_enterprises"],
+    ),
     "principle_out_of_range": (_OK.replace('"monitoring"', "9"), ["statements.0", "unknown principle"]),
-    "wrong_principle_for_aim": (_OK.replace('"monitoring"', '"boundaries"'),
-                                ["statements.0", "implements principle 4"]),
-    "attribute_not_allowed_for_aim": (_OK.replace('"official"', '"firm"'),
-                                      ["statements.0", "applies to attribute"]),
+    "wrong_principle_for_aim": (
+        _OK.replace('"monitoring"', '"boundaries"'),
+        ["statements.0", "implements principle 4"],
+    ),
+    "attribute_not_allowed_for_aim": (_OK.replace('"official"', '"firm"'), ["statements.0", "applies to attribute"]),
     "bad_deontic": (_OK.replace('"must"', '"shall"'), ["statements.0.deontic", "must_not"]),
-    "bad_condition": (_OK + "conditions = { detection_probability = 2.0 }\n",
-                      ["statements.0", "conditions.detection_probability", "less than or equal to 1"]),
+    "bad_condition": (
+        _OK + "conditions = { detection_probability = 2.0 }\n",
+        ["statements.0", "conditions.detection_probability", "less than or equal to 1"],
+    ),
     "unknown_condition": (_OK + "conditions = { detection = 0.5 }\n", ["conditions.detection", "unknown key"]),
     "or_else_without_sanction": (_OK + 'or_else = "sanction"\n', ["needs a statement with aim 'sanction'"]),
 }
@@ -125,8 +133,8 @@ def test_missing_and_malformed_rulebook_files(tmp_path: Path) -> None:
 
 def _bound(statement: dict, engine: str = "arrays"):
     """Who the one-statement rulebook binds, under both engines, on a small territory."""
-    from commons_abm.decisions import bound_by_rules
-    from commons_abm.scenario import Scenario
+    from commons_abm.behaviour.decisions import bound_by_rules
+    from commons_abm.core.scenario import Scenario
 
     sc = Scenario(name="attributes")
     sc.territory.households, sc.territory.firms, sc.territory.officials = 30, 4, 1
@@ -142,7 +150,7 @@ def _bound(statement: dict, engine: str = "arrays"):
 
 @pytest.mark.parametrize("engine", ["arrays", "agents"])
 def test_statement_attribute_decides_who_is_bound(engine: str) -> None:
-    from commons_abm.state import HOUSEHOLD
+    from commons_abm.core.state import HOUSEHOLD
 
     dumping = {"principle": 2, "deontic": "must_not", "aim": "dump_waste"}
     s, everyone = _bound({**dumping, "attribute": "household"}, engine)

@@ -12,20 +12,26 @@ from __future__ import annotations
 
 import pytest
 
-from commons_abm.compare import compare_rulebooks
-from commons_abm.scenario import load_scenario
+from commons_abm.core.scenario import load_scenario
+from commons_abm.sweeps.compare import compare_rulebooks
 
 from .conftest import DEFAULT_SCENARIO, EFFECTS, ROOT
 
 RULEBOOKS = ROOT / "experiments" / "rulebooks"
-INDICATORS = ["compliance_rate", "trust_institutional", "attendance_rate", "members_share",
-              "energy_self_sufficiency"]
+INDICATORS = ["compliance_rate", "trust_institutional", "attendance_rate", "members_share", "energy_self_sufficiency"]
 
 
 @pytest.fixture(scope="module")
 def effects():
-    found = compare_rulebooks(load_scenario(DEFAULT_SCENARIO), RULEBOOKS / "open_access.toml",
-                              RULEBOOKS / "full_ostrom.toml", INDICATORS, seeds=20, steps=730, window=90)
+    found = compare_rulebooks(
+        load_scenario(DEFAULT_SCENARIO),
+        RULEBOOKS / "open_access.toml",
+        RULEBOOKS / "full_ostrom.toml",
+        INDICATORS,
+        seeds=20,
+        steps=730,
+        window=90,
+    )
     for e in found.values():
         EFFECTS.append(f"full_ostrom vs open_access: {e}")
     return found

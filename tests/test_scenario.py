@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pydantic
 import pytest
 
-from commons_abm.errors import InputError
-from commons_abm.scenario import Scenario, describe_fields, load_scenario, scenario_from_dict, with_overrides
+from commons_abm.core.errors import InputError
+from commons_abm.core.scenario import Scenario, describe_fields, load_scenario, scenario_from_dict, with_overrides
 
 from .conftest import DEFAULT_SCENARIO
 
@@ -54,5 +55,5 @@ def test_file_generator_needs_a_file() -> None:
 
 def test_validate_assignment() -> None:
     sc = Scenario()
-    with pytest.raises(Exception):
+    with pytest.raises(pydantic.ValidationError):
         sc.territory.households = -3

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from commons_abm.calendar import HOURS, day_of_step
-from commons_abm.scenario import PV, Scenario
-from commons_abm.seeding import streams
-from commons_abm.solar import (
+from commons_abm.core.calendar import HOURS, day_of_step
+from commons_abm.core.scenario import PV, Scenario
+from commons_abm.core.seeding import streams
+from commons_abm.territory.build import build_state
+from commons_abm.territory.solar import (
     clearness,
     daily_pv,
     daylight_hours,
@@ -18,7 +19,6 @@ from commons_abm.solar import (
     hourly_yield,
     relative_daily_energy,
 )
-from commons_abm.territory import build_state
 
 DAYS = np.arange(1, 366)
 
@@ -90,8 +90,7 @@ def test_annual_yield_with_weather_matches_the_specific_yield(variability: float
     annual = []
     for seed in range(40):
         rng = streams(seed)["weather"]
-        annual.append(sum(hourly_output(np.ones(1), pv, day_of_step(d), rng).sum()
-                          for d in range(365)))
+        annual.append(sum(hourly_output(np.ones(1), pv, day_of_step(d), rng).sum() for d in range(365)))
     annual = np.array(annual)
     assert annual.mean() == pytest.approx(1200.0, rel=0.02)
     assert np.all(np.abs(annual / 1200.0 - 1.0) < 0.1)  # every single year is plausible

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from commons_abm.errors import InputError
-from commons_abm.experiment import load_experiment
-from commons_abm.store import RunStore
-from commons_abm.sweep import Engine, plan, schema, sweep
+from commons_abm.core.errors import InputError
+from commons_abm.sweeps.executors import Executor, plan, schema, sweep
+from commons_abm.sweeps.experiment import load_experiment
+from commons_abm.sweeps.store import RunStore
 
 from .conftest import ROOT
 from .test_experiment import TINY, write_experiment
@@ -26,8 +26,9 @@ from .test_experiment import TINY, write_experiment
 
 def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([sys.executable, "-m", "commons_abm", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "commons_abm", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout
+    )
 
 
 def _runs(out: Path) -> pd.DataFrame:
@@ -44,15 +45,23 @@ def tiny(tmp_path_factory) -> Path:
 def reference(tiny, tmp_path_factory) -> pd.DataFrame:
     """The tiny experiment swept in this process, uninterrupted."""
     out = tmp_path_factory.mktemp("reference") / "out"
-    report = sweep(load_experiment(tiny), out, Engine(workers=1), progress=False)
+    report = sweep(load_experiment(tiny), out, Executor(workers=1), progress=False)
     assert report.runs_computed == report.runs_total == 4 * 6 * 2 and report.runs_failed == 0
     return _runs(out)
 
 
 def test_one_row_per_run_with_keys_parameters_and_outputs(reference) -> None:
-    assert list(reference.columns) == ["sample_id", "replicate", "seed", "status", "error",
-                                       "rulebook.monitor.detection_probability", "rulebook.allocate_energy.key",
-                                       "mean_trust_institutional", "final_members_share"]
+    assert list(reference.columns) == [
+        "sample_id",
+        "replicate",
+        "seed",
+        "status",
+        "error",
+        "rulebook.monitor.detection_probability",
+        "rulebook.allocate_energy.key",
+        "mean_trust_institutional",
+        "final_members_share",
+    ]
     assert len(reference) == 48 and not reference.duplicated(["sample_id", "replicate"]).any()
     assert (reference["status"] == "ok").all() and (reference["error"] == "").all()
     assert reference["seed"].nunique() == 48
@@ -64,16 +73,20 @@ def test_one_row_per_run_with_keys_parameters_and_outputs(reference) -> None:
 
 
 def test_local_processes_give_identical_results(tiny, reference, tmp_path) -> None:
-    sweep(load_experiment(tiny), tmp_path / "out", Engine(workers=2), batch=5, progress=False)
+    sweep(load_experiment(tiny), tmp_path / "out", Executor(workers=2), batch=5, progress=False)
     pd.testing.assert_frame_equal(_runs(tmp_path / "out"), reference, check_exact=True)
 
 
 def test_dask_local_cluster_gives_identical_results(tiny, reference, tmp_path) -> None:
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as cluster:
-        report = sweep(load_experiment(tiny), tmp_path / "out", Engine(dask_scheduler=cluster.scheduler_address),
-                       batch=4, progress=False)
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+        report = sweep(
+            load_experiment(tiny),
+            tmp_path / "out",
+            Executor(dask_scheduler=cluster.scheduler_address),
+            batch=4,
+            progress=False,
+        )
     assert report.runs_computed == 48
     pd.testing.assert_frame_equal(_runs(tmp_path / "out"), reference, check_exact=True)
 
@@ -81,21 +94,34 @@ def test_dask_local_cluster_gives_identical_results(tiny, reference, tmp_path) -
 def test_rerun_resumes_and_grows_without_duplicates(tiny, reference, tmp_path) -> None:
     experiment = load_experiment(tiny)
     out = tmp_path / "out"
-    first = sweep(experiment, out, Engine(workers=1), base_samples=2, progress=False)
+    first = sweep(experiment, out, Executor(workers=1), base_samples=2, progress=False)
     assert first.runs_computed == 2 * 6 * 2
-    again = sweep(experiment, out, Engine(workers=1), base_samples=2, progress=False)
+    again = sweep(experiment, out, Executor(workers=1), base_samples=2, progress=False)
     assert again.runs_computed == 0 and again.runs_before == 24
-    grown = sweep(experiment, out, Engine(workers=1), progress=False)
+    grown = sweep(experiment, out, Executor(workers=1), progress=False)
     assert grown.runs_before == 24 and grown.runs_computed == 24
     pd.testing.assert_frame_equal(_runs(out), reference, check_exact=True)
 
 
 def test_sigkill_mid_sweep_then_rerun_finds_every_run_once(tiny, reference, tmp_path) -> None:
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "commons_abm", "sweep", str(tiny), "--out", str(out),
-               "--workers", "1", "--batch-size", "1", "--no-progress"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    command = [
+        sys.executable,
+        "-m",
+        "commons_abm",
+        "sweep",
+        str(tiny),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--batch-size",
+        "1",
+        "--no-progress",
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     chunks = 0
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
@@ -122,7 +148,7 @@ def test_chunk_renamed_but_not_in_manifest_is_adopted(tiny, reference, tmp_path)
     """A kill between a chunk's rename and the manifest's: the chunk is whole and is kept."""
     experiment = load_experiment(tiny)
     out = tmp_path / "out"
-    sweep(experiment, out, Engine(workers=1), base_samples=2, progress=False)
+    sweep(experiment, out, Executor(workers=1), base_samples=2, progress=False)
     manifest = json.loads((out / "manifest.json").read_text())
     lost = manifest["chunks"].pop()
     (out / "manifest.json").write_text(json.dumps(manifest))
@@ -130,14 +156,14 @@ def test_chunk_renamed_but_not_in_manifest_is_adopted(tiny, reference, tmp_path)
     store = RunStore.open(out, experiment.fingerprint(False), schema(experiment), "", {})
     assert lost["file"] in {c["file"] for c in store.manifest["chunks"]}
     assert not (out / "runs" / ".part-half-written.parquet.tmp").exists()
-    report = sweep(experiment, out, Engine(workers=1), progress=False)
+    report = sweep(experiment, out, Executor(workers=1), progress=False)
     assert report.runs_before == 24
     pd.testing.assert_frame_equal(_runs(out), reference, check_exact=True)
 
 
 def test_another_experiment_is_refused_on_the_same_folder(tiny, tmp_path) -> None:
     out = tmp_path / "out"
-    sweep(load_experiment(tiny), out, Engine(workers=1), base_samples=1, progress=False)
+    sweep(load_experiment(tiny), out, Executor(workers=1), base_samples=1, progress=False)
     before = sorted(p.name for p in (out / "runs").iterdir())
     manifest = (out / "manifest.json").read_bytes()
     other = write_experiment(tmp_path, TINY.replace("seed = 7", "seed = 8"), "other.toml")
@@ -191,36 +217,47 @@ def test_sensitivity_of_the_smoke_experiment(tmp_path) -> None:
 
 def test_analysis_recovers_a_known_function(tmp_path) -> None:
     """Sobol indices of Y = 4 x1 + x2 (+ noise between replicates) on the tiny design."""
-    from commons_abm.sensitivity import analyse, noise_share
+    from commons_abm.sweeps.sensitivity import analyse, noise_share
 
     experiment = load_experiment(write_experiment(tmp_path, TINY.replace("base_samples = 4", "base_samples = 512")))
     tasks = plan(experiment)
     rng = np.random.default_rng(0)
     x1 = np.array([t.values["rulebook.monitor.detection_probability"] for t in tasks])
-    x2 = np.array([["equal", "needs_first", "pro_rata_contribution"].index(t.values["rulebook.allocate_energy.key"])
-                   for t in tasks], dtype=float)
+    x2 = np.array(
+        [
+            ["equal", "needs_first", "pro_rata_contribution"].index(t.values["rulebook.allocate_energy.key"])
+            for t in tasks
+        ],
+        dtype=float,
+    )
     signal_ = 4 * (x1 - 0.05) / 0.55 + x2 / 2
-    runs = pd.DataFrame({"sample_id": [t.sample_id for t in tasks], "replicate": [t.replicate for t in tasks],
-                         "status": "ok", "mean_trust_institutional": signal_ + rng.normal(0, 0.5, len(tasks)),
-                         "final_members_share": signal_})
+    runs = pd.DataFrame(
+        {
+            "sample_id": [t.sample_id for t in tasks],
+            "replicate": [t.replicate for t in tasks],
+            "status": "ok",
+            "mean_trust_institutional": signal_ + rng.normal(0, 0.5, len(tasks)),
+            "final_members_share": signal_,
+        }
+    )
     table = analyse(experiment, runs)
     trust = table[(table["output"] == "mean_trust_institutional") & (table["level"] == "parameter")]
     exact = table[(table["output"] == "final_members_share") & (table["level"] == "parameter")]
     # variances: x1 term 16/12 = 1.333, x2 term (levels 0, .5, 1) 1/6 = 0.167; S1 = 0.889, 0.111
     np.testing.assert_allclose(exact["S1"], [0.889, 0.111], atol=0.05)
     np.testing.assert_allclose(exact["ST"], [0.889, 0.111], atol=0.05)
-    assert (trust["ST"].to_numpy()[0] > trust["ST"].to_numpy()[1])
+    assert trust["ST"].to_numpy()[0] > trust["ST"].to_numpy()[1]
     # noise 0.25 against parametric variance 1.5: share 0.143
     assert noise_share(runs, "mean_trust_institutional") == pytest.approx(0.25 / 1.75, abs=0.03)
     assert noise_share(runs, "final_members_share") == 0.0
 
 
 def test_analysis_needs_a_finished_sweep(tiny, tmp_path) -> None:
-    from commons_abm.sensitivity import analyse_sweep
+    from commons_abm.sweeps.sensitivity import analyse_sweep
 
     experiment = load_experiment(tiny)
     out = tmp_path / "out"
-    sweep(experiment, out, Engine(workers=1), base_samples=1, progress=False)
+    sweep(experiment, out, Executor(workers=1), base_samples=1, progress=False)
     with pytest.raises(InputError, match="not stored yet"):
         analyse_sweep(experiment, out)
 
@@ -243,10 +280,10 @@ def test_engine_options_are_exclusive(tiny, tmp_path) -> None:
 def test_a_folder_grown_across_model_versions_says_so(tiny, tmp_path) -> None:
     experiment = load_experiment(tiny)
     out = tmp_path / "out"
-    first = sweep(experiment, out, Engine(workers=1), base_samples=1, progress=False)
+    first = sweep(experiment, out, Executor(workers=1), base_samples=1, progress=False)
     assert not first.mixed_models
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["sessions"][0]["model_sources_sha256"] = "an older model"
     (out / "manifest.json").write_text(json.dumps(manifest))
-    grown = sweep(experiment, out, Engine(workers=1), base_samples=2, progress=False)
+    grown = sweep(experiment, out, Executor(workers=1), base_samples=2, progress=False)
     assert grown.mixed_models and grown.model_versions == 2

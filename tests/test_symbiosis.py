@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commons_abm.state import FIRM, HOUSEHOLD, OFFICIAL, Ties
-from commons_abm.symbiosis import exchange_byproducts, symbiosis_pairs
+from commons_abm.core.state import FIRM, HOUSEHOLD, OFFICIAL, Ties
+from commons_abm.materials.symbiosis import exchange_byproducts, symbiosis_pairs
 
-H, F, O = HOUSEHOLD, FIRM, OFFICIAL
+H, F, OF = HOUSEHOLD, FIRM, OFFICIAL
 
 
 def flows_dict(day) -> dict[tuple[int, int], float]:
@@ -19,7 +19,7 @@ def flows_dict(day) -> dict[tuple[int, int], float]:
 
 def test_only_firm_firm_ties_with_matching_types() -> None:
     #          0  1  2  3  4  5
-    kind = np.array([H, F, F, F, F, O], dtype=np.int8)
+    kind = np.array([H, F, F, F, F, OF], dtype=np.int8)
     byproduct_type = np.array([-1, 0, 1, 0, 0, -1], dtype=np.int16)
     input_type = np.array([-1, 1, 0, 0, 0, -1], dtype=np.int16)
     # 1-2 firm-firm, types match both ways (1 gives 0 -> 2 uses 0; 2 gives 1 -> 1 uses 1)
@@ -64,8 +64,14 @@ def test_pro_rata_split_and_buyer_cap() -> None:
 def test_no_exchange_without_matching_types() -> None:
     kind = np.full(3, F, dtype=np.int8)
     ties = Ties.from_edges(3, np.array([0, 1]), np.array([1, 2]))
-    day = exchange_byproducts(kind, ties, np.full(3, 10.0), np.array([0, 0, 0], dtype=np.int16),
-                              np.full(3, 10.0), np.array([1, 1, 1], dtype=np.int16))
+    day = exchange_byproducts(
+        kind,
+        ties,
+        np.full(3, 10.0),
+        np.array([0, 0, 0], dtype=np.int16),
+        np.full(3, 10.0),
+        np.array([1, 1, 1], dtype=np.int16),
+    )
     assert day.total == 0.0
     np.testing.assert_allclose(day.left, 10.0)
 
@@ -92,7 +98,7 @@ def test_household_ties_carry_nothing() -> None:
 @st.composite
 def random_territory(draw):
     n = draw(st.integers(1, 14))
-    kind = np.array(draw(st.lists(st.sampled_from([H, F, O]), min_size=n, max_size=n)), dtype=np.int8)
+    kind = np.array(draw(st.lists(st.sampled_from([H, F, OF]), min_size=n, max_size=n)), dtype=np.int8)
     n_types = draw(st.integers(1, 3))
     btype = np.array(draw(st.lists(st.integers(-1, n_types - 1), min_size=n, max_size=n)), dtype=np.int16)
     itype = np.array(draw(st.lists(st.integers(-1, n_types - 1), min_size=n, max_size=n)), dtype=np.int16)

@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from commons_abm.core.scenario import Scenario, load_scenario, with_overrides
+from commons_abm.core.state import HOUSEHOLD, State
 from commons_abm.model import CommonsModel
-from commons_abm.scenario import Scenario, load_scenario, with_overrides
-from commons_abm.state import HOUSEHOLD, State
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS_FILE = ROOT / "calibration" / "targets" / "territory.toml"
@@ -156,8 +156,7 @@ def test_default_year_circularity_is_french(default_year: Year) -> None:
 
 def test_circularity_band_can_fail(shipped: Scenario) -> None:
     """A territory without by-product exchange and with poor sorting is not French-circular."""
-    poor = with_overrides(shipped, **{"materials.firms.symbiosis": False,
-                                      "materials.households.sorting_rate": 0.3})
+    poor = with_overrides(shipped, **{"materials.firms.symbiosis": False, "materials.households.sorting_rate": 0.3})
     mean = float(CommonsModel(poor, create_agents=False).run(365)["material_circularity"].mean())
     assert mean < CIRCULARITY_BAND[0], mean
 
@@ -184,8 +183,7 @@ def pv_class_shares(state: State) -> tuple[int, float, float]:
 def assert_observer_classes(state: State, targets: dict) -> None:
     n, small, medium = pv_class_shares(state)
     assert n > 2000, n
-    for share, key in ((small, "residential_pv_share_up_to_3kw"),
-                       (medium, "residential_pv_share_3_to_9kw")):
+    for share, key in ((small, "residential_pv_share_up_to_3kw"), (medium, "residential_pv_share_3_to_9kw")):
         p = targets[key]["value"]
         tolerance = PV_TOLERANCE_SE * math.sqrt(p * (1 - p) / n)
         assert abs(share - p) <= tolerance, f"{key}: {share:.3f} drawn vs {p} published (± {tolerance:.3f})"

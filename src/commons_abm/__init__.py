@@ -16,14 +16,14 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
-from commons_abm.errors import InputError  # noqa: E402
-from commons_abm.scenario import Scenario, load_scenario  # noqa: E402
+from commons_abm.core.errors import InputError  # noqa: E402
+from commons_abm.core.scenario import Scenario, load_scenario  # noqa: E402
 
 __all__ = ["CommonsModel", "InputError", "Scenario", "__version__", "load_scenario"]
 
 
 def __getattr__(name: str):
-    """Import the model lazily, so that ``commons_abm.scenario`` loads without Mesa."""
+    """Import the model lazily, so that ``commons_abm.core.scenario`` loads without Mesa."""
     if name == "CommonsModel":
         from commons_abm.model import CommonsModel
 

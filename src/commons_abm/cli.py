@@ -13,14 +13,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from commons_abm import __version__
-from commons_abm.errors import InputError
+from commons_abm.core.errors import InputError
 
 __all__ = ["main"]
 
 EXIT_BAD_INPUT = 2
 # commons_abm.games.TREATMENTS, repeated so that the parser imports no game code
-GAME_CPR_TREATMENTS = ("baseline", "one_shot_communication", "repeated_communication", "sanctions",
-                       "communication_sanctions", "chosen_sanctions")
+GAME_CPR_TREATMENTS = (
+    "baseline",
+    "one_shot_communication",
+    "repeated_communication",
+    "sanctions",
+    "communication_sanctions",
+    "chosen_sanctions",
+)
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -55,20 +61,36 @@ def _parser() -> argparse.ArgumentParser:
     commands.required = True
 
     run = commands.add_parser("run", help="run one scenario and write its results and figures")
-    run.add_argument("scenario", nargs="?", type=Path, default=None,
-                     help="scenario TOML file (default: experiments/scenarios/default.toml)")
-    run.add_argument("--steps", type=_int_at_least(1, "--steps"), default=None,
-                     help="simulated days (default: the scenario's run.steps)")
-    run.add_argument("--seed", type=_int_at_least(0, "--seed"), default=None,
-                     help="random seed (default: the scenario's run.seed)")
-    run.add_argument("--rulebook", type=Path, default=None,
-                     help="rulebook TOML file; overrides the scenario's rules.rulebook "
-                     "(shipped ones: experiments/rulebooks/)")
-    run.add_argument("--out", type=Path, default=None,
-                     help="output folder (default: results/<scenario name>)")
-    run.add_argument("--engine", choices=("arrays", "agents"), default="arrays",
-                     help="arrays: whole-population compiled stages (default, fast); agents: the "
-                     "reference engine, one Mesa agent at a time (readable, slow)")
+    run.add_argument(
+        "scenario",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="scenario TOML file (default: experiments/scenarios/default.toml)",
+    )
+    run.add_argument(
+        "--steps",
+        type=_int_at_least(1, "--steps"),
+        default=None,
+        help="simulated days (default: the scenario's run.steps)",
+    )
+    run.add_argument(
+        "--seed", type=_int_at_least(0, "--seed"), default=None, help="random seed (default: the scenario's run.seed)"
+    )
+    run.add_argument(
+        "--rulebook",
+        type=Path,
+        default=None,
+        help="rulebook TOML file; overrides the scenario's rules.rulebook (shipped ones: experiments/rulebooks/)",
+    )
+    run.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario name>)")
+    run.add_argument(
+        "--engine",
+        choices=("arrays", "agents"),
+        default="arrays",
+        help="arrays: whole-population compiled stages (default, fast); agents: the "
+        "reference engine, one Mesa agent at a time (readable, slow)",
+    )
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     game = commands.add_parser("game", help="play a lab game with the model's behavioural core")
@@ -76,8 +98,12 @@ def _parser() -> argparse.ArgumentParser:
     games.required = True
     pg = games.add_parser("public-goods", help="linear public goods game (Fehr & Gächter 2000)")
     pg.add_argument("--punishment", action="store_true", help="costly punishment stage (1 : 3)")
-    pg.add_argument("--matching", choices=("partner", "stranger"), default="partner",
-                    help="fixed groups (partner) or new groups every period (stranger)")
+    pg.add_argument(
+        "--matching",
+        choices=("partner", "stranger"),
+        default="partner",
+        help="fixed groups (partner) or new groups every period (stranger)",
+    )
     pg.add_argument("--groups", type=_int_at_least(1, "--groups"), default=50, help="groups of 4")
     pg.add_argument("--periods", type=_int_at_least(1, "--periods"), default=10)
     pg.add_argument("--seed", type=_int_at_least(0, "--seed"), default=0)
@@ -86,34 +112,59 @@ def _parser() -> argparse.ArgumentParser:
     cpr.add_argument("--treatment", choices=GAME_CPR_TREATMENTS, default="baseline")
     cpr.add_argument("--endowment", type=int, choices=(10, 25), default=25, help="tokens per player")
     cpr.add_argument("--groups", type=_int_at_least(1, "--groups"), default=50, help="groups of 8")
-    cpr.add_argument("--rounds", type=_int_at_least(1, "--rounds"), default=20,
-                     help="rounds; the first 10 are the baseline phase of every treatment")
+    cpr.add_argument(
+        "--rounds",
+        type=_int_at_least(1, "--rounds"),
+        default=20,
+        help="rounds; the first 10 are the baseline phase of every treatment",
+    )
     cpr.add_argument("--seed", type=_int_at_least(0, "--seed"), default=0)
     cpr.add_argument("--out", type=Path, required=True, help="output folder")
 
-    for name, help_text in (("sweep", "run an experiment's samples and store one row per run"),
-                            ("sensitivity", "run (or resume) an experiment's sweep, then its "
-                             "sensitivity analysis, indices.csv and figures")):
+    for name, help_text in (
+        ("sweep", "run an experiment's samples and store one row per run"),
+        (
+            "sensitivity",
+            "run (or resume) an experiment's sweep, then its sensitivity analysis, indices.csv and figures",
+        ),
+    ):
         _add_sweep_options(commands.add_parser(name, help=help_text))
     return parser
 
 
 def _add_sweep_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("experiment", type=Path, help="experiment TOML file (shipped ones: experiments/)")
-    command.add_argument("--out", type=Path, required=True,
-                         help="output folder; rerunning on it resumes the sweep")
+    command.add_argument("--out", type=Path, required=True, help="output folder; rerunning on it resumes the sweep")
     engine = command.add_mutually_exclusive_group()
-    engine.add_argument("--workers", type=_int_at_least(1, "--workers"), default=None,
-                        help="local worker processes (default: all cores)")
-    engine.add_argument("--dask-local", type=_int_at_least(1, "--dask-local"), default=None, metavar="N",
-                        help="start a dask.distributed LocalCluster with N worker processes")
-    engine.add_argument("--dask-scheduler", default=None, metavar="ADDRESS",
-                        help="use a running Dask cluster, e.g. tcp://host:8786")
-    command.add_argument("--base-samples", type=_int_at_least(1, "--base-samples"), default=None,
-                         help="override the design's base_samples (Sobol and Morris samples for "
-                         "N are the first of those for 2N: the same folder can grow)")
-    command.add_argument("--batch-size", type=_int_at_least(1, "--batch-size"), default=None,
-                         help="runs per task and per stored chunk (default: about 4 per worker, <= 64)")
+    engine.add_argument(
+        "--workers",
+        type=_int_at_least(1, "--workers"),
+        default=None,
+        help="local worker processes (default: all cores)",
+    )
+    engine.add_argument(
+        "--dask-local",
+        type=_int_at_least(1, "--dask-local"),
+        default=None,
+        metavar="N",
+        help="start a dask.distributed LocalCluster with N worker processes",
+    )
+    engine.add_argument(
+        "--dask-scheduler", default=None, metavar="ADDRESS", help="use a running Dask cluster, e.g. tcp://host:8786"
+    )
+    command.add_argument(
+        "--base-samples",
+        type=_int_at_least(1, "--base-samples"),
+        default=None,
+        help="override the design's base_samples (Sobol and Morris samples for "
+        "N are the first of those for 2N: the same folder can grow)",
+    )
+    command.add_argument(
+        "--batch-size",
+        type=_int_at_least(1, "--batch-size"),
+        default=None,
+        help="runs per task and per stored chunk (default: about 4 per worker, <= 64)",
+    )
     command.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
@@ -123,23 +174,33 @@ def _game(args: argparse.Namespace) -> int:
 
     _check_out(args.out)
     if args.game == "public-goods":
-        result = play_public_goods(punishment=args.punishment, matching=args.matching,
-                                   groups=args.groups, periods=args.periods, seed=args.seed)
+        result = play_public_goods(
+            punishment=args.punishment, matching=args.matching, groups=args.groups, periods=args.periods, seed=args.seed
+        )
         written = write_public_goods(result, args.out)
         share = result.contribution_share
-        print(f"public goods ({args.matching}, {'with' if args.punishment else 'no'} punishment): "
-              f"contribution share {share[0]:.2f} in period 1, {share[-1]:.2f} in period {share.size}")
+        print(
+            f"public goods ({args.matching}, {'with' if args.punishment else 'no'} punishment): "
+            f"contribution share {share[0]:.2f} in period 1, {share[-1]:.2f} in period {share.size}"
+        )
     else:
         first = CPRRules().baseline_rounds
         if args.treatment != "baseline" and args.rounds <= first:
-            raise InputError("--rounds", None, f"{args.rounds} leaves no treatment rounds after the "
-                             f"{first} baseline rounds; allowed: integer >= {first + 1} for this treatment")
-        result = play_cpr(treatment=args.treatment, endowment=args.endowment, groups=args.groups,
-                          rounds=args.rounds, seed=args.seed)
+            raise InputError(
+                "--rounds",
+                None,
+                f"{args.rounds} leaves no treatment rounds after the "
+                f"{first} baseline rounds; allowed: integer >= {first + 1} for this treatment",
+            )
+        result = play_cpr(
+            treatment=args.treatment, endowment=args.endowment, groups=args.groups, rounds=args.rounds, seed=args.seed
+        )
         written = write_cpr(result, args.out)
         s = result.summary()
-        print(f"CPR {args.treatment}, {args.endowment} tokens: gross efficiency "
-              f"{s['gross_efficiency']:.2f}, net {s['net_efficiency']:.2f} (Nash {s['nash_efficiency']:.2f})")
+        print(
+            f"CPR {args.treatment}, {args.endowment} tokens: gross efficiency "
+            f"{s['gross_efficiency']:.2f}, net {s['net_efficiency']:.2f} (Nash {s['nash_efficiency']:.2f})"
+        )
     for path in written:
         print(f"  wrote {path}")
     return 0
@@ -153,10 +214,10 @@ def _check_out(out: Path) -> None:
 def _run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from commons_abm.figures import plot_energy_day, plot_indicators
+    from commons_abm.core.scenario import load_scenario, with_overrides
     from commons_abm.model import CommonsModel, institutions_for
-    from commons_abm.outputs import atomic_output_dir, summarise, write_json, write_timeseries
-    from commons_abm.scenario import load_scenario, with_overrides
+    from commons_abm.outputs.figures import plot_energy_day, plot_indicators
+    from commons_abm.outputs.files import atomic_output_dir, summarise, write_json, write_timeseries
 
     scenario = load_scenario(args.scenario)
     overrides = {}
@@ -171,10 +232,15 @@ def _run(args: argparse.Namespace) -> int:
     _check_out(out)
 
     started = time.perf_counter()
-    model = CommonsModel(scenario, create_agents=False, record_hourly=True, rulebook=institutions,
-                         engine=args.engine)
-    with tqdm(total=scenario.run.steps, desc=f"{scenario.name}", unit="day",
-              disable=args.no_progress, file=sys.stderr, leave=False) as bar:
+    model = CommonsModel(scenario, create_agents=False, record_hourly=True, rulebook=institutions, engine=args.engine)
+    with tqdm(
+        total=scenario.run.steps,
+        desc=f"{scenario.name}",
+        unit="day",
+        disable=args.no_progress,
+        file=sys.stderr,
+        leave=False,
+    ) as bar:
         # with the bar, day by day; without, the days in one compiled loop (the same run)
         frame = model.run(progress=None if args.no_progress else bar.update)
     elapsed = time.perf_counter() - started
@@ -208,38 +274,52 @@ def _run(args: argparse.Namespace) -> int:
         plot_energy_day(days, folder / "energy_day.png", title=f"{scenario.name}: one day's energy flows")
 
     written = atomic_output_dir(out, write)
-    print(f"{scenario.name} under {institutions.name}: {scenario.run.steps} days, {model.state.n} agents "
-          f"in {elapsed:.2f} s; self-sufficiency {summary['energy_self_sufficiency']:.1%}, "
-          f"circularity {summary['material_circularity_mean']:.1%}, "
-          f"compliance {summary['compliance_rate_mean']:.1%}, "
-          f"institutional trust {summary['trust_institutional_final']:.2f}")
+    print(
+        f"{scenario.name} under {institutions.name}: {scenario.run.steps} days, {model.state.n} agents "
+        f"in {elapsed:.2f} s; self-sufficiency {summary['energy_self_sufficiency']:.1%}, "
+        f"circularity {summary['material_circularity_mean']:.1%}, "
+        f"compliance {summary['compliance_rate_mean']:.1%}, "
+        f"institutional trust {summary['trust_institutional_final']:.2f}"
+    )
     for path in written:
         print(f"  wrote {path}")
     return 0
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from commons_abm.experiment import load_experiment, refused_values
-    from commons_abm.sweep import Engine, sweep
+    from commons_abm.sweeps.executors import Executor, sweep
+    from commons_abm.sweeps.experiment import load_experiment, refused_values
 
     experiment = load_experiment(args.experiment)
     for problem in refused_values(experiment):
         print(f"commons-abm: warning: {args.experiment}: runs with {problem} will fail", file=sys.stderr)
-    engine = Engine(workers=args.workers, dask_local=args.dask_local, dask_scheduler=args.dask_scheduler)
+    executor = Executor(workers=args.workers, dask_local=args.dask_local, dask_scheduler=args.dask_scheduler)
     try:
-        report = sweep(experiment, args.out, engine, base_samples=args.base_samples, batch=args.batch_size,
-                       progress=not args.no_progress)
+        report = sweep(
+            experiment,
+            args.out,
+            executor,
+            base_samples=args.base_samples,
+            batch=args.batch_size,
+            progress=not args.no_progress,
+        )
     except KeyboardInterrupt:
-        print(f"commons-abm: interrupted; the runs finished so far are stored in {args.out}; "
-              "run the same command again to resume", file=sys.stderr)
+        print(
+            f"commons-abm: interrupted; the runs finished so far are stored in {args.out}; "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
         return 130
     print(report)
     if report.mixed_models:
-        print(f"commons-abm: warning: {args.out}: its runs were computed by {report.model_versions} versions of "
-              "the model (the source hashes of the invocations in manifest.json differ); use a new folder "
-              "for results from one version", file=sys.stderr)
+        print(
+            f"commons-abm: warning: {args.out}: its runs were computed by {report.model_versions} versions of "
+            "the model (the source hashes of the invocations in manifest.json differ); use a new folder "
+            "for results from one version",
+            file=sys.stderr,
+        )
     if args.command == "sensitivity":
-        from commons_abm.sensitivity import analyse_sweep
+        from commons_abm.sweeps.sensitivity import analyse_sweep
 
         for path in analyse_sweep(experiment, args.out, base_samples=args.base_samples):
             print(f"  wrote {path}")

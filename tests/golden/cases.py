@@ -20,17 +20,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from commons_abm.experiment import load_experiment
+from commons_abm.core.scenario import load_scenario
 from commons_abm.model import CommonsModel
-from commons_abm.scenario import load_scenario
-from commons_abm.sweep import plan
+from commons_abm.sweeps.executors import plan
+from commons_abm.sweeps.experiment import load_experiment
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 FILE = HERE / "trajectories.parquet"
 STEPS = 200  # January to mid-July: winter and summer days
-RULEBOOKS = ("status_quo", "open_access", "top_down", "community_enforced", "facilitated_commons",
-             "full_ostrom")
+RULEBOOKS = ("status_quo", "open_access", "top_down", "community_enforced", "facilitated_commons", "full_ostrom")
 SEEDS = (1, 2)
 EXPERIMENT = ROOT / "experiments" / "design_principles_sobol.toml"
 # the experiment's categorical parameters, each level at least once (numeric ones from its first sample)
@@ -45,8 +44,13 @@ COMBINATIONS = (
     (True, "needs_first", "graduated", "controller", False),
     (False, "needs_first", "flat", "ally", True),
 )
-CATEGORICAL = ("rulebook.draw_pool.enabled", "rulebook.allocate_energy.key", "rulebook.sanction.scheme",
-               "rulebook.officials.stance", "rulebook.federate.enabled")
+CATEGORICAL = (
+    "rulebook.draw_pool.enabled",
+    "rulebook.allocate_energy.key",
+    "rulebook.sanction.scheme",
+    "rulebook.officials.stance",
+    "rulebook.federate.enabled",
+)
 
 
 def cases() -> Iterator[tuple[str, Callable[[], CommonsModel]]]:
@@ -61,8 +65,10 @@ def cases() -> Iterator[tuple[str, Callable[[], CommonsModel]]]:
     for i, levels in enumerate(COMBINATIONS):
         values = {**first.values, **dict(zip(CATEGORICAL, levels))}
         sample_scenario, institutions = experiment.build(values)
-        yield (f"design_principles_sobol/{i}: " + ", ".join(map(str, levels)),
-               partial(CommonsModel, sample_scenario, seed=first.seed + i, create_agents=False, rulebook=institutions))
+        yield (
+            f"design_principles_sobol/{i}: " + ", ".join(map(str, levels)),
+            partial(CommonsModel, sample_scenario, seed=first.seed + i, create_agents=False, rulebook=institutions),
+        )
 
 
 def trajectories() -> pd.DataFrame:

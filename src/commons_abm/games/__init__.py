@@ -10,5 +10,12 @@
 from commons_abm.games.cpr import TREATMENTS, CPRResult, CPRRules, play_cpr
 from commons_abm.games.public_goods import PublicGoodsResult, PublicGoodsRules, play_public_goods
 
-__all__ = ["TREATMENTS", "CPRResult", "CPRRules", "PublicGoodsResult", "PublicGoodsRules",
-           "play_cpr", "play_public_goods"]
+__all__ = [
+    "TREATMENTS",
+    "CPRResult",
+    "CPRRules",
+    "PublicGoodsResult",
+    "PublicGoodsRules",
+    "play_cpr",
+    "play_public_goods",
+]

@@ -15,13 +15,13 @@ is ``x = (a - w) / (b (n + 1)) = 8`` tokens each, ``X = 64``, a rent of 128 cent
 the maximum.
 
 Each round, every player decides with the territory's rule
-(:mod:`commons_abm.decisions`) whether to cooperate, with probability ``1 - (1 -
+(:mod:`commons_abm.behaviour.decisions`) whether to cooperate, with probability ``1 - (1 -
 intrinsic)(1 - deterrence)``: cooperating means investing its share of the optimum
 ``X*/8 = 4.5`` tokens; defecting, its best response (capped at the endowment) to what it
 expects: the others cooperating at its belief ``b`` and defecting otherwise at the Nash
 investment. The belief follows the share of the others who kept to the optimum
-(:func:`~commons_abm.decisions.revised_beliefs`, slowed by trust in the group, which
-follows who cooperated: :func:`~commons_abm.trust.update_interpersonal_trust`).
+(:func:`~commons_abm.behaviour.decisions.revised_beliefs`, slowed by trust in the group, which
+follows who cooperated: :func:`~commons_abm.behaviour.trust.update_interpersonal_trust`).
 
 Treatments (OWG 1992; first ``baseline_rounds`` rounds without communication or
 sanctions, as in their design, the treatment after):
@@ -33,21 +33,21 @@ sanctions, as in their design, the treatment after):
   sanctioner, fine ``fine`` to the target), no communication;
 * ``communication_sanctions``: both, the sanctioning institution imposed;
 * ``chosen_sanctions``: meetings every round, at which each group votes (the territory's
-  vote rule, :mod:`commons_abm.collective_choice`) whether to sanction.
+  vote rule, :mod:`commons_abm.governance.collective_choice`) whether to sanction.
 
 A meeting is the territory's collective choice with everyone present: expectations move
-toward the group's average intention (:func:`~commons_abm.collective_choice.communicated_beliefs`),
-trust grows on every tie (:func:`~commons_abm.collective_choice.trust_after_meeting`), and
+toward the group's average intention (:func:`~commons_abm.governance.collective_choice.communicated_beliefs`),
+trust grows on every tie (:func:`~commons_abm.governance.collective_choice.trust_after_meeting`), and
 the joint plan (invest ``X*/8`` each) is a rule the members chose themselves: its
 legitimacy is the voice of shared governance (1), which adds ``legitimacy_weight x T`` to
-intrinsic cooperation (:func:`~commons_abm.decisions.intrinsic_cooperation`, Tyler 1990),
+intrinsic cooperation (:func:`~commons_abm.behaviour.decisions.intrinsic_cooperation`, Tyler 1990),
 ``T`` institutional trust (held at ``initial_trust_institutional`` in the lab).
 
-Sanctioning is the territory's peer monitoring (:func:`commons_abm.monitoring.detections`):
+Sanctioning is the territory's peer monitoring (:func:`commons_abm.governance.monitoring.detections`):
 each player who cooperated watches each other player, fines a defector with probability
 ``sanction_probability`` and a cooperator by mistake or in revenge with ``error_rate``
 (OWG 1992 report such "blind" and retaliatory sanctions). Expected fines deter
-(:func:`~commons_abm.decisions.deterrence_response`) against the temptation, the extra
+(:func:`~commons_abm.behaviour.decisions.deterrence_response`) against the temptation, the extra
 earnings of defecting over cooperating given the belief; players learn the expected fine
 per defection at ``belief_rate``.
 """
@@ -59,22 +59,36 @@ from typing import Literal
 
 import numpy as np
 
-from commons_abm.calibrated import lab_behaviour
-from commons_abm.collective_choice import (STRICTER_WHEN_BREACHES_ABOVE, communicated_beliefs,
-                                           trust_after_meeting)
-from commons_abm.decisions import (POSTURE_VOICE, deterrence_response, intrinsic_cooperation,
-                                   revised_beliefs, with_deterrence)
-from commons_abm.games.lab import draw_subjects, game_streams, group_ties, mean_trust, others_mean
-from commons_abm.monitoring import detections
-from commons_abm.scenario import Behaviour
-from commons_abm.trust import update_interpersonal_trust
+from commons_abm.behaviour.decisions import deterrence_response, intrinsic_cooperation, revised_beliefs, with_deterrence
+from commons_abm.behaviour.trust import update_interpersonal_trust
+from commons_abm.core.scenario import Behaviour
+from commons_abm.games.lab import draw_subjects, game_streams, group_ties, lab_behaviour, mean_trust, others_mean
+from commons_abm.governance.collective_choice import (
+    STRICTER_WHEN_BREACHES_ABOVE,
+    communicated_beliefs,
+    trust_after_meeting,
+)
+from commons_abm.governance.monitoring import detections
+from commons_abm.governance.rulebook import POSTURE_VOICE
 
 __all__ = ["CPRResult", "CPRRules", "TREATMENTS", "play_cpr"]
 
-TREATMENTS = ("baseline", "one_shot_communication", "repeated_communication", "sanctions",
-              "communication_sanctions", "chosen_sanctions")
-Treatment = Literal["baseline", "one_shot_communication", "repeated_communication", "sanctions",
-                    "communication_sanctions", "chosen_sanctions"]
+TREATMENTS = (
+    "baseline",
+    "one_shot_communication",
+    "repeated_communication",
+    "sanctions",
+    "communication_sanctions",
+    "chosen_sanctions",
+)
+Treatment = Literal[
+    "baseline",
+    "one_shot_communication",
+    "repeated_communication",
+    "sanctions",
+    "communication_sanctions",
+    "chosen_sanctions",
+]
 
 
 @dataclass(frozen=True)
@@ -82,12 +96,12 @@ class CPRRules:
     """The game's parameters (OGW 1994; OWG 1992) and the sanctioning habits."""
 
     players: int = 8
-    a: float = 23.0          # group return aX - bX^2 [cents]
+    a: float = 23.0  # group return aX - bX^2 [cents]
     b: float = 0.25
-    w: float = 5.0           # outside return per token [cents]
+    w: float = 5.0  # outside return per token [cents]
     baseline_rounds: int = 10
-    fee: float = 20.0        # cost of a fine to the sanctioner [cents] (OWG 1992: 20)
-    fine: float = 80.0       # cost of a fine to its target [cents] (OWG 1992: 80)
+    fee: float = 20.0  # cost of a fine to the sanctioner [cents] (OWG 1992: 20)
+    fine: float = 80.0  # cost of a fine to its target [cents] (OWG 1992: 80)
     # Sanctioning habits: not fitted (no target identifies them separately).
     sanction_probability: float = 0.05
     error_rate: float = 0.005
@@ -126,10 +140,10 @@ class CPRResult:
     groups: int
     seed: int
     rules: CPRRules = field(repr=False)
-    investment: np.ndarray = field(repr=False)        # (rounds,) mean group investment [tokens]
+    investment: np.ndarray = field(repr=False)  # (rounds,) mean group investment [tokens]
     gross_efficiency: np.ndarray = field(repr=False)  # (rounds,)
-    net_efficiency: np.ndarray = field(repr=False)    # (rounds,)
-    cooperation: np.ndarray = field(repr=False)       # (rounds,) share keeping to the optimum
+    net_efficiency: np.ndarray = field(repr=False)  # (rounds,)
+    cooperation: np.ndarray = field(repr=False)  # (rounds,) share keeping to the optimum
     fines_per_player: np.ndarray = field(repr=False)  # (rounds,)
 
     @property
@@ -165,8 +179,7 @@ def defection_level(belief: np.ndarray, rules: CPRRules, endowment: int) -> np.n
     the other defectors doing the same as itself (the Nash equilibrium among defectors, given
     the cooperators), capped at the endowment; ``nash`` when no one is expected to cooperate."""
     k, x_coop = rules.players, rules.optimum / rules.players
-    level = (rules.a - rules.w - rules.b * (k - 1) * belief * x_coop) / (
-        rules.b * (2.0 + (k - 1) * (1.0 - belief)))
+    level = (rules.a - rules.w - rules.b * (k - 1) * belief * x_coop) / (rules.b * (2.0 + (k - 1) * (1.0 - belief)))
     return np.clip(level, 0.0, endowment)
 
 
@@ -176,12 +189,17 @@ def _earnings(own: np.ndarray, others: np.ndarray, rules: CPRRules, endowment: i
 
 
 def play_cpr(
-    behaviour: Behaviour | None = None, *, treatment: Treatment = "baseline", endowment: int = 25,
-    groups: int = 50, rounds: int = 20, seed: int | np.random.SeedSequence = 0,
+    behaviour: Behaviour | None = None,
+    *,
+    treatment: Treatment = "baseline",
+    endowment: int = 25,
+    groups: int = 50,
+    rounds: int = 20,
+    seed: int | np.random.SeedSequence = 0,
     rules: CPRRules | None = None,
 ) -> CPRResult:
     """Play one session of ``groups`` groups of eight for ``rounds`` rounds (default behaviour:
-    the calibrated one, :func:`commons_abm.calibrated.lab_behaviour`)."""
+    the calibrated one, :func:`commons_abm.games.lab.lab_behaviour`)."""
     if treatment not in TREATMENTS:
         raise ValueError(f"unknown treatment {treatment!r}; allowed: {', '.join(TREATMENTS)}")
     behaviour = behaviour or lab_behaviour()
@@ -196,8 +214,12 @@ def play_cpr(
     trust_inst = behaviour.initial_trust_institutional
     fine_belief = np.full(n, rules.initial_fine_belief)
     x_coop = rules.optimum / k
-    talk = treatment in ("one_shot_communication", "repeated_communication",
-                         "communication_sanctions", "chosen_sanctions")
+    talk = treatment in (
+        "one_shot_communication",
+        "repeated_communication",
+        "communication_sanctions",
+        "chosen_sanctions",
+    )
     sanctioning = np.full(groups, treatment in ("sanctions", "communication_sanctions"))
     legit = 0.0
     everyone = np.ones(n, dtype=bool)
@@ -207,16 +229,19 @@ def play_cpr(
         treated = treatment != "baseline" and t >= rules.baseline_rounds
         x_defect = defection_level(belief, rules, endowment)
         expected_others = (k - 1) * (belief * x_coop + (1.0 - belief) * x_defect)
-        temptation = np.maximum(_earnings(x_defect, expected_others, rules, endowment)
-                                - _earnings(np.full(n, x_coop), expected_others, rules, endowment), 1e-9)
+        temptation = np.maximum(
+            _earnings(x_defect, expected_others, rules, endowment)
+            - _earnings(np.full(n, x_coop), expected_others, rules, endowment),
+            1e-9,
+        )
         meets = treated and talk and (treatment != "one_shot_communication" or t == rules.baseline_rounds)
         if meets:
             legit = POSTURE_VOICE["shared_governance"]
-            intention = intrinsic_cooperation(subjects.cc_type, belief, subjects.group_weight,
-                                              behaviour, legit, trust_inst)
+            intention = intrinsic_cooperation(
+                subjects.cc_type, belief, subjects.group_weight, behaviour, legit, trust_inst
+            )
             belief = communicated_beliefs(belief, intention, group, everyone, groups)
-            ties.trust[:] = trust_after_meeting(ties.trust, everyone[ties.owners],
-                                                behaviour.trust.meeting_gain)
+            ties.trust[:] = trust_after_meeting(ties.trust, everyone[ties.owners], behaviour.trust.meeting_gain)
             if treatment == "chosen_sanctions":
                 # the territory's ballot: cooperators vote for enforcement when more than
                 # 10 % broke the plan last round, defectors against; the median decides
@@ -226,8 +251,9 @@ def play_cpr(
                 votes = np.array([np.median(ballot[group == g]) for g in range(groups)])
                 sanctioning = votes > 0
         enforced = treated & sanctioning[group]
-        propensity = intrinsic_cooperation(subjects.cc_type, belief, subjects.group_weight, behaviour,
-                                           legit, trust_inst)
+        propensity = intrinsic_cooperation(
+            subjects.cc_type, belief, subjects.group_weight, behaviour, legit, trust_inst
+        )
         deterrence = np.where(enforced, deterrence_response(fine_belief, temptation, d.deterrence_noise), 0.0)
         propensity = with_deterrence(propensity, deterrence)
         cooperated = rng["decisions"].random(n) < propensity
@@ -239,8 +265,15 @@ def play_cpr(
         if enforced.any():
             watcher, target = ties.owners, ties.indices
             active = enforced[watcher] & cooperated[watcher]
-            hit = detections(~cooperated[target], rng["sanctions"].random(watcher.size),
-                             rules.sanction_probability, rules.error_rate) & active
+            hit = (
+                detections(
+                    ~cooperated[target],
+                    rng["sanctions"].random(watcher.size),
+                    rules.sanction_probability,
+                    rules.error_rate,
+                )
+                & active
+            )
             fines_n = np.bincount(target, weights=hit.astype(float), minlength=n)
             spent = np.bincount(watcher, weights=hit.astype(float), minlength=n)
             cost = np.bincount(group, weights=rules.fine * fines_n + rules.fee * spent, minlength=groups)
@@ -256,7 +289,16 @@ def play_cpr(
         out["fines"][t] = fines_n.mean()
         last_breach = ~cooperated
         update_interpersonal_trust(ties, cooperated, behaviour.trust)
-        belief = revised_beliefs(belief, others_mean(cooperated.astype(float), group), mean_trust(ties),
-                                 behaviour)
-    return CPRResult(treatment, endowment, groups, int(seed) if isinstance(seed, int) else -1, rules,
-                     out["inv"], out["gross"], out["net"], out["coop"], out["fines"])
+        belief = revised_beliefs(belief, others_mean(cooperated.astype(float), group), mean_trust(ties), behaviour)
+    return CPRResult(
+        treatment,
+        endowment,
+        groups,
+        int(seed) if isinstance(seed, int) else -1,
+        rules,
+        out["inv"],
+        out["gross"],
+        out["net"],
+        out["coop"],
+        out["fines"],
+    )

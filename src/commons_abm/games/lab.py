@@ -1,10 +1,10 @@
 """What the lab games share: subjects drawn with the territory's motives, groups as ties.
 
 A lab session is a population of subjects (all drawn as households by
-:func:`commons_abm.motives.draw_motives`: social value orientation, group weight and
+:func:`commons_abm.behaviour.motives.draw_motives`: social value orientation, group weight and
 conditional-cooperation type), split into groups. Each group is a complete network of
-:class:`commons_abm.state.Ties`, so interpersonal trust is built and lost with
-:func:`commons_abm.trust.update_interpersonal_trust` exactly as on the territory's ties;
+:class:`commons_abm.core.state.Ties`, so interpersonal trust is built and lost with
+:func:`commons_abm.behaviour.trust.update_interpersonal_trust` exactly as on the territory's ties;
 stranger matching rebuilds the ties every period (new partners start at the initial
 trust).
 """
@@ -12,15 +12,26 @@ trust).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from commons_abm.motives import draw_motives
-from commons_abm.scenario import Behaviour
-from commons_abm.state import HOUSEHOLD, Ties
+from commons_abm.behaviour.motives import draw_motives
+from commons_abm.core.calibrated import CALIBRATED_FILE, calibrated_values
+from commons_abm.core.scenario import Behaviour
+from commons_abm.core.state import HOUSEHOLD, Ties
 
-__all__ = ["GAME_STREAMS", "Subjects", "draw_subjects", "game_streams", "group_ties",
-           "mean_trust", "others_mean", "random_groups"]
+__all__ = [
+    "GAME_STREAMS",
+    "lab_behaviour",
+    "Subjects",
+    "draw_subjects",
+    "game_streams",
+    "group_ties",
+    "mean_trust",
+    "others_mean",
+    "random_groups",
+]
 
 # Named random streams of a session (append only: the position is part of the seed promise).
 GAME_STREAMS = ("subjects", "matching", "decisions", "sanctions")
@@ -29,18 +40,20 @@ GAME_STREAMS = ("subjects", "matching", "decisions", "sanctions")
 def game_streams(seed: int | np.random.SeedSequence) -> dict[str, np.random.Generator]:
     """One ``numpy.random.Generator`` per stream of :data:`GAME_STREAMS`, from ``seed``."""
     root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    return {name: np.random.Generator(np.random.PCG64(child))
-            for name, child in zip(GAME_STREAMS, root.spawn(len(GAME_STREAMS)))}
+    return {
+        name: np.random.Generator(np.random.PCG64(child))
+        for name, child in zip(GAME_STREAMS, root.spawn(len(GAME_STREAMS)))
+    }
 
 
 @dataclass
 class Subjects:
     """The subjects of a session, as arrays indexed by subject."""
 
-    svo: np.ndarray           # social value orientation (index into motives.SVO_TYPES)
+    svo: np.ndarray  # social value orientation (index into motives.SVO_TYPES)
     group_weight: np.ndarray  # weight on the group's payoff [-]
-    cc_type: np.ndarray       # conditional-cooperation type (index into motives.CC_TYPES)
-    belief: np.ndarray        # expected cooperation of others [0-1]
+    cc_type: np.ndarray  # conditional-cooperation type (index into motives.CC_TYPES)
+    belief: np.ndarray  # expected cooperation of others [0-1]
 
     @property
     def n(self) -> int:
@@ -66,12 +79,11 @@ def group_ties(group: np.ndarray, initial_trust: float) -> Ties:
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     u, v = [], []
     for start, size in zip(starts, sizes):
-        members = order[start:start + size]
+        members = order[start : start + size]
         a, b = np.triu_indices(size, k=1)
         u.append(members[a])
         v.append(members[b])
-    return Ties.from_edges(group.size, np.concatenate(u), np.concatenate(v),
-                           initial_trust=initial_trust)
+    return Ties.from_edges(group.size, np.concatenate(u), np.concatenate(v), initial_trust=initial_trust)
 
 
 def mean_trust(ties: Ties) -> np.ndarray:
@@ -85,3 +97,12 @@ def others_mean(values: np.ndarray, group: np.ndarray) -> np.ndarray:
     total = np.bincount(group, weights=values)
     size = np.bincount(group)
     return (total[group] - values) / np.maximum(size[group] - 1, 1)
+
+
+def lab_behaviour(base: Behaviour | None = None, path: Path = CALIBRATED_FILE) -> Behaviour:
+    """``base`` (default: the scenario's default behaviour) with every fitted field."""
+    data = (base or Behaviour()).model_dump()
+    for section, fields in calibrated_values(path).items():
+        if section != "lab":
+            data[section].update(fields)
+    return Behaviour(**data)

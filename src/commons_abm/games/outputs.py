@@ -1,5 +1,5 @@
 """Writing a lab session's results: ``periods.csv`` / ``rounds.csv`` and ``summary.json``,
-all together or none (:func:`commons_abm.outputs.atomic_output_dir`)."""
+all together or none (:func:`commons_abm.outputs.files.atomic_output_dir`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 from commons_abm import __version__
 from commons_abm.games.cpr import CPRResult
 from commons_abm.games.public_goods import PublicGoodsResult
-from commons_abm.outputs import atomic_output_dir, write_json
+from commons_abm.outputs.files import atomic_output_dir, write_json
 
 __all__ = ["write_cpr", "write_public_goods"]
 
@@ -29,12 +29,14 @@ def _write(frame: pd.DataFrame, table: str, summary: dict, out: Path) -> list[Pa
 def write_public_goods(result: PublicGoodsResult, out: Path) -> list[Path]:
     """``periods.csv`` (period, mean_contribution_share, punishment_points_per_subject,
     mean_payoff_tokens) and ``summary.json``."""
-    frame = pd.DataFrame({
-        "period": range(1, result.contribution_share.size + 1),
-        "mean_contribution_share": result.contribution_share,
-        "punishment_points_per_subject": result.points_per_subject,
-        "mean_payoff_tokens": result.payoff,
-    })
+    frame = pd.DataFrame(
+        {
+            "period": range(1, result.contribution_share.size + 1),
+            "mean_contribution_share": result.contribution_share,
+            "punishment_points_per_subject": result.points_per_subject,
+            "mean_payoff_tokens": result.payoff,
+        }
+    )
     return _write(frame, "periods.csv", result.summary(), out)
 
 
@@ -43,13 +45,15 @@ def write_cpr(result: CPRResult, out: Path) -> list[Path]:
     cooperating, fines per player) and ``summary.json``."""
     rounds = result.investment.size
     treated = [result.treatment != "baseline" and r >= result.rules.baseline_rounds for r in range(rounds)]
-    frame = pd.DataFrame({
-        "round": range(1, rounds + 1),
-        "treated": treated,
-        "mean_group_investment": result.investment,
-        "gross_efficiency": result.gross_efficiency,
-        "net_efficiency": result.net_efficiency,
-        "cooperation_share": result.cooperation,
-        "fines_per_player": result.fines_per_player,
-    })
+    frame = pd.DataFrame(
+        {
+            "round": range(1, rounds + 1),
+            "treated": treated,
+            "mean_group_investment": result.investment,
+            "gross_efficiency": result.gross_efficiency,
+            "net_efficiency": result.net_efficiency,
+            "cooperation_share": result.cooperation,
+            "fines_per_player": result.fines_per_player,
+        }
+    )
     return _write(frame, "rounds.csv", result.summary(), out)

@@ -8,31 +8,31 @@ keeps the groups for the 10 periods; stranger matching regroups every period.
 
 The subjects are the territory model's agents (:mod:`commons_abm.games.lab`); each
 period, every subject decides with the territory's decision rule
-(:mod:`commons_abm.decisions`):
+(:mod:`commons_abm.behaviour.decisions`):
 
 * intrinsic cooperation ``clip(r_type(b) + motive_weight w, 0, 1)``
-  (:func:`~commons_abm.decisions.intrinsic_cooperation`), ``b`` what it expects the others
+  (:func:`~commons_abm.behaviour.decisions.intrinsic_cooperation`), ``b`` what it expects the others
   to contribute (share of the endowment);
 * with punishment, deterrence ``sigmoid((E - g) / (deterrence_noise g))``
-  (:func:`~commons_abm.decisions.deterrence_response`) against the temptation ``g = (1 -
+  (:func:`~commons_abm.behaviour.decisions.deterrence_response`) against the temptation ``g = (1 -
   MPCR) x endowment`` (what a subject keeps by contributing nothing instead of
   everything), ``E`` the punishment it expects for contributing nothing while the others
   contribute ``b``: its learned damage per token of shortfall x ``b`` x endowment;
   propensity ``1 - (1 - intrinsic)(1 - deterrence)``
-  (:func:`~commons_abm.decisions.with_deterrence`);
+  (:func:`~commons_abm.behaviour.decisions.with_deterrence`);
 * each of the 20 tokens goes to the group account with that propensity (the territory's
   "cooperate with probability propensity", once per token).
 
 After the contributions are shown, each subject punishes each member who gave less than
-itself: peers detect the breach (:func:`commons_abm.monitoring.detections`) with
+itself: peers detect the breach (:func:`commons_abm.governance.monitoring.detections`) with
 probability ``punish_probability``, and wrongly (a "perverse" point on a member who gave
 as much or more, Herrmann, Thöni & Gächter 2008, *Science* 319) with ``antisocial_rate``;
 a punished shortfall of ``s`` tokens costs ``min(10, ceil(points_per_token s))`` points.
 Subjects then learn: their belief follows the others' mean contribution with
-:func:`commons_abm.decisions.revised_beliefs` (slowed by their trust in the group), their
+:func:`commons_abm.behaviour.decisions.revised_beliefs` (slowed by their trust in the group), their
 expected damage per token of shortfall follows what the group's low contributors received
 at the same ``belief_rate``, and interpersonal trust follows whether each member gave at
-least half its endowment (:func:`commons_abm.trust.update_interpersonal_trust`).
+least half its endowment (:func:`commons_abm.behaviour.trust.update_interpersonal_trust`).
 """
 
 from __future__ import annotations
@@ -42,14 +42,20 @@ from typing import Literal
 
 import numpy as np
 
-from commons_abm.calibrated import lab_behaviour, lab_setting
-from commons_abm.decisions import (deterrence_response, intrinsic_cooperation, revised_beliefs,
-                                   with_deterrence)
-from commons_abm.games.lab import (draw_subjects, game_streams, group_ties, mean_trust,
-                                   others_mean, random_groups)
-from commons_abm.monitoring import detections
-from commons_abm.scenario import Behaviour
-from commons_abm.trust import update_interpersonal_trust
+from commons_abm.behaviour.decisions import deterrence_response, intrinsic_cooperation, revised_beliefs, with_deterrence
+from commons_abm.behaviour.trust import update_interpersonal_trust
+from commons_abm.core.calibrated import lab_setting
+from commons_abm.core.scenario import Behaviour
+from commons_abm.games.lab import (
+    draw_subjects,
+    game_streams,
+    group_ties,
+    lab_behaviour,
+    mean_trust,
+    others_mean,
+    random_groups,
+)
+from commons_abm.governance.monitoring import detections
 
 __all__ = ["PublicGoodsResult", "PublicGoodsRules", "play_public_goods"]
 
@@ -62,15 +68,15 @@ class PublicGoodsRules:
 
     group_size: int = 4
     endowment: int = 20
-    mpcr: float = 0.4                 # marginal per-capita return of the group account
-    point_cost: float = 1.0           # cost of a punishment point to the punisher [tokens]
-    point_damage: float = 3.0         # cost of a point to its target [tokens]
-    max_points: int = 10              # per punisher and target
+    mpcr: float = 0.4  # marginal per-capita return of the group account
+    point_cost: float = 1.0  # cost of a punishment point to the punisher [tokens]
+    point_damage: float = 3.0  # cost of a point to its target [tokens]
+    max_points: int = 10  # per punisher and target
     # Punishment habits: not fitted; chosen so that a subject giving 10-20 tokens less than
     # the others receives about 4-7 points in all, the order of magnitude of F&G 2000, Fig. 3.
-    punish_probability: float = 0.6   # a member who gave less is punished by a given peer
-    points_per_token: float = 0.2     # points per token of shortfall, when punished
-    antisocial_rate: float = 0.05     # one point on a member who gave as much or more
+    punish_probability: float = 0.6  # a member who gave less is punished by a given peer
+    points_per_token: float = 0.2  # points per token of shortfall, when punished
+    antisocial_rate: float = 0.05  # one point on a member who gave as much or more
     # expected damage per token of shortfall before any is seen [tokens]; fitted
     initial_sanction_belief: float = field(default_factory=lambda: lab_setting("initial_sanction_belief", 1.0))
 
@@ -83,10 +89,10 @@ class PublicGoodsResult:
     matching: Matching
     groups: int
     seed: int
-    contribution_share: np.ndarray = field(repr=False)   # (periods,)
-    points_per_subject: np.ndarray = field(repr=False)   # (periods,)
-    payoff: np.ndarray = field(repr=False)               # (periods,) mean per subject [tokens]
-    type_counts: np.ndarray = field(repr=False)          # subjects of each CC type
+    contribution_share: np.ndarray = field(repr=False)  # (periods,)
+    points_per_subject: np.ndarray = field(repr=False)  # (periods,)
+    payoff: np.ndarray = field(repr=False)  # (periods,) mean per subject [tokens]
+    type_counts: np.ndarray = field(repr=False)  # subjects of each CC type
 
     def summary(self) -> dict:
         """Headline figures of the session."""
@@ -108,12 +114,17 @@ class PublicGoodsResult:
 
 
 def play_public_goods(
-    behaviour: Behaviour | None = None, *, punishment: bool = False, matching: Matching = "partner",
-    groups: int = 50, periods: int = 10, seed: int | np.random.SeedSequence = 0,
+    behaviour: Behaviour | None = None,
+    *,
+    punishment: bool = False,
+    matching: Matching = "partner",
+    groups: int = 50,
+    periods: int = 10,
+    seed: int | np.random.SeedSequence = 0,
     rules: PublicGoodsRules | None = None,
 ) -> PublicGoodsResult:
     """Play one session of ``groups`` groups for ``periods`` periods (default behaviour: the
-    calibrated one, :func:`commons_abm.calibrated.lab_behaviour`)."""
+    calibrated one, :func:`commons_abm.games.lab.lab_behaviour`)."""
     behaviour = behaviour or lab_behaviour()
     rules = rules or PublicGoodsRules()
     rng = game_streams(seed)
@@ -133,8 +144,7 @@ def play_public_goods(
         propensity = intrinsic_cooperation(subjects.cc_type, belief, subjects.group_weight, behaviour)
         if punishment:
             expected = sanction_belief * belief * e
-            propensity = with_deterrence(propensity, deterrence_response(
-                expected, temptation, d.deterrence_noise))
+            propensity = with_deterrence(propensity, deterrence_response(expected, temptation, d.deterrence_noise))
         given = rng["decisions"].binomial(e, propensity).astype(float)
         share = given / e
         pot = np.bincount(group, weights=given)[group]
@@ -143,10 +153,12 @@ def play_public_goods(
             punisher, target = ties.owners, ties.indices
             shortfall = given[punisher] - given[target]
             breach = shortfall > 0
-            hit = detections(breach, rng["sanctions"].random(shortfall.size),
-                             rules.punish_probability, rules.antisocial_rate)
-            points = np.where(breach, np.minimum(rules.max_points,
-                                                 np.ceil(rules.points_per_token * shortfall)), 1.0) * hit
+            hit = detections(
+                breach, rng["sanctions"].random(shortfall.size), rules.punish_probability, rules.antisocial_rate
+            )
+            points = (
+                np.where(breach, np.minimum(rules.max_points, np.ceil(rules.points_per_token * shortfall)), 1.0) * hit
+            )
             received = np.bincount(target, weights=points, minlength=n)
             spent = np.bincount(punisher, weights=points, minlength=n)
             payoff -= rules.point_damage * received + rules.point_cost * spent
@@ -156,10 +168,19 @@ def play_public_goods(
             gap_g = np.bincount(group, weights=gap)
             seen = gap_g[group] > 0
             rate = np.divide(damage_g[group], gap_g[group], out=np.zeros(n), where=seen)
-            sanction_belief = np.where(seen, sanction_belief + d.belief_rate * (rate - sanction_belief),
-                                       sanction_belief)
+            sanction_belief = np.where(
+                seen, sanction_belief + d.belief_rate * (rate - sanction_belief), sanction_belief
+            )
         shares[t], payoffs[t] = share.mean(), payoff.mean()
         update_interpersonal_trust(ties, share >= 0.5, behaviour.trust)
         belief = revised_beliefs(belief, others_mean(share, group), mean_trust(ties), behaviour)
-    return PublicGoodsResult(punishment, matching, groups, int(seed) if isinstance(seed, int) else -1,
-                             shares, points_out, payoffs, np.bincount(subjects.cc_type, minlength=4))
+    return PublicGoodsResult(
+        punishment,
+        matching,
+        groups,
+        int(seed) if isinstance(seed, int) else -1,
+        shares,
+        points_out,
+        payoffs,
+        np.bincount(subjects.cc_type, minlength=4),
+    )

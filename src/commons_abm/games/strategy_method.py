@@ -10,7 +10,7 @@ correlation with the others' contribution; *hump-shaped* ("triangle") contributo
 increase up to a point and decrease beyond; the rest are *other*.
 
 The model's subjects fill the table with the territory's intrinsic cooperation
-(:func:`commons_abm.decisions.intrinsic_cooperation`: type response plus motive), times 20,
+(:func:`commons_abm.behaviour.decisions.intrinsic_cooperation`: type response plus motive), times 20,
 rounded to whole tokens. The classifier is this module's reading of FGF's rules: free
 rider if the table is all zeros; hump-shaped if its peak lies strictly inside (others'
 average 3 to 17) and both ends are at least 3 tokens below it; conditional if, otherwise,
@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from commons_abm.decisions import intrinsic_cooperation
+from commons_abm.behaviour.decisions import intrinsic_cooperation
+from commons_abm.core.scenario import Behaviour
 from commons_abm.games.lab import draw_subjects
-from commons_abm.scenario import Behaviour
 
 __all__ = ["TYPE_NAMES", "classify_tables", "contribution_tables", "measured_type_shares"]
 
@@ -38,8 +38,7 @@ def contribution_tables(cc_type: np.ndarray, group_weight: np.ndarray, behaviour
     """Each subject's contribution (whole tokens) for each others' average 0..20: (n, 21)."""
     n = cc_type.size
     b = np.broadcast_to(LEVELS / 20.0, (n, LEVELS.size)).ravel()
-    share = intrinsic_cooperation(np.repeat(cc_type, LEVELS.size), b,
-                                  np.repeat(group_weight, LEVELS.size), behaviour)
+    share = intrinsic_cooperation(np.repeat(cc_type, LEVELS.size), b, np.repeat(group_weight, LEVELS.size), behaviour)
     return np.rint(20.0 * share).reshape(n, LEVELS.size)
 
 
@@ -76,8 +75,9 @@ def classify_tables(tables: np.ndarray) -> np.ndarray:
     return kind
 
 
-def measured_type_shares(behaviour: Behaviour, subjects: int = 2000,
-                         seed: int | np.random.SeedSequence = 0) -> np.ndarray:
+def measured_type_shares(
+    behaviour: Behaviour, subjects: int = 2000, seed: int | np.random.SeedSequence = 0
+) -> np.ndarray:
     """Shares of the four FGF types among ``subjects`` drawn subjects, as the lab measures them."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed) if isinstance(seed, int) else seed))
     s = draw_subjects(subjects, behaviour, rng)

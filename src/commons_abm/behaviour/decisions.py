@@ -1,0 +1,513 @@
+"""Decisions: whether each agent cooperates today, and what that means in each commons.
+
+Each day every agent decides, all at once, whether to cooperate (``state.cooperated``),
+with probability ``state.propensity``::
+
+    intrinsic = clip(r_type(b) + motive_weight * w + legitimacy_weight * L * T, 0, 1)
+                x (1 - crowding_out)          under controlling officials' monitoring
+    deterrence = sigmoid((E[sanction] - g) / (deterrence_noise * g))   if the agent is
+                                              bound by a rule backed by a sanction, else 0
+    propensity = 1 - (1 - intrinsic) * (1 - deterrence)
+
+``r_type(b)`` is the agent's conditional-cooperation response to ``b``, what it expects
+others to do (:mod:`commons_abm.behaviour.motives`, Fischbacher, Gächter & Fehr 2001); ``w`` its
+motive's weight on the group's payoff (000); ``T`` its institutional trust and ``L`` the
+legitimacy of the rules, the voice members had in making them, discounted by the risk
+that officials override them (Tyler 1990, *Why People Obey the Law*; Ostrom 1990
+principles 3 and 7); ``E[sanction]`` the perceived probability of
+detection times the fine at the agent's next rung of the ladder, against the daily
+temptation ``g`` (Becker 1968); crowding out after Frey & Jegen (2001).
+
+A cooperating agent, today: offers the pool the larger of the quota and its propensity of
+its PV surplus if a member (the rest is sold outside), claims only its allocated share, pays
+its fee, sorts more, brings its reusable goods to the hub and dumps nothing. A defecting one sells its surplus outside,
+claims ``1 + overdraw_factor`` times its share, skips the fee, sorts less, keeps its goods
+and dumps (more of it, displaced onto neighbours, under officials' monitoring of waste:
+002, pay-per-lift bins).
+
+Beliefs then follow what the agent saw (:func:`update_beliefs`): trusted neighbours'
+behaviour (conformity) and the community-wide rate; the fall is slowed by trust.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commons_abm.behaviour.motives import check_types, response
+from commons_abm.core.kernels import flat, kernel, shaped
+from commons_abm.core.scenario import Behaviour
+from commons_abm.core.state import HOUSEHOLD, State
+from commons_abm.governance.monitoring import peer_coverage
+from commons_abm.governance.rulebook import OFFICIAL_MONITOR, PEER_MONITOR, POSTURE_VOICE, Institutions
+from commons_abm.governance.sanctions import next_fine_of
+
+__all__ = [
+    "Actions",
+    "belief_parameters",
+    "bound_by_rules",
+    "decide",
+    "decide_arrays",
+    "decision_parameters",
+    "deterrence_response",
+    "intrinsic_cooperation",
+    "legitimacy",
+    "legitimacy_levels",
+    "revised_beliefs",
+    "update_beliefs",
+    "update_beliefs_arrays",
+    "with_deterrence",
+]
+
+# Material behaviour of cooperators and defectors, as multipliers of the scenario's rates
+# (a population cooperating half the time behaves as the scenario's rates say).
+SORTING = (0.85, 1.15)  # (defector, cooperator) x materials.households.sorting_rate
+HUB_BRING = (0.0, 2.0)  # x materials.households.hub_bring_rate
+DUMPING = (2.0, 0.0)  # x materials.households.dumping_rate
+
+
+@dataclass
+class Actions:
+    """What today's decisions mean for the flows: per-agent multipliers and flags."""
+
+    share_fraction: np.ndarray  # share of PV surplus offered to the pool [0-1]
+    claim: np.ndarray  # weight of the agent's claim on pooled energy [-]
+    sorting: np.ndarray  # x sorting_rate
+    hub_bring: np.ndarray  # x hub_bring_rate
+    dumping: np.ndarray  # x dumping_rate
+    pays_fee: np.ndarray  # bool
+    bound: np.ndarray  # bool: some rule applies to the agent today
+    breach: np.ndarray  # bool: the agent broke a rule that applies to it
+    sanctionable: np.ndarray  # bool: ... a rule backed by a sanction
+    bound_sanctioned: np.ndarray  # bool: a rule backed by a sanction applies (breaching or not)
+
+
+def legitimacy(
+    inst: Institutions, posture: str, chosen_by_members: np.ndarray | bool, security: float = 1.0
+) -> np.ndarray:
+    """Legitimacy of the rules in force [0-1], per assembly: members' secure voice in making them.
+
+    Voice is the share of the decision the posture leaves to members, when members meet
+    and vote (principle 3) and their choice stands; rules imposed from outside have none.
+    ``security`` is the chance that a rule members choose is not overridden by officials
+    within a year (:func:`commons_abm.governance.officials.rule_security`; principle 7): a voice that
+    officials can overrule at will gives rules little legitimacy (Ostrom 1990, ch. 3,
+    "minimal recognition of rights to organize").
+    """
+    chosen = np.asarray(chosen_by_members, dtype=bool)
+    voice = POSTURE_VOICE[posture] if inst.meetings else 0.0
+    return shaped(legitimacy_levels(voice, float(security), chosen.ravel()), chosen.shape)
+
+
+@kernel
+def legitimacy_levels(voice, security, chosen):  # pragma: no cover - compiled
+    """:func:`legitimacy` of each assembly from members' ``voice`` (0 when they do not meet)."""
+    out = np.zeros(chosen.size)
+    for k in range(chosen.size):
+        if chosen[k]:
+            out[k] = voice * security
+    return out
+
+
+@kernel
+def _bound(binding, member, pv_kwp, kind):  # pragma: no cover - compiled
+    shares, members, everyone, dumping, members_only = binding
+    n = member.size
+    out = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        out[i] = (
+            (shares and member[i] and pv_kwp[i] > 0)
+            or (members and member[i])
+            or everyone
+            or (dumping and kind[i] == HOUSEHOLD and (member[i] or not members_only))
+        )
+    return out
+
+
+def bound_by_rules(state: State, inst: Institutions, sanctioned_only: bool = False) -> np.ndarray:
+    """Agents to whom at least one rule applies (or one backed by a sanction).
+
+    Each statement binds the agents its attribute names: sharing binds members with PV;
+    the fee, and overdrawing (attribute ``member``), bind members; overdrawing with
+    attribute ``anyone`` binds everyone who may draw (everyone under open access); the
+    dumping ban binds households (attribute ``household`` or ``anyone``: only households
+    dump) or member households (attribute ``member``): :meth:`Institutions.binding`."""
+    return _bound(inst.binding(sanctioned_only), state.member, state.pv_kwp, state.kind)
+
+
+@kernel
+def _miss(who, p, coverage, authority_bias):  # pragma: no cover - compiled
+    """Probability that no monitor detects a breach of an agent with peer ``coverage``."""
+    miss = 1.0
+    for m in range(who.size):
+        if who[m] == PEER_MONITOR:
+            miss *= 1.0 - p[m] * coverage
+        elif who[m] == OFFICIAL_MONITOR:
+            miss *= 1.0 - min(1.0, p[m] * (1.0 + authority_bias))
+        else:
+            miss *= 1.0 - p[m]
+    return miss
+
+
+@kernel
+def _intrinsic(
+    cc_type, belief, group_weight, slope, other_level, motive_weight, legitimacy_weight, legitimacy_level, trust
+):  # pragma: no cover - compiled
+    """Intrinsic cooperation of one agent (:func:`intrinsic_cooperation`)."""
+    intrinsic = response(cc_type, belief, slope, other_level) + motive_weight * group_weight
+    intrinsic += legitimacy_weight * legitimacy_level * trust
+    return min(max(intrinsic, 0.0), 1.0)
+
+
+@kernel
+def _intrinsic_all(
+    cc_type, belief, group_weight, slope, other_level, motive_weight, legitimacy_weight, legitimacy_level, trust
+):  # pragma: no cover - compiled
+    out = np.empty(belief.size)
+    for i in range(belief.size):
+        out[i] = _intrinsic(
+            cc_type[i],
+            belief[i],
+            group_weight[i],
+            slope,
+            other_level,
+            motive_weight,
+            legitimacy_weight,
+            legitimacy_level[i],
+            trust[i],
+        )
+    return out
+
+
+def intrinsic_cooperation(
+    cc_type: np.ndarray,
+    belief: np.ndarray,
+    group_weight: np.ndarray,
+    behaviour: Behaviour,
+    legitimacy_level: np.ndarray | float = 0.0,
+    trust_institutional: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """Cooperation each agent offers of its own accord [0-1], before any crowding out:
+    ``clip(r_type(b) + motive_weight w + legitimacy_weight L T, 0, 1)``."""
+    d, cc = behaviour.decisions, behaviour.conditional_cooperation
+    shape = np.broadcast_shapes(*map(np.shape, (cc_type, belief, group_weight, legitimacy_level, trust_institutional)))
+    out = _intrinsic_all(
+        flat(check_types(cc_type), shape, np.int64),
+        flat(belief, shape),
+        flat(group_weight, shape),
+        cc.slope,
+        cc.other_level,
+        d.motive_weight,
+        d.legitimacy_weight,
+        flat(legitimacy_level, shape),
+        flat(trust_institutional, shape),
+    )
+    return shaped(out, shape)
+
+
+@kernel
+def _deterrence(expected, temptation, noise):  # pragma: no cover - compiled
+    """Share of would-be defectors deterred (:func:`deterrence_response`) for one agent."""
+    z = min(max((expected - temptation) / (noise * temptation), -50.0), 50.0)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+@kernel
+def _deterrence_all(expected, temptation, noise):  # pragma: no cover - compiled
+    out = np.empty(expected.size)
+    for i in range(expected.size):
+        out[i] = _deterrence(expected[i], temptation[i], noise[i])
+    return out
+
+
+def deterrence_response(expected: np.ndarray, temptation: float, noise: float) -> np.ndarray:
+    """Share of would-be defectors deterred by an ``expected`` sanction against a gain of
+    ``temptation`` (same unit): ``sigmoid((expected - temptation) / (noise temptation))``."""
+    shape = np.broadcast_shapes(np.shape(expected), np.shape(temptation), np.shape(noise))
+    return shaped(_deterrence_all(flat(expected, shape), flat(temptation, shape), flat(noise, shape)), shape)
+
+
+@kernel
+def with_deterrence(intrinsic, deterrence):  # pragma: no cover - compiled
+    """Propensity to cooperate of agents with an ``intrinsic`` motive and a ``deterrence``
+    (numbers or arrays)."""
+    return 1.0 - (1.0 - intrinsic) * (1.0 - deterrence)
+
+
+@kernel
+def decide_arrays(
+    cc_type,
+    belief,
+    group_weight,
+    trust,
+    member,
+    cooperated_before,
+    pv_kwp,
+    kind,
+    offence_level,
+    indptr,
+    indices,
+    u,
+    legitimacy_level,
+    fine_scale,
+    quota,
+    behaviour,
+    crowding,
+    binding,
+    sanctioned_binding,
+    deterring,
+    who,
+    p,
+    scheme,
+    ladder,
+    flat_fine,
+    dumping_displaced,
+    fee_charged,
+):  # pragma: no cover - compiled
+    """The arithmetic of :func:`decide` (``behaviour``: the decision parameters as a tuple)."""
+    (
+        slope,
+        other_level,
+        motive_weight,
+        legitimacy_weight,
+        crowding_out,
+        authority_bias,
+        temptation,
+        noise,
+        overdraw_factor,
+        displacement,
+    ) = behaviour
+    n = belief.size
+    bound = _bound(binding, member, pv_kwp, kind)
+    sanctionable = _bound(sanctioned_binding, member, pv_kwp, kind)
+    deterred = deterring and sanctionable.any()
+    coverage = peer_coverage(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
+    propensity = np.empty(n)
+    cooperated = np.empty(n, dtype=np.bool_)
+    share = np.zeros(n)
+    claim = np.empty(n)
+    sorting = np.empty(n)
+    hub_bring = np.empty(n)
+    dumping = np.empty(n)
+    pays_fee = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        intrinsic = _intrinsic(
+            cc_type[i],
+            belief[i],
+            group_weight[i],
+            slope,
+            other_level,
+            motive_weight,
+            legitimacy_weight,
+            legitimacy_level[i],
+            trust[i],
+        )
+        if crowding:
+            intrinsic *= 1.0 - crowding_out
+        if deterred:
+            deterrence = 0.0
+            if sanctionable[i]:
+                expected = (1.0 - _miss(who, p, coverage[i], authority_bias)) * next_fine_of(
+                    scheme, ladder, flat_fine, offence_level[i], fine_scale[i]
+                )
+                deterrence = _deterrence(expected, temptation, noise)
+            propensity[i] = with_deterrence(intrinsic, deterrence)
+        else:
+            propensity[i] = intrinsic
+        c = u[i] < propensity[i]
+        cooperated[i] = c
+        if member[i] and c:
+            share[i] = max(quota[i], propensity[i])
+            pays_fee[i] = fee_charged
+        claim[i] = 1.0 if c else 1.0 + overdraw_factor
+        sorting[i] = SORTING[1] if c else SORTING[0]
+        hub_bring[i] = HUB_BRING[1] if c else HUB_BRING[0]
+        dumping[i] = DUMPING[1] if c else (DUMPING[0] * displacement if dumping_displaced else DUMPING[0])
+    if not deterred:
+        sanctionable[:] = False
+    return propensity, cooperated, share, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable
+
+
+def decision_parameters(behaviour: Behaviour) -> tuple[float, ...]:
+    """The decision rule's parameters, as :func:`decide_arrays` takes them."""
+    d, cc = behaviour.decisions, behaviour.conditional_cooperation
+    return tuple(
+        float(x)
+        for x in (
+            cc.slope,
+            cc.other_level,
+            d.motive_weight,
+            d.legitimacy_weight,
+            d.crowding_out,
+            behaviour.trust.authority_bias,
+            d.temptation_eur_per_day,
+            d.deterrence_noise,
+            d.overdraw_factor,
+            d.displacement,
+        )
+    )
+
+
+def decide(
+    state: State,
+    inst: Institutions,
+    behaviour: Behaviour,
+    rng: np.random.Generator,
+    *,
+    legitimacy_level: np.ndarray | float,
+    fine_scale: np.ndarray | float,
+    quota: np.ndarray | float = 0.0,
+) -> Actions:
+    """Today's cooperation of every agent (stream ``behaviour``) and what it implies.
+
+    ``legitimacy_level``, ``fine_scale`` and ``quota`` are per agent (its assembly's) or
+    one value for all. A cooperating member offers the pool the larger of the quota and
+    its propensity of its surplus.
+    """
+    n = state.n
+    u = rng.random(n)
+    who, p, _, _ = inst.monitor_table
+    scheme, ladder, flat_fine = inst.sanction_table
+
+    (propensity, cooperated, share, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable) = decide_arrays(
+        state.cc_type,
+        state.belief,
+        state.group_weight,
+        state.trust_institutional,
+        state.member,
+        state.cooperated,
+        state.pv_kwp,
+        state.kind,
+        state.offence_level,
+        state.ties.indptr,
+        state.ties.indices,
+        u,
+        flat(legitimacy_level, (n,)),
+        flat(fine_scale, (n,)),
+        flat(quota, (n,)),
+        decision_parameters(behaviour),
+        inst.official_monitoring and inst.stance == "controller",
+        inst.binding(),
+        inst.binding(True),
+        bool(inst.sanctioned) and inst.sanction_scheme != "none",
+        who,
+        p,
+        scheme,
+        ladder,
+        flat_fine,
+        inst.official_monitoring and inst.dumping_forbidden,
+        inst.fee_eur_per_day > 0,
+    )
+    state.propensity[:] = propensity
+    state.cooperated[:] = cooperated
+    return Actions(
+        share_fraction=share,
+        claim=claim,
+        sorting=sorting,
+        hub_bring=hub_bring,
+        dumping=dumping,
+        pays_fee=pays_fee,
+        bound=bound,
+        breach=bound & ~cooperated,
+        sanctionable=sanctionable & ~cooperated,
+        bound_sanctioned=sanctionable,
+    )
+
+
+@kernel
+def _revised(belief, observed, mean_trust, belief_rate, trust_slows_decline, confirmation_bias):  # pragma: no cover
+    """One agent's expectation after seeing ``observed`` (:func:`revised_beliefs`)."""
+    gap = observed - belief
+    rate = belief_rate * (1.0 - trust_slows_decline * mean_trust) if gap < 0 else belief_rate
+    confirms = np.sign(gap) == np.sign(belief - 0.5)
+    rate = rate * (1.0 + confirmation_bias if confirms else 1.0 - confirmation_bias)
+    return min(max(belief + min(max(rate, 0.0), 1.0) * gap, 0.0), 1.0)
+
+
+@kernel
+def _revised_all(
+    belief, observed, mean_trust, belief_rate, trust_slows_decline, confirmation_bias
+):  # pragma: no cover - compiled
+    out = np.empty(belief.size)
+    for i in range(belief.size):
+        out[i] = _revised(belief[i], observed[i], mean_trust[i], belief_rate, trust_slows_decline, confirmation_bias)
+    return out
+
+
+@kernel
+def update_beliefs_arrays(belief, cooperated, indptr, indices, trust, public_rate, p):  # pragma: no cover - compiled
+    """:func:`update_beliefs` on arrays (``p``: :func:`belief_parameters`)."""
+    attention, public_information, belief_rate, trust_slows_decline, confirmation_bias = p
+    n = belief.size
+    for i in range(n):
+        num = 0.0
+        den = 0.0
+        trust_sum = 0.0
+        for j in range(indptr[i], indptr[i + 1]):
+            w = (1.0 - attention) + attention * trust[j]
+            num += w * cooperated[indices[j]]
+            den += w
+            trust_sum += trust[j]
+        deg = indptr[i + 1] - indptr[i]
+        mean_trust = trust_sum / deg if deg > 0 else 0.0
+        neighbours = num / den if den > 0 else public_rate
+        observed = (1.0 - public_information) * neighbours + public_information * public_rate
+        belief[i] = _revised(belief[i], observed, mean_trust, belief_rate, trust_slows_decline, confirmation_bias)
+
+
+def update_beliefs(state: State, behaviour: Behaviour, public_rate: float) -> None:
+    """Expected cooperation follows what each agent saw today.
+
+    ``observed = (1 - public_information) * (trust-weighted mean of neighbours'
+    cooperation) + public_information * public_rate``. The belief moves toward it at
+    ``belief_rate``; downward only at ``belief_rate * (1 - trust_slows_decline * t)``,
+    ``t`` the agent's mean trust in its ties. Confirmation bias: a move that confirms the
+    side of 1/2 the belief is on goes ``1 + confirmation_bias`` times faster, one against
+    it ``1 - confirmation_bias`` times as fast.
+    """
+    ties = state.ties
+    update_beliefs_arrays(
+        state.belief,
+        state.cooperated,
+        ties.indptr,
+        ties.indices,
+        ties.trust,
+        float(public_rate),
+        belief_parameters(behaviour),
+    )
+
+
+def belief_parameters(behaviour: Behaviour) -> tuple[float, ...]:
+    """The belief rule's parameters, as :func:`update_beliefs_arrays` takes them."""
+    d = behaviour.decisions
+    return tuple(
+        float(x)
+        for x in (
+            d.trust_weighted_attention,
+            d.public_information,
+            d.belief_rate,
+            d.trust_slows_decline,
+            behaviour.trust.confirmation_bias,
+        )
+    )
+
+
+def revised_beliefs(
+    belief: np.ndarray, observed: np.ndarray, mean_trust: np.ndarray | float, behaviour: Behaviour
+) -> np.ndarray:
+    """Expected cooperation after seeing ``observed`` (the rule of :func:`update_beliefs`):
+    toward it at ``belief_rate``, downward slowed by ``mean_trust``, with confirmation bias."""
+    d = behaviour.decisions
+    shape = np.broadcast_shapes(np.shape(belief), np.shape(observed), np.shape(mean_trust))
+    return shaped(
+        _revised_all(
+            flat(belief, shape),
+            flat(observed, shape),
+            flat(mean_trust, shape),
+            d.belief_rate,
+            d.trust_slows_decline,
+            behaviour.trust.confirmation_bias,
+        ),
+        shape,
+    )

@@ -1,0 +1,162 @@
+"""Trust: interpersonal trust on each tie and institutional trust of each agent (000).
+
+**Interpersonal** (reciprocity, built by repeated exchange and "mutual vigilance", 003):
+each day agent ``i`` sees whether each neighbour ``j`` cooperated. Trust ``t_ij`` rises
+by ``interpersonal_gain (1 - t_ij)`` after cooperation and falls by
+``interpersonal_loss t_ij`` after defection, the loss larger than the gain: trust is
+slow to build and quick to lose (Slovic 1993, "Perceived risk, trust, and democracy").
+Confirmation bias: evidence on the side of 1/2 that ``t_ij`` is already on weighs
+``1 + confirmation_bias``, evidence against it ``1 - confirmation_bias``.
+
+**Institutional** (trust in the rules, the operator and the officials): each member gets
+a daily signal ``s = 2 (short-run satisfaction - 1/2) + observed_compliance_weight
+(2 c - 1)``: the benefits it received and the fairness of allocation
+(:mod:`commons_abm.behaviour.satisfaction`), and ``c``, the compliance it sees in its assembly
+today: institutions are trusted when others are seen to keep the rules and the rules are
+seen to be enforced (Levi 1988, *Of Rule and Revenue*, "quasi-voluntary compliance";
+Rothstein 2005, *Social Traps and the Problem of Trust*). Trust rises by
+``institutional_gain s (1 - T)`` for ``s > 0`` and falls by ``institutional_loss |s| T``
+for ``s < 0``, with the same confirmation bias. Events act on top: a wrongful fine that
+stands costs the victim ``wrongful_sanction_loss T``, a wrongful warning (a fine of 0, the
+first rung of a graduated ladder) a quarter of that (Ostrom 1990: graduated sanctions
+limit the harm of mistaken accusations); one settled by mediation gives
+``institutional_gain (1 - T)`` x 5; a vote in which a member had a voice gives ``institutional_gain voice
+(1 - T)``; overrides and officials' stance are in :mod:`commons_abm.governance.officials`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from commons_abm.core.kernels import flat, kernel
+from commons_abm.core.scenario import TrustDynamics
+from commons_abm.core.state import State, Ties
+
+__all__ = [
+    "assembly_compliance",
+    "institutional_arrays",
+    "institutional_parameters",
+    "interpersonal_arrays",
+    "interpersonal_parameters",
+    "update_institutional_trust",
+    "update_interpersonal_trust",
+]
+
+MEDIATION_REPAIR = 5.0
+WARNING_SHARE = 0.25  # share of the wrongful-sanction loss that a wrongful warning costs
+
+
+def update_interpersonal_trust(ties: Ties, cooperated: np.ndarray, t: TrustDynamics) -> None:
+    """Every agent updates its trust in each neighbour from what the neighbour did today."""
+    interpersonal_arrays(ties.trust, ties.indices, cooperated, interpersonal_parameters(t))
+
+
+def interpersonal_parameters(t: TrustDynamics) -> tuple[float, float, float, bool]:
+    """Gain, loss, confirmation bias, and whether one step may overshoot 0 or 1 (only with
+    large rates; otherwise it cannot, rounding included)."""
+    cb = t.confirmation_bias
+    return (
+        float(t.interpersonal_gain),
+        float(t.interpersonal_loss),
+        float(cb),
+        max(t.interpersonal_gain, t.interpersonal_loss) * (1.0 + cb) >= 1.0 - 1e-9,
+    )
+
+
+@kernel
+def interpersonal_arrays(trust, indices, cooperated, p):  # pragma: no cover - compiled
+    """:func:`update_interpersonal_trust` on the ties' arrays."""
+    gain, loss, cb, may_overshoot = p
+    for j in range(indices.size):
+        seen = cooperated[indices[j]]
+        before = trust[j]
+        room = 1.0 - before
+        change = room * gain if seen else before * -loss
+        against = (before >= 0.5) != seen  # evidence against the side trust is on
+        change *= 1.0 - cb if against else 1.0 + cb
+        if may_overshoot:
+            change = min(max(change, -before), room)
+        trust[j] = before + change
+
+
+def update_institutional_trust(
+    state: State,
+    t: TrustDynamics,
+    *,
+    wrongful: np.ndarray,
+    settled: np.ndarray,
+    voiced: np.ndarray,
+    voice: float,
+    observed_compliance: np.ndarray | float,
+) -> None:
+    """Members' institutional trust follows their satisfaction, the compliance they see
+    (``observed_compliance``: per agent, its assembly's, or one value) and today's events.
+    ``wrongful``: wrongly sanctioned agents whose sanction stands (a fine of 0 is a warning)."""
+    institutional_arrays(
+        state.trust_institutional,
+        state.member,
+        state.satisfaction_short,
+        flat(observed_compliance, (state.n,)),
+        state.fines_eur,
+        wrongful,
+        settled,
+        voiced,
+        float(voice),
+        institutional_parameters(t),
+    )
+
+
+def institutional_parameters(t: TrustDynamics) -> tuple[float, ...]:
+    """Gain, loss, weight of observed compliance, confirmation bias, loss after a wrongful sanction."""
+    return tuple(
+        float(x)
+        for x in (
+            t.institutional_gain,
+            t.institutional_loss,
+            t.observed_compliance_weight,
+            t.confirmation_bias,
+            t.wrongful_sanction_loss,
+        )
+    )
+
+
+@kernel
+def institutional_arrays(
+    trust, member, satisfaction_short, compliance, fines, wrongful, settled, voiced, voice, p
+):  # pragma: no cover - compiled
+    """:func:`update_institutional_trust` on arrays."""
+    gain, loss, compliance_weight, cb, wrongful_loss = p
+    for i in range(trust.size):
+        value = trust[i]
+        if member[i]:
+            signal = 2.0 * (satisfaction_short[i] - 0.5) + compliance_weight * (2.0 * compliance[i] - 1.0)
+            confirms = (value >= 0.5) == (signal > 0)
+            change = gain * signal * (1.0 - value) if signal > 0 else loss * signal * value
+            value += change * (1.0 + cb if confirms else 1.0 - cb)
+        if wrongful[i]:
+            value *= 1.0 - (wrongful_loss if fines[i] > 0 else WARNING_SHARE * wrongful_loss)
+        if settled[i]:
+            value += MEDIATION_REPAIR * gain * (1.0 - value)
+        if voice > 0 and voiced[i]:
+            value += gain * voice * (1.0 - value)
+        trust[i] = min(max(value, 0.0), 1.0)
+
+
+@kernel
+def assembly_compliance(assembly, count, bound, cooperated):  # pragma: no cover - compiled
+    """For each agent, the share of its assembly's agents bound by a rule who followed it
+    today (of all its agents, who cooperated, when no rule binds anyone; 1 in an assembly
+    where nobody is bound)."""
+    base = bound if bound.any() else np.ones(bound.size, dtype=np.bool_)
+    seen = np.zeros(count)
+    kept = np.zeros(count)
+    for i in range(bound.size):
+        if base[i]:
+            seen[assembly[i]] += 1.0
+            if cooperated[i]:
+                kept[assembly[i]] += 1.0
+    out = np.empty(bound.size)
+    for i in range(bound.size):
+        a = assembly[i]
+        out[i] = kept[a] / seen[a] if seen[a] > 0 else 1.0
+    return out

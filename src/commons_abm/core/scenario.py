@@ -1,0 +1,730 @@
+"""Scenario files: the territory, its network, energy, materials, behaviour, rules and run.
+
+A scenario is a TOML file validated by the pydantic models below. Every field has a unit
+and a description; :func:`describe_fields` lists them all (``docs/scenario.md`` is
+generated from it). Unknown keys are refused, so a typo never silently falls back to a
+default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from commons_abm.core.calibrated import calibrated
+from commons_abm.core.errors import InputError, describe_validation_error
+from commons_abm.core.tomlfile import read_toml
+
+__all__ = [
+    "Behaviour",
+    "Energy",
+    "Materials",
+    "NetworkSpec",
+    "Rules",
+    "Run",
+    "Scenario",
+    "Territory",
+    "default_scenario_path",
+    "describe_fields",
+    "load_scenario",
+    "resolve_named",
+]
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+
+class _Section(BaseModel):
+    """Base of every scenario section: unknown keys are errors, values are re-validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+# --------------------------------------------------------------------------- territory
+class Territory(_Section):
+    """Who lives and works in the territory, and how it nests (neighbourhood ⊂ commune)."""
+
+    households: int = Field(300, ge=1, le=10_000_000, description="Number of households [count].")
+    firms: int = Field(20, ge=0, le=1_000_000, description="Number of firms [count].")
+    officials: int = Field(
+        5,
+        ge=0,
+        le=100_000,
+        description="Number of officials [count]; each is responsible for one public building.",
+    )
+    neighbourhoods: int = Field(
+        4,
+        ge=1,
+        le=100_000,
+        description="Neighbourhoods nested in the commune [count]; agents are spread evenly.",
+    )
+    persons_per_household: float = Field(
+        2.2, gt=0, le=20, description="Mean household size [persons] (INSEE: 2.2 in 2020)."
+    )
+    energy_poor_share: Share = Field(
+        0.12,
+        description="Share of households in energy poverty [0-1]; they come first under "
+        "the 'needs_first' allocation key (ONPE: about 12 % of French households).",
+    )
+
+
+# ----------------------------------------------------------------------------- network
+class Proximities(_Section):
+    """Probability that a tie carries each kind of proximity (000: four proximities).
+
+    Geographic proximity is set by the territory (both ends in the same neighbourhood)
+    and is not acquaintance (003); the three others are drawn per tie.
+    """
+
+    institutional: Share = Field(1.0, description="Probability that a tie with an official is institutional [0-1].")
+    functional: Share = Field(1.0, description="Probability that a tie involving a firm is functional [0-1].")
+    affective: Share = Field(0.4, description="Probability that a tie between households is affective [0-1].")
+
+
+class NetworkSpec(_Section):
+    """The social network: a generator and its parameters, or a graph file."""
+
+    generator: Literal["small_world", "scale_free", "stochastic_block", "random_geometric", "file"] = Field(
+        "stochastic_block", description="How the network is made."
+    )
+    average_degree: float = Field(6.0, gt=0, le=1000, description="Target mean number of ties per agent [ties].")
+    rewiring_probability: Share = Field(
+        0.1, description="small_world: probability that a lattice tie is rewired [0-1]."
+    )
+    within_neighbourhood_share: Share = Field(
+        0.8, description="stochastic_block: expected share of ties inside a neighbourhood [0-1]."
+    )
+    file: str | None = Field(
+        None,
+        description="generator = 'file': GraphML (.graphml) or edge list (any other "
+        "extension) with exactly one node per agent, households first, then firms, then "
+        "officials, in sorted node order. Relative paths are relative to the scenario file.",
+    )
+    proximities: Proximities = Field(default_factory=Proximities)
+
+    @model_validator(mode="after")
+    def _file_given_when_needed(self) -> NetworkSpec:
+        if self.generator == "file" and not self.file:
+            raise ValueError("generator 'file' needs network.file (a .graphml or edge-list path)")
+        return self
+
+
+# ------------------------------------------------------------------------------ energy
+class Consumers(_Section):
+    """Electricity demand and rooftop PV of one kind of actor."""
+
+    annual_demand_kwh: NonNeg = Field(description="Mean annual electricity demand [kWh/yr].")
+    demand_spread: NonNeg = Field(0.3, le=3, description="Coefficient of variation of annual demand across actors [-].")
+    pv_adoption: Share = Field(description="Share of actors with rooftop PV [0-1].")
+    pv_kwp_mean: NonNeg = Field(description="Mean installed PV peak power of an adopter [kWp].")
+
+
+class HouseholdEnergy(Consumers):
+    """Households: about 4,250-4,800 kWh/yr (RTE, ORE); 64.5 % of PV systems <= 3 kWp,
+    25.5 % 3-9 kWp, mean self-consumer about 5 kWp (Observ'ER 2022)."""
+
+    annual_demand_kwh: NonNeg = Field(4500.0, description="Mean annual electricity demand [kWh/yr].")
+    pv_adoption: Share = Field(0.15, description="Share of households with rooftop PV [0-1].")
+    pv_kwp_mean: NonNeg = Field(5.0, description="Mean installed PV peak power of an adopter [kWp].")
+
+
+class FirmEnergy(Consumers):
+    """Small firms and shops, working hours on weekdays."""
+
+    annual_demand_kwh: NonNeg = Field(60_000.0, description="Mean annual electricity demand [kWh/yr].")
+    pv_adoption: Share = Field(0.3, description="Share of firms with rooftop PV [0-1].")
+    pv_kwp_mean: NonNeg = Field(36.0, description="Mean installed PV peak power of an adopter [kWp].")
+
+
+class PublicEnergy(Consumers):
+    """Public buildings (town hall, school, gym), one per official."""
+
+    annual_demand_kwh: NonNeg = Field(80_000.0, description="Mean annual electricity demand [kWh/yr].")
+    pv_adoption: Share = Field(0.4, description="Share of public buildings with rooftop PV [0-1].")
+    pv_kwp_mean: NonNeg = Field(30.0, description="Mean installed PV peak power of an adopter [kWp].")
+
+
+class PV(_Section):
+    """Solar resource."""
+
+    specific_yield_kwh_per_kwp: Positive = Field(
+        1200.0,
+        le=2500,
+        description="Annual output per installed kWp [kWh/kWp/yr] (France: about 1,000 north to 1,500 south).",
+    )
+    latitude_deg: float = Field(47.0, ge=-66, le=66, description="Latitude of the territory [degrees north].")
+    weather_variability: Share = Field(
+        0.5,
+        description="Day-to-day variability of cloudiness [0 = every day clear-sky average, 1 = strongly variable].",
+    )
+
+
+class Battery(_Section):
+    """The community's shared battery."""
+
+    capacity_kwh: NonNeg = Field(200.0, description="Usable energy capacity [kWh].")
+    power_kw: NonNeg = Field(100.0, description="Maximum charge and discharge power [kW].")
+    round_trip_efficiency: float = Field(
+        0.9, gt=0, le=1, description="Energy out over energy in for a full cycle [0-1]."
+    )
+    initial_soc: Share = Field(0.5, description="State of charge at the start [share of capacity].")
+
+
+class Tariffs(_Section):
+    """Prices of electricity exchanges."""
+
+    import_eur_per_kwh: NonNeg = Field(
+        0.2516, description="Price of grid electricity [EUR/kWh] (French regulated base tariff, 2024)."
+    )
+    export_eur_per_kwh: NonNeg = Field(
+        0.1276, description="Price paid for surplus sold outside [EUR/kWh] (EDF OA surplus, <= 9 kWp, 2024)."
+    )
+    community_eur_per_kwh: NonNeg = Field(0.16, description="Price of energy exchanged inside the community [EUR/kWh].")
+
+
+class DemandNoise(_Section):
+    """Random variation of demand around its profile."""
+
+    daily_cv: NonNeg = Field(0.1, le=2, description="Day-to-day variation of each actor's demand [-].")
+    hourly_cv: NonNeg = Field(0.15, le=2, description="Hour-to-hour variation of each actor's demand [-].")
+
+
+class Energy(_Section):
+    """Hourly electricity: demand, PV, the community pool, the shared battery, tariffs."""
+
+    households: HouseholdEnergy = Field(default_factory=HouseholdEnergy)
+    firms: FirmEnergy = Field(default_factory=FirmEnergy)
+    public_buildings: PublicEnergy = Field(default_factory=PublicEnergy)
+    pv: PV = Field(default_factory=PV)
+    battery: Battery = Field(default_factory=Battery)
+    tariffs: Tariffs = Field(default_factory=Tariffs)
+    noise: DemandNoise = Field(default_factory=DemandNoise)
+    start_day_of_year: int = Field(1, ge=1, le=365, description="Calendar day of step 0 [1-365].")
+    start_weekday: int = Field(0, ge=0, le=6, description="Weekday of step 0 [0 = Monday].")
+
+
+# --------------------------------------------------------------------------- materials
+class HouseholdWaste(_Section):
+    """What households discard and how it is sorted."""
+
+    kg_per_inhabitant_year: NonNeg = Field(615.0, description="Household waste [kg/inhabitant/yr] (INSEE 2021: 615).")
+    reusable_share: Share = Field(0.04, description="Share of waste that is reusable as is [0-1].")
+    repairable_share: Share = Field(0.03, description="Share of waste that is repairable [0-1].")
+    recyclable_share: Share = Field(0.45, description="Share of waste that is recyclable [0-1].")
+    sorting_rate: Share = Field(
+        0.65,
+        description="Share of recyclable waste actually sorted for recycling [0-1] "
+        "(Citeo: 65.5 % of household packaging recycled in 2023).",
+    )
+    hub_bring_rate: Share = Field(0.3, description="Share of reusable and repairable goods brought to the hub [0-1].")
+    dumping_rate: Share = Field(0.01, description="Share of unsorted waste dumped illegally [0-1].")
+    energy_recovery_share: Share = Field(
+        0.6,
+        description="Share of residual waste incinerated with energy recovery, the rest landfilled [0-1].",
+    )
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> HouseholdWaste:
+        total = self.reusable_share + self.repairable_share + self.recyclable_share
+        if total > 1.0 + 1e-12:
+            raise ValueError(f"reusable_share + repairable_share + recyclable_share must be <= 1 (got {total:g})")
+        return self
+
+
+class Hub(_Section):
+    """The shared reuse-and-repair hub."""
+
+    intake_kg_per_day: NonNeg = Field(60.0, description="Goods the hub can accept per day [kg/day].")
+    storage_kg: NonNeg = Field(1500.0, description="Goods the hub can hold [kg].")
+    reuse_demand_kg_per_day: NonNeg = Field(12.0, description="Reusable goods taken back into use per day [kg/day].")
+    repair_kg_per_day: NonNeg = Field(8.0, description="Goods the hub can repair per day [kg/day].")
+    repair_success_rate: Share = Field(
+        0.7, description="Share of repaired goods that work again; the rest is recycled [0-1]."
+    )
+
+
+class FirmMaterials(_Section):
+    """Firms' material inputs and by-products (industrial symbiosis, 002)."""
+
+    input_kg_per_day: NonNeg = Field(250.0, description="Mean material input of a firm [kg/day].")
+    byproduct_kg_per_day: NonNeg = Field(60.0, description="Mean by-product of a firm [kg/day].")
+    material_types: int = Field(
+        3,
+        ge=1,
+        le=1000,
+        description="Kinds of material; a by-product substitutes only an input of its kind [count].",
+    )
+    symbiosis: bool = Field(True, description="Whether firms take by-products from firms they are tied to.")
+    byproduct_recycling_share: Share = Field(
+        0.7, description="Share of by-products not exchanged that is recycled [0-1]."
+    )
+
+
+class MaterialCosts(_Section):
+    """Cost of each route of the waste hierarchy, paid by whoever sends material down it."""
+
+    reuse_eur_per_kg: float = Field(0.0, ge=-100, le=100, description="Reuse [EUR/kg].")
+    repair_eur_per_kg: float = Field(0.1, ge=-100, le=100, description="Repair [EUR/kg].")
+    recycling_eur_per_kg: float = Field(0.08, ge=-100, le=100, description="Recycling [EUR/kg].")
+    recovery_eur_per_kg: float = Field(0.12, ge=-100, le=100, description="Energy recovery [EUR/kg].")
+    landfill_eur_per_kg: float = Field(0.15, ge=-100, le=100, description="Landfill incl. the TGAP tax [EUR/kg].")
+    dumping_eur_per_kg: float = Field(
+        0.5, ge=-100, le=100, description="Clean-up of dumped waste, paid by the commune [EUR/kg]."
+    )
+    virgin_eur_per_kg: NonNeg = Field(0.6, description="Virgin material bought by firms [EUR/kg].")
+    secondary_eur_per_kg: NonNeg = Field(0.2, description="By-product bought from another firm [EUR/kg].")
+
+
+class Materials(_Section):
+    """End-of-life goods and by-products down the waste hierarchy."""
+
+    households: HouseholdWaste = Field(default_factory=HouseholdWaste)
+    hub: Hub = Field(default_factory=Hub)
+    firms: FirmMaterials = Field(default_factory=FirmMaterials)
+    costs: MaterialCosts = Field(default_factory=MaterialCosts)
+    daily_cv: NonNeg = Field(0.2, le=2, description="Day-to-day variation of waste and by-products [-].")
+
+
+# --------------------------------------------------------------------------- behaviour
+class MotiveMix(_Section):
+    """Shares of social value orientations in one kind of actor (000, after Davis, Laughlin
+    & Komorita 1976; default shares from Van Lange et al. 1997: 46 % prosocial, 38 %
+    individualistic, 12 % competitive, the rest unclassified, here 'mixed')."""
+
+    cooperative: Share = Field(0.46, description="Share weighting the group's payoff [0-1].")
+    individualistic: Share = Field(0.38, description="Share weighting only their own payoff [0-1].")
+    competitive: Share = Field(0.12, description="Share weighting their payoff relative to others' [0-1].")
+    mixed: Share = Field(0.04, description="Share with a weight drawn between competitive and cooperative [0-1].")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> MotiveMix:
+        total = self.cooperative + self.individualistic + self.competitive + self.mixed
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"motive shares must add up to 1 (got {total:g})")
+        return self
+
+
+class FirmMotives(MotiveMix):
+    """Firms: more individualistic and competitive than households."""
+
+    cooperative: Share = Field(0.25, description="Share weighting the group's payoff [0-1].")
+    individualistic: Share = Field(0.45, description="Share weighting only their own payoff [0-1].")
+    competitive: Share = Field(0.25, description="Share weighting their payoff relative to others' [0-1].")
+    mixed: Share = Field(0.05, description="Share with a weight drawn between competitive and cooperative [0-1].")
+
+
+class OfficialMotives(MotiveMix):
+    """Officials: public-service motivation tilts them toward the group."""
+
+    cooperative: Share = Field(0.6, description="Share weighting the group's payoff [0-1].")
+    individualistic: Share = Field(0.3, description="Share weighting only their own payoff [0-1].")
+    competitive: Share = Field(0.05, description="Share weighting their payoff relative to others' [0-1].")
+    mixed: Share = Field(0.05, description="Share with a weight drawn between competitive and cooperative [0-1].")
+
+
+class Motives(_Section):
+    """Social value orientation mix per kind of actor."""
+
+    households: MotiveMix = Field(default_factory=MotiveMix)
+    firms: FirmMotives = Field(default_factory=FirmMotives)
+    officials: OfficialMotives = Field(default_factory=OfficialMotives)
+    group_weight_cooperative: float = Field(
+        1.0, ge=-2, le=2, description="Weight a cooperative agent puts on the group's payoff [-]."
+    )
+    group_weight_competitive: float = Field(
+        -0.5,
+        ge=-2,
+        le=2,
+        description="Weight a competitive agent puts on the group's payoff "
+        "(negative: others' gains count as own losses) [-].",
+    )
+
+
+class ConditionalCooperation(_Section):
+    """Dispositions to cooperate as a function of others' expected cooperation
+    (Fischbacher, Gächter & Fehr 2001: 50 % conditional cooperators, 30 % free riders,
+    14 % hump-shaped, 6 % other). Defaults: fitted to lab experiments where
+    ``commons_abm/data/calibrated_behaviour.toml`` lists the field (:mod:`commons_abm.core.calibrated`)."""
+
+    conditional: Share = Field(
+        calibrated("conditional_cooperation", "conditional", 0.50),
+        description="Share of conditional cooperators [0-1].",
+    )
+    free_rider: Share = Field(
+        calibrated("conditional_cooperation", "free_rider", 0.30), description="Share of free riders [0-1]."
+    )
+    hump_shaped: Share = Field(
+        calibrated("conditional_cooperation", "hump_shaped", 0.14),
+        description="Share of hump-shaped cooperators [0-1].",
+    )
+    other: Share = Field(
+        calibrated("conditional_cooperation", "other", 0.06), description="Share of other patterns [0-1]."
+    )
+    slope: float = Field(
+        calibrated("conditional_cooperation", "slope", 0.8),
+        ge=0,
+        le=2,
+        description="Conditional cooperators' cooperation per unit of expected "
+        "cooperation of others; below 1 (Fischbacher & Gächter 2010) [-].",
+    )
+    other_level: Share = Field(0.35, description="Cooperation of the 'other' type, whatever others do [0-1].")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> ConditionalCooperation:
+        total = self.conditional + self.free_rider + self.hump_shaped + self.other
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"type shares must add up to 1 (got {total:g})")
+        return self
+
+
+class Decisions(_Section):
+    """How cooperation is decided each day."""
+
+    motive_weight: float = Field(
+        0.15, ge=0, le=1, description="Cooperation added per unit of group weight (motive) [0-1]."
+    )
+    legitimacy_weight: float = Field(
+        0.3,
+        ge=0,
+        le=2,
+        description="Cooperation added per unit of institutional trust, "
+        "times the legitimacy of the rules (Tyler 1990) [-].",
+    )
+    belief_rate: float = Field(
+        0.15, gt=0, le=1, description="Rate at which expected cooperation follows what is observed [0-1]."
+    )
+    public_information: Share = Field(
+        0.3,
+        description="Weight of the community-wide cooperation rate, against trusted "
+        "neighbours, in what an agent observes [0-1].",
+    )
+    trust_weighted_attention: Share = Field(
+        0.15,
+        description="How much an agent's attention to each neighbour's behaviour follows "
+        "its trust in that neighbour: weight (1 - this) + this x trust (conformity to trusted "
+        "neighbours) [0-1].",
+    )
+    trust_slows_decline: Share = Field(
+        0.8,
+        description="How much interpersonal trust slows the fall of expected cooperation: "
+        "the downward rate is belief_rate x (1 - this x trust) [0-1].",
+    )
+    temptation_eur_per_day: Positive = Field(
+        0.5, le=1000, description="Daily gain from breaking the community's rules [EUR/day]."
+    )
+    deterrence_noise: Positive = Field(
+        calibrated("decisions", "deterrence_noise", 0.3),
+        le=10,
+        description="Spread of the response to expected sanctions, relative to the "
+        "temptation [-]; default fitted to lab public goods games (calibration/fitted.toml).",
+    )
+    crowding_out: Share = Field(
+        0.3,
+        description="Share of intrinsic cooperation lost under top-down monitoring by "
+        "controlling officials (Frey & Jegen 2001) [0-1].",
+    )
+    displacement: float = Field(
+        2.0,
+        ge=0,
+        le=20,
+        description="Factor on defectors' dumping under officials' monitoring of "
+        "waste: waste displaced onto neighbours and the street (002) [-].",
+    )
+    overdraw_factor: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="Extra claim on pooled energy of a member who overdraws, relative to their allocated weight [-].",
+    )
+    initial_belief: Share = Field(0.6, description="Expected cooperation of others at the start [0-1].")
+
+
+class TrustDynamics(_Section):
+    """Updating of interpersonal and institutional trust."""
+
+    interpersonal_gain: Share = Field(
+        0.02, description="Rise of trust toward (1) after observing cooperation [0-1 per day]."
+    )
+    interpersonal_loss: Share = Field(
+        0.04,
+        description="Fall of trust toward (0) after observing defection; larger than the "
+        "gain: trust falls faster than it rises (Slovic 1993) [0-1 per day].",
+    )
+    institutional_gain: Share = Field(
+        0.02, description="Rise of institutional trust per unit of positive signal [0-1]."
+    )
+    institutional_loss: Share = Field(
+        0.08, description="Fall of institutional trust per unit of negative signal [0-1]."
+    )
+    observed_compliance_weight: float = Field(
+        0.5,
+        ge=0,
+        le=5,
+        description="Weight, in members' daily institutional signal, of the "
+        "compliance they see in their assembly (Levi 1988; Rothstein 2005) [-].",
+    )
+    wrongful_sanction_loss: Share = Field(
+        0.25, description="Fall of the victim's institutional trust after a wrongful sanction [0-1]."
+    )
+    override_loss: Share = Field(
+        0.15, description="Fall of members' institutional trust when officials override their rules [0-1]."
+    )
+    confirmation_bias: Share = Field(
+        0.2, description="Extra weight of evidence that confirms a prior, and less weight of evidence against it [0-1]."
+    )
+    authority_bias: Share = Field(
+        0.2,
+        description="How much officials' acts move institutional trust less when they "
+        "disappoint and more when they please (deference to authority) [0-1].",
+    )
+    meeting_gain: Share = Field(0.05, description="Rise of trust between tied members who meet [0-1 per meeting].")
+
+
+class Participation(_Section):
+    """Joining, staying and attending meetings."""
+
+    attendance_base: float = Field(
+        -0.5, ge=-10, le=10, description="Log-odds of attending a meeting for an average member [-]."
+    )
+    attendance_satisfaction: float = Field(
+        2.0, ge=0, le=20, description="Log-odds per unit of satisfaction above 0.5 [-]."
+    )
+    attendance_trust: float = Field(
+        2.0, ge=0, le=20, description="Log-odds per unit of institutional trust above 0.5 [-]."
+    )
+    attendance_habit: float = Field(
+        1.5, ge=0, le=20, description="Log-odds for a member who attended the previous meeting [-]."
+    )
+    participation_cost: float = Field(
+        1.0, ge=0, le=20, description="Log-odds lost to the cost of taking part, which members over-estimate (003) [-]."
+    )
+    group_size_cost: float = Field(
+        0.3, ge=0, le=5, description="Log-odds lost per doubling of the assembly beyond 20 members (Olson 1965) [-]."
+    )
+    review_days: int = Field(30, ge=1, le=3650, description="Mean days between membership reviews [days].")
+    join_threshold: Share = Field(
+        0.55, description="Expected satisfaction above which a non-member joins at a review [0-1]."
+    )
+    leave_threshold: Share = Field(0.35, description="Satisfaction below which a member leaves at a review [0-1].")
+
+
+class SatisfactionDynamics(_Section):
+    """Satisfaction: benefit in return for commitments, short and long run (000)."""
+
+    short_rate: Share = Field(0.1, description="Weight of today in the short-run satisfaction [0-1].")
+    long_rate: Share = Field(0.01, description="Weight of today in the long-run satisfaction [0-1].")
+    long_run_weight: Share = Field(0.5, description="Weight of the long run in satisfaction [0-1].")
+    benefit_scale_eur_per_day: Positive = Field(
+        0.5, le=1000, description="Net daily gain that makes a member clearly satisfied [EUR/day]."
+    )
+    fairness_weight: float = Field(
+        1.0, ge=0, le=10, description="Weight of the fairness of allocation against contribution [-]."
+    )
+
+
+class Behaviour(_Section):
+    """Motives, decisions, trust, participation and satisfaction."""
+
+    initial_trust_interpersonal: Share = Field(0.5, description="Trust on each tie at the start [0-1].")
+    initial_trust_institutional: Share = Field(
+        0.5, description="Each agent's trust in the rules, operator and officials at the start [0-1]."
+    )
+    initial_satisfaction: Share = Field(0.5, description="Each agent's satisfaction at the start [0-1].")
+    motives: Motives = Field(default_factory=Motives)
+    conditional_cooperation: ConditionalCooperation = Field(default_factory=ConditionalCooperation)
+    decisions: Decisions = Field(default_factory=Decisions)
+    trust: TrustDynamics = Field(default_factory=TrustDynamics)
+    participation: Participation = Field(default_factory=Participation)
+    satisfaction: SatisfactionDynamics = Field(default_factory=SatisfactionDynamics)
+
+
+# ------------------------------------------------------------------------------- rules
+class Rules(_Section):
+    """Community rules of the energy commons."""
+
+    rulebook: str | None = Field(
+        None,
+        description="Path of a rulebook file (relative to the scenario file); none: the "
+        "fields below apply as they are.",
+    )
+    membership_share: Share = Field(
+        0.4, description="Share of actors that are members of the energy community at the start [0-1]."
+    )
+    boundary: Literal["members_only", "open_access"] = Field(
+        "members_only", description="Who may draw from the pool and the battery (design principle 1)."
+    )
+    allocation_key: Literal["equal", "pro_rata_consumption", "pro_rata_contribution", "needs_first"] = Field(
+        "pro_rata_consumption", description="How pooled energy is shared (design principle 2)."
+    )
+
+
+# --------------------------------------------------------------------------------- run
+class Run(_Section):
+    """How long to run and with which seed."""
+
+    steps: int = Field(365, ge=1, le=1_000_000, description="Simulated days [steps].")
+    seed: int = Field(42, ge=0, le=2**63 - 1, description="Seed of every random draw.")
+
+
+class Scenario(_Section):
+    """A whole scenario."""
+
+    name: str = Field("scenario", description="A short name for outputs and figures.")
+    territory: Territory = Field(default_factory=Territory)
+    network: NetworkSpec = Field(default_factory=NetworkSpec)
+    energy: Energy = Field(default_factory=Energy)
+    materials: Materials = Field(default_factory=Materials)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    rules: Rules = Field(default_factory=Rules)
+    run: Run = Field(default_factory=Run)
+    source_file: Path | None = Field(None, exclude=True, description="The file this scenario was read from, if any.")
+
+    @property
+    def n_agents(self) -> int:
+        """Total number of agents."""
+        t = self.territory
+        return t.households + t.firms + t.officials
+
+    @property
+    def base_dir(self) -> Path | None:
+        """Folder that relative paths in the scenario are resolved against."""
+        return self.source_file.parent if self.source_file is not None else None
+
+    @property
+    def source(self) -> str:
+        """The scenario's file name for error messages."""
+        return str(self.source_file) if self.source_file is not None else "<scenario>"
+
+    def resolve(self, relative: str) -> Path:
+        """Resolve a path given in the scenario against the scenario file's folder."""
+        path = Path(relative)
+        if path.is_absolute() or self.base_dir is None:
+            return path
+        return self.base_dir / path
+
+
+def _shipped(kind: str) -> list[Path]:
+    """The folders of shipped ``kind`` files (``scenarios``, ``rulebooks``): the source
+    tree's ``experiments/<kind>/``, then the current folder's."""
+    here = Path(__file__).resolve()
+    return [
+        root / "experiments" / kind for root in (here.parents[3], Path.cwd()) if (root / "experiments" / kind).is_dir()
+    ]
+
+
+def default_scenario_path() -> Path | None:
+    """The shipped default scenario file (a French neighbourhood), if this is a source tree.
+
+    Its values are the schema's defaults, so ``Scenario()`` is the same scenario.
+    """
+    for folder in _shipped("scenarios"):
+        if (folder / "default.toml").is_file():
+            return folder / "default.toml"
+    return None
+
+
+def resolve_named(value: str | Path, kind: str) -> Path:
+    """A file given by path, or by the name of a shipped one (``"full_ostrom"`` for
+    ``experiments/rulebooks/full_ostrom.toml`` when ``kind`` is ``"rulebooks"``).
+
+    Raises :class:`~commons_abm.core.errors.InputError` for a bare name that is no shipped file.
+    """
+    path = Path(value)
+    if isinstance(value, Path) or path.suffix or len(path.parts) > 1 or path.is_file():
+        return path
+    for folder in _shipped(kind):
+        if (folder / f"{value}.toml").is_file():
+            return folder / f"{value}.toml"
+    names = sorted({p.stem for folder in _shipped(kind) for p in folder.glob("*.toml")})
+    raise InputError(
+        str(value), None, f"no such file, nor a shipped {kind[:-1]} (shipped: {', '.join(names) or 'none found'})"
+    )
+
+
+def load_scenario(path: str | Path | None = None, **overrides: object) -> Scenario:
+    """Read and validate a scenario file; ``None`` loads the shipped default.
+
+    Raises :class:`~commons_abm.core.errors.InputError` naming the file and the field.
+    """
+    if path is None:
+        path = default_scenario_path()
+        if path is None:
+            return scenario_from_dict({"name": "default"}, source="<default scenario>", **overrides)
+    path = Path(path)
+    return scenario_from_dict(read_toml(path, "scenario"), source=path, **overrides)
+
+
+def scenario_from_dict(data: dict, source: str | Path = "<scenario>", **overrides: object) -> Scenario:
+    """Validate a scenario given as a dictionary (as parsed from TOML)."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        field, message = describe_validation_error(exc, Scenario)
+        raise InputError(source, field, message) from None
+    if Path(str(source)).is_file():
+        scenario.source_file = Path(source).resolve()
+    if overrides:
+        scenario = with_overrides(scenario, source=source, **overrides)
+    return scenario
+
+
+def with_overrides(scenario: Scenario, source: str | Path | None = None, **overrides: object) -> Scenario:
+    """A copy of ``scenario`` with dotted-path overrides, e.g. ``{"run.steps": 10}``."""
+    source = source if source is not None else scenario.source
+    data = scenario.model_dump()
+    for dotted, value in overrides.items():
+        keys = dotted.replace("__", ".").split(".")
+        node = data
+        for key in keys[:-1]:
+            if not isinstance(node.get(key), dict):
+                raise InputError(source, dotted, "no such section")
+            node = node[key]
+        node[keys[-1]] = value
+    try:
+        new = Scenario.model_validate(data)
+    except ValidationError as exc:
+        field, message = describe_validation_error(exc, Scenario)
+        raise InputError(source, field, message) from None
+    new.source_file = scenario.source_file
+    return new
+
+
+def _allowed(info) -> str:
+    """The values a field allows, in words."""
+    annotation = info.annotation
+    if get_origin(annotation) is Literal:
+        return "one of " + ", ".join(f"`{a}`" for a in get_args(annotation))
+    bounds = []
+    metadata = list(info.metadata)
+    for arg in get_args(annotation):  # Annotated aliases such as Share
+        metadata.extend(getattr(arg, "metadata", []))
+    for item in metadata:
+        for attr, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            value = getattr(item, attr, None)
+            if value is not None:
+                bounds.append(f"{sign} {value:g}")
+    base = getattr(annotation, "__name__", str(annotation)).replace("typing.", "")
+    if get_origin(annotation) is not None and get_args(annotation):
+        base = " or ".join(getattr(a, "__name__", str(a)) for a in get_args(annotation) if a is not type(None)) + (
+            " or none" if type(None) in get_args(annotation) else ""
+        )
+    return " ".join([base, ", ".join(bounds)]).strip()
+
+
+def describe_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str, str, str, str]]:
+    """Every leaf field as ``(dotted name, default, allowed values, description)``."""
+    rows: list[tuple[str, str, str, str]] = []
+    for name, info in model.model_fields.items():
+        if info.exclude:
+            continue
+        dotted = f"{prefix}{name}"
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            rows.extend(describe_fields(annotation, dotted + "."))
+            continue
+        default = info.get_default(call_default_factory=True)
+        rows.append((dotted, repr(default), _allowed(info), info.description or ""))
+    return rows

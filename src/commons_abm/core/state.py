@@ -1,0 +1,210 @@
+"""The model's state: every agent attribute as one numpy array, indexed by agent.
+
+Agents are numbered ``0 .. n-1``: households first, then firms, then officials (each
+official stands for one public building). Mesa agents are thin views over these arrays
+(:mod:`commons_abm.agents`); the stages (:mod:`commons_abm.energy.exchange`,
+:mod:`commons_abm.materials.routing`, ...) read and write them for the whole population at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+__all__ = ["HOUSEHOLD", "FIRM", "OFFICIAL", "KIND_NAMES", "Ties", "Commons", "State"]
+
+HOUSEHOLD, FIRM, OFFICIAL = 0, 1, 2
+KIND_NAMES = ("household", "firm", "official")
+
+# Proximity flags of a tie (000: institutional, geographic, functional, affective).
+GEOGRAPHIC, INSTITUTIONAL, FUNCTIONAL, AFFECTIVE = 1, 2, 4, 8
+PROXIMITY_NAMES = {
+    GEOGRAPHIC: "geographic",
+    INSTITUTIONAL: "institutional",
+    FUNCTIONAL: "functional",
+    AFFECTIVE: "affective",
+}
+
+
+@dataclass
+class Ties:
+    """The social network as arrays.
+
+    Undirected ties are ``(u[k], v[k])`` with ``u < v``; ``proximity[k]`` holds the
+    proximity flags. The compressed-sparse-row view (``indptr``, ``indices``) lists each
+    agent's neighbours; ``trust[j]`` is the trust that agent ``i`` places in neighbour
+    ``indices[j]`` for ``indptr[i] <= j < indptr[i+1]`` (trust is directed).
+    """
+
+    n: int
+    u: np.ndarray
+    v: np.ndarray
+    proximity: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    trust: np.ndarray
+
+    @classmethod
+    def from_edges(
+        cls,
+        n: int,
+        u: np.ndarray,
+        v: np.ndarray,
+        proximity: np.ndarray | None = None,
+        initial_trust: float = 0.5,
+    ) -> Ties:
+        """Build from an undirected edge list (self-loops and duplicates removed)."""
+        u = np.asarray(u, dtype=np.int64)
+        v = np.asarray(v, dtype=np.int64)
+        lo, hi = np.minimum(u, v), np.maximum(u, v)
+        keep = lo != hi
+        key = np.unique(lo[keep] * n + hi[keep])
+        lo, hi = (key // n).astype(np.int32), (key % n).astype(np.int32)
+        if proximity is None:
+            proximity = np.zeros(lo.size, dtype=np.uint8)
+        src = np.concatenate([lo, hi])
+        dst = np.concatenate([hi, lo])
+        order = np.lexsort((dst, src))
+        indices = dst[order].astype(np.int32)
+        counts = np.bincount(src, minlength=n)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        trust = np.full(indices.size, float(initial_trust))
+        return cls(n, lo, hi, np.asarray(proximity, dtype=np.uint8), indptr, indices, trust)
+
+    @property
+    def n_ties(self) -> int:
+        """Number of undirected ties."""
+        return int(self.u.size)
+
+    def degree(self) -> np.ndarray:
+        """Number of ties of each agent."""
+        return np.diff(self.indptr)
+
+    def neighbours(self, i: int) -> np.ndarray:
+        """Indices of agent ``i``'s neighbours."""
+        return self.indices[self.indptr[i] : self.indptr[i + 1]]
+
+    def owner(self) -> np.ndarray:
+        """For each CSR entry, the agent it belongs to (the one who trusts)."""
+        return np.repeat(np.arange(self.n, dtype=np.intp), self.degree())
+
+    @cached_property
+    def owners(self) -> np.ndarray:
+        """:meth:`owner`, computed once (the network does not change during a run)."""
+        return self.owner()
+
+    def sum_over_ties(self, values: np.ndarray) -> np.ndarray:
+        """For each agent, the sum of ``values`` (one per CSR entry) over its ties."""
+        return np.bincount(self.owners, weights=values, minlength=self.n)
+
+
+@dataclass
+class Commons:
+    """Shared facilities: the battery, the reuse-and-repair hub, the community account."""
+
+    battery_soc_kwh: float = 0.0
+    hub_reusable_kg: float = 0.0
+    hub_repairable_kg: float = 0.0
+    community_account_eur: float = 0.0
+
+
+@dataclass
+class State:
+    """All agent state of a model, one array entry per agent."""
+
+    kind: np.ndarray  # int8: HOUSEHOLD, FIRM or OFFICIAL
+    neighbourhood: np.ndarray  # int32: neighbourhood index (all in one commune)
+    persons: np.ndarray  # float: persons in the household (0 for firms, buildings)
+    energy_poor: np.ndarray  # bool: household in energy poverty
+    annual_demand_kwh: np.ndarray  # float: mean electricity demand [kWh/yr]
+    pv_kwp: np.ndarray  # float: installed PV [kWp]
+    pv_performance: np.ndarray  # float: orientation and shading factor [-]
+    member: np.ndarray  # bool: member of the energy community
+    share_fraction: np.ndarray  # float: share of surplus a member offers the pool [0-1]
+    contributed_kwh: np.ndarray  # float: energy offered to the pool since the start [kWh]
+    waste_kg_per_day: np.ndarray  # float: mean end-of-life goods discarded [kg/day]
+    input_kg_per_day: np.ndarray  # float: mean material input (firms) [kg/day]
+    byproduct_kg_per_day: np.ndarray  # float: mean by-product (firms) [kg/day]
+    input_type: np.ndarray  # int16: kind of material a firm uses (-1: none)
+    byproduct_type: np.ndarray  # int16: kind of material a firm gives off (-1: none)
+    trust_institutional: np.ndarray  # float: trust in rules, operator, officials [0-1]
+    satisfaction: np.ndarray  # float: benefit in return for commitments [0-1]
+    position: np.ndarray  # float (n, 2): location in the unit square
+    ties: Ties
+    commons: Commons = field(default_factory=Commons)
+    # Accounts, rewritten every step [EUR/day] and accumulated [EUR].
+    energy_cost_eur: np.ndarray = field(default=None)  # type: ignore[assignment]
+    material_cost_eur: np.ndarray = field(default=None)  # type: ignore[assignment]
+    net_benefit_eur: np.ndarray = field(default=None)  # type: ignore[assignment]
+    cumulative_net_benefit_eur: np.ndarray = field(default=None)  # type: ignore[assignment]
+    # Motives (commons_abm.behaviour.motives), fixed for a run.
+    svo: np.ndarray = field(default=None)  # type: ignore[assignment]  # int8: SVO_TYPES index
+    group_weight: np.ndarray = field(default=None)  # type: ignore[assignment]  # float: weight on group payoff
+    cc_type: np.ndarray = field(default=None)  # type: ignore[assignment]  # int8: CC_TYPES index
+    # Decisions (commons_abm.behaviour.decisions).
+    belief: np.ndarray = field(default=None)  # type: ignore[assignment]  # expected cooperation of others [0-1]
+    propensity: np.ndarray = field(default=None)  # type: ignore[assignment]  # probability of cooperating today [0-1]
+    cooperated: np.ndarray = field(default=None)  # type: ignore[assignment]  # bool: followed the rules / cooperated today
+    # Satisfaction, short and long run (commons_abm.behaviour.satisfaction) [0-1].
+    satisfaction_short: np.ndarray = field(default=None)  # type: ignore[assignment]
+    satisfaction_long: np.ndarray = field(default=None)  # type: ignore[assignment]
+    # Participation (commons_abm.governance.collective_choice, commons_abm.behaviour.membership).
+    attended_last: np.ndarray = field(default=None)  # type: ignore[assignment]  # bool
+    meetings_attended: np.ndarray = field(default=None)  # type: ignore[assignment]  # count
+    meetings_eligible: np.ndarray = field(default=None)  # type: ignore[assignment]  # count
+    excluded_until: np.ndarray = field(default=None)  # type: ignore[assignment]  # step until which re-joining is barred
+    # Sanctions (commons_abm.governance.sanctions).
+    offence_level: np.ndarray = field(default=None)  # type: ignore[assignment]  # int: rung of the ladder
+    clean_days: np.ndarray = field(default=None)  # type: ignore[assignment]  # days since the last offence
+    fines_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # fines paid today [EUR]
+    fees_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # fees paid today [EUR]
+    governance_cost_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # own cost of governing today [EUR]
+
+    _FLOAT_ZEROS = (
+        "energy_cost_eur",
+        "material_cost_eur",
+        "net_benefit_eur",
+        "cumulative_net_benefit_eur",
+        "group_weight",
+        "propensity",
+        "fines_eur",
+        "fees_eur",
+        "governance_cost_eur",
+    )
+
+    def __post_init__(self) -> None:
+        n = self.n
+        for name in self._FLOAT_ZEROS:
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(n))
+        for name, dtype in (
+            ("svo", np.int8),
+            ("cc_type", np.int8),
+            ("meetings_attended", np.int32),
+            ("meetings_eligible", np.int32),
+            ("excluded_until", np.int64),
+            ("offence_level", np.int16),
+            ("clean_days", np.int32),
+        ):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(n, dtype=dtype))
+        for name in ("cooperated", "attended_last"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(n, dtype=bool))
+        if self.belief is None:
+            self.belief = np.full(n, 0.5)
+        for name in ("satisfaction_short", "satisfaction_long"):
+            if getattr(self, name) is None:
+                setattr(self, name, self.satisfaction.astype(float, copy=True))
+
+    @property
+    def n(self) -> int:
+        """Number of agents."""
+        return int(self.kind.size)
+
+    def of_kind(self, kind: int) -> np.ndarray:
+        """Boolean mask of the agents of one kind."""
+        return self.kind == kind

@@ -1,0 +1,436 @@
+"""The energy stage: one day of hourly electricity exchange in the community.
+
+Each hour, every agent first uses its own PV (self-consumption). Members offer the share
+``share_fraction`` of their surplus to the community pool; the rest of any surplus is
+exported to the grid. The pool serves the eligible agents' deficits (members only, or
+everyone under open access: design principle 1, clearly defined boundaries) directly,
+stores what is left in the shared battery and exports the remainder; what the pool cannot
+cover directly is drawn from the battery; the allocation key (design principle 2) shares
+what is delivered; the remaining deficits are imported. This is the order of French
+collective self-consumption (Code de l'énergie, art. L315-2 ff.): local production is
+shared first, the supplier covers the complement.
+
+Money: imports at the import tariff, exports at the export price, community energy at the
+community price. Contributors are paid the community price for the offered energy the
+community used (directly or stored) and the export price for their share of the pool's
+export; the community account takes in the community price for delivered energy and pays
+the contributors (battery losses and stock changes show up there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from commons_abm.core.calendar import Day
+from commons_abm.core.indicators import ratio
+from commons_abm.core.kernels import kernel, total
+from commons_abm.core.scenario import Energy, Scenario
+from commons_abm.core.state import State
+from commons_abm.energy.allocation_keys import KEY_CODES, allocate_by_key
+from commons_abm.energy.battery import dispatch_hours, one_way_efficiency
+from commons_abm.territory.demand import daily_demand
+from commons_abm.territory.solar import hourly_yield_today
+
+__all__ = [
+    "EnergyDay",
+    "HOURLY_FLOWS",
+    "energy_parameters",
+    "energy_day",
+    "exchange_arrays",
+    "exchange_energy",
+    "operator_schedule",
+    "operator_shares",
+    "shift_load",
+    "shift_load_kernel",
+]
+
+HOURLY_FLOWS = (
+    "pv",
+    "demand",
+    "self_consumed",
+    "pool_direct",
+    "battery_charge",
+    "battery_discharge",
+    "import",
+    "export",
+    "soc_kwh",
+)
+
+
+@dataclass
+class EnergyDay:
+    """What the energy stage did in one day.
+
+    Territory totals [kWh/day]: ``production``, ``consumption``, ``self_consumed``,
+    ``pool_direct`` (pool energy delivered without storage), ``battery_charge_in`` (drawn
+    from the pool into the battery), ``battery_discharge_out`` (delivered to agents),
+    ``battery_change`` (stored energy at the end minus at the start), ``losses`` (battery),
+    ``import_``, ``export``, ``offered`` (to the pool), ``pool_export`` (offered energy
+    exported) and ``residual`` = production + import - (consumption + export +
+    battery_change + losses), zero up to rounding.
+
+    Per agent, ``(n,)`` arrays [kWh/day]: ``agent_import``, ``agent_export`` (own surplus
+    not offered plus the share of the pool's export), ``agent_received`` (from the pool and
+    battery), ``agent_offered``; [EUR/day]: ``agent_cost_eur`` (net energy bill inside the
+    community), ``agent_reference_cost_eur`` (bill alone: deficit imported, surplus
+    exported). ``community_account_eur``: the day's change of the community account.
+
+    ``hourly``: 24-value arrays of the territory's flows [kWh], keys :data:`HOURLY_FLOWS`
+    (``soc_kwh`` is the battery's stored energy at the end of each hour).
+    """
+
+    production: float
+    consumption: float
+    self_consumed: float
+    pool_direct: float
+    battery_charge_in: float
+    battery_discharge_out: float
+    battery_change: float
+    losses: float
+    import_: float
+    export: float
+    offered: float
+    pool_export: float
+    residual: float
+    agent_import: np.ndarray
+    agent_export: np.ndarray
+    agent_received: np.ndarray
+    agent_offered: np.ndarray
+    agent_cost_eur: np.ndarray
+    agent_reference_cost_eur: np.ndarray
+    community_account_eur: float
+    hourly: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def self_sufficiency(self) -> float:
+        """Share of consumption not imported, (consumption - import) / consumption (NaN if 0)."""
+        return float(ratio(self.consumption - self.import_, self.consumption))
+
+    @property
+    def self_consumption(self) -> float:
+        """Share of production used in the territory, (production - export) / production
+        (NaN if 0)."""
+        return float(ratio(self.production - self.export, self.production))
+
+    @property
+    def throughput(self) -> float:
+        """Scale of the day's flows for relative checks [kWh]: production + import +
+        consumption + export."""
+        return self.production + self.import_ + self.consumption + self.export
+
+
+def exchange_energy(
+    state: State,
+    scenario: Scenario,
+    day: Day,
+    rngs: dict[str, np.random.Generator],
+    *,
+    boundary: str | None = None,
+    allocation_key: str | None = None,
+    claim: np.ndarray | None = None,
+    load_shift: np.ndarray | None = None,
+) -> EnergyDay:
+    """Run one day of the energy commons (streams ``demand`` and ``weather``).
+
+    ``boundary`` and ``allocation_key`` default to the scenario's ``rules`` (a rulebook
+    sets them otherwise); ``claim`` is each agent's claim multiplier on pooled energy
+    (more than 1 for members who overdraw, see :class:`~commons_abm.energy.allocation_keys.KeyInputs`);
+    ``load_shift`` the share of each agent's daily demand that the community operator
+    schedules into the hours of the day's PV output (:func:`shift_load`).
+
+    Updates ``state.contributed_kwh`` (+ the day's offer), ``state.commons.battery_soc_kwh``,
+    ``state.commons.community_account_eur`` and overwrites ``state.energy_cost_eur`` with
+    each agent's net energy cost of the day.
+    """
+    energy = scenario.energy
+    boundary = boundary or scenario.rules.boundary
+    allocation_key = allocation_key or scenario.rules.allocation_key
+    n = state.n
+    demand = daily_demand(state, energy, day, rngs["demand"]).T  # (24, n), C-ordered
+    per_kwp = hourly_yield_today(energy.pv, day, rngs["weather"])
+    flows = exchange_arrays(
+        demand,
+        state.pv_kwp,
+        state.pv_performance,
+        per_kwp,
+        np.zeros(0) if load_shift is None else np.asarray(load_shift, dtype=float),
+        state.member.astype(bool, copy=False),
+        state.share_fraction,
+        boundary == "open_access",
+        KEY_CODES[allocation_key],
+        state.energy_poor.astype(bool, copy=False),
+        state.contributed_kwh,
+        np.ones(n) if claim is None else np.asarray(claim, dtype=float),
+        float(state.commons.battery_soc_kwh),
+        energy_parameters(energy),
+    )
+    day_flows = energy_day(flows)
+    state.contributed_kwh += day_flows.agent_offered
+    state.commons.battery_soc_kwh = flows[7][14]
+    state.commons.community_account_eur += day_flows.community_account_eur
+    state.energy_cost_eur[:] = day_flows.agent_cost_eur
+    return day_flows
+
+
+def energy_day(flows: tuple) -> EnergyDay:
+    """The :class:`EnergyDay` of what :func:`exchange_arrays` returned."""
+    agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly, totals = flows
+    return EnergyDay(
+        *totals[:13],
+        agent_import=agent_import,
+        agent_export=agent_export,
+        agent_received=agent_received,
+        agent_offered=agent_offered,
+        agent_cost_eur=cost,
+        agent_reference_cost_eur=reference,
+        community_account_eur=totals[13],
+        hourly=dict(zip(HOURLY_FLOWS, hourly)),
+    )
+
+
+@kernel
+def exchange_arrays(
+    demand,
+    pv_kwp,
+    pv_performance,
+    per_kwp,
+    shift,
+    member,
+    share_fraction,
+    open_access,
+    key,
+    energy_poor,
+    contributed,
+    claim,
+    soc,
+    p,
+):  # pragma: no cover - compiled
+    """The day's flows of :func:`exchange_energy` on plain arrays (``demand`` ``(24, n)`` is
+    changed by the operator's load shifting; ``p``: :func:`energy_parameters`): per-agent
+    flows and costs, the territory's hourly flows (rows :data:`HOURLY_FLOWS`) and totals
+    (:class:`EnergyDay`'s scalar fields in order, then the community account's change and
+    the battery's stored energy at the end of the day)."""
+    capacity, power, eta, p_imp, p_exp, p_com = p
+    hours, n = demand.shape
+    # Only PV owners can have a surplus and only eligible agents draw from the pool.
+    kwp = pv_kwp * pv_performance
+    owners = np.flatnonzero(kwp > 0)
+    m = owners.size
+    pv = np.empty((hours, m))
+    hour_pv = np.empty(hours)
+    for h in range(hours):
+        for o in range(m):
+            pv[h, o] = per_kwp[h] * kwp[owners[o]]
+        hour_pv[h] = total(pv[h])
+    if shift.size:
+        shift_load_kernel(demand, hour_pv, shift)
+
+    # own PV first: each owner's deficit, surplus and offer to the pool
+    own_deficit = np.empty((hours, m))
+    surplus = np.empty((hours, m))
+    offer = np.empty((hours, m))
+    offer_share = np.empty(m)
+    for o in range(m):
+        offer_share[o] = share_fraction[owners[o]] * member[owners[o]]
+    pool_supply = np.empty(hours)
+    hour_spare = np.empty(hours)
+    for h in range(hours):
+        for o in range(m):
+            net = demand[h, owners[o]] - pv[h, o]
+            surplus[h, o] = max(-net, 0.0)
+            own_deficit[h, o] = max(net, 0.0)
+            offer[h, o] = surplus[h, o] * offer_share[o]
+        pool_supply[h] = total(offer[h])
+        hour_spare[h] = total(surplus[h])
+
+    eligible = np.arange(n) if open_access else np.flatnonzero(member)
+    k = eligible.size
+    position = np.full(n, -1)
+    for e in range(k):
+        position[eligible[e]] = e
+    weights = np.empty((hours, k))
+    for h in range(hours):
+        for e in range(k):
+            weights[h, e] = demand[h, eligible[e]]
+    caps = weights.copy()  # eligible agents' deficits
+    for o in range(m):
+        e = position[owners[o]]
+        if e >= 0:
+            caps[:, e] = own_deficit[:, o]
+    pool_need = np.empty(hours)
+    for h in range(hours):
+        pool_need[h] = total(caps[h])
+
+    direct = np.minimum(pool_supply, pool_need)
+    charge_in, discharge_out, soc_path, losses, soc_start = dispatch_hours(
+        pool_supply - direct, pool_need - direct, soc, capacity, power, eta
+    )
+    delivered = direct + discharge_out
+    used_share = np.zeros(hours)
+    for h in range(hours):
+        if pool_supply[h] > 0:
+            used_share[h] = (direct[h] + charge_in[h]) / pool_supply[h]
+
+    # the allocation key shares what is delivered among the eligible agents
+    offering = np.flatnonzero(offer_share > 0)
+    offer_columns = np.empty(offering.size, dtype=np.int64)
+    offered_hourly = np.empty((hours, offering.size))
+    for j in range(offering.size):
+        offer_columns[j] = position[owners[offering[j]]]
+        offered_hourly[:, j] = offer[:, offering[j]]
+    received = allocate_by_key(
+        key,
+        delivered,
+        caps,
+        weights,
+        energy_poor[eligible],
+        contributed[eligible],
+        offered_hourly,
+        offer_columns,
+        claim[eligible],
+    )
+
+    # per-agent daily totals [kWh]
+    agent_consumption = np.zeros(n)
+    hour_demand = np.empty(hours)
+    for h in range(hours):
+        row = demand[h]
+        for i in range(n):
+            agent_consumption[i] += row[i]
+        hour_demand[h] = total(row)
+    agent_production = np.zeros(n)
+    agent_surplus = np.zeros(n)
+    agent_deficit = agent_consumption.copy()
+    agent_offered = np.zeros(n)
+    agent_used = np.zeros(n)  # offered energy the community used
+    for o in range(m):
+        i = owners[o]
+        produced = 0.0
+        spare = 0.0
+        short = 0.0
+        given = 0.0
+        used = 0.0
+        for h in range(hours):
+            produced += pv[h, o]
+            spare += surplus[h, o]
+            short += own_deficit[h, o]
+            given += offer[h, o]
+            used += used_share[h] * offer[h, o]
+        agent_production[i] = produced
+        agent_surplus[i] = spare
+        agent_deficit[i] = short
+        agent_offered[i] = given
+        agent_used[i] = used
+    agent_received = np.zeros(n)
+    hour_received = np.zeros(hours)
+    for h in range(hours):
+        if delivered[h] > 0:  # (nothing is received in the other hours)
+            for e in range(k):
+                agent_received[eligible[e]] += received[h, e]
+            hour_received[h] = total(received[h])
+    agent_import = np.maximum(agent_deficit - agent_received, 0.0)
+    agent_export = agent_surplus - agent_used
+    cost = agent_import * p_imp - agent_export * p_exp + (agent_received - agent_used) * p_com
+    reference = agent_deficit * p_imp - agent_surplus * p_exp
+    account = p_com * (total(agent_received) - total(agent_used))
+
+    # the territory's hourly flows and totals [kWh]
+    hourly = np.zeros((9, hours))  # rows: HOURLY_FLOWS
+    for h in range(hours):
+        hourly[0, h] = hour_pv[h]
+        hourly[1, h] = hour_demand[h]
+        hourly[2, h] = hour_pv[h] - hour_spare[h]
+        hourly[3, h] = direct[h]
+        hourly[4, h] = charge_in[h]
+        hourly[5, h] = discharge_out[h]
+        hourly[6, h] = (hourly[1, h] - hourly[2, h]) - hour_received[h]
+        hourly[7, h] = (hour_pv[h] - hourly[2, h]) - direct[h] - charge_in[h]
+        hourly[8, h] = soc_path[h]
+    soc_end = soc_path[-1] if hours else soc_start
+    production, consumption = total(agent_production), total(agent_consumption)
+    import_, export, lost = total(agent_import), total(agent_export), total(losses)
+    battery_change = soc_end - soc_start
+    totals = (
+        production,
+        consumption,
+        total(hourly[2]),
+        total(direct),
+        total(charge_in),
+        total(discharge_out),
+        battery_change,
+        lost,
+        import_,
+        export,
+        total(agent_offered),
+        total(pool_supply - direct - charge_in),
+        production + import_ - (consumption + export + battery_change + lost),
+        account,
+        soc_end,
+    )
+    return agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly, totals
+
+
+def energy_parameters(energy: Energy) -> tuple[float, ...]:
+    """The battery's capacity, power and one-way efficiency, and the import, export and
+    community tariffs, as :func:`exchange_arrays` takes them."""
+    battery, tariffs = energy.battery, energy.tariffs
+    return (
+        float(battery.capacity_kwh),
+        float(battery.power_kw),
+        one_way_efficiency(battery.round_trip_efficiency),
+        float(tariffs.import_eur_per_kwh),
+        float(tariffs.export_eur_per_kwh),
+        float(tariffs.community_eur_per_kwh),
+    )
+
+
+def operator_schedule(
+    operator: bool, load_shift_share: float, member: np.ndarray, cooperated: np.ndarray
+) -> np.ndarray | None:
+    """Share of each agent's demand the community operator schedules into PV hours today
+    (:func:`operator_shares`); ``None`` without an operator or without load shifting."""
+    if not operator or load_shift_share <= 0:
+        return None
+    return operator_shares(member, cooperated, float(load_shift_share))
+
+
+@kernel
+def operator_shares(member, cooperated, share):  # pragma: no cover - compiled
+    """Share of each agent's daily demand the community operator schedules into PV hours
+    today: members who cooperate follow its schedule (:func:`shift_load`)."""
+    out = np.zeros(member.size)
+    for i in range(member.size):
+        if member[i] and cooperated[i]:
+            out[i] = share
+    return out
+
+
+def shift_load(demand: np.ndarray, pv_by_hour: np.ndarray, share: np.ndarray) -> None:
+    """Move the share ``share[i]`` of each agent's daily demand into the hours of the day's
+    PV output, in proportion to the territory's production in each hour (in place).
+
+    The community operator synchronises flows (000: "la synchronisation et la coopération
+    entre acteurs"): it schedules members' flexible loads (water heating, washing) when
+    the community produces. Each agent's daily demand is unchanged; on a day without PV
+    nothing moves. ``demand`` is ``(24, agents)``.
+    """
+    shift_load_kernel(demand, np.asarray(pv_by_hour, dtype=float), np.asarray(share, dtype=float))
+
+
+@kernel
+def shift_load_kernel(demand, pv_by_hour, share):  # pragma: no cover - compiled
+    """:func:`shift_load` on plain arrays."""
+    total = pv_by_hour.sum()
+    if total <= 0.0:
+        return
+    hours = demand.shape[0]
+    for i in range(share.size):
+        if share[i] > 0:
+            movable = 0.0
+            for h in range(hours):
+                movable += demand[h, i]
+            movable *= share[i]
+            for h in range(hours):
+                demand[h, i] = demand[h, i] * (1.0 - share[i]) + pv_by_hour[h] / total * movable

@@ -1,0 +1,528 @@
+"""The reference engine: the model written the way a Mesa user would write it.
+
+``CommonsModel(..., engine="agents")`` steps this engine instead of the whole-population
+stages of the array engine (the default, ``engine="arrays"``). Each agent is a Python
+object (:mod:`commons_abm.agents`) whose methods, below, carry the same rules as the
+stages: it decides whether to cooperate, meets its own demand with its own PV, offers its
+surplus, sorts and brings its waste, faces the monitors, pays, and learns from its
+neighbours on the :class:`mesa.discrete_space.Network`. Agents act one at a time, in a
+new random order each day (``model.agents.shuffle_do``). What is not any one agent's act
+is done by :class:`ReferenceEngine`, hour by hour and in plain Python over the agents:
+the community pool, the battery and the allocation key; the reuse-and-repair hub;
+meetings; the officials.
+
+It is slow (microseconds per agent-step) and meant to be read: it is the specification
+of the behaviour for teaching, and the reference the array engine is tested against
+(``tests/test_engine_equivalence.py``). Both engines draw from the same named random
+streams (:mod:`commons_abm.core.seeding`) and build the same territory from a seed; the runs
+then differ draw by draw (one agent at a time against whole arrays) but not in
+distribution. Where acting one at a time differs from acting all at once by design, see
+``docs/ODD.md``, "Reference engine: one at a time".
+
+A day, in the order of the array engine's stages::
+
+    shuffle_do("step")               each agent decides, plans its energy and materials
+    exchange_energy()                pool, battery and allocation key, hour by hour
+    agents.do("settle_energy")       imports, exports and energy bill of each agent
+    exchange_materials()             symbiosis offers and acceptance, the hub
+    agents.do("settle_materials")    routes and bill of each agent's waste and by-products
+    shuffle_do("face_monitors")      monitoring, sanctions and mediation of each agent
+    collective_choice(), officials_act()
+    agents.do("settle_accounts")     fee, fines, net benefit
+    shuffle_do("learn")              trust, satisfaction, beliefs
+    shuffle_do("review_membership")  join or leave
+    record
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import Any, Protocol
+
+import numpy as np
+
+from commons_abm.core.calendar import HOURS, Day
+from commons_abm.core.indicators import compliance_rate
+from commons_abm.core.records import GovernanceDay
+from commons_abm.core.scalars import clip
+from commons_abm.core.state import FIRM
+from commons_abm.energy.allocation_keys import water_fill_lists
+from commons_abm.energy.battery import dispatch
+from commons_abm.energy.exchange import HOURLY_FLOWS, EnergyDay
+from commons_abm.engines import staged
+from commons_abm.engines.day import STAGE_NAMES, Simulation
+from commons_abm.governance.accounts import daily_fixed_cost
+from commons_abm.governance.collective_choice import (
+    COMMUNICATION,
+    FEE_STEP,
+    FINE_BOUNDS,
+    FINE_STEP,
+    QUOTA_STEP,
+    STRICTER_WHEN_BREACHES_ABOVE,
+    MeetingDay,
+    RuleLevels,
+    meeting_due,
+)
+from commons_abm.governance.mediation import MediationDay
+from commons_abm.governance.monitoring import Detection
+from commons_abm.governance.officials import STANCE_SIGNAL, OfficialsDay, members_voice, overrides_per_year
+from commons_abm.governance.rulebook import POSTURES
+from commons_abm.governance.sanctions import SanctionDay
+from commons_abm.materials.repair_hub import hub_day
+from commons_abm.materials.routing import MaterialsDay
+from commons_abm.territory.solar import clearness, hourly_yield
+
+__all__ = ["AgentSimulation", "ReferenceEngine"]
+
+
+class AgentSimulation(Simulation, Protocol):
+    """A run with Mesa agents, one per row of the state (the model)."""
+
+    agents: Any
+
+    def ensure_agents(self) -> None: ...
+
+    def agent_at(self, index: int) -> Any: ...
+
+
+class ReferenceEngine:
+    """The community's part of a day in the reference engine, over the model's agents."""
+
+    def __init__(self, model: AgentSimulation) -> None:
+        self.model = model
+        model.ensure_agents()
+        self.everyone = [model.agent_at(i) for i in range(model.state.n)]
+        ties = model.state.ties
+        for agent in self.everyone:
+            agent.assembly = int(model.assembly[agent.index])
+            agent.voiced = False
+            # neighbours from the network space; my trust in each is kept on the tie
+            lo = int(ties.indptr[agent.index])
+            slot_of = {int(j): lo + k for k, j in enumerate(ties.neighbours(agent.index))}
+            cells = sorted(agent.cell.connections.values(), key=lambda cell: slot_of[cell.coordinate])
+            agent.neighbour_agents = [cell.agents[0] for cell in cells]
+            agent.tie_slots = [slot_of[cell.coordinate] for cell in cells]
+        self.pv_per_kwp: list[float] = [0.0] * HOURS
+        self.pv_shape: list[float] | None = None
+        self.used_share: list[float] = [0.0] * HOURS
+        self.governance: dict[str, float] = {}
+
+    # ---------------------------------------------------------------- a day
+    def step(self, day: Day) -> None:
+        """Simulate one day, agent by agent: the stages of the declared day, in order."""
+        model = self.model
+        model.today = day
+        pv = model.scenario.energy.pv
+        per_kwp = (hourly_yield(pv, day.day_of_year) * clearness(pv, model.rngs["weather"])).tolist()
+        self.pv_per_kwp = per_kwp
+        # when the territory's PV produces today, as shares of the day's production
+        owners_kwp = sum(a.pv_kwp * a.pv_performance for a in self.everyone if a.pv_kwp * a.pv_performance > 0)
+        total = sum(per_kwp) * owners_kwp
+        self.pv_shape = [p / sum(per_kwp) for p in per_kwp] if total > 0 else None
+        for name in STAGE_NAMES:
+            getattr(self, name)(day)
+
+    def decide(self, day: Day) -> None:
+        """Each agent decides, and plans its energy and materials (``AgentRules.step``)."""
+        self.model.agents.shuffle_do("step")
+
+    def enforce_rules(self, day: Day) -> None:
+        """Each agent faces the monitors, the sanctions and mediation, one at a time."""
+        self.governance = dict.fromkeys(
+            ("monitoring_cost", "official_cost", "peer_cost", "sanctions", "sanction_cost", "mediation_cost"), 0.0
+        )
+        self.model.agents.shuffle_do("face_monitors")
+
+    def learn(self, day: Day) -> None:
+        """Each agent learns, from what the community did today."""
+        self.prepare_learning()
+        self.model.agents.shuffle_do("learn")
+
+    def review_membership(self, day: Day) -> None:
+        """Each agent joins or leaves."""
+        self.model.agents.shuffle_do("review_membership")
+
+    def record(self, day: Day) -> None:
+        """The day's indicators, as the array engine records them."""
+        staged.record(self.model, day)
+
+    def exchange_energy(self, day: Day) -> None:
+        """The day's energy: each agent's own PV, then the community pool (:meth:`pool_energy`)."""
+        model = self.model
+        model.last_energy = self.pool_energy(day)
+        if model.record_hourly:
+            h = model.last_energy.hourly
+            model.hourly.append(np.stack([np.asarray(h[name], float) for name in HOURLY_FLOWS]))
+
+    def route_materials(self, day: Day) -> None:
+        """The day's goods and by-products: symbiosis offers, the hub (:meth:`pool_materials`)."""
+        self.model.last_materials = self.pool_materials()
+
+    # --------------------------------------------------------------- energy
+    def pool_energy(self, day: Day) -> EnergyDay:
+        """The community pool hour by hour: offers serve the eligible agents' deficits
+        directly, the rest charges the battery, the battery covers what is still missing,
+        and the allocation key shares what is delivered (:mod:`commons_abm.energy.exchange`)."""
+        model = self.model
+        inst, energy = model.institutions, model.scenario.energy
+        everyone = self.everyone
+        eligible = everyone if inst.boundary == "open_access" else [a for a in everyone if a.member]
+        supply = [sum(a.offer_kwh[h] for a in everyone) for h in range(HOURS)]
+        need = [sum(a.deficit_kwh[h] for a in eligible) for h in range(HOURS)]
+        direct = [min(s, n) for s, n in zip(supply, need)]
+        battery = dispatch(
+            np.subtract(supply, direct), np.subtract(need, direct), model.state.commons.battery_soc_kwh, energy.battery
+        )
+        charge, discharge = battery.charge_in.tolist(), battery.discharge_out.tolist()
+        self.used_share = [(d + c) / s if s > 0 else 0.0 for d, c, s in zip(direct, charge, supply)]
+        before = [a.contributed_kwh for a in eligible]
+        running = [0.0] * len(eligible)  # each agent's offer so far today
+        for h in range(HOURS):
+            running = [r + a.offer_kwh[h] for r, a in zip(running, eligible)]
+            shares = self.allocate(direct[h] + discharge[h], eligible, h, before, running)
+            for a, x in zip(eligible, shares):
+                a.received_kwh[h] = x
+        for a in everyone:
+            a.settle_energy()
+        model.state.commons.battery_soc_kwh = battery.soc_end
+        tariffs = energy.tariffs
+        account = tariffs.community_eur_per_kwh * (sum(a.received for a in everyone) - sum(a.used for a in everyone))
+        model.state.commons.community_account_eur += account
+        production = sum(a.produced for a in everyone)
+        consumption = sum(a.consumed for a in everyone)
+        imported = sum(a.imported for a in everyone)
+        exported = sum(a.exported for a in everyone)
+        losses = float(battery.losses.sum())
+        change = battery.soc_end - battery.soc_start
+        agent = {
+            name: np.array([getattr(a, attr) for a in everyone])
+            for name, attr in (
+                ("import", "imported"),
+                ("export", "exported"),
+                ("received", "received"),
+                ("offered", "offered"),
+                ("cost", "energy_cost_eur"),
+                ("reference", "energy_reference_eur"),
+            )
+        }
+        hour_pv = [sum(a.pv_kwh[h] for a in everyone) for h in range(HOURS)]
+        hour_demand = [sum(a.demand_kwh[h] for a in everyone) for h in range(HOURS)]
+        hour_self = [hour_pv[h] - sum(a.surplus_kwh[h] for a in everyone) for h in range(HOURS)]
+        hour_received = [sum(a.received_kwh[h] for a in everyone) for h in range(HOURS)]
+        return EnergyDay(
+            production=production,
+            consumption=consumption,
+            self_consumed=sum(a.self_consumed for a in everyone),
+            pool_direct=sum(direct),
+            battery_charge_in=sum(charge),
+            battery_discharge_out=sum(discharge),
+            battery_change=change,
+            losses=losses,
+            import_=imported,
+            export=exported,
+            offered=sum(a.offered for a in everyone),
+            pool_export=sum(s - d - c for s, d, c in zip(supply, direct, charge)),
+            residual=production + imported - (consumption + exported + change + losses),
+            agent_import=agent["import"],
+            agent_export=agent["export"],
+            agent_received=agent["received"],
+            agent_offered=agent["offered"],
+            agent_cost_eur=agent["cost"],
+            agent_reference_cost_eur=agent["reference"],
+            community_account_eur=account,
+            hourly={
+                "pv": np.array(hour_pv),
+                "demand": np.array(hour_demand),
+                "self_consumed": np.array(hour_self),
+                "pool_direct": np.array(direct),
+                "battery_charge": battery.charge_in,
+                "battery_discharge": battery.discharge_out,
+                "import": np.subtract(np.subtract(hour_demand, hour_self), hour_received),
+                "export": np.subtract(np.subtract(np.subtract(hour_pv, hour_self), direct), charge),
+                "soc_kwh": battery.soc,
+            },
+        )
+
+    def allocate(self, amount: float, eligible: list, h: int, before: list[float], running: list[float]) -> list[float]:
+        """Share one hour's delivered energy among the eligible agents by the allocation
+        key, in priority tiers (:mod:`commons_abm.energy.allocation_keys`); each agent's claim
+        multiplies its weight, its deficit caps what it gets."""
+        key = self.model.institutions.allocation_key
+        caps = [a.deficit_kwh[h] for a in eligible]
+        claim = [a.claim for a in eligible]
+        by_demand = [a.demand_kwh[h] * c for a, c in zip(eligible, claim)]
+        if key == "equal":
+            tiers = [claim]
+        elif key == "pro_rata_consumption":
+            tiers = [by_demand]
+        elif key == "pro_rata_contribution":  # contributors first, by what they offered so far
+            tiers = [[(b + r) * c for b, r, c in zip(before, running, claim)], by_demand]
+        else:  # needs_first: energy-poor households first
+            tiers = [[w if a.energy_poor else 0.0 for w, a in zip(by_demand, eligible)], by_demand]
+        total = [0.0] * len(eligible)
+        left = amount
+        for weights in tiers:
+            if left <= 0:
+                break
+            x = water_fill_lists(left, caps, weights)
+            placed = sum(x)
+            room = sum(c for c, w in zip(caps, weights) if c > 0 and w > 0)
+            left = 0.0 if left < room else max(left - placed, 0.0)
+            caps = [max(c - xi, 0.0) for c, xi in zip(caps, x)]
+            total = [t + xi for t, xi in zip(total, x)]
+        return total
+
+    # ------------------------------------------------------------ materials
+    def pool_materials(self) -> MaterialsDay:
+        """Firms trade by-products over their ties; the hub takes in, reuses and repairs
+        (:mod:`commons_abm.materials.symbiosis`, :mod:`commons_abm.materials.repair_hub`,
+        :mod:`commons_abm.materials.routing`)."""
+        model = self.model
+        m = model.scenario.materials
+        everyone = self.everyone
+        firms = [a for a in everyone if a.kind_code == FIRM]
+        if m.firms.symbiosis:
+            for firm in firms:
+                firm.offer_byproducts()
+            for firm in firms:
+                firm.accept_offers()
+        commons = model.state.commons
+        self.hub = hub = hub_day(
+            commons.hub_reusable_kg,
+            commons.hub_repairable_kg,
+            sum(a.bring_reuse_kg for a in everyone),
+            sum(a.bring_repair_kg for a in everyone),
+            m.hub,
+        )
+        commons.hub_reusable_kg, commons.hub_repairable_kg = hub.reusable_end, hub.repairable_end
+        for a in everyone:
+            a.settle_materials()
+        household_waste = sum(a.waste_kg for a in everyone)
+        byproducts = sum(a.byproduct_kg for a in everyone)
+        symbiosis = sum(a.secondary_kg for a in everyone)
+        inputs = household_waste + byproducts
+        reuse, repair = hub.reused + symbiosis, hub.repaired
+        recycling = sum(a.recycled_kg for a in everyone) + hub.repair_failed
+        recovery = sum(a.recovered_kg for a in everyone)
+        landfill = sum(a.landfilled_kg for a in everyone)
+        dumping = sum(a.dumped_kg for a in everyone)
+        virgin_input = sum(a.virgin_kg for a in everyone)
+        virgin_material = max(household_waste - hub.reused - hub.repaired, 0.0) + virgin_input
+        circular = reuse + repair + recycling
+        return MaterialsDay(
+            inputs=inputs,
+            household_waste=household_waste,
+            byproducts=byproducts,
+            reuse=reuse,
+            repair=repair,
+            recycling=recycling,
+            recovery=recovery,
+            landfill=landfill,
+            dumping=dumping,
+            stock_change=hub.stock_change,
+            residual=inputs - (reuse + repair + recycling + recovery + landfill + dumping + hub.stock_change),
+            symbiosis=symbiosis,
+            virgin_input=virgin_input,
+            material_demand=household_waste + sum(a.input_demand_kg for a in everyone),
+            virgin_material=virgin_material,
+            circularity=circular / (circular + virgin_material) if circular + virgin_material > 0 else 0.0,
+            hub_refused=hub.refused,
+            hub_reusable_kg=hub.reusable_end,
+            hub_repairable_kg=hub.repairable_end,
+            dumping_cleanup_eur=dumping * m.costs.dumping_eur_per_kg,
+            waste_kg=np.array([a.waste_kg for a in everyone]),
+            dumped_kg=np.array([a.dumped_kg for a in everyone]),
+            brought_kg=np.array([a.bring_reuse_kg + a.bring_repair_kg for a in everyone]),
+            byproduct_kg=np.array([a.byproduct_kg for a in everyone]),
+            secondary_kg=np.array([a.secondary_kg for a in everyone]),
+            virgin_kg=np.array([a.virgin_kg for a in everyone]),
+            reference_cost_eur=np.array([a.material_reference_eur for a in everyone]),
+        )
+
+    # ----------------------------------------------------------- governance
+    def collective_choice(self, day: Day) -> None:
+        """Members meet, talk and vote, assembly by assembly (:mod:`commons_abm.governance.collective_choice`)."""
+        model = self.model
+        inst, b = model.institutions, model.scenario.behaviour
+        model.results.meeting = None
+        for a in self.everyone:
+            a.voiced = False
+        if not meeting_due(inst, day.step):
+            return
+        levels, count = model.levels, model.levels.fine_scale.size
+        members = [a for a in self.everyone if a.member]
+        size = [0] * count
+        for a in members:
+            size[a.assembly] += 1
+        attendees: list[list] = [[] for _ in range(count)]
+        for a in self.everyone:  # in index order, like the array engine's draws
+            if a.member:
+                group_cost = b.participation.group_size_cost * math.log2(max(size[a.assembly] / 20.0, 1.0))
+                went = a.attends_meeting(group_cost)
+            else:
+                went = False
+            a.attended_last = went
+            if went:
+                attendees[a.assembly].append(a)
+                a.meetings_attended += 1
+            if a.member:
+                a.meetings_eligible += 1
+        # talk: expectations move toward the attendees' average intention; ties gain trust
+        trust = model.state.ties.trust
+        for group in attendees:
+            if not group:
+                continue
+            intention = sum(a.propensity for a in group) / len(group)
+            for a in group:
+                a.belief += COMMUNICATION * (intention - a.belief)
+            present = set(group)
+            for a in group:
+                for other, slot in zip(a.neighbour_agents, a.tie_slots):
+                    if other in present:
+                        trust[slot] += b.trust.meeting_gain * (1.0 - trust[slot])
+        # vote, where the quorum is reached
+        valid = [bool(group) and len(group) >= inst.quorum * max(size[k], 1) for k, group in enumerate(attendees)]
+        votes = [0.0] * count
+        for k, group in enumerate(attendees):
+            if not valid[k]:
+                continue
+            bound = [a for a in members if a.assembly == k and a.bound]
+            breaches = sum(1 for a in bound if a.breach)
+            strict = bool(bound) and breaches / len(bound) > STRICTER_WHEN_BREACHES_ABOVE
+            ballots = [float(strict) if a.cooperated else -1.0 for a in group]
+            votes[k] = float(np.sign(statistics.median(ballots)))
+        voice = members_voice(inst, model.polity.posture)
+        if voice > 0:
+            account = model.state.commons.community_account_eur
+            budget = -1.0 if account > 90 * daily_fixed_cost(inst, count) else (1.0 if account < 0 else 0.0)
+            official = RuleLevels.initial(inst, count)
+            for k in range(count):
+                if not valid[k]:
+                    continue
+                fine = clip(levels.fine_scale[k] * FINE_STEP ** votes[k], *FINE_BOUNDS)
+                quota = clip(levels.quota[k] + QUOTA_STEP * votes[k]) if inst.min_share is not None else levels.quota[k]
+                fee = levels.fee_eur_per_day[k] * FEE_STEP**budget
+                levels.fine_scale[k] = (1.0 - voice) * official.fine_scale[k] + voice * fine
+                levels.quota[k] = (1.0 - voice) * official.quota[k] + voice * quota
+                levels.fee_eur_per_day[k] = (1.0 - voice) * official.fee_eur_per_day[k] + voice * fee
+                levels.chosen[k] = True
+        for k, group in enumerate(attendees):
+            for a in group:
+                a.voiced = valid[k]
+        held = sum(1 for group in attendees if group)
+        attended = np.array([a.attended_last for a in self.everyone])
+        model.results.meeting = MeetingDay(
+            attended,
+            len([a for a in self.everyone if a.attended_last]) / len(members) if members else 0.0,
+            np.array(valid),
+            np.array(votes),
+            inst.meeting_cost_eur * held,
+        )
+        model.results.attendance_rate = model.results.meeting.attendance_rate
+
+    def officials(self, day: Day) -> None:
+        """Officials' stance, overrides and elections (:mod:`commons_abm.governance.officials`)."""
+        model = self.model
+        inst, t = model.institutions, model.scenario.behaviour.trust
+        rng, polity, levels = model.rngs["governance"], model.polity, model.levels
+        members = [a for a in self.everyone if a.member]
+        today = OfficialsDay()
+        signal = STANCE_SIGNAL[inst.stance]
+        if signal and inst.has_rules:
+            scale = (
+                t.institutional_gain * (1.0 + t.authority_bias)
+                if signal > 0
+                else t.institutional_loss * (1.0 - t.authority_bias)
+            )
+            for a in members:
+                T = a.trust_institutional
+                a.trust_institutional = T + scale * abs(signal) * ((1.0 - T) if signal > 0 else -T)
+        rate = overrides_per_year(inst)
+        if rate > 0 and levels.chosen.any() and rng.random() < rate / 365.0:
+            levels.reset(inst)
+            for a in members:
+                a.trust_institutional *= 1.0 - t.override_loss * (1.0 - t.authority_bias)
+            today.override = True
+        if day.step > 0 and day.step % inst.electoral_cycle_days == 0:
+            today.election = True
+            if rng.random() < inst.posture_change_probability:
+                move = 1 if rng.random() < 0.5 else -1
+                polity.posture = POSTURES[min(max(polity.rung + move, 0), len(POSTURES) - 1)]
+            start = model.scenario.behaviour.initial_trust_institutional
+            for a in members:
+                a.trust_institutional = start + inst.staff_continuity * (a.trust_institutional - start)
+        for a in self.everyone:
+            a.trust_institutional = clip(a.trust_institutional)
+        model.results.officials = today
+
+    def settle_accounts(self, day: Day) -> None:
+        """Everyone pays; the community account pays the community's costs."""
+        model, inst, g = self.model, self.model.institutions, self.governance
+        everyone = self.everyone
+        watchers = sum(1 for a in everyone if a.watching)
+        self.peer_cost_per_watcher = g["peer_cost"] / watchers if watchers else 0.0
+        for a in everyone:
+            a.settle_accounts()
+        meeting_cost = model.results.meeting.cost_eur if model.results.meeting is not None else 0.0
+        peer_paid = self.peer_cost_per_watcher * watchers
+        community_cost = (
+            inst.operator_cost_eur_per_day
+            + meeting_cost
+            + g["mediation_cost"]
+            + g["sanction_cost"]
+            + g["monitoring_cost"]
+            - g["official_cost"]
+            - peer_paid
+        )
+        model.state.commons.community_account_eur += (
+            sum(a.fees_eur for a in everyone) + sum(a.fines_eur for a in everyone) - community_cost
+        )
+        cooperated = np.array([a.cooperated for a in everyone], dtype=bool)
+        bound = np.array([a.bound for a in everyone], dtype=bool)
+        model.last_governance = GovernanceDay(
+            meeting_held=model.results.meeting is not None,
+            attendance_rate=model.results.attendance_rate,
+            compliance_rate=compliance_rate(cooperated, bound),
+            sanctions=int(g["sanctions"]),
+            wrongful_sanctions=sum(1 for a in everyone if a.wrongful_stands),
+            mediated=sum(1 for a in everyone if a.settled),
+            override=model.results.officials.override,
+            cost_eur=community_cost + g["official_cost"] + peer_paid,
+        )
+        model.results.detection = Detection(
+            np.array([a.detected for a in everyone]),
+            np.array([a.wrongly_accused for a in everyone]),
+            np.zeros(len(everyone), bool),
+            g["monitoring_cost"],
+            g["official_cost"],
+            np.array([a.governance_cost_eur for a in everyone]),
+        )
+        model.results.sanctions = SanctionDay(
+            np.array([a.sanctioned for a in everyone]),
+            np.array([a.fines_eur for a in everyone]),
+            np.zeros(len(everyone), bool),
+            g["sanction_cost"],
+        )
+        settled = np.array([a.settled for a in everyone])
+        model.results.mediation = MediationDay(
+            np.array([a.wrongful_stands for a in everyone]) | settled, settled, g["mediation_cost"]
+        )
+
+    def prepare_learning(self) -> None:
+        """What every agent sees when it learns: the community-wide cooperation rate, the
+        compliance in its assembly and the pool's return per kWh offered."""
+        everyone = self.everyone
+        self.public_rate = sum(1 for a in everyone if a.cooperated) / len(everyone) if everyone else 0.0
+        count = self.model.levels.fine_scale.size
+        anyone_bound = any(a.bound for a in everyone)
+        seen, kept = [0] * count, [0] * count
+        for a in everyone:
+            if a.bound or not anyone_bound:
+                seen[a.assembly] += 1
+                kept[a.assembly] += a.cooperated
+        self.assembly_compliance = [k / s if s else 1.0 for k, s in zip(kept, seen)]
+        contributors = [a for a in everyone if a.offered > 0]
+        offered = sum(a.offered for a in contributors)
+        received = sum(a.received for a in contributors)
+        self.return_per_kwh = received / offered if offered > 0 else 0.0

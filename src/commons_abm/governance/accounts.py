@@ -1,0 +1,99 @@
+"""Each agent's accounts of the day, and the community's: what was paid and gained.
+
+Fees (members who pay today, at their assembly's level), fines (after refunds by
+mediation) and each peer monitor's share of the cost of watching are written to the
+state; the net benefit is the day's saving against acting alone, energy and materials
+(the stages' reference costs minus actual costs), minus those payments
+(:mod:`commons_abm.behaviour.satisfaction` turns it into satisfaction).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from commons_abm.core.kernels import kernel, total
+from commons_abm.core.state import State
+from commons_abm.governance.rulebook import Institutions
+
+__all__ = ["community_accounts", "daily_fixed_cost", "settle_accounts", "settle_arrays"]
+
+
+def daily_fixed_cost(inst: Institutions, assemblies: int) -> float:
+    """The community's fixed cost per day [EUR]: the operator and the meetings of each of
+    its ``assemblies`` (one per neighbourhood under a federation)."""
+    return inst.operator_cost_eur_per_day + (
+        assemblies * inst.meeting_cost_eur / inst.meeting_every_days if inst.meetings else 0.0
+    )
+
+
+def settle_accounts(
+    state: State,
+    *,
+    pays_fee: np.ndarray,
+    fee_eur_per_day: np.ndarray,
+    fines_eur: np.ndarray,
+    monitoring_cost_eur: np.ndarray,
+    energy_reference_eur: np.ndarray,
+    material_reference_eur: np.ndarray,
+) -> None:
+    """Write the day's fees, fines, own monitoring cost and net benefit of every agent [EUR],
+    and add the net benefit to the cumulative one. ``fee_eur_per_day``: each agent's
+    assembly's fee."""
+    settle_arrays(
+        pays_fee,
+        fee_eur_per_day,
+        fines_eur,
+        monitoring_cost_eur,
+        energy_reference_eur,
+        state.energy_cost_eur,
+        material_reference_eur,
+        state.material_cost_eur,
+        state.fees_eur,
+        state.fines_eur,
+        state.governance_cost_eur,
+        state.net_benefit_eur,
+        state.cumulative_net_benefit_eur,
+    )
+
+
+@kernel
+def settle_arrays(
+    pays_fee,
+    fee_eur_per_day,
+    fines_today,
+    monitoring_cost,
+    energy_reference,
+    energy_cost,
+    material_reference,
+    material_cost,
+    fees,
+    fines,
+    governance_cost,
+    net_benefit,
+    cumulative,
+):  # pragma: no cover - compiled
+    for i in range(pays_fee.size):
+        fees[i] = fee_eur_per_day[i] if pays_fee[i] else 0.0
+        fines[i] = fines_today[i]
+        governance_cost[i] = monitoring_cost[i]
+        net_benefit[i] = (
+            (energy_reference[i] - energy_cost[i])
+            + (material_reference[i] - material_cost[i])
+            - fees[i]
+            - fines[i]
+            - governance_cost[i]
+        )
+        cumulative[i] += net_benefit[i]
+
+
+@kernel
+def community_accounts(
+    operator_cost, meeting_cost, mediation_cost, sanction_cost, monitoring_cost, official_cost, peer_cost, fees, fines
+):  # pragma: no cover - compiled
+    """The community's day [EUR]: what its account pays (the operator, meetings, mediation,
+    sanctioning and the monitoring neither officials nor peers pay), the change of its
+    account (fees and fines in, that cost out) and the day's whole cost of governing
+    (officials' and peers' monitoring included). ``peer_cost``, ``fees``, ``fines``: per agent."""
+    peer = total(peer_cost)
+    community = operator_cost + meeting_cost + mediation_cost + sanction_cost + monitoring_cost - official_cost - peer
+    return community, (total(fees) + total(fines)) - community, community + official_cost + peer

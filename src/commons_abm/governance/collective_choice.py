@@ -1,0 +1,343 @@
+"""Collective choice (design principle 3) and nested assemblies (principle 8).
+
+Every ``every_days`` days members meet. With a federation (principle 8) each
+neighbourhood community holds its own assembly and keeps its own rule levels, inside a
+commune federation that pools their energy; without one, all members meet in a single
+commune-wide assembly.
+
+**Attendance** (003: participation is unequal, its cost over-estimated, lowered by a
+funded facilitator): a member attends with probability ``sigmoid(attendance_base +
+attendance_satisfaction (S - 1/2) + attendance_trust (T - 1/2) + attendance_habit
+[attended last time] - participation_cost (1 - facilitator's reduction) - group_size_cost
+log2(max(assembly size / 20, 1)))`` (Olson 1965 for the size of the group).
+
+**Communication**: attendees talk, and their expectations of others move half-way to the
+average intention of their assembly's attendees; ties between attendees gain trust
+(Ostrom, Walker & Gardner 1992: communication alone raises cooperation in CPR games).
+
+**Votes** (if the assembly reaches its ``quorum``): each attendee who cooperated today
+votes stricter when more than 10 % of the assembly's bound members broke a rule, and
+keeps the levels otherwise; each defector votes laxer. The median vote ``v`` (-1, 0, 1)
+moves the fine scale by x1.25^v (between 0.25 and 4) and the sharing quota by 0.05 v;
+the fee moves to balance the community's account. Members' choice counts with their
+*voice*, the share of the decision the officials' posture leaves them (000's ladder):
+``level = (1 - voice) level_officials + voice level_voted``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commons_abm.core.kernels import kernel
+from commons_abm.core.scenario import Behaviour
+from commons_abm.core.state import State
+from commons_abm.governance.rulebook import Institutions
+
+__all__ = [
+    "MeetingDay",
+    "RuleLevels",
+    "assemblies",
+    "communicated_beliefs",
+    "hold_meeting",
+    "communicate",
+    "initial_levels",
+    "meet",
+    "meeting_parameters",
+    "reset_levels",
+    "meeting_due",
+    "sigmoid",
+    "trust_after_meeting",
+    "vote_budget",
+]
+
+STRICTER_WHEN_BREACHES_ABOVE = 0.10
+FINE_STEP, QUOTA_STEP, FEE_STEP = 1.25, 0.05, 1.1
+FINE_BOUNDS = (0.25, 4.0)
+COMMUNICATION = 0.5
+
+
+@dataclass
+class RuleLevels:
+    """Rule levels in force, one entry per assembly."""
+
+    fine_scale: np.ndarray  # x the rulebook's fines [-]
+    quota: np.ndarray  # share of surplus members must offer [0-1]
+    fee_eur_per_day: np.ndarray  # membership fee [EUR/day]
+    chosen: np.ndarray  # bool: last set by members' vote (not overridden since)
+
+    @classmethod
+    def initial(cls, inst: Institutions, count: int) -> RuleLevels:
+        """The rulebook's levels, as officials set them."""
+        fine, quota, fee = initial_levels(inst)
+        return cls(np.full(count, fine), np.full(count, quota), np.full(count, fee), np.zeros(count, dtype=bool))
+
+    def reset(self, inst: Institutions) -> None:
+        """Back to the rulebook's levels (an override by officials)."""
+        reset_levels(self.fine_scale, self.quota, self.fee_eur_per_day, self.chosen, initial_levels(inst))
+
+
+@dataclass
+class MeetingDay:
+    """One round of meetings."""
+
+    attended: np.ndarray  # bool per agent
+    attendance_rate: float  # attendees over members
+    valid: np.ndarray  # bool per assembly: quorum reached
+    votes: np.ndarray  # median vote per assembly (-1, 0, 1)
+    cost_eur: float
+
+
+def assemblies(state: State, inst: Institutions) -> tuple[np.ndarray, int]:
+    """Each agent's assembly (its neighbourhood under a federation, else 0) and their number."""
+    if inst.federated:
+        return state.neighbourhood, int(state.neighbourhood.max()) + 1 if state.n else 1
+    return np.zeros(state.n, dtype=np.int32), 1
+
+
+def meeting_due(inst: Institutions, step: int) -> bool:
+    """Whether members meet at ``step`` (every ``every_days`` days, the first after that many)."""
+    return inst.meetings and (step + 1) % inst.meeting_every_days == 0
+
+
+@kernel
+def sigmoid(x):  # pragma: no cover - compiled
+    """The logistic function, its argument clipped to [-50, 50]."""
+    return 1.0 / (1.0 + np.exp(-min(max(x, -50.0), 50.0)))
+
+
+def communicated_beliefs(
+    belief: np.ndarray, intention: np.ndarray, assembly: np.ndarray, attended: np.ndarray, count: int
+) -> np.ndarray:
+    """Expectations after talking: each attendee's moves ``COMMUNICATION`` of the way to the
+    average ``intention`` (propensity) of its assembly's attendees; others' stay."""
+    out = np.array(belief, dtype=float)
+    communicate(
+        out, np.asarray(intention, dtype=float), np.asarray(assembly), np.asarray(attended, dtype=bool), int(count)
+    )
+    return out
+
+
+@kernel
+def communicate(belief, intention, assembly, attended, count):  # pragma: no cover - compiled
+    """:func:`communicated_beliefs`, in place."""
+    present = np.zeros(count)
+    mean = np.zeros(count)
+    for i in range(belief.size):
+        if attended[i]:
+            present[assembly[i]] += 1.0
+            mean[assembly[i]] += intention[i]
+    for k in range(count):
+        if present[k] > 0:
+            mean[k] /= present[k]
+    for i in range(belief.size):
+        if attended[i]:
+            belief[i] += COMMUNICATION * (mean[assembly[i]] - belief[i])
+
+
+@kernel
+def trust_after_meeting(trust, together, gain):  # pragma: no cover - compiled
+    """Trust on each tie after a meeting: ties ``together`` (both ends met) gain ``gain (1 - t)``."""
+    out = trust.copy()
+    for j in range(out.size):
+        if together[j]:
+            out[j] += gain * (1.0 - out[j])
+    return out
+
+
+@kernel
+def reset_levels(fine_scale, quota, fee, chosen, official):  # pragma: no cover - compiled
+    """Every assembly's levels back to the ``official`` ones (fine scale, quota, fee): an
+    override by officials."""
+    fine_scale[:] = official[0]
+    quota[:] = official[1]
+    fee[:] = official[2]
+    chosen[:] = False
+
+
+def hold_meeting(
+    state: State,
+    inst: Institutions,
+    behaviour: Behaviour,
+    levels: RuleLevels,
+    voice: float,
+    breach: np.ndarray,
+    bound: np.ndarray,
+    account_eur: float,
+    daily_cost_eur: float,
+    rng: np.random.Generator,
+) -> MeetingDay:
+    """Meet, talk and vote (stream ``governance``: one uniform per agent); updates beliefs,
+    trust and ``levels``."""
+    assembly, count = assemblies(state, inst)
+    ties = state.ties
+    attended, attendance, valid, votes, held = meet(
+        rng.random(state.n),
+        assembly,
+        count,
+        state.member,
+        state.satisfaction,
+        state.trust_institutional,
+        state.attended_last,
+        state.meetings_attended,
+        state.meetings_eligible,
+        state.belief,
+        state.propensity,
+        state.cooperated,
+        breach,
+        bound,
+        ties.owners,
+        ties.indices,
+        ties.trust,
+        meeting_parameters(behaviour, inst),
+        float(voice),
+        vote_budget(float(account_eur), float(daily_cost_eur)),
+        inst.min_share is not None,
+        levels.fine_scale,
+        levels.quota,
+        levels.fee_eur_per_day,
+        levels.chosen,
+        *initial_levels(inst),
+    )
+    return MeetingDay(attended, attendance, valid, votes, inst.meeting_cost_eur * float(held))
+
+
+def meeting_parameters(behaviour: Behaviour, inst: Institutions) -> tuple[float, ...]:
+    """Attendance's base, weights of satisfaction, trust and habit, the cost of taking part
+    (less the facilitator's reduction), the group-size cost, the trust gained on ties
+    between attendees and the quorum, as :func:`meet` takes them."""
+    p = behaviour.participation
+    cost = p.participation_cost * (1.0 - (inst.participation_cost_reduction if inst.operator else 0.0))
+    return tuple(
+        float(x)
+        for x in (
+            p.attendance_base,
+            p.attendance_satisfaction,
+            p.attendance_trust,
+            p.attendance_habit,
+            cost,
+            p.group_size_cost,
+            behaviour.trust.meeting_gain,
+            inst.quorum,
+        )
+    )
+
+
+def initial_levels(inst: Institutions) -> tuple[float, float, float]:
+    """The rule levels officials set, before any vote: fine scale, quota, fee [EUR/day]."""
+    return 1.0, float(inst.min_share or 0.0), float(inst.fee_eur_per_day)
+
+
+@kernel
+def vote_budget(account_eur, daily_cost_eur):  # pragma: no cover - compiled
+    """Members' fee vote: -1 (lower it) with more than 90 days of fixed costs in the
+    account, 1 (raise it) when the account is negative, else 0."""
+    return -1.0 if account_eur > 90 * daily_cost_eur else (1.0 if account_eur < 0 else 0.0)
+
+
+@kernel
+def meet(
+    u,
+    assembly,
+    count,
+    member,
+    satisfaction,
+    trust_institutional,
+    attended_last,
+    meetings_attended,
+    meetings_eligible,
+    belief,
+    propensity,
+    cooperated,
+    breach,
+    bound,
+    owners,
+    indices,
+    tie_trust,
+    p,
+    voice,
+    budget,
+    has_quota,
+    fine_scale,
+    quota,
+    fee,
+    chosen,
+    official_fine,
+    official_quota,
+    official_fee,
+):  # pragma: no cover - compiled
+    """The meetings of :func:`hold_meeting` on arrays: who attends (``u``: one uniform per
+    agent), talk, votes; returns (attended, attendance rate, valid, votes, assemblies held)."""
+    base, w_satisfaction, w_trust, habit, cost, group_size_cost, meeting_gain, quorum = p
+    n = member.size
+    size = np.zeros(count)
+    members = 0
+    for i in range(n):
+        if member[i]:
+            size[assembly[i]] += 1.0
+            members += 1
+    attended = np.zeros(n, dtype=np.bool_)
+    present = np.zeros(count)
+    bound_members = np.zeros(count)
+    breaches = np.zeros(count)
+    for i in range(n):
+        a = assembly[i]
+        if member[i]:
+            logit = (
+                base
+                + w_satisfaction * (satisfaction[i] - 0.5)
+                + w_trust * (trust_institutional[i] - 0.5)
+                + habit * attended_last[i]
+                - cost
+                - group_size_cost * np.log2(max(size[a] / 20.0, 1.0))
+            )
+            attended[i] = u[i] < sigmoid(logit)
+            meetings_eligible[i] += 1
+            if bound[i]:
+                bound_members[a] += 1.0
+                if breach[i]:
+                    breaches[a] += 1.0
+        attended_last[i] = attended[i]
+        if attended[i]:
+            meetings_attended[i] += 1
+            present[a] += 1.0
+    # talk: expectations move toward the attendees' average intention; ties between them gain trust
+    communicate(belief, propensity, assembly, attended, count)
+    together = np.empty(indices.size, dtype=np.bool_)
+    for j in range(indices.size):
+        o, d = owners[j], indices[j]
+        together[j] = attended[o] and attended[d] and assembly[o] == assembly[d]
+    tie_trust[:] = trust_after_meeting(tie_trust, together, meeting_gain)
+    # votes where the quorum is reached: the median ballot of the attendees
+    valid = np.zeros(count, dtype=np.bool_)
+    votes = np.zeros(count)
+    held = 0
+    for k in range(count):
+        held += present[k] > 0
+        valid[k] = present[k] > 0 and present[k] >= quorum * max(size[k], 1.0)
+        if not valid[k]:
+            continue
+        strict = (breaches[k] / bound_members[k] if bound_members[k] > 0 else 0.0) > STRICTER_WHEN_BREACHES_ABOVE
+        ballots = np.empty(int(present[k]))
+        m = 0
+        for i in range(n):
+            if attended[i] and assembly[i] == k:
+                ballots[m] = (1.0 if strict else 0.0) if cooperated[i] else -1.0
+                m += 1
+        votes[k] = np.sign(np.median(ballots))
+    if voice > 0:
+        for k in range(count):
+            if not valid[k]:
+                continue
+            voted_fine = min(max(fine_scale[k] * FINE_STEP ** votes[k], FINE_BOUNDS[0]), FINE_BOUNDS[1])
+            voted_quota = min(max(quota[k] + QUOTA_STEP * votes[k], 0.0), 1.0) if has_quota else quota[k]
+            voted_fee = fee[k] * FEE_STEP**budget
+            fine_scale[k] = (1.0 - voice) * official_fine + voice * voted_fine
+            quota[k] = (1.0 - voice) * official_quota + voice * voted_quota
+            fee[k] = (1.0 - voice) * official_fee + voice * voted_fee
+            chosen[k] = True
+    attendance = 0.0
+    if members:
+        attendance = attended.sum() / members
+    return attended, attendance, valid, votes, held

@@ -1,0 +1,145 @@
+"""Monitoring (design principle 4): who checks whether others follow the rules.
+
+Each monitor named in the rulebook (``monitor`` statements: peers, the operator or
+officials) checks every agent bound by a rule each day. A breach is detected with the
+monitor's ``detection_probability``; a compliant agent is wrongly accused with its
+``error_rate``. Peers see only what happens around them: their detection and error
+probabilities are scaled by the share of the agent's ties to members who cooperated
+today, in the stage ``decide`` that runs before monitoring ("mutual vigilance", 003;
+Ostrom 1990, ch. 3). Monitors act independently.
+Costs: ``cost_eur_per_check`` per agent checked (per agent watched, for peers, shared
+among the cooperating members who watch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commons_abm.core.kernels import flat, kernel, shaped
+from commons_abm.core.state import State
+from commons_abm.governance.rulebook import OFFICIAL_MONITOR, PEER_MONITOR, Institutions
+
+__all__ = ["peer_coverage", "Detection", "accused", "detections", "monitor"]
+
+
+@dataclass
+class Detection:
+    """What monitoring found today."""
+
+    detected: np.ndarray  # bool: breach detected
+    wrongly_accused: np.ndarray  # bool: compliant but accused
+    by_official: np.ndarray  # bool: the accusation came from officials' monitoring
+    cost_eur: float  # total cost of monitoring today [EUR]
+    official_cost_eur: float  # of which paid by the commune (officials) [EUR]
+    peer_cost_eur: np.ndarray  # (n,) cost borne by each peer monitor [EUR]
+
+
+@kernel
+def peer_coverage(indptr, indices, member, cooperated):  # pragma: no cover - compiled
+    """Share of each agent's ties that are to members who cooperated at the last decision:
+    the day before when an agent perceives its risk in ``decide``, today when monitors
+    check after ``decide`` ("mutual vigilance", 003)."""
+    n = indptr.size - 1
+    out = np.zeros(n)
+    for i in range(n):
+        deg = indptr[i + 1] - indptr[i]
+        if deg > 0:
+            seen = 0.0
+            for j in range(indptr[i], indptr[i + 1]):
+                if member[indices[j]] and cooperated[indices[j]]:
+                    seen += 1.0
+            out[i] = seen / deg
+    return out
+
+
+@kernel
+def accused(breach, u, p, error, reach):  # pragma: no cover - compiled
+    """Whether one check ends in an accusation, given a uniform draw ``u``: a breach with
+    probability ``p reach``, a compliant agent (wrongly) with ``error reach``."""
+    return u < p * reach if breach else u < error * reach
+
+
+@kernel
+def _accusations(breach, u, p, error, reach):  # pragma: no cover - compiled
+    out = np.empty(u.size, dtype=np.bool_)
+    for i in range(u.size):
+        out[i] = accused(breach[i], u[i], p[i], error[i], reach[i])
+    return out
+
+
+def detections(
+    breach: np.ndarray, u: np.ndarray, p: float, error: float, reach: np.ndarray | float = 1.0
+) -> np.ndarray:
+    """Which checks end in an accusation, given uniform draws ``u``: a breach with probability
+    ``p reach``, a compliant agent (wrongly) with ``error reach``."""
+    shape = np.broadcast_shapes(np.shape(breach), np.shape(u), np.shape(p), np.shape(error), np.shape(reach))
+    return shaped(
+        _accusations(flat(breach, shape, bool), flat(u, shape), flat(p, shape), flat(error, shape), flat(reach, shape)),
+        shape,
+    )
+
+
+@kernel
+def monitor_arrays(
+    who, p, error, unit_cost, u, bound, breach, member, cooperated, indptr, indices
+):  # pragma: no cover - compiled
+    """The checks of :func:`monitor`: accusations, costs and each peer monitor's share."""
+    monitors, n = u.shape
+    detected = np.zeros(n, dtype=np.bool_)
+    wrong = np.zeros(n, dtype=np.bool_)
+    by_official = np.zeros(n, dtype=np.bool_)
+    peer_cost = np.zeros(n)
+    cost = 0.0
+    official_cost = 0.0
+    coverage = peer_coverage(indptr, indices, member, cooperated)
+    watchers = 0
+    for i in range(n):
+        watchers += member[i] and cooperated[i]
+    checked = bound.any()
+    for m in range(monitors):
+        watched = 0.0
+        for i in range(n):
+            reach = coverage[i] if who[m] == PEER_MONITOR else 1.0
+            if bound[i]:
+                watched += reach
+                if accused(breach[i], u[m, i], p[m], error[m], reach):
+                    if breach[i]:
+                        detected[i] = True
+                    else:
+                        wrong[i] = True
+                    if who[m] == OFFICIAL_MONITOR:
+                        by_official[i] = True
+        spent = unit_cost[m] * watched if checked else 0.0
+        cost += spent
+        if who[m] == OFFICIAL_MONITOR:
+            official_cost += spent
+        elif who[m] == PEER_MONITOR and watchers:
+            for i in range(n):
+                if member[i] and cooperated[i]:
+                    peer_cost[i] += spent / watchers
+    return detected, wrong, by_official, cost, official_cost, peer_cost
+
+
+def monitor(
+    state: State, inst: Institutions, bound: np.ndarray, breach: np.ndarray, rng: np.random.Generator
+) -> Detection:
+    """Check every agent bound by a rule (stream ``governance``: one uniform per agent and monitor)."""
+    who, p, error, unit_cost = inst.monitor_table
+    u = rng.random((who.size, state.n))
+    return Detection(
+        *monitor_arrays(
+            who,
+            p,
+            error,
+            unit_cost,
+            u,
+            bound,
+            breach,
+            state.member,
+            state.cooperated,
+            state.ties.indptr,
+            state.ties.indices,
+        )
+    )

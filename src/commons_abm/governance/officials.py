@@ -1,0 +1,171 @@
+"""Officials: posture, stance, recognition of the community's rules, electoral cycle.
+
+* **Posture** on the participation ladder of 000 (authority, consultation,
+  participation, collaboration, shared governance) sets members' *voice*, the share of
+  rule decisions left to them (:data:`commons_abm.behaviour.decisions.POSTURE_VOICE`).
+* **Stance** toward the community (003: "soutenir sans étouffer"): an *ally* sends members
+  a small positive institutional signal each day, a *controller* a negative one, a
+  *distant* official none; controlling officials who monitor crowd out intrinsic
+  cooperation (:mod:`commons_abm.behaviour.decisions`).
+* **Recognition** (design principle 7): officials who recognise the community's rules
+  never override them. Otherwise, ``overrides_per_year`` times a year on average
+  (``override_rules`` statement; by default 0.25 for an ally, 0.5 distant, 2 controller)
+  they reset the levels members voted to their own, and members' institutional trust
+  falls by ``override_loss``, less by authority bias. Members know it: the legitimacy
+  of the rules they vote is discounted by :func:`rule_security` (see
+  :func:`commons_abm.behaviour.decisions.legitimacy`), and so is the trust a vote gives them.
+* **Elections** every ``electoral_cycle_days``: with ``posture_change_probability`` the
+  posture moves one rung up or down; the working relationship is partly lost: members'
+  institutional trust keeps the share ``staff_continuity`` of its distance from its
+  initial value (civil-service staff carry the rest over, 003).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commons_abm.core.kernels import kernel
+from commons_abm.core.scenario import Behaviour
+from commons_abm.core.state import State
+from commons_abm.governance.collective_choice import RuleLevels
+from commons_abm.governance.rulebook import POSTURE_VOICE, POSTURES, Institutions
+
+__all__ = [
+    "DEFAULT_OVERRIDES_PER_YEAR",
+    "OfficialsDay",
+    "Polity",
+    "act",
+    "members_voice",
+    "officials_act",
+    "officials_parameters",
+    "overrides_per_year",
+    "rule_security",
+]
+
+DEFAULT_OVERRIDES_PER_YEAR = {"ally": 0.25, "distant": 0.5, "controller": 2.0}
+STANCE_SIGNAL = {"ally": 0.2, "distant": 0.0, "controller": -0.2}
+
+
+@dataclass
+class Polity:
+    """The officials' current posture (it changes at elections)."""
+
+    posture: str
+
+    @property
+    def rung(self) -> int:
+        """Position of the posture on the ladder (0: authority)."""
+        return POSTURES.index(self.posture)
+
+
+@dataclass
+class OfficialsDay:
+    """What officials did today."""
+
+    override: bool = False
+    election: bool = False
+
+
+def members_voice(inst: Institutions, posture: str) -> float:
+    """Members' share in deciding the rules under the officials' ``posture`` (none without
+    meetings): :data:`~commons_abm.governance.rulebook.POSTURE_VOICE`."""
+    return POSTURE_VOICE[posture] if inst.meetings else 0.0
+
+
+def overrides_per_year(inst: Institutions) -> float:
+    """Expected overrides of the community's rules per year."""
+    if inst.recognised:
+        return 0.0
+    if any(s.aim == "override_rules" for s in inst.statements):
+        return inst.overrides_per_year
+    return DEFAULT_OVERRIDES_PER_YEAR[inst.stance]
+
+
+def rule_security(inst: Institutions) -> float:
+    """Chance that a rule members choose stands a year without being overridden [0-1].
+
+    Overrides arrive as a Poisson process of rate :func:`overrides_per_year`, so this is
+    ``exp(-rate)``: 1 when officials recognise the community's rules (principle 7).
+    """
+    return float(np.exp(-overrides_per_year(inst)))
+
+
+def officials_act(
+    state: State,
+    inst: Institutions,
+    behaviour: Behaviour,
+    polity: Polity,
+    levels: RuleLevels,
+    step: int,
+    rng: np.random.Generator,
+) -> OfficialsDay:
+    """One day of officials' acts (stream ``governance``: a uniform for a possible override
+    when members' rules stand; at an election, one, and a second when the posture moves)."""
+    override, election, rung = act(
+        rng,
+        step,
+        polity.rung,
+        len(POSTURES),
+        state.member,
+        state.trust_institutional,
+        levels.chosen,
+        STANCE_SIGNAL[inst.stance] if inst.has_rules else 0.0,
+        overrides_per_year(inst),
+        inst.electoral_cycle_days,
+        inst.posture_change_probability,
+        inst.staff_continuity,
+        officials_parameters(behaviour),
+    )
+    if override:
+        levels.reset(inst)
+    polity.posture = POSTURES[rung]
+    return OfficialsDay(override=override, election=election)
+
+
+def officials_parameters(behaviour: Behaviour) -> tuple[float, ...]:
+    """Institutional gain and loss, authority bias, loss at an override and the initial
+    institutional trust, as :func:`act` takes them."""
+    t = behaviour.trust
+    return tuple(
+        float(x)
+        for x in (
+            t.institutional_gain,
+            t.institutional_loss,
+            t.authority_bias,
+            t.override_loss,
+            behaviour.initial_trust_institutional,
+        )
+    )
+
+
+@kernel
+def act(
+    rng, step, rung, rungs, member, trust, chosen, signal, rate, cycle, change_probability, continuity, t
+):  # pragma: no cover - compiled
+    """The arithmetic and draws of :func:`officials_act`: (override, election, new rung).
+    The caller resets the levels after an override."""
+    gain, loss, authority_bias, override_loss, initial = t
+    if signal != 0.0:
+        scale = gain * (1.0 + authority_bias) if signal > 0 else loss * (1.0 - authority_bias)
+        for i in range(trust.size):
+            if member[i]:
+                trust[i] += scale * abs(signal) * (1.0 - trust[i] if signal > 0 else -trust[i])
+    override = False
+    if rate > 0 and chosen.any() and rng.random() < rate / 365.0:
+        override = True
+        for i in range(trust.size):
+            if member[i]:
+                trust[i] *= 1.0 - override_loss * (1.0 - authority_bias)
+    election = step > 0 and step % cycle == 0
+    if election:
+        if rng.random() < change_probability:
+            move = 1 if rng.random() < 0.5 else -1
+            rung = min(max(rung + move, 0), rungs - 1)
+        for i in range(trust.size):
+            if member[i]:
+                trust[i] = initial + continuity * (trust[i] - initial)
+    for i in range(trust.size):
+        trust[i] = min(max(trust[i], 0.0), 1.0)
+    return override, election, rung

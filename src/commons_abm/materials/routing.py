@@ -1,0 +1,380 @@
+"""The materials stage: one day of end-of-life goods and by-products down the waste hierarchy.
+
+Routes follow the waste hierarchy of the EU Waste Framework Directive (2008/98/EC,
+art. 4): prevention and re-use, preparing for re-use (repair), recycling, other recovery
+(here energy recovery) and disposal (landfill), plus illegal dumping outside it. Firms
+exchange by-products over their ties (industrial symbiosis, Chertow 2000; "one's waste is
+another's resource", Kit AgirLocal 2017): :mod:`commons_abm.materials.symbiosis`. The shared
+reuse-and-repair hub is :mod:`commons_abm.materials.repair_hub`.
+
+**Households**, each day: waste = ``waste_kg_per_day`` x log-normal noise (mean 1,
+coefficient of variation ``materials.daily_cv``, one draw per agent from the
+``materials`` stream). It splits by the shares into reusable, repairable, recyclable and
+other (residual) waste. A share ``hub_bring_rate`` of the reusable and repairable goods
+is brought to the hub; the rest joins the residual stream. Recyclables are sorted at
+``sorting_rate``; unsorted ones join the residual stream. Goods the hub refuses (intake or
+storage full; every household sees the same acceptance share) also join the residual
+stream of the household that brought them. Of the residual stream a share
+``dumping_rate`` is dumped illegally; the rest goes to energy recovery
+(``energy_recovery_share``) or landfill.
+
+**Firms**, each day: by-products = ``byproduct_kg_per_day`` x noise go first to
+symbiosis; what is left is recycled at ``byproduct_recycling_share`` and the rest goes to
+energy recovery or landfill by the same split as households' residual waste (firms do not
+dump). Input demand is ``input_kg_per_day`` (no noise); virgin input = demand minus the
+secondary material received.
+
+**Costs** [EUR/day], written to ``state.material_cost_eur`` (overwritten each day): whoever
+sends material down a route pays that route's price per kg (``materials.costs``).
+Households pay for what they sort (recycling), for what the hub accepts from them (reuse
+or repair price, paid at intake; the price covers the hub's later recycling of failed
+repairs) and for their residual waste that is recovered or landfilled. Dumped waste costs
+the dumper nothing: its clean-up is paid by the commune and reported as the territory
+total ``dumping_cleanup_eur``. Firms pay their recycling, recovery and landfill, the
+reuse price on by-products they give to other firms, ``virgin_eur_per_kg`` per kg of
+virgin input and ``secondary_eur_per_kg`` per kg of secondary material received; the
+seller earns ``secondary_eur_per_kg`` per kg given. ``reference_cost_eur`` is what each
+agent would pay with no hub and no symbiosis: same sorting and dumping, all reusable and
+repairable goods in the residual stream, firms' whole demand bought virgin and all
+by-products down the hierarchy. The model derives net benefits from the two.
+
+**Circularity** follows the spirit of Eurostat's circular material use rate (CMU,
+indicator ``cei_srm030``): CMU = U / (U + V), where U is circular use = reuse (hub reuse
+plus symbiosis exchange) + successful repair + recycling, and V is virgin material =
+households' new goods + firms' virgin input. Households' new goods are taken equal to
+the waste they generate (a steady-state assumption: what is discarded is replaced)
+minus the goods the hub returns to use (reuse and successful repair), floored at zero.
+Recycled material counts as circular use whether or not it is used inside the
+territory, as in Eurostat's indicator. CMU is 0 on a day with no material at all.
+
+**Mass balance** ("rien ne se perd, rien ne se crée", every kg accounted for each day):
+inputs = household waste + firms' by-products = reuse + repair + recycling + recovery +
+landfill + dumping + change of hub stocks; ``residual`` is the difference (zero up to
+rounding).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commons_abm.core.calendar import Day
+from commons_abm.core.kernels import flat, kernel
+from commons_abm.core.scenario import Materials, Scenario
+from commons_abm.core.state import FIRM, HOUSEHOLD, State
+from commons_abm.materials.repair_hub import capacities, hub_flows
+from commons_abm.materials.symbiosis import exchange, symbiosis_pairs
+from commons_abm.territory.build import lognormal_noise
+
+__all__ = ["MaterialsDay", "exchange_pairs", "materials_day", "route_arrays", "route_materials", "routing_parameters"]
+
+
+@dataclass(frozen=True)
+class MaterialsDay:
+    """One day of materials for the whole territory.
+
+    Totals are in kg (flows over the day); per-agent arrays in kg/day or EUR/day.
+    """
+
+    # --- totals [kg]
+    inputs: float  # household waste + firms' by-products generated
+    household_waste: float  # household waste generated
+    byproducts: float  # firms' by-products generated
+    reuse: float  # hub reuse outflow + symbiosis exchange
+    repair: float  # successful repairs (back into use)
+    recycling: float  # sorted recyclables + failed repairs + recycled by-products
+    recovery: float  # energy recovery
+    landfill: float  # landfill
+    dumping: float  # illegal dumping
+    stock_change: float  # hub stocks at the end minus at the start
+    residual: float  # inputs - (all routes + stock_change); ~0
+    symbiosis: float  # by-products exchanged between firms (included in reuse)
+    virgin_input: float  # firms' virgin input
+    material_demand: float  # households' new goods (= waste generated) + firms' input demand
+    virgin_material: float  # V of the circularity: households' new goods net of hub returns + virgin input
+    circularity: float  # U / (U + V) [0-1]
+    hub_refused: float  # goods the hub turned away (sent to the residual stream)
+    hub_reusable_kg: float  # hub reusable stock at the end of the day
+    hub_repairable_kg: float  # hub repairable stock at the end of the day
+    dumping_cleanup_eur: float  # clean-up of dumped waste, paid by the commune [EUR]
+    # --- per agent
+    waste_kg: np.ndarray  # household waste generated [kg/day]
+    dumped_kg: np.ndarray  # waste dumped illegally [kg/day]
+    brought_kg: np.ndarray  # goods brought to the hub (accepted or not) [kg/day]
+    byproduct_kg: np.ndarray  # firms' by-products generated [kg/day]
+    secondary_kg: np.ndarray  # secondary material received by symbiosis [kg/day]
+    virgin_kg: np.ndarray  # virgin input bought [kg/day]
+    reference_cost_eur: np.ndarray  # cost with no hub and no symbiosis [EUR/day]
+
+    @property
+    def agent_reference_cost_eur(self) -> np.ndarray:
+        """Alias of ``reference_cost_eur`` (the energy stage's naming) [EUR/day]."""
+        return self.reference_cost_eur
+
+
+def route_materials(
+    state: State,
+    scenario: Scenario,
+    day: Day | int | None,
+    rngs: dict[str, np.random.Generator] | np.random.Generator,
+    *,
+    sorting: np.ndarray | float = 1.0,
+    hub_bring: np.ndarray | float = 1.0,
+    dumping: np.ndarray | float = 1.0,
+) -> MaterialsDay:
+    """Route one day of household waste and firms' by-products (see the module docstring).
+
+    ``sorting``, ``hub_bring`` and ``dumping`` multiply, per agent, the scenario's
+    ``sorting_rate``, ``hub_bring_rate`` and ``dumping_rate`` (today's decisions,
+    :mod:`commons_abm.behaviour.decisions`); each rate is capped at 1.
+
+    Updates the hub stocks in ``state.commons`` and overwrites ``state.material_cost_eur``;
+    draws from ``rngs["materials"]`` (or from ``rngs`` if it is a generator). ``day`` is
+    the calendar day; material flows do not depend on it yet.
+    """
+    del day  # no seasonality in material flows (yet)
+    rng = rngs if isinstance(rngs, np.random.Generator) else rngs["materials"]
+    m = scenario.materials
+    n = state.n
+    seller, buyer = exchange_pairs(state, m.firms.symbiosis)
+    routes = route_arrays(
+        lognormal_noise(rng, m.daily_cv, n),
+        state.kind,
+        state.waste_kg_per_day,
+        state.byproduct_kg_per_day,
+        state.input_kg_per_day,
+        flat(sorting, (n,)),
+        flat(hub_bring, (n,)),
+        flat(dumping, (n,)),
+        seller,
+        buyer,
+        float(state.commons.hub_reusable_kg),
+        float(state.commons.hub_repairable_kg),
+        routing_parameters(m),
+    )
+    state.material_cost_eur[:] = routes[6]
+    day_totals = materials_day(routes, m.costs.dumping_eur_per_kg)
+    state.commons.hub_reusable_kg = day_totals.hub_reusable_kg
+    state.commons.hub_repairable_kg = day_totals.hub_repairable_kg
+    return day_totals
+
+
+def materials_day(routes: tuple, dumping_eur_per_kg: float) -> MaterialsDay:
+    """The :class:`MaterialsDay` of what :func:`route_arrays` returned (the commune's
+    clean-up of dumped waste at ``dumping_eur_per_kg``)."""
+    waste, dumped, brought, byproduct, secondary, virgin, _, reference, totals = routes
+    return MaterialsDay(
+        *totals,
+        dumping_cleanup_eur=totals[8] * dumping_eur_per_kg,
+        waste_kg=waste,
+        dumped_kg=dumped,
+        brought_kg=brought,
+        byproduct_kg=byproduct,
+        secondary_kg=secondary,
+        virgin_kg=virgin,
+        reference_cost_eur=reference,
+    )
+
+
+def routing_parameters(m: Materials) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
+    """The households' and firms' shares and rates, the prices of the routes and the hub's
+    capacities, as :func:`route_arrays` takes them."""
+    hh, fm, c = m.households, m.firms, m.costs
+    e = hh.energy_recovery_share
+    shares = (
+        hh.sorting_rate,
+        hh.hub_bring_rate,
+        hh.dumping_rate,
+        hh.recyclable_share,
+        hh.reusable_share,
+        hh.repairable_share,
+        e,
+        fm.byproduct_recycling_share,
+    )
+    prices = (
+        c.recycling_eur_per_kg,
+        c.recovery_eur_per_kg,
+        c.landfill_eur_per_kg,
+        c.reuse_eur_per_kg,
+        c.repair_eur_per_kg,
+        c.virgin_eur_per_kg,
+        c.secondary_eur_per_kg,
+        e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg,
+    )
+    return tuple(map(float, shares)), tuple(map(float, prices)), capacities(m.hub)
+
+
+_NO_PAIRS = np.empty(0, dtype=np.int64)
+
+
+@kernel
+def route_arrays(
+    noise,
+    kind,
+    waste_kg_per_day,
+    byproduct_kg_per_day,
+    input_kg_per_day,
+    sorting,
+    hub_bring,
+    dumping,
+    seller,
+    buyer,
+    reusable_kg,
+    repairable_kg,
+    p,
+):  # pragma: no cover - compiled
+    """The day's routes of :func:`route_materials` (``p``: :func:`routing_parameters`):
+    per-agent flows and costs, and :class:`MaterialsDay`'s totals in order, up to the hub's
+    stocks at the end of the day."""
+    shares, prices, hub_capacities = p
+    (
+        sorting_rate,
+        hub_bring_rate,
+        dumping_rate,
+        recyclable_share,
+        reusable_share,
+        repairable_share,
+        recovery_share,
+        byproduct_recycling_share,
+    ) = shares
+    (p_recycling, p_recovery, p_landfill, p_reuse, p_repair, p_virgin, p_secondary, p_residual) = prices
+    n = kind.size
+    waste = np.zeros(n)
+    byproduct = np.zeros(n)
+    demand = np.zeros(n)
+    sorted_kg = np.zeros(n)
+    brought_reuse = np.zeros(n)
+    brought_repair = np.zeros(n)
+    dumping_share = np.zeros(n)
+    offered_reuse = 0.0
+    offered_repair = 0.0
+    # households: sorting and the hub, at today's behaviour
+    for i in range(n):
+        if kind[i] == HOUSEHOLD:
+            waste[i] = waste_kg_per_day[i] * noise[i]
+        elif kind[i] == FIRM:
+            byproduct[i] = byproduct_kg_per_day[i] * noise[i]
+            demand[i] = input_kg_per_day[i]
+        bring = min(hub_bring_rate * hub_bring[i], 1.0)
+        sorted_kg[i] = waste[i] * (recyclable_share * min(sorting_rate * sorting[i], 1.0))
+        brought_reuse[i] = waste[i] * (reusable_share * bring)
+        brought_repair[i] = waste[i] * (repairable_share * bring)
+        dumping_share[i] = min(dumping_rate * dumping[i], 1.0)
+        offered_reuse += brought_reuse[i]
+        offered_repair += brought_repair[i]
+    hub = hub_flows(reusable_kg, repairable_kg, offered_reuse, offered_repair, *hub_capacities)
+    accept_share = hub[5]
+    # firms: symbiosis first, then down the hierarchy
+    kg, secondary, sold, left = exchange(seller, buyer, byproduct, demand, kind == FIRM)
+    dumped = np.empty(n)
+    virgin = np.empty(n)
+    cost = np.empty(n)
+    reference = np.empty(n)
+    household_waste = byproducts = recycled_total = recovery = landfill = dumping_kg = virgin_input = 0.0
+    input_demand = 0.0
+    for i in range(n):
+        accepted_reuse = brought_reuse[i] * accept_share
+        accepted_repair = brought_repair[i] * accept_share
+        residual_stream = max(waste[i] - sorted_kg[i] - accepted_reuse - accepted_repair, 0.0)
+        dumped[i] = residual_stream * dumping_share[i]
+        recycled_by = left[i] * byproduct_recycling_share
+        virgin[i] = max(demand[i] - secondary[i], 0.0)
+        # residual streams (households' kept waste, firms' unrecycled by-products): recovery or landfill
+        disposed = (residual_stream - dumped[i]) + (left[i] - recycled_by)
+        recovered = disposed * recovery_share
+        landfilled = disposed - recovered
+        recycled = sorted_kg[i] + recycled_by
+        cost[i] = (
+            recycled * p_recycling
+            + recovered * p_recovery
+            + landfilled * p_landfill
+            + accepted_reuse * p_reuse
+            + accepted_repair * p_repair
+            + virgin[i] * p_virgin
+            + secondary[i] * p_secondary
+            + sold[i] * (p_reuse - p_secondary)
+        )
+        r = byproduct_recycling_share
+        reference[i] = (
+            sorted_kg[i] * p_recycling
+            + (waste[i] - sorted_kg[i]) * ((1.0 - dumping_share[i]) * p_residual)
+            + demand[i] * p_virgin
+            + byproduct[i] * (r * p_recycling + (1.0 - r) * p_residual)
+        )
+        household_waste += waste[i]
+        byproducts += byproduct[i]
+        recycled_total += recycled
+        recovery += recovered
+        landfill += landfilled
+        dumping_kg += dumped[i]
+        virgin_input += virgin[i]
+        input_demand += demand[i]
+    symbiosis = kg.sum()
+    (
+        _,
+        _,
+        _,
+        _,
+        refused,
+        _,
+        reused,
+        repaired,
+        repair_failed,
+        reusable_start,
+        repairable_start,
+        reusable_end,
+        repairable_end,
+    ) = hub
+    # totals [kg]
+    inputs = household_waste + byproducts
+    reuse = reused + symbiosis
+    recycling = recycled_total + repair_failed
+    stock_change = (reusable_end - reusable_start) + (repairable_end - repairable_start)
+    residual = inputs - (reuse + repaired + recycling + recovery + landfill + dumping_kg + stock_change)
+    virgin_material = max(household_waste - reused - repaired, 0.0) + virgin_input
+    circular = reuse + repaired + recycling
+    denominator = circular + virgin_material
+    circularity = circular / denominator if denominator > 0.0 else 0.0
+    totals = (
+        inputs,
+        household_waste,
+        byproducts,
+        reuse,
+        repaired,
+        recycling,
+        recovery,
+        landfill,
+        dumping_kg,
+        stock_change,
+        residual,
+        symbiosis,
+        virgin_input,
+        household_waste + input_demand,
+        virgin_material,
+        circularity,
+        refused,
+        reusable_end,
+        repairable_end,
+    )
+    return waste, dumped, brought_reuse + brought_repair, byproduct, secondary, virgin, cost, reference, totals
+
+
+def exchange_pairs(state: State, enabled: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The firms that may exchange by-products (:func:`~commons_abm.materials.symbiosis.symbiosis_pairs`;
+    none when symbiosis is not ``enabled``), kept on the state while its network, kinds and
+    material types stay the same."""
+    if not enabled:
+        return _NO_PAIRS, _NO_PAIRS
+    key = (
+        id(state.ties),
+        state.ties.n_ties,
+        state.kind.tobytes(),
+        state.byproduct_type.tobytes(),
+        state.input_type.tobytes(),
+    )
+    cached = getattr(state, "_symbiosis_pairs", None)
+    if cached is None or cached[0] != key:
+        cached = (key, symbiosis_pairs(state.kind, state.ties, state.byproduct_type, state.input_type))
+        state._symbiosis_pairs = cached
+    return cached[1]

@@ -1,0 +1,133 @@
+"""Industrial symbiosis: firms' by-products replace other firms' virgin inputs.
+
+"One's waste is another's resource" (Kit AgirLocal, Fing 2017); industrial symbiosis
+engages traditionally separate firms in a collective exchange of materials, and
+geographic proximity plus existing relations make it possible (Chertow 2000, Annu. Rev.
+Energy Environ. 25:313-337). Here a firm's by-product can substitute the input of
+another firm only if
+
+* the two are **firms tied in the social network** (either direction of an undirected
+  tie of ``State.ties``: the seller can be either end), and
+* the by-product is of the **same material type** as the buyer's input.
+
+One day is a single simultaneous round over all such (seller, buyer) pairs:
+
+1. each seller splits its by-product among its buyers **in proportion to their input
+   demand** (the offer on each pair);
+2. each buyer whose offers add up to more than its demand **scales every offer down by
+   the same factor** so that it takes exactly its demand.
+
+So no buyer receives more than its demand and no seller gives more than its by-product.
+What a buyer refuses stays with its seller for the day (no second round: a seller does
+not re-offer to other buyers what one buyer turned down), which under-estimates the
+exchange a little when buyers are saturated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commons_abm.core.kernels import kernel
+from commons_abm.core.state import FIRM, Ties
+
+__all__ = ["SymbiosisDay", "exchange", "exchange_byproducts", "symbiosis_pairs"]
+
+
+@dataclass(frozen=True)
+class SymbiosisDay:
+    """One day of by-product exchange.
+
+    ``seller[k]``, ``buyer[k]``, ``kg[k]``: the flow over each candidate pair [kg/day];
+    per agent [kg/day]: ``received`` (secondary material received), ``sold`` (by-product
+    given to other firms) and ``left`` (by-product not exchanged).
+    """
+
+    seller: np.ndarray
+    buyer: np.ndarray
+    kg: np.ndarray
+    received: np.ndarray
+    sold: np.ndarray
+    left: np.ndarray
+
+    @property
+    def total(self) -> float:
+        """Total exchanged [kg/day]."""
+        return float(self.kg.sum())
+
+
+def symbiosis_pairs(
+    kind: np.ndarray, ties: Ties, byproduct_type: np.ndarray, input_type: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (seller, buyer) pairs that may exchange: both firms, tied, and the seller's
+    by-product type equal to the buyer's input type (types < 0 never match)."""
+    u, v = ties.u, ties.v
+    firm_tie = (kind[u] == FIRM) & (kind[v] == FIRM)
+    u, v = u[firm_tie], v[firm_tie]
+    seller = np.concatenate([u, v]).astype(np.int64)
+    buyer = np.concatenate([v, u]).astype(np.int64)
+    t = byproduct_type[seller]
+    match = (t == input_type[buyer]) & (t >= 0)
+    return seller[match], buyer[match]
+
+
+def exchange_byproducts(
+    kind: np.ndarray,
+    ties: Ties,
+    byproduct_kg: np.ndarray,
+    byproduct_type: np.ndarray,
+    demand_kg: np.ndarray,
+    input_type: np.ndarray,
+    enabled: bool = True,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> SymbiosisDay:
+    """Exchange by-products over firm-firm ties for one day (see the module docstring).
+
+    ``byproduct_kg`` and ``demand_kg`` are per agent [kg/day]; entries of non-firms are
+    ignored. With ``enabled=False`` nothing is exchanged. ``pairs``: the result of
+    :func:`symbiosis_pairs` for these arguments, if already known.
+    """
+    if enabled:
+        seller, buyer = pairs if pairs is not None else symbiosis_pairs(kind, ties, byproduct_type, input_type)
+    else:
+        seller = buyer = np.empty(0, dtype=np.int64)
+    kg, received, sold, left = exchange(
+        seller, buyer, np.asarray(byproduct_kg, dtype=float), np.asarray(demand_kg, dtype=float), kind == FIRM
+    )
+    return SymbiosisDay(seller, buyer, kg, received, sold, left)
+
+
+@kernel
+def exchange(seller, buyer, byproduct_kg, demand_kg, is_firm):  # pragma: no cover - compiled
+    """One round of :func:`exchange_byproducts` over the pairs ``(seller, buyer)``: the
+    flow on each pair and each agent's ``received``, ``sold`` and ``left`` [kg/day]."""
+    n = is_firm.size
+    byproduct = np.maximum(byproduct_kg, 0.0)
+    demand = np.maximum(demand_kg, 0.0)
+    pairs = seller.size
+    # 1. each seller's by-product, split pro rata to its buyers' demand
+    wanted = np.zeros(n)
+    for k in range(pairs):
+        wanted[seller[k]] += demand[buyer[k]]
+    offer = np.zeros(pairs)
+    offered = np.zeros(n)
+    for k in range(pairs):
+        w = wanted[seller[k]]
+        share = demand[buyer[k]] / w if w > 0.0 else 0.0
+        offer[k] = byproduct[seller[k]] * share
+        offered[buyer[k]] += offer[k]
+    # 2. buyers offered more than their demand scale every offer down alike
+    kg = np.empty(pairs)
+    received = np.zeros(n)
+    sold = np.zeros(n)
+    for k in range(pairs):
+        b = buyer[k]
+        kg[k] = offer[k] * (demand[b] / offered[b] if offered[b] > demand[b] else 1.0)
+        received[b] += kg[k]
+        sold[seller[k]] += kg[k]
+    left = np.zeros(n)
+    for i in range(n):
+        if is_firm[i]:
+            left[i] = max(byproduct[i] - sold[i], 0.0)
+    return kg, received, sold, left

@@ -1,0 +1,1 @@
+"""What a run writes: files written atomically (files) and the run's figures (figures)."""

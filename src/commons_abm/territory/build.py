@@ -1,0 +1,142 @@
+"""The territory at the start: who lives where, their demand, PV, waste and ties."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from commons_abm.behaviour.motives import draw_motives
+from commons_abm.core.kernels import kernel
+from commons_abm.core.scenario import Consumers, Scenario
+from commons_abm.core.state import FIRM, HOUSEHOLD, OFFICIAL, State
+from commons_abm.territory.network import build_ties
+
+__all__ = ["build_state", "lognormal_noise", "lognormal_with_mean"]
+
+DAYS_PER_YEAR = 365.0
+
+
+def lognormal_with_mean(mean: float, cv: float, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Positive values with the given mean and coefficient of variation (log-normal)."""
+    return float(mean) * lognormal_noise(rng, float(cv), int(size))
+
+
+@kernel
+def lognormal_noise(rng, cv, size):  # pragma: no cover - compiled
+    """``size`` log-normal values of mean 1 and coefficient of variation ``cv`` (ones, and
+    no draw, when ``cv`` is 0)."""
+    out = np.ones(size)
+    if cv <= 0:
+        return out
+    sigma2 = np.log1p(cv * cv)
+    mu, sigma = -sigma2 / 2, np.sqrt(sigma2)
+    for i in range(size):
+        out[i] = np.exp(mu + sigma * rng.standard_normal())
+    return out
+
+
+def _household_pv_kwp(count: int, mean_kwp: float, rng: np.random.Generator) -> np.ndarray:
+    """Household PV sizes in the Observ'ER 2022 classes (64.5 % <= 3 kWp, 25.5 % 3-9 kWp,
+    10 % 9-36 kWp), rescaled so that adopters average ``mean_kwp``."""
+    cls = rng.choice(3, size=count, p=[0.645, 0.255, 0.10])
+    low = np.array([1.0, 3.0, 9.0])[cls]
+    high = np.array([3.0, 9.0, 36.0])[cls]
+    kwp = low + (high - low) * rng.random(count)
+    if count and kwp.mean() > 0:
+        kwp *= mean_kwp / kwp.mean()
+    return kwp
+
+
+def _demand_and_pv(
+    spec: Consumers, count: int, rng: np.random.Generator, household: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    demand = lognormal_with_mean(spec.annual_demand_kwh, spec.demand_spread, count, rng)
+    adopters = rng.random(count) < spec.pv_adoption
+    kwp = np.zeros(count)
+    n_adopt = int(adopters.sum())
+    if household:
+        kwp[adopters] = _household_pv_kwp(n_adopt, spec.pv_kwp_mean, rng)
+    else:
+        kwp[adopters] = lognormal_with_mean(spec.pv_kwp_mean, 0.4, n_adopt, rng)
+    return demand, kwp
+
+
+def build_state(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> State:
+    """Draw the initial territory from the scenario (streams ``territory`` and ``network``)."""
+    t, e, m = scenario.territory, scenario.energy, scenario.materials
+    rng = rngs["territory"]
+    nh, nf, no = t.households, t.firms, t.officials
+    n = nh + nf + no
+    kind = np.concatenate([np.full(nh, HOUSEHOLD), np.full(nf, FIRM), np.full(no, OFFICIAL)]).astype(np.int8)
+
+    # neighbourhoods: each kind spread evenly over them, in random order
+    neighbourhood = np.empty(n, dtype=np.int32)
+    start = 0
+    for count in (nh, nf, no):
+        labels = np.arange(count, dtype=np.int32) % t.neighbourhoods
+        neighbourhood[start : start + count] = rng.permutation(labels)
+        start += count
+
+    # positions: neighbourhoods are cells of a grid over the unit square
+    side = int(np.ceil(np.sqrt(t.neighbourhoods)))
+    cell = np.stack([neighbourhood % side, neighbourhood // side], axis=1).astype(float)
+    position = (cell + rng.random((n, 2))) / side
+
+    persons = np.zeros(n)
+    persons[:nh] = np.clip(rng.poisson(t.persons_per_household - 1, nh) + 1, 1, None).astype(float)
+    if nh:
+        persons[:nh] *= t.persons_per_household / persons[:nh].mean()
+    energy_poor = np.zeros(n, dtype=bool)
+    energy_poor[:nh] = rng.random(nh) < t.energy_poor_share
+
+    demand = np.empty(n)
+    kwp = np.empty(n)
+    for (lo, hi), spec, is_home in (
+        ((0, nh), e.households, True),
+        ((nh, nh + nf), e.firms, False),
+        ((nh + nf, n), e.public_buildings, False),
+    ):
+        demand[lo:hi], kwp[lo:hi] = _demand_and_pv(spec, hi - lo, rng, is_home)
+    performance = np.clip(rng.normal(1.0, 0.08, n), 0.6, 1.2)
+
+    member = rng.random(n) < scenario.rules.membership_share
+
+    waste = np.zeros(n)
+    waste[:nh] = persons[:nh] * m.households.kg_per_inhabitant_year / DAYS_PER_YEAR
+    firm_input = np.zeros(n)
+    firm_byproduct = np.zeros(n)
+    firm_input[nh : nh + nf] = lognormal_with_mean(m.firms.input_kg_per_day, 0.5, nf, rng)
+    firm_byproduct[nh : nh + nf] = lognormal_with_mean(m.firms.byproduct_kg_per_day, 0.5, nf, rng)
+    input_type = np.full(n, -1, dtype=np.int16)
+    byproduct_type = np.full(n, -1, dtype=np.int16)
+    input_type[nh : nh + nf] = rng.integers(0, m.firms.material_types, nf)
+    byproduct_type[nh : nh + nf] = rng.integers(0, m.firms.material_types, nf)
+
+    b = scenario.behaviour
+    ties = build_ties(scenario, kind, neighbourhood, position, rngs["network"], b.initial_trust_interpersonal)
+
+    state = State(
+        kind=kind,
+        neighbourhood=neighbourhood,
+        persons=persons,
+        energy_poor=energy_poor,
+        annual_demand_kwh=demand,
+        pv_kwp=kwp,
+        pv_performance=performance,
+        member=member,
+        share_fraction=np.ones(n),
+        contributed_kwh=np.zeros(n),
+        waste_kg_per_day=waste,
+        input_kg_per_day=firm_input,
+        byproduct_kg_per_day=firm_byproduct,
+        input_type=input_type,
+        byproduct_type=byproduct_type,
+        trust_institutional=np.full(n, b.initial_trust_institutional),
+        satisfaction=np.full(n, b.initial_satisfaction),
+        position=position,
+        ties=ties,
+    )
+    state.commons.battery_soc_kwh = e.battery.initial_soc * e.battery.capacity_kwh
+    # motives last, so that adding them left every earlier draw of the territory stream as it was
+    state.svo[:], state.group_weight[:], state.cc_type[:] = draw_motives(kind, b, rng)
+    state.belief[:] = b.decisions.initial_belief
+    return state
