@@ -2,11 +2,12 @@
 """Set up and run commons-abm with nothing but Python >= 3.11 (standard library only).
 
     python3 tasks.py demo   # virtual environment + the default scenario, end to end
-    python3 tasks.py test   # virtual environment + the test suite
+    python3 tasks.py test   # virtual environment + lint, format and import-layer checks + the test suite
 
 Each command creates ``.venv`` (once; again when ``pyproject.toml`` changes), installs
 the package with its test extras, then runs. Extra arguments go to the command run:
-``python3 tasks.py test -m "not slow"``, ``python3 tasks.py demo --steps 30``.
+``python3 tasks.py test -m "not slow"`` (pytest alone, with those arguments),
+``python3 tasks.py demo --steps 30``.
 """
 
 from __future__ import annotations
@@ -67,6 +68,12 @@ def main(argv: list[str]) -> int:
             "results/default",
         ]
         return subprocess.call([*cli, *extra])
+    if not extra:  # the whole check, as CI runs it: lint, format, import layers, then the tests
+        for tool, *args in (("ruff", "check", "."), ("ruff", "format", "--check", "."), ("lint-imports", "--no-cache")):
+            print("$", tool, *args, flush=True)
+            status = subprocess.call([str(BIN / tool), *args])
+            if status:
+                return status
     return subprocess.call([str(python), "-m", "pytest", *extra])
 
 

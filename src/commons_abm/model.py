@@ -141,11 +141,11 @@ class CommonsModel(mesa.Model):
         reference engine, one Mesa agent at a time (:mod:`commons_abm.engines.reference`;
         creates the agents whatever ``create_agents``).
     overrides:
-        Scenario fields to change, by dotted path (``{"energy.pv.adoption": 0.5}``).
+        Scenario fields to change, by dotted path (``{"energy.households.pv_adoption": 0.5}``).
     agent_reporters:
         Mesa agent reporters for :attr:`datacollector` (:class:`IndicatorCollector`).
     **kwargs:
-        More dotted overrides, as keywords (``**{"energy.pv.adoption": 0.5}``), which is how
+        More dotted overrides, as keywords (``**{"energy.households.pv_adoption": 0.5}``), which is how
         ``batch_run`` and ``SolaraViz`` pass a parameter named by its path; ``rng`` and
         ``simulator``, which Mesa's tools may pass, are accepted (the seed alone decides the
         draws, and the model steps itself).
@@ -177,7 +177,7 @@ class CommonsModel(mesa.Model):
         if unknown:
             raise TypeError(
                 f"CommonsModel got unexpected keyword arguments {', '.join(map(repr, unknown))} "
-                "(scenario overrides are dotted paths such as 'energy.pv.adoption')"
+                "(scenario overrides are dotted paths such as 'energy.households.pv_adoption')"
             )
         self.engine = engine
         if not isinstance(scenario, Scenario):
