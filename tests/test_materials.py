@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commons_abm.core.calendar import day_of_step
+from commons_abm.core.kinds import FIRM, HOUSEHOLD
 from commons_abm.core.scenario import Scenario, with_overrides
 from commons_abm.core.seeding import streams
-from commons_abm.core.state import FIRM, HOUSEHOLD
 from commons_abm.materials.routing import MaterialsDay, route_materials
 from commons_abm.territory.build import build_state
 

@@ -14,8 +14,8 @@ from commons_abm.behaviour.motives import (
     SVO_TYPES,
     conditional_response,
 )
+from commons_abm.core.kinds import FIRM, HOUSEHOLD
 from commons_abm.core.scenario import Scenario, with_overrides
-from commons_abm.core.state import FIRM, HOUSEHOLD
 from commons_abm.model import CommonsModel
 
 

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from commons_abm.core.errors import InputError
+from commons_abm.core.kinds import OFFICIAL
 from commons_abm.core.scenario import Scenario
 from commons_abm.core.seeding import streams
-from commons_abm.core.state import AFFECTIVE, GEOGRAPHIC, INSTITUTIONAL, OFFICIAL, Ties
+from commons_abm.core.state import AFFECTIVE, GEOGRAPHIC, INSTITUTIONAL, Ties
 from commons_abm.territory.build import build_state
 from commons_abm.territory.network import (
     random_geometric_edges,

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from commons_abm.core.calendar import HOURS, Day, day_of_step
+from commons_abm.core.kinds import FIRM, HOUSEHOLD, OFFICIAL
+from commons_abm.core.kinds import KINDS as KIND_TABLE
 from commons_abm.core.scenario import Scenario
 from commons_abm.core.seeding import streams
-from commons_abm.core.state import FIRM, HOUSEHOLD, OFFICIAL
 from commons_abm.territory.build import build_state
 from commons_abm.territory.demand import (
     SEASONAL_AMPLITUDE,
@@ -68,11 +69,11 @@ def test_week_and_year_average_to_one(kind: int) -> None:
     year = seasonal_factor(kind, np.arange(1, 366))
     assert year.mean() == pytest.approx(1.0, abs=1e-12)
     assert seasonal_factor(kind, 15) > seasonal_factor(kind, 196)  # January above July
-    assert seasonal_factor(kind, 15) == pytest.approx(1 + SEASONAL_AMPLITUDE[kind])
+    assert seasonal_factor(kind, 15) == pytest.approx(1 + SEASONAL_AMPLITUDE[KIND_TABLE[kind].load_curve])
 
 
 def test_households_are_more_seasonal_than_firms() -> None:
-    assert SEASONAL_AMPLITUDE[HOUSEHOLD] > SEASONAL_AMPLITUDE[FIRM] > 0
+    assert SEASONAL_AMPLITUDE["residential"] > SEASONAL_AMPLITUDE["business"] > 0
 
 
 def _state(households: int = 60, firms: int = 10, officials: int = 3, seed: int = 5):

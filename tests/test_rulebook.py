@@ -150,7 +150,7 @@ def _bound(statement: dict, engine: str = "arrays"):
 
 @pytest.mark.parametrize("engine", ["arrays", "agents"])
 def test_statement_attribute_decides_who_is_bound(engine: str) -> None:
-    from commons_abm.core.state import HOUSEHOLD
+    from commons_abm.core.kinds import HOUSEHOLD
 
     dumping = {"principle": 2, "deontic": "must_not", "aim": "dump_waste"}
     s, everyone = _bound({**dumping, "attribute": "household"}, engine)

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commons_abm.core.state import FIRM, HOUSEHOLD, OFFICIAL, Ties
+from commons_abm.core.kinds import FIRM, HOUSEHOLD, OFFICIAL
+from commons_abm.core.state import Ties
 from commons_abm.materials.symbiosis import exchange_byproducts, symbiosis_pairs
 
 H, F, OF = HOUSEHOLD, FIRM, OFFICIAL

@@ -17,8 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from commons_abm.core.kinds import HOUSEHOLD
 from commons_abm.core.scenario import Scenario, load_scenario, with_overrides
-from commons_abm.core.state import HOUSEHOLD, State
+from commons_abm.core.state import State
 from commons_abm.model import CommonsModel
 
 ROOT = Path(__file__).resolve().parents[1]

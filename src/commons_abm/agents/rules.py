@@ -29,8 +29,8 @@ from commons_abm.behaviour.decisions import (
 )
 from commons_abm.behaviour.trust import MEDIATION_REPAIR, WARNING_SHARE
 from commons_abm.core.calendar import HOURS
+from commons_abm.core.kinds import KINDS
 from commons_abm.core.scalars import clip
-from commons_abm.core.state import FIRM, HOUSEHOLD
 from commons_abm.governance.sanctions import EXCLUSION_DAYS
 from commons_abm.territory.demand import DAYS_PER_YEAR, daily_factor, hourly_shape
 
@@ -84,7 +84,7 @@ class AgentRules:
             return True  # everyone may draw, so the rule against overdrawing binds everyone
         if inst.dumping_binds_members_only and not self.member:
             return False
-        return on("dump_waste", inst.dumping_forbidden) and self.kind_code == HOUSEHOLD
+        return on("dump_waste", inst.dumping_forbidden) and KINDS[self.kind_code].material_role == "discards_goods"
 
     def watched_share(self) -> float:
         """Share of my ties to members who cooperated (as far as I know: today's choice
@@ -467,7 +467,7 @@ class FirmRules(AgentRules):
         mine = self.byproduct_type
         if mine < 0:
             return []
-        return [o for o in self.neighbour_agents if o.kind_code == FIRM and o.input_type == mine]
+        return [o for o in self.neighbour_agents if o.trades_byproducts and o.input_type == mine]
 
     def offer_byproducts(self) -> None:
         """Offer my by-product to my buyers in proportion to their demand."""

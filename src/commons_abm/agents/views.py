@@ -16,7 +16,7 @@ import mesa
 from mesa.discrete_space import FixedAgent
 
 from commons_abm.agents.rules import AgentRules, FirmRules, HouseholdRules
-from commons_abm.core.state import FIRM, HOUSEHOLD, OFFICIAL
+from commons_abm.core.kinds import KINDS, kind_named
 
 __all__ = ["CommonsAgent", "Firm", "Household", "Official", "StateField", "agent_class"]
 
@@ -86,6 +86,16 @@ class CommonsAgent(AgentRules, FixedAgent):
         self.index = index
 
     @property
+    def kind(self) -> str:
+        """The agent's kind (a name of :data:`~commons_abm.core.kinds.KINDS`)."""
+        return KINDS[self.kind_code].name
+
+    @property
+    def trades_byproducts(self) -> bool:
+        """Whether this agent uses material and gives off by-products (a firm's role)."""
+        return KINDS[self.kind_code].material_role == "trades_byproducts"
+
+    @property
     def trust(self) -> float:
         """Institutional trust (the agent's trust in the socio-technical system) [0-1]."""
         return self.trust_institutional
@@ -115,25 +125,39 @@ class CommonsAgent(AgentRules, FixedAgent):
 class Household(HouseholdRules, CommonsAgent):
     """A household: consumes energy morning and evening, may own PV, discards goods."""
 
-    kind_code = HOUSEHOLD
+    kind_code = kind_named("household").code
     persons = StateField("Persons in the household.")
 
 
 class Firm(FirmRules, CommonsAgent):
     """A firm: consumes energy in working hours, uses material, gives off by-products."""
 
-    kind_code = FIRM
+    kind_code = kind_named("firm").code
 
 
 class Official(CommonsAgent):
     """An elected or civil-service official, responsible for one public building."""
 
-    kind_code = OFFICIAL
+    kind_code = kind_named("official").code
 
 
-_CLASSES = {HOUSEHOLD: Household, FIRM: Firm, OFFICIAL: Official}
+# The one-agent material rules of each material role (core.kinds.MATERIAL_ROLES)
+ROLE_RULES: dict[str, tuple[type[AgentRules], ...]] = {
+    "discards_goods": (HouseholdRules,),
+    "trades_byproducts": (FirmRules,),
+    "none": (),  # the common rules of CommonsAgent alone
+}
+_CLASSES: dict[int, type[CommonsAgent]] = {cls.kind_code: cls for cls in (Household, Firm, Official)}
 
 
 def agent_class(kind: int) -> type[CommonsAgent]:
-    """The agent class of a kind code."""
-    return _CLASSES[int(kind)]
+    """The agent class of a kind code: the named class above, or, for a kind of the table
+    (:data:`~commons_abm.core.kinds.KINDS`) that has none, a class made from its row (its
+    material role's rules and the common view)."""
+    code = int(kind)
+    if code not in _CLASSES:
+        row = KINDS[code]
+        name = "".join(part.title() for part in row.name.split("_"))
+        bases = (*ROLE_RULES[row.material_role], CommonsAgent)
+        _CLASSES[code] = type(name, bases, {"kind_code": code, "__doc__": f"A {row.name}: {row.description}."})
+    return _CLASSES[code]

@@ -37,8 +37,9 @@ import numpy as np
 
 from commons_abm.behaviour.motives import check_types, response
 from commons_abm.core.kernels import flat, kernel, shaped
+from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF
 from commons_abm.core.scenario import Behaviour
-from commons_abm.core.state import HOUSEHOLD, State
+from commons_abm.core.state import State
 from commons_abm.governance.monitoring import peer_coverage
 from commons_abm.governance.rulebook import OFFICIAL_MONITOR, PEER_MONITOR, POSTURE_VOICE, Institutions
 from commons_abm.governance.sanctions import next_fine_of
@@ -120,7 +121,7 @@ def _bound(binding, member, pv_kwp, kind):  # pragma: no cover - compiled
             (shares and member[i] and pv_kwp[i] > 0)
             or (members and member[i])
             or everyone
-            or (dumping and kind[i] == HOUSEHOLD and (member[i] or not members_only))
+            or (dumping and MATERIAL_ROLE_OF[kind[i]] == DISCARDS_GOODS and (member[i] or not members_only))
         )
     return out
 

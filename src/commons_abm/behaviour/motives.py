@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from commons_abm.core.kernels import flat, kernel, shaped
+from commons_abm.core.kinds import KINDS
 from commons_abm.core.scenario import Behaviour, MotiveMix
-from commons_abm.core.state import FIRM, HOUSEHOLD, OFFICIAL
 
 __all__ = [
     "CC_TYPES",
@@ -58,9 +58,9 @@ def draw_motives(
     m, cc = behaviour.motives, behaviour.conditional_cooperation
     n = kind.size
     svo = np.empty(n, dtype=np.int8)
-    for code, mix in ((HOUSEHOLD, m.households), (FIRM, m.firms), (OFFICIAL, m.officials)):
-        at = np.flatnonzero(kind == code)
-        svo[at] = rng.choice(4, size=at.size, p=_svo_shares(mix))
+    for k in KINDS:  # each kind by the mix of its motives section, in the table's order
+        at = np.flatnonzero(kind == k.code)
+        svo[at] = rng.choice(4, size=at.size, p=_svo_shares(getattr(m, k.motives)))
     w_coop, w_comp = m.group_weight_cooperative, m.group_weight_competitive
     weight = np.choose(
         svo,

@@ -13,10 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-__all__ = ["HOUSEHOLD", "FIRM", "OFFICIAL", "KIND_NAMES", "Ties", "Commons", "State"]
-
-HOUSEHOLD, FIRM, OFFICIAL = 0, 1, 2
-KIND_NAMES = ("household", "firm", "official")
+__all__ = ["Ties", "Commons", "State"]
 
 # Proximity flags of a tie (000: institutional, geographic, functional, affective).
 GEOGRAPHIC, INSTITUTIONAL, FUNCTIONAL, AFFECTIVE = 1, 2, 4, 8
@@ -115,7 +112,7 @@ class Commons:
 class State:
     """All agent state of a model, one array entry per agent."""
 
-    kind: np.ndarray  # int8: HOUSEHOLD, FIRM or OFFICIAL
+    kind: np.ndarray  # int8: the agent's kind, a row of commons_abm.core.kinds.KINDS
     neighbourhood: np.ndarray  # int32: neighbourhood index (all in one commune)
     persons: np.ndarray  # float: persons in the household (0 for firms, buildings)
     energy_poor: np.ndarray  # bool: household in energy poverty

@@ -46,7 +46,6 @@ from commons_abm.core.calendar import HOURS, Day
 from commons_abm.core.indicators import compliance_rate
 from commons_abm.core.records import GovernanceDay
 from commons_abm.core.scalars import clip
-from commons_abm.core.state import FIRM
 from commons_abm.energy.allocation_keys import water_fill_lists
 from commons_abm.energy.battery import dispatch
 from commons_abm.energy.exchange import HOURLY_FLOWS, EnergyDay
@@ -281,7 +280,7 @@ class ReferenceEngine:
         model = self.model
         m = model.scenario.materials
         everyone = self.everyone
-        firms = [a for a in everyone if a.kind_code == FIRM]
+        firms = [a for a in everyone if a.trades_byproducts]
         if m.firms.symbiosis:
             for firm in firms:
                 firm.offer_byproducts()

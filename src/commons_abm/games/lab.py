@@ -18,8 +18,9 @@ import numpy as np
 
 from commons_abm.behaviour.motives import draw_motives
 from commons_abm.core.calibrated import CALIBRATED_FILE, calibrated_values
+from commons_abm.core.kinds import HOUSEHOLD
 from commons_abm.core.scenario import Behaviour
-from commons_abm.core.state import HOUSEHOLD, Ties
+from commons_abm.core.state import Ties
 
 __all__ = [
     "GAME_STREAMS",

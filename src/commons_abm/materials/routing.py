@@ -61,8 +61,9 @@ import numpy as np
 
 from commons_abm.core.calendar import Day
 from commons_abm.core.kernels import flat, kernel
+from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF, TRADES_BYPRODUCTS, has_role
 from commons_abm.core.scenario import Materials, Scenario
-from commons_abm.core.state import FIRM, HOUSEHOLD, State
+from commons_abm.core.state import State
 from commons_abm.materials.repair_hub import capacities, hub_flows
 from commons_abm.materials.symbiosis import exchange, symbiosis_pairs
 from commons_abm.territory.build import lognormal_noise
@@ -251,9 +252,10 @@ def route_arrays(
     offered_repair = 0.0
     # households: sorting and the hub, at today's behaviour
     for i in range(n):
-        if kind[i] == HOUSEHOLD:
+        role = MATERIAL_ROLE_OF[kind[i]]
+        if role == DISCARDS_GOODS:
             waste[i] = waste_kg_per_day[i] * noise[i]
-        elif kind[i] == FIRM:
+        elif role == TRADES_BYPRODUCTS:
             byproduct[i] = byproduct_kg_per_day[i] * noise[i]
             demand[i] = input_kg_per_day[i]
         bring = min(hub_bring_rate * hub_bring[i], 1.0)
@@ -266,7 +268,7 @@ def route_arrays(
     hub = hub_flows(reusable_kg, repairable_kg, offered_reuse, offered_repair, *hub_capacities)
     accept_share = hub[5]
     # firms: symbiosis first, then down the hierarchy
-    kg, secondary, sold, left = exchange(seller, buyer, byproduct, demand, kind == FIRM)
+    kg, secondary, sold, left = exchange(seller, buyer, byproduct, demand, has_role(kind, TRADES_BYPRODUCTS))
     dumped = np.empty(n)
     virgin = np.empty(n)
     cost = np.empty(n)

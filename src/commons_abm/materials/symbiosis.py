@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from commons_abm.core.kernels import kernel
-from commons_abm.core.state import FIRM, Ties
+from commons_abm.core.kinds import role_mask
+from commons_abm.core.state import Ties
 
 __all__ = ["SymbiosisDay", "exchange", "exchange_byproducts", "symbiosis_pairs"]
 
@@ -63,7 +64,8 @@ def symbiosis_pairs(
     """The (seller, buyer) pairs that may exchange: both firms, tied, and the seller's
     by-product type equal to the buyer's input type (types < 0 never match)."""
     u, v = ties.u, ties.v
-    firm_tie = (kind[u] == FIRM) & (kind[v] == FIRM)
+    trades = role_mask(kind, "trades_byproducts")
+    firm_tie = trades[u] & trades[v]
     u, v = u[firm_tie], v[firm_tie]
     seller = np.concatenate([u, v]).astype(np.int64)
     buyer = np.concatenate([v, u]).astype(np.int64)
@@ -93,7 +95,11 @@ def exchange_byproducts(
     else:
         seller = buyer = np.empty(0, dtype=np.int64)
     kg, received, sold, left = exchange(
-        seller, buyer, np.asarray(byproduct_kg, dtype=float), np.asarray(demand_kg, dtype=float), kind == FIRM
+        seller,
+        buyer,
+        np.asarray(byproduct_kg, dtype=float),
+        np.asarray(demand_kg, dtype=float),
+        role_mask(kind, "trades_byproducts"),
     )
     return SymbiosisDay(seller, buyer, kg, received, sold, left)
 

@@ -6,8 +6,9 @@ import numpy as np
 
 from commons_abm.behaviour.motives import draw_motives
 from commons_abm.core.kernels import kernel
+from commons_abm.core.kinds import KINDS, resident_mask, role_mask
 from commons_abm.core.scenario import Consumers, Scenario
-from commons_abm.core.state import FIRM, HOUSEHOLD, OFFICIAL, State
+from commons_abm.core.state import State
 from commons_abm.territory.network import build_ties
 
 __all__ = ["build_state", "lognormal_noise", "lognormal_with_mean"]
@@ -47,13 +48,13 @@ def _household_pv_kwp(count: int, mean_kwp: float, rng: np.random.Generator) -> 
 
 
 def _demand_and_pv(
-    spec: Consumers, count: int, rng: np.random.Generator, household: bool
+    spec: Consumers, count: int, rng: np.random.Generator, resident: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     demand = lognormal_with_mean(spec.annual_demand_kwh, spec.demand_spread, count, rng)
     adopters = rng.random(count) < spec.pv_adoption
     kwp = np.zeros(count)
     n_adopt = int(adopters.sum())
-    if household:
+    if resident:
         kwp[adopters] = _household_pv_kwp(n_adopt, spec.pv_kwp_mean, rng)
     else:
         kwp[adopters] = lognormal_with_mean(spec.pv_kwp_mean, 0.4, n_adopt, rng)
@@ -61,17 +62,21 @@ def _demand_and_pv(
 
 
 def build_state(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> State:
-    """Draw the initial territory from the scenario (streams ``territory`` and ``network``)."""
+    """Draw the initial territory from the scenario (streams ``territory`` and ``network``).
+
+    Agents are numbered kind by kind, in the order of :data:`~commons_abm.core.kinds.KINDS`;
+    each kind's number, energy and motives come from the scenario sections its row names."""
     t, e, m = scenario.territory, scenario.energy, scenario.materials
     rng = rngs["territory"]
-    nh, nf, no = t.households, t.firms, t.officials
-    n = nh + nf + no
-    kind = np.concatenate([np.full(nh, HOUSEHOLD), np.full(nf, FIRM), np.full(no, OFFICIAL)]).astype(np.int8)
+    counts = [int(getattr(t, k.count)) for k in KINDS]
+    n = sum(counts)
+    kind = np.repeat(np.array([k.code for k in KINDS], dtype=np.int8), counts)
+    bounds = np.cumsum([0, *counts])
 
     # neighbourhoods: each kind spread evenly over them, in random order
     neighbourhood = np.empty(n, dtype=np.int32)
     start = 0
-    for count in (nh, nf, no):
+    for count in counts:
         labels = np.arange(count, dtype=np.int32) % t.neighbourhoods
         neighbourhood[start : start + count] = rng.permutation(labels)
         start += count
@@ -81,35 +86,35 @@ def build_state(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> Sta
     cell = np.stack([neighbourhood % side, neighbourhood // side], axis=1).astype(float)
     position = (cell + rng.random((n, 2))) / side
 
+    homes = resident_mask(kind)
+    nh = int(homes.sum())
     persons = np.zeros(n)
-    persons[:nh] = np.clip(rng.poisson(t.persons_per_household - 1, nh) + 1, 1, None).astype(float)
+    persons[homes] = np.clip(rng.poisson(t.persons_per_household - 1, nh) + 1, 1, None).astype(float)
     if nh:
-        persons[:nh] *= t.persons_per_household / persons[:nh].mean()
+        persons[homes] *= t.persons_per_household / persons[homes].mean()
     energy_poor = np.zeros(n, dtype=bool)
-    energy_poor[:nh] = rng.random(nh) < t.energy_poor_share
+    energy_poor[homes] = rng.random(nh) < t.energy_poor_share
 
     demand = np.empty(n)
     kwp = np.empty(n)
-    for (lo, hi), spec, is_home in (
-        ((0, nh), e.households, True),
-        ((nh, nh + nf), e.firms, False),
-        ((nh + nf, n), e.public_buildings, False),
-    ):
-        demand[lo:hi], kwp[lo:hi] = _demand_and_pv(spec, hi - lo, rng, is_home)
+    for k, lo, hi in zip(KINDS, bounds[:-1], bounds[1:]):
+        demand[lo:hi], kwp[lo:hi] = _demand_and_pv(getattr(e, k.energy), hi - lo, rng, k.resident)
     performance = np.clip(rng.normal(1.0, 0.08, n), 0.6, 1.2)
 
     member = rng.random(n) < scenario.rules.membership_share
 
+    discards, trades = role_mask(kind, "discards_goods"), role_mask(kind, "trades_byproducts")
+    nf = int(trades.sum())
     waste = np.zeros(n)
-    waste[:nh] = persons[:nh] * m.households.kg_per_inhabitant_year / DAYS_PER_YEAR
+    waste[discards] = persons[discards] * m.households.kg_per_inhabitant_year / DAYS_PER_YEAR
     firm_input = np.zeros(n)
     firm_byproduct = np.zeros(n)
-    firm_input[nh : nh + nf] = lognormal_with_mean(m.firms.input_kg_per_day, 0.5, nf, rng)
-    firm_byproduct[nh : nh + nf] = lognormal_with_mean(m.firms.byproduct_kg_per_day, 0.5, nf, rng)
+    firm_input[trades] = lognormal_with_mean(m.firms.input_kg_per_day, 0.5, nf, rng)
+    firm_byproduct[trades] = lognormal_with_mean(m.firms.byproduct_kg_per_day, 0.5, nf, rng)
     input_type = np.full(n, -1, dtype=np.int16)
     byproduct_type = np.full(n, -1, dtype=np.int16)
-    input_type[nh : nh + nf] = rng.integers(0, m.firms.material_types, nf)
-    byproduct_type[nh : nh + nf] = rng.integers(0, m.firms.material_types, nf)
+    input_type[trades] = rng.integers(0, m.firms.material_types, nf)
+    byproduct_type[trades] = rng.integers(0, m.firms.material_types, nf)
 
     b = scenario.behaviour
     ties = build_ties(scenario, kind, neighbourhood, position, rngs["network"], b.initial_trust_interpersonal)

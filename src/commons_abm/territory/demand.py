@@ -21,8 +21,9 @@ import numpy as np
 
 from commons_abm.core.calendar import HOURS, Day
 from commons_abm.core.kernels import kernel
+from commons_abm.core.kinds import KINDS
 from commons_abm.core.scenario import DemandNoise, Energy
-from commons_abm.core.state import FIRM, HOUSEHOLD, OFFICIAL, State
+from commons_abm.core.state import State
 
 __all__ = [
     "DAYS_PER_YEAR",
@@ -45,202 +46,60 @@ DAYS_PER_YEAR = 365
 # Relative hourly power of a typical day, slot h covering [h, h+1) local time.
 # Only the shape matters within a day; the ratio of a weekend day's total to a working
 # day's total sets how much of the week's energy falls on weekends.
-LOAD_CURVES: dict[int, dict[str, np.ndarray]] = {
-    HOUSEHOLD: {
-        "weekday": np.array(
-            [
-                0.70,
-                0.58,
-                0.52,
-                0.50,
-                0.50,
-                0.55,
-                0.80,
-                1.30,
-                1.35,
-                1.05,
-                0.90,
-                0.90,
-                0.95,
-                0.90,
-                0.80,
-                0.78,
-                0.85,
-                1.05,
-                1.45,
-                1.75,
-                1.80,
-                1.60,
-                1.25,
-                0.95,
-            ]
-        ),
-        "weekend": np.array(
-            [
-                0.78,
-                0.62,
-                0.55,
-                0.52,
-                0.50,
-                0.50,
-                0.58,
-                0.80,
-                1.15,
-                1.30,
-                1.25,
-                1.25,
-                1.30,
-                1.20,
-                1.05,
-                1.00,
-                1.00,
-                1.15,
-                1.45,
-                1.70,
-                1.70,
-                1.50,
-                1.20,
-                0.95,
-            ]
-        ),
+# fmt: off
+LOAD_CURVES: dict[str, dict[str, np.ndarray]] = {
+    "residential": {
+        "weekday": np.array([
+            0.70, 0.58, 0.52, 0.50, 0.50, 0.55, 0.80, 1.30, 1.35, 1.05, 0.90, 0.90,
+            0.95, 0.90, 0.80, 0.78, 0.85, 1.05, 1.45, 1.75, 1.80, 1.60, 1.25, 0.95,
+        ]),
+        "weekend": np.array([
+            0.78, 0.62, 0.55, 0.52, 0.50, 0.50, 0.58, 0.80, 1.15, 1.30, 1.25, 1.25,
+            1.30, 1.20, 1.05, 1.00, 1.00, 1.15, 1.45, 1.70, 1.70, 1.50, 1.20, 0.95,
+        ]),
     },
-    FIRM: {
-        "weekday": np.array(
-            [
-                0.35,
-                0.35,
-                0.35,
-                0.35,
-                0.35,
-                0.38,
-                0.50,
-                0.95,
-                1.70,
-                1.75,
-                1.75,
-                1.70,
-                1.45,
-                1.60,
-                1.75,
-                1.75,
-                1.65,
-                1.35,
-                0.80,
-                0.50,
-                0.40,
-                0.38,
-                0.36,
-                0.35,
-            ]
-        ),
-        "weekend": np.array(
-            [
-                0.35,
-                0.35,
-                0.35,
-                0.35,
-                0.35,
-                0.35,
-                0.35,
-                0.36,
-                0.40,
-                0.42,
-                0.42,
-                0.42,
-                0.40,
-                0.40,
-                0.40,
-                0.40,
-                0.40,
-                0.38,
-                0.36,
-                0.35,
-                0.35,
-                0.35,
-                0.35,
-                0.35,
-            ]
-        ),
+    "business": {
+        "weekday": np.array([
+            0.35, 0.35, 0.35, 0.35, 0.35, 0.38, 0.50, 0.95, 1.70, 1.75, 1.75, 1.70,
+            1.45, 1.60, 1.75, 1.75, 1.65, 1.35, 0.80, 0.50, 0.40, 0.38, 0.36, 0.35,
+        ]),
+        "weekend": np.array([
+            0.35, 0.35, 0.35, 0.35, 0.35, 0.35, 0.35, 0.36, 0.40, 0.42, 0.42, 0.42,
+            0.40, 0.40, 0.40, 0.40, 0.40, 0.38, 0.36, 0.35, 0.35, 0.35, 0.35, 0.35,
+        ]),
     },
-    OFFICIAL: {  # public buildings: town hall, school, gym
-        "weekday": np.array(
-            [
-                0.30,
-                0.30,
-                0.30,
-                0.30,
-                0.30,
-                0.35,
-                0.70,
-                1.30,
-                1.80,
-                1.80,
-                1.75,
-                1.70,
-                1.50,
-                1.65,
-                1.75,
-                1.70,
-                1.55,
-                1.20,
-                0.90,
-                0.70,
-                0.50,
-                0.35,
-                0.30,
-                0.30,
-            ]
-        ),
-        "weekend": np.array(
-            [
-                0.30,
-                0.30,
-                0.30,
-                0.30,
-                0.30,
-                0.30,
-                0.30,
-                0.32,
-                0.40,
-                0.45,
-                0.45,
-                0.45,
-                0.40,
-                0.40,
-                0.40,
-                0.40,
-                0.38,
-                0.35,
-                0.32,
-                0.30,
-                0.30,
-                0.30,
-                0.30,
-                0.30,
-            ]
-        ),
+    "public_building": {  # town hall, school, gym
+        "weekday": np.array([
+            0.30, 0.30, 0.30, 0.30, 0.30, 0.35, 0.70, 1.30, 1.80, 1.80, 1.75, 1.70,
+            1.50, 1.65, 1.75, 1.70, 1.55, 1.20, 0.90, 0.70, 0.50, 0.35, 0.30, 0.30,
+        ]),
+        "weekend": np.array([
+            0.30, 0.30, 0.30, 0.30, 0.30, 0.30, 0.30, 0.32, 0.40, 0.45, 0.45, 0.45,
+            0.40, 0.40, 0.40, 0.40, 0.38, 0.35, 0.32, 0.30, 0.30, 0.30, 0.30, 0.30,
+        ]),
     },
 }
+# fmt: on
 
 # Relative amplitude of the yearly cosine on daily energy (winter above summer).
 # Households heat with electricity far more often than firms (CEREN, ADEME).
-SEASONAL_AMPLITUDE: dict[int, float] = {HOUSEHOLD: 0.25, FIRM: 0.10, OFFICIAL: 0.20}
+SEASONAL_AMPLITUDE: dict[str, float] = {"residential": 0.25, "business": 0.10, "public_building": 0.20}
 SEASONAL_PEAK_DAY = 15  # mid-January, the coldest weeks in France (Météo-France normals)
-
-_KINDS = (HOUSEHOLD, FIRM, OFFICIAL)
 
 
 def hourly_shape(kind: int, weekend: bool) -> np.ndarray:
-    """Share of a day's energy used in each hourly slot (24 values summing to 1)."""
-    curve = LOAD_CURVES[kind]["weekend" if weekend else "weekday"]
+    """Share of a day's energy used in each hourly slot by agents of ``kind`` (a code of
+    :data:`~commons_abm.core.kinds.KINDS`; 24 values summing to 1)."""
+    curve = LOAD_CURVES[KINDS[kind].load_curve]["weekend" if weekend else "weekday"]
     return curve / curve.sum()
 
 
 def weekly_factor(kind: int, weekend: bool) -> float:
     """A day's energy relative to the kind's mean day of the week (5 working + 2 weekend days
     average to 1)."""
-    work = LOAD_CURVES[kind]["weekday"].sum()
-    rest = LOAD_CURVES[kind]["weekend"].sum()
+    curves = LOAD_CURVES[KINDS[kind].load_curve]
+    work = curves["weekday"].sum()
+    rest = curves["weekend"].sum()
     mean = (5.0 * work + 2.0 * rest) / 7.0
     return float((rest if weekend else work) / mean)
 
@@ -248,7 +107,7 @@ def weekly_factor(kind: int, weekend: bool) -> float:
 def seasonal_factor(kind: int, day_of_year: int | np.ndarray) -> float | np.ndarray:
     """A day's energy relative to the kind's mean day of the year (mean 1 over days 1..365)."""
     phase = 2.0 * np.pi * (np.asarray(day_of_year) - SEASONAL_PEAK_DAY) / DAYS_PER_YEAR
-    return 1.0 + SEASONAL_AMPLITUDE[kind] * np.cos(phase)
+    return 1.0 + SEASONAL_AMPLITUDE[KINDS[kind].load_curve] * np.cos(phase)
 
 
 def daily_factor(kind: int, day: Day) -> float:
@@ -259,8 +118,8 @@ def daily_factor(kind: int, day: Day) -> float:
 @lru_cache(maxsize=1024)
 def _hourly_table(day_of_year: int, weekend: bool) -> np.ndarray:
     """Expected kWh in each hour of the day per kWh/day of mean demand, ``(24, kind)``."""
-    table = np.empty((HOURS, len(_KINDS)))
-    for kind in _KINDS:
+    table = np.empty((HOURS, len(KINDS)))
+    for kind in range(len(KINDS)):
         factor = float(seasonal_factor(kind, day_of_year)) * weekly_factor(kind, weekend)
         table[:, kind] = hourly_shape(kind, weekend) * factor
     table.flags.writeable = False

@@ -18,8 +18,9 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from commons_abm.core.errors import InputError
+from commons_abm.core.kinds import KINDS
 from commons_abm.core.scenario import NetworkSpec, Scenario
-from commons_abm.core.state import AFFECTIVE, FIRM, FUNCTIONAL, GEOGRAPHIC, HOUSEHOLD, INSTITUTIONAL, OFFICIAL, Ties
+from commons_abm.core.state import GEOGRAPHIC, PROXIMITY_NAMES, Ties
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -34,6 +35,11 @@ __all__ = [
     "tag_proximities",
     "to_networkx",
 ]
+
+# The proximities drawn tie by tie, in the order of their draws (part of the
+# reproducibility promise: append, never reorder); geographic is not drawn.
+DRAWN_PROXIMITIES = ("institutional", "functional", "affective")
+PROXIMITY_FLAGS = {name: flag for flag, name in PROXIMITY_NAMES.items()}
 
 
 def small_world_edges(n: int, degree: float, p: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -201,14 +207,13 @@ def tag_proximities(
     ties where they apply (with an official; with a firm; between households)."""
     prox = np.zeros(u.size, dtype=np.uint8)
     prox[neighbourhood[u] == neighbourhood[v]] |= GEOGRAPHIC
-    draws = rng.random((3, u.size))
+    draws = rng.random((len(DRAWN_PROXIMITIES), u.size))
     ku, kv = kind[u], kind[v]
-    official = (ku == OFFICIAL) | (kv == OFFICIAL)
-    prox[official & (draws[0] < spec.proximities.institutional)] |= INSTITUTIONAL
-    firm = (ku == FIRM) | (kv == FIRM)
-    prox[firm & (draws[1] < spec.proximities.functional)] |= FUNCTIONAL
-    homes = (ku == HOUSEHOLD) & (kv == HOUSEHOLD)
-    prox[homes & (draws[2] < spec.proximities.affective)] |= AFFECTIVE
+    for k in KINDS:  # the proximity each kind brings to a tie (core.kinds)
+        at_u, at_v = ku == k.code, kv == k.code
+        ends = (at_u & at_v) if k.proximity_needs_both else (at_u | at_v)
+        row = DRAWN_PROXIMITIES.index(k.proximity)
+        prox[ends & (draws[row] < getattr(spec.proximities, k.proximity))] |= PROXIMITY_FLAGS[k.proximity]
     return prox
 
 
