@@ -18,7 +18,7 @@ __all__ = ["HOUSEHOLD", "FIRM", "OFFICIAL", "KIND_NAMES", "Ties", "Commons", "St
 HOUSEHOLD, FIRM, OFFICIAL = 0, 1, 2
 KIND_NAMES = ("household", "firm", "official")
 
-# Proximity flags of a tie (000: institutional, geographic, functional, affective).
+# Proximity flags of a tie (000_027160d2fbf9a985.txt: institutional, geographic, functional, affective).
 GEOGRAPHIC, INSTITUTIONAL, FUNCTIONAL, AFFECTIVE = 1, 2, 4, 8
 PROXIMITY_NAMES = {
     GEOGRAPHIC: "geographic",
