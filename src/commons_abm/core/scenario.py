@@ -432,7 +432,7 @@ class Decisions(_Section):
         ge=0,
         le=20,
         description="Factor on defectors' dumping under officials' monitoring of "
-        "waste: waste displaced onto neighbours and the street (002) [-].",
+        "waste: waste displaced onto neighbours and the street (`002_2c516223579a919e.txt`) [-].",
     )
     overdraw_factor: float = Field(
         1.0,
@@ -500,7 +500,11 @@ class Participation(_Section):
         1.5, ge=0, le=20, description="Log-odds for a member who attended the previous meeting [-]."
     )
     participation_cost: float = Field(
-        1.0, ge=0, le=20, description="Log-odds lost to the cost of taking part, which members over-estimate (003) [-]."
+        1.0,
+        ge=0,
+        le=20,
+        description="Log-odds lost to the cost of taking part, which members over-estimate "
+        "(`003_d0cbea24b0b91578.txt`) [-].",
     )
     group_size_cost: float = Field(
         0.3, ge=0, le=5, description="Log-odds lost per doubling of the assembly beyond 20 members (Olson 1965) [-]."

@@ -174,7 +174,8 @@ class FacilitateParams(_Params):
         ge=0,
         le=0.5,
         description="Share of a cooperating member's daily demand that the operator "
-        "schedules into the hours of the day's PV output (synchronisation of flows, 000) [0-1].",
+        "schedules into the hours of the day's PV output (synchronisation of flows, "
+        "`000_027160d2fbf9a985.txt`) [0-1].",
     )
 
 
