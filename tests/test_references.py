@@ -25,6 +25,7 @@ import io
 import re
 import sys
 import tokenize
+import tomllib
 import unicodedata
 from pathlib import Path
 
@@ -331,3 +332,12 @@ def test_citation_checker_flags(bad: str) -> None:
 )
 def test_citation_checker_ignores(not_a_citation: str) -> None:
     assert citations(not_a_citation) == []
+
+
+def test_citation_file_names_the_package_version() -> None:
+    """CITATION.cff cites the version pyproject.toml builds."""
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert re.search(r"^cff-version: 1\.2\.0$", cff, re.MULTILINE)
+    assert re.search(rf'^version: "{re.escape(version)}"$', cff, re.MULTILINE), version
+    assert re.search(r"^license: MIT$", cff, re.MULTILINE)
