@@ -78,8 +78,8 @@ PARAMETERS = (
 # cooperation type shares and slope), and the noise of deterrence (dimensionless,
 # relative to the temptation). Not taken: the belief rate and initial belief (a lab period
 # is not a territory day); the motive weight (identified only through the strategy method;
-# in the territory it carries the cooperative floor of 000's cooperative motives); the
-# lab's own settings.
+# in the territory it carries the cooperative floor of the cooperative motives of
+# 000_027160d2fbf9a985.txt); the lab's own settings.
 TERRITORY_FIELDS = (
     "conditional_cooperation.conditional",
     "conditional_cooperation.free_rider",

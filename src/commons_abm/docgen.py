@@ -103,8 +103,8 @@ def rulebook_page() -> str:
     lines += [
         "## `[officials]`",
         "",
-        f"Postures (participation ladder, `000`): {', '.join(f'`{p}`' for p in POSTURES)}. "
-        f"Stances (`003`): {', '.join(f'`{s}`' for s in STANCES)}.",
+        f"Postures (participation ladder, `000_027160d2fbf9a985.txt`): {', '.join(f'`{p}`' for p in POSTURES)}. "
+        f"Stances (`003_d0cbea24b0b91578.txt`): {', '.join(f'`{s}`' for s in STANCES)}.",
         "",
         "| field | default | allowed | meaning [unit] |",
         "|---|---|---|---|",

@@ -11,8 +11,8 @@ with probability ``state.propensity``::
 
 ``r_type(b)`` is the agent's conditional-cooperation response to ``b``, what it expects
 others to do (:mod:`commons_abm.behaviour.motives`, Fischbacher, Gächter & Fehr 2001); ``w`` its
-motive's weight on the group's payoff (000); ``T`` its institutional trust and ``L`` the
-legitimacy of the rules, the voice members had in making them, discounted by the risk
+motive's weight on the group's payoff (``000_027160d2fbf9a985.txt``); ``T`` its institutional
+trust and ``L`` the legitimacy of the rules, the voice members had in making them, discounted by the risk
 that officials override them (Tyler 1990, *Why People Obey the Law*; Ostrom 1990
 principles 3 and 7); ``E[sanction]`` the perceived probability of
 detection times the fine at the agent's next rung of the ladder, against the daily
@@ -23,7 +23,7 @@ its PV surplus if a member (the rest is sold outside), claims only its allocated
 its fee, sorts more, brings its reusable goods to the hub and dumps nothing. A defecting one sells its surplus outside,
 claims ``1 + overdraw_factor`` times its share, skips the fee, sorts less, keeps its goods
 and dumps (more of it, displaced onto neighbours, under officials' monitoring of waste:
-002, pay-per-lift bins).
+``002_2c516223579a919e.txt``, pay-per-lift bins).
 
 Beliefs then follow what the agent saw (:func:`update_beliefs`): trusted neighbours'
 behaviour (conformity) and the community-wide rate; the fall is slowed by trust.

@@ -1,9 +1,9 @@
 """Motives: social value orientation and conditional-cooperation type of each agent.
 
-**Social value orientation** (000, after Davis, Laughlin & Komorita 1976; measured shares
-in Van Lange et al. 1997): cooperative agents weigh the group's payoff, individualistic
-ones only their own, competitive ones their payoff relative to others' (others' gains
-count against them), mixed ones somewhere between. Each agent gets a *group weight*
+**Social value orientation** (``000_027160d2fbf9a985.txt``, after Davis, Laughlin & Komorita
+1976; measured shares in Van Lange et al. 1997): cooperative agents weigh the group's
+payoff, individualistic ones only their own, competitive ones their payoff relative to
+others' (others' gains count against them), mixed ones somewhere between. Each agent gets a *group weight*
 ``w``: ``motives.group_weight_cooperative`` for cooperative, 0 for individualistic,
 ``motives.group_weight_competitive`` for competitive, and uniform between the two for
 mixed agents.

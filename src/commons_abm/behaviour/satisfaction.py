@@ -1,4 +1,5 @@
-"""Satisfaction: each agent's benefit in return for its commitments, short and long run (000).
+"""Satisfaction: each agent's benefit in return for its commitments, short and long run
+(``000_027160d2fbf9a985.txt``).
 
 Today's net gain [EUR/day] is the saving against acting alone (energy and materials)
 minus the fee, fines and own monitoring cost. Contributors to the pool also weigh the

@@ -1,6 +1,8 @@
-"""Trust: interpersonal trust on each tie and institutional trust of each agent (000).
+"""Trust: interpersonal trust on each tie and institutional trust of each agent
+(``000_027160d2fbf9a985.txt``).
 
-**Interpersonal** (reciprocity, built by repeated exchange and "mutual vigilance", 003):
+**Interpersonal** (reciprocity, built by repeated exchange and "mutual vigilance",
+``003_d0cbea24b0b91578.txt``):
 each day agent ``i`` sees whether each neighbour ``j`` cooperated. Trust ``t_ij`` rises
 by ``interpersonal_gain (1 - t_ij)`` after cooperation and falls by
 ``interpersonal_loss t_ij`` after defection, the loss larger than the gain: trust is

@@ -73,10 +73,11 @@ class Territory(_Section):
 
 # ----------------------------------------------------------------------------- network
 class Proximities(_Section):
-    """Probability that a tie carries each kind of proximity (000: four proximities).
+    """Probability that a tie carries each kind of proximity (four proximities:
+    ``000_027160d2fbf9a985.txt``).
 
     Geographic proximity is set by the territory (both ends in the same neighbourhood)
-    and is not acquaintance (003); the three others are drawn per tie.
+    and is not acquaintance (``003_d0cbea24b0b91578.txt``); the three others are drawn per tie.
     """
 
     institutional: Share = Field(1.0, description="Probability that a tie with an official is institutional [0-1].")
@@ -247,7 +248,7 @@ class Hub(_Section):
 
 
 class FirmMaterials(_Section):
-    """Firms' material inputs and by-products (industrial symbiosis, 002)."""
+    """Firms' material inputs and by-products (industrial symbiosis, ``002_2c516223579a919e.txt``)."""
 
     input_kg_per_day: NonNeg = Field(250.0, description="Mean material input of a firm [kg/day].")
     byproduct_kg_per_day: NonNeg = Field(60.0, description="Mean by-product of a firm [kg/day].")
@@ -290,9 +291,9 @@ class Materials(_Section):
 
 # --------------------------------------------------------------------------- behaviour
 class MotiveMix(_Section):
-    """Shares of social value orientations in one kind of actor (000, after Davis, Laughlin
-    & Komorita 1976; default shares from Van Lange et al. 1997: 46 % prosocial, 38 %
-    individualistic, 12 % competitive, the rest unclassified, here 'mixed')."""
+    """Shares of social value orientations in one kind of actor (``000_027160d2fbf9a985.txt``,
+    after Davis, Laughlin & Komorita 1976; default shares from Van Lange et al. 1997: 46 %
+    prosocial, 38 % individualistic, 12 % competitive, the rest unclassified, here 'mixed')."""
 
     cooperative: Share = Field(0.46, description="Share weighting the group's payoff [0-1].")
     individualistic: Share = Field(0.38, description="Share weighting only their own payoff [0-1].")
@@ -431,7 +432,7 @@ class Decisions(_Section):
         ge=0,
         le=20,
         description="Factor on defectors' dumping under officials' monitoring of "
-        "waste: waste displaced onto neighbours and the street (002) [-].",
+        "waste: waste displaced onto neighbours and the street (`002_2c516223579a919e.txt`) [-].",
     )
     overdraw_factor: float = Field(
         1.0,
@@ -499,7 +500,11 @@ class Participation(_Section):
         1.5, ge=0, le=20, description="Log-odds for a member who attended the previous meeting [-]."
     )
     participation_cost: float = Field(
-        1.0, ge=0, le=20, description="Log-odds lost to the cost of taking part, which members over-estimate (003) [-]."
+        1.0,
+        ge=0,
+        le=20,
+        description="Log-odds lost to the cost of taking part, which members over-estimate "
+        "(`003_d0cbea24b0b91578.txt`) [-].",
     )
     group_size_cost: float = Field(
         0.3, ge=0, le=5, description="Log-odds lost per doubling of the assembly beyond 20 members (Olson 1965) [-]."
@@ -512,7 +517,8 @@ class Participation(_Section):
 
 
 class SatisfactionDynamics(_Section):
-    """Satisfaction: benefit in return for commitments, short and long run (000)."""
+    """Satisfaction: benefit in return for commitments, short and long run
+    (``000_027160d2fbf9a985.txt``)."""
 
     short_rate: Share = Field(0.1, description="Weight of today in the short-run satisfaction [0-1].")
     long_rate: Share = Field(0.01, description="Weight of today in the long-run satisfaction [0-1].")

@@ -15,7 +15,7 @@ import numpy as np
 
 __all__ = ["Ties", "Commons", "State"]
 
-# Proximity flags of a tie (000: institutional, geographic, functional, affective).
+# Proximity flags of a tie (000_027160d2fbf9a985.txt: institutional, geographic, functional, affective).
 GEOGRAPHIC, INSTITUTIONAL, FUNCTIONAL, AFFECTIVE = 1, 2, 4, 8
 PROXIMITY_NAMES = {
     GEOGRAPHIC: "geographic",

@@ -411,10 +411,10 @@ def shift_load(demand: np.ndarray, pv_by_hour: np.ndarray, share: np.ndarray) ->
     """Move the share ``share[i]`` of each agent's daily demand into the hours of the day's
     PV output, in proportion to the territory's production in each hour (in place).
 
-    The community operator synchronises flows (000: "la synchronisation et la coopération
-    entre acteurs"): it schedules members' flexible loads (water heating, washing) when
-    the community produces. Each agent's daily demand is unchanged; on a day without PV
-    nothing moves. ``demand`` is ``(24, agents)``.
+    The community operator synchronises flows (``000_027160d2fbf9a985.txt``: "la
+    synchronisation et la coopération entre acteurs"): it schedules members' flexible loads (water heating,
+    washing) when the community produces. Each agent's daily demand is unchanged; on a day
+    without PV nothing moves. ``demand`` is ``(24, agents)``.
     """
     shift_load_kernel(demand, np.asarray(pv_by_hour, dtype=float), np.asarray(share, dtype=float))
 

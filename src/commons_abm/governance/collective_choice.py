@@ -5,11 +5,11 @@ neighbourhood community holds its own assembly and keeps its own rule levels, in
 commune federation that pools their energy; without one, all members meet in a single
 commune-wide assembly.
 
-**Attendance** (003: participation is unequal, its cost over-estimated, lowered by a
-funded facilitator): a member attends with probability ``sigmoid(attendance_base +
-attendance_satisfaction (S - 1/2) + attendance_trust (T - 1/2) + attendance_habit
-[attended last time] - participation_cost (1 - facilitator's reduction) - group_size_cost
-log2(max(assembly size / 20, 1)))`` (Olson 1965 for the size of the group).
+**Attendance** (``003_d0cbea24b0b91578.txt``: participation is unequal, its cost
+over-estimated, lowered by a funded facilitator): a member attends with probability
+``sigmoid(attendance_base + attendance_satisfaction (S - 1/2) + attendance_trust (T - 1/2)
++ attendance_habit [attended last time] - participation_cost (1 - facilitator's reduction)
+- group_size_cost log2(max(assembly size / 20, 1)))`` (Olson 1965 for the size of the group).
 
 **Communication**: attendees talk, and their expectations of others move half-way to the
 average intention of their assembly's attendees; ties between attendees gain trust
@@ -20,7 +20,8 @@ votes stricter when more than 10 % of the assembly's bound members broke a rule,
 keeps the levels otherwise; each defector votes laxer. The median vote ``v`` (-1, 0, 1)
 moves the fine scale by x1.25^v (between 0.25 and 4) and the sharing quota by 0.05 v;
 the fee moves to balance the community's account. Members' choice counts with their
-*voice*, the share of the decision the officials' posture leaves them (000's ladder):
+*voice*, the share of the decision the officials' posture leaves them (the participation
+ladder of ``000_027160d2fbf9a985.txt``):
 ``level = (1 - voice) level_officials + voice level_voted``.
 """
 

@@ -5,8 +5,8 @@ officials) checks every agent bound by a rule each day. A breach is detected wit
 monitor's ``detection_probability``; a compliant agent is wrongly accused with its
 ``error_rate``. Peers see only what happens around them: their detection and error
 probabilities are scaled by the share of the agent's ties to members who cooperated
-today, in the stage ``decide`` that runs before monitoring ("mutual vigilance", 003;
-Ostrom 1990, ch. 3). Monitors act independently.
+today, in the stage ``decide`` that runs before monitoring ("mutual vigilance",
+``003_d0cbea24b0b91578.txt``; Ostrom 1990, ch. 3). Monitors act independently.
 Costs: ``cost_eur_per_check`` per agent checked (per agent watched, for peers, shared
 among the cooperating members who watch).
 """
@@ -40,7 +40,7 @@ class Detection:
 def peer_coverage(indptr, indices, member, cooperated):  # pragma: no cover - compiled
     """Share of each agent's ties that are to members who cooperated at the last decision:
     the day before when an agent perceives its risk in ``decide``, today when monitors
-    check after ``decide`` ("mutual vigilance", 003)."""
+    check after ``decide`` ("mutual vigilance", ``003_d0cbea24b0b91578.txt``)."""
     n = indptr.size - 1
     out = np.zeros(n)
     for i in range(n):

@@ -1,12 +1,13 @@
 """Officials: posture, stance, recognition of the community's rules, electoral cycle.
 
-* **Posture** on the participation ladder of 000 (authority, consultation,
-  participation, collaboration, shared governance) sets members' *voice*, the share of
-  rule decisions left to them (:data:`commons_abm.behaviour.decisions.POSTURE_VOICE`).
-* **Stance** toward the community (003: "soutenir sans étouffer"): an *ally* sends members
-  a small positive institutional signal each day, a *controller* a negative one, a
-  *distant* official none; controlling officials who monitor crowd out intrinsic
-  cooperation (:mod:`commons_abm.behaviour.decisions`).
+* **Posture** on the participation ladder of ``000_027160d2fbf9a985.txt`` (authority,
+  consultation, participation, collaboration, shared governance) sets members' *voice*,
+  the share of rule decisions left to them
+  (:data:`commons_abm.behaviour.decisions.POSTURE_VOICE`).
+* **Stance** toward the community (``003_d0cbea24b0b91578.txt``: "soutenir sans étouffer"): an
+  *ally* sends members a small positive institutional signal each day, a *controller* a
+  negative one, a *distant* official none; controlling officials who monitor crowd out
+  intrinsic cooperation (:mod:`commons_abm.behaviour.decisions`).
 * **Recognition** (design principle 7): officials who recognise the community's rules
   never override them. Otherwise, ``overrides_per_year`` times a year on average
   (``override_rules`` statement; by default 0.25 for an ally, 0.5 distant, 2 controller)
@@ -17,7 +18,7 @@
 * **Elections** every ``electoral_cycle_days``: with ``posture_change_probability`` the
   posture moves one rung up or down; the working relationship is partly lost: members'
   institutional trust keeps the share ``staff_continuity`` of its distance from its
-  initial value (civil-service staff carry the rest over, 003).
+  initial value (civil-service staff carry the rest over, ``003_d0cbea24b0b91578.txt``).
 """
 
 from __future__ import annotations

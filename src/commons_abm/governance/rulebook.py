@@ -6,7 +6,8 @@ a **D**eontic (``must``, ``must_not``, ``may``), an a**I**m (an action from the 
 vocabulary :data:`AIMS`), **C**onditions (when it applies, and the mechanism's
 parameters) and an **O**r-else (``"sanction"``: breaking it triggers the rulebook's
 sanction scheme). Each statement is tagged with the Ostrom (1990) design principle it
-implements. Officials' posture and stance (000) are the rulebook's ``[officials]`` table.
+implements. Officials' posture and stance (``000_027160d2fbf9a985.txt``) are the rulebook's
+``[officials]`` table.
 
 :func:`load_rulebook` validates a file; :func:`compile_rulebook` turns the statements
 into the numbers the stages use (:class:`Institutions`). A principle no statement
@@ -65,9 +66,10 @@ PRINCIPLES: dict[str, int] = {
 }
 PRINCIPLE_NAMES = {number: name for name, number in PRINCIPLES.items()}
 
-# 000 (Territoire E+C-): the participation ladder, from officials deciding alone to shared governance.
+# The participation ladder of 000_027160d2fbf9a985.txt (Territoire E+C-), from officials deciding
+# alone to shared governance.
 POSTURES = ("authority", "consultation", "participation", "collaboration", "shared_governance")
-# Members' share in deciding the rules, by rung of the participation ladder (000).
+# Members' share in deciding the rules, by rung of the participation ladder (000_027160d2fbf9a985.txt).
 POSTURE_VOICE = {
     "authority": 0.0,
     "consultation": 0.25,
@@ -75,7 +77,8 @@ POSTURE_VOICE = {
     "collaboration": 0.75,
     "shared_governance": 1.0,
 }
-# 003 (Labo de l'ESS 2020): "soutenir sans étouffer"; officials as ally, distant or controller.
+# 003_d0cbea24b0b91578.txt (Labo de l'ESS): "soutenir sans étouffer"; officials as ally, distant or
+# controller.
 STANCES = ("ally", "distant", "controller")
 
 # Codes of the compiled stages (Institutions.monitor_table, sanction_table).
@@ -171,7 +174,8 @@ class FacilitateParams(_Params):
         ge=0,
         le=0.5,
         description="Share of a cooperating member's daily demand that the operator "
-        "schedules into the hours of the day's PV output (synchronisation of flows, 000) [0-1].",
+        "schedules into the hours of the day's PV output (synchronisation of flows, "
+        "`000_027160d2fbf9a985.txt`) [0-1].",
     )
 
 
@@ -335,7 +339,8 @@ class Statement(BaseModel):
 
 
 class OfficialsContext(BaseModel):
-    """The officials' posture and stance toward the community (000, 003)."""
+    """The officials' posture and stance toward the community (``000_027160d2fbf9a985.txt``,
+    ``003_d0cbea24b0b91578.txt``)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -4,8 +4,9 @@ Routes follow the waste hierarchy of the EU Waste Framework Directive (2008/98/E
 art. 4): prevention and re-use, preparing for re-use (repair), recycling, other recovery
 (here energy recovery) and disposal (landfill), plus illegal dumping outside it. Firms
 exchange by-products over their ties (industrial symbiosis, Chertow 2000; "one's waste is
-another's resource", Kit AgirLocal 2017): :mod:`commons_abm.materials.symbiosis`. The shared
-reuse-and-repair hub is :mod:`commons_abm.materials.repair_hub`.
+another's resource", Fing's Kit AgirLocal, ``002_2c516223579a919e.txt``):
+:mod:`commons_abm.materials.symbiosis`. The shared reuse-and-repair hub is
+:mod:`commons_abm.materials.repair_hub`.
 
 **Households**, each day: waste = ``waste_kg_per_day`` x log-normal noise (mean 1,
 coefficient of variation ``materials.daily_cv``, one draw per agent from the

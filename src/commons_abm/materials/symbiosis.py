@@ -1,7 +1,7 @@
 """Industrial symbiosis: firms' by-products replace other firms' virgin inputs.
 
-"One's waste is another's resource" (Kit AgirLocal, Fing 2017); industrial symbiosis
-engages traditionally separate firms in a collective exchange of materials, and
+"One's waste is another's resource" (Fing's Kit AgirLocal, ``002_2c516223579a919e.txt``);
+industrial symbiosis engages traditionally separate firms in a collective exchange of materials, and
 geographic proximity plus existing relations make it possible (Chertow 2000, Annu. Rev.
 Energy Environ. 25:313-337). Here a firm's by-product can substitute the input of
 another firm only if

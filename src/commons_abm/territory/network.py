@@ -6,7 +6,8 @@ networkx is imported only to read a graph file or to hand the network to Mesa's
 Generators: small-world (Watts & Strogatz 1998), scale-free (Barabási & Albert 1999),
 stochastic block by neighbourhood (Holland, Laskey & Leinhardt 1983) and random
 geometric (Penrose 2003); or a GraphML / edge-list file read with networkx. Each tie is
-then tagged with its proximities (000: geographic, institutional, functional, affective).
+then tagged with its proximities (``000_027160d2fbf9a985.txt``: geographic, institutional,
+functional, affective).
 """
 
 from __future__ import annotations
