@@ -254,10 +254,14 @@ class CommonsModel(mesa.Model):
         on this model: what :meth:`step` runs, in order."""
         return tuple((name, partial(staged.STAGES[name], self)) for name in STAGE_NAMES)
 
+    def calendar_day(self, step: int) -> Day:
+        """The calendar day of ``step`` (0 is the first simulated day)."""
+        e = self.scenario.energy
+        return day_of_step(step, e.start_day_of_year, e.start_weekday)
+
     def step(self) -> None:
         """Simulate one day."""
-        e = self.scenario.energy
-        day = day_of_step(self.steps - 1, e.start_day_of_year, e.start_weekday)
+        day = self.calendar_day(self.steps - 1)  # Mesa counts the step before calling it
         if self.reference is not None:
             self.reference.step(day)
         else:
