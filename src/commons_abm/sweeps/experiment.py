@@ -19,6 +19,10 @@ Parameter paths
 
 Every sampled value is validated by the scenario and rulebook models when the run is
 built; a value they refuse makes that run fail, and the failure is recorded.
+
+Over 400 lines: the schema of the experiment format and the resolution of its parameter
+paths into scenario and rulebook changes belong together (each path is validated against
+what it resolves to).
 """
 
 from __future__ import annotations
