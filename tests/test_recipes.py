@@ -95,3 +95,47 @@ def test_add_an_agent_kind_recipe(tmp_path: Path) -> None:
     assert with_farms["energy_residual"] < 1e-6 and with_farms["material_residual"] < 1e-6
     assert with_farms["farm_demand"] > 0 and with_farms["farm_byproducts"] > 0  # its energy and material role act
     assert with_farms["functional_farm_ties"] > 0  # its ties carry its proximity
+
+
+AIM_PROBE = """
+import json
+from commons_abm.governance.rulebook import AIMS, Rulebook, compile_rulebook, load_rulebook
+from commons_abm.model import CommonsModel
+book = load_rulebook("experiments/rulebooks/full_ostrom.toml")
+data = book.model_dump()
+data["statements"].append({"id": "quorum", "principle": 3, "attribute": "member", "deontic": "must",
+                           "aim": "require_quorum", "conditions": {"share": SHARE}})
+strict = Rulebook.model_validate(data)
+try:
+    bad = dict(data, statements=[*data["statements"][:-1], {**data["statements"][-1], "deontic": "may"}])
+    Rulebook.model_validate(bad)
+    refused = False
+except Exception:
+    refused = True
+valid = []
+for rulebook in (book, strict):
+    model = CommonsModel(rulebook=rulebook, create_agents=False, overrides={"territory.households": 80, "run.seed": 3})
+    for _ in range(90):
+        model.step()
+        if model.results.meeting is not None:
+            valid.append((rulebook is strict, int(model.results.meeting.valid.sum())))
+print(json.dumps({"aims": sorted(AIMS), "quorum": compile_rulebook(strict).quorum, "refused": refused,
+                  "valid_plain": sum(v for s, v in valid if not s), "valid_strict": sum(v for s, v in valid if s)}))
+"""
+
+
+@pytest.mark.slow
+def test_add_a_rule_aim_recipe(tmp_path: Path) -> None:
+    params, aim, compiled = _snippets(RECIPES / "add_a_rule_aim.md")
+    package = tmp_path / "src"
+    shutil.copytree(ROOT / "src" / "commons_abm", package / "commons_abm", ignore=shutil.ignore_patterns("__pycache__"))
+    rulebook = package / "commons_abm" / "governance" / "rulebook.py"
+    _insert(rulebook, "class MonitorParams(_Params):", params + "\n\n", before=True)
+    _insert(rulebook, "            FacilitateParams,\n        ),\n", aim)
+    _insert(rulebook, "    return Institutions(**kw)", compiled, before=True)
+
+    out = _run(package, AIM_PROBE.replace("SHARE", "0.95"), tmp_path)
+    assert "require_quorum" in out["aims"]
+    assert out["quorum"] == 0.95  # compiled into the field the collective-choice mechanism reads
+    assert out["refused"]  # the aim's deontics are checked like any other's
+    assert out["valid_strict"] < out["valid_plain"]  # fewer votes count under the stricter quorum
