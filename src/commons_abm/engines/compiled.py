@@ -123,7 +123,6 @@ def _rules_and_world(model: Simulation) -> tuple[tuple, tuple, tuple]:
     e, m = sc.energy, sc.materials
     who, p, error, unit_cost = inst.monitor_table
     scheme, ladder, flat_fine = inst.sanction_table
-    fine, quota, fee = initial_levels(inst)
     operator_shift = inst.load_shift_share if inst.operator and inst.load_shift_share > 0 else 0.0
     rules = (
         inst.meetings,
@@ -131,7 +130,7 @@ def _rules_and_world(model: Simulation) -> tuple[tuple, tuple, tuple]:
         meeting_parameters(b, inst),
         float(inst.meeting_cost_eur),
         inst.min_share is not None,
-        (fine, quota, fee),
+        initial_levels(inst),
         float(inst.operator_cost_eur_per_day),
         float(daily_fixed_cost(inst, model.levels.fine_scale.size)),
         np.array([POSTURE_VOICE[posture] for posture in POSTURES]),
@@ -595,9 +594,7 @@ def simulate_days(
                 quota,
                 fee,
                 chosen,
-                official[0],
-                official[1],
-                official[2],
+                official,
             )
             meeting_spent = meeting_cost_eur * held
             attendance_gini = participation_gini(meetings_attended, meetings_eligible)
