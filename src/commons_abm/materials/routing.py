@@ -51,6 +51,10 @@ territory, as in Eurostat's indicator. CMU is 0 on a day with no material at all
 inputs = household waste + firms' by-products = reuse + repair + recycling + recovery +
 landfill + dumping + change of hub stocks; ``residual`` is the difference (zero up to
 rounding).
+
+Over 400 lines: the day's routes, the named records their kernel takes and returns
+(:class:`RoutingParameters`, :class:`MaterialRoutes`, :class:`MaterialTotals`) and the
+:class:`MaterialsDay` built from them are read together.
 """
 
 from __future__ import annotations
