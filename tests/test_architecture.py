@@ -41,8 +41,10 @@ def test_import_graph_sees_function_level_imports() -> None:
     assert edges.has_edge("commons_abm.sweeps.executors", "commons_abm.model")  # imported in run_seed
 
 
-@pytest.mark.skipif(shutil.which("lint-imports") is None and not (Path(sys.executable).parent / "lint-imports").exists(),
-                    reason="import-linter is a test dependency")
+@pytest.mark.skipif(
+    shutil.which("lint-imports") is None and not (Path(sys.executable).parent / "lint-imports").exists(),
+    reason="import-linter is a test dependency",
+)
 def test_layers_contract_holds() -> None:
     exe = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
     done = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True)
@@ -52,12 +54,31 @@ def test_layers_contract_holds() -> None:
 
 def test_domain_packages_are_folders_named_for_what_they_hold() -> None:
     folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
-    assert {"core", "territory", "energy", "materials", "behaviour", "governance", "engines", "agents",
-            "sweeps", "games", "outputs"} <= folders
+    assert {
+        "core",
+        "territory",
+        "energy",
+        "materials",
+        "behaviour",
+        "governance",
+        "engines",
+        "agents",
+        "sweeps",
+        "games",
+        "outputs",
+    } <= folders
     # a newcomer finds a mechanism by its file name
-    for module in ("governance/monitoring.py", "energy/allocation_keys.py", "governance/officials.py",
-                   "governance/sanctions.py", "energy/battery.py", "materials/repair_hub.py",
-                   "behaviour/trust.py", "engines/day.py", "core/kinds.py"):
+    for module in (
+        "governance/monitoring.py",
+        "energy/allocation_keys.py",
+        "governance/officials.py",
+        "governance/sanctions.py",
+        "energy/battery.py",
+        "materials/repair_hub.py",
+        "behaviour/trust.py",
+        "engines/day.py",
+        "core/kinds.py",
+    ):
         assert (PACKAGE / module).is_file(), module
 
 
@@ -75,7 +96,8 @@ def test_module_is_short_or_says_why(path: Path) -> None:
     assert REASON in docstring, f"{lines} lines: split it, or say why at its top ({REASON!r} in the docstring)"
 
 
-@pytest.mark.parametrize("path", [p for p in _modules() if p.name != "__init__.py"],
-                         ids=lambda p: str(p.relative_to(PACKAGE)))
+@pytest.mark.parametrize(
+    "path", [p for p in _modules() if p.name != "__init__.py"], ids=lambda p: str(p.relative_to(PACKAGE))
+)
 def test_every_module_says_what_it_is(path: Path) -> None:
     assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))

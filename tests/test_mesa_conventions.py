@@ -29,8 +29,12 @@ def test_batch_run_returns_rows_with_the_indicators() -> None:
 
 
 def test_batch_run_varies_a_scenario_field_by_its_dotted_path() -> None:
-    rows = mesa.batch_run(CommonsModel, parameters={"seed": 3, "energy.pv.adoption": [0.0, 0.6], **SMALL},
-                          max_steps=2, display_progress=False)
+    rows = mesa.batch_run(
+        CommonsModel,
+        parameters={"seed": 3, "energy.pv.adoption": [0.0, 0.6], **SMALL},
+        max_steps=2,
+        display_progress=False,
+    )
     production = {row["energy.pv.adoption"]: row["production_kwh"] for row in rows}
     assert production[0.0] == 0.0 < production[0.6]
 
@@ -40,8 +44,9 @@ def test_model_from_keywords_alone_names_shipped_files() -> None:
     assert model.scenario.run.seed == 4
     assert model.state.n == 34
     assert model.institutions.name == "full_ostrom"
-    same = CommonsModel(scenario="default", rulebook="full_ostrom", overrides={**SMALL, "run.seed": 4},
-                        create_agents=False)
+    same = CommonsModel(
+        scenario="default", rulebook="full_ostrom", overrides={**SMALL, "run.seed": 4}, create_agents=False
+    )
     assert same.run(3).equals(model.run(3))
 
 
@@ -70,8 +75,13 @@ def test_solara_viz_can_rebuild_it_from_model_params() -> None:
     signature = inspect.signature(CommonsModel.__init__)
     assert not any(p.kind == p.VAR_POSITIONAL for p in signature.parameters.values())
     assert "kwargs" in signature.parameters  # SolaraViz lets any name through to a parameter called kwargs
-    params = {"scenario": "default", "rulebook": "status_quo", "seed": 2, "energy.tariffs.import_eur_per_kwh": 0.3,
-              **SMALL}
+    params = {
+        "scenario": "default",
+        "rulebook": "status_quo",
+        "seed": 2,
+        "energy.tariffs.import_eur_per_kwh": 0.3,
+        **SMALL,
+    }
     model = CommonsModel(simulator=None, **params)
     model.step()
     assert model.scenario.energy.tariffs.import_eur_per_kwh == 0.3
