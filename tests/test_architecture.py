@@ -86,6 +86,16 @@ def _modules() -> list[Path]:
     return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
 
 
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_module_is_short_or_says_why(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    lines = text.count("\n")
+    if lines <= MAX_LINES:
+        return
+    docstring = ast.get_docstring(ast.parse(text)) or ""
+    assert REASON in docstring, f"{lines} lines: split it, or say why at its top ({REASON!r} in the docstring)"
+
+
 @pytest.mark.parametrize(
     "path", [p for p in _modules() if p.name != "__init__.py"], ids=lambda p: str(p.relative_to(PACKAGE))
 )

@@ -32,6 +32,7 @@ behaviour (conformity) and the community-wide rate; the fall is slowed by trust.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -46,6 +47,8 @@ from commons_abm.governance.sanctions import next_fine_of
 
 __all__ = [
     "Actions",
+    "BeliefParameters",
+    "DecisionParameters",
     "belief_parameters",
     "bound_by_rules",
     "decide",
@@ -66,6 +69,33 @@ __all__ = [
 SORTING = (0.85, 1.15)  # (defector, cooperator) x materials.households.sorting_rate
 HUB_BRING = (0.0, 2.0)  # x materials.households.hub_bring_rate
 DUMPING = (2.0, 0.0)  # x materials.households.dumping_rate
+
+
+class DecisionParameters(NamedTuple):
+    """The decision rule's parameters, as :func:`decide_arrays` takes them
+    (:func:`decision_parameters` reads them from the scenario's behaviour)."""
+
+    slope: float  # conditional cooperators' cooperation per unit of expected cooperation [-]
+    other_level: float  # cooperation of the 'other' type, whatever others do [0-1]
+    motive_weight: float  # cooperation added per unit of group weight [0-1]
+    legitimacy_weight: float  # cooperation added per unit of legitimacy x institutional trust [-]
+    crowding_out: float  # share of intrinsic cooperation lost under controlling monitoring [0-1]
+    authority_bias: float  # deference: official monitors' detection seems (1 + this) times as likely [0-1]
+    temptation_eur_per_day: float  # daily gain from breaking the rules [EUR/day]
+    deterrence_noise: float  # spread of the response to expected sanctions, relative to the temptation [-]
+    overdraw_factor: float  # a defector's extra claim on pooled energy [-]
+    displacement: float  # factor on defectors' dumping under officials' monitoring of waste [-]
+
+
+class BeliefParameters(NamedTuple):
+    """The belief rule's parameters, as :func:`update_beliefs_arrays` takes them
+    (:func:`belief_parameters` reads them from the scenario's behaviour)."""
+
+    trust_weighted_attention: float  # how much attention to a neighbour follows trust in it [0-1]
+    public_information: float  # weight of the community-wide cooperation rate in what is observed [0-1]
+    belief_rate: float  # rate at which expected cooperation follows what is observed [0-1]
+    trust_slows_decline: float  # how much trust slows the fall of expected cooperation [0-1]
+    confirmation_bias: float  # extra weight of confirming evidence, less of contrary evidence [0-1]
 
 
 @dataclass
@@ -113,15 +143,19 @@ def legitimacy_levels(voice, security, chosen):  # pragma: no cover - compiled
 
 @kernel
 def _bound(binding, member, pv_kwp, kind):  # pragma: no cover - compiled
-    shares, members, everyone, dumping, members_only = binding
+    """Agents to whom a rule applies (``binding``: a :class:`~commons_abm.governance.rulebook.Binding`)."""
     n = member.size
     out = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         out[i] = (
-            (shares and member[i] and pv_kwp[i] > 0)
-            or (members and member[i])
-            or everyone
-            or (dumping and MATERIAL_ROLE_OF[kind[i]] == DISCARDS_GOODS and (member[i] or not members_only))
+            (binding.sharing and member[i] and pv_kwp[i] > 0)
+            or (binding.members and member[i])
+            or binding.everyone
+            or (
+                binding.dumping
+                and MATERIAL_ROLE_OF[kind[i]] == DISCARDS_GOODS
+                and (member[i] or not binding.dumping_members_only)
+            )
         )
     return out
 
@@ -253,7 +287,7 @@ def decide_arrays(
     legitimacy_level,
     fine_scale,
     quota,
-    behaviour,
+    decision,
     crowding,
     binding,
     sanctioned_binding,
@@ -266,19 +300,7 @@ def decide_arrays(
     dumping_displaced,
     fee_charged,
 ):  # pragma: no cover - compiled
-    """The arithmetic of :func:`decide` (``behaviour``: the decision parameters as a tuple)."""
-    (
-        slope,
-        other_level,
-        motive_weight,
-        legitimacy_weight,
-        crowding_out,
-        authority_bias,
-        temptation,
-        noise,
-        overdraw_factor,
-        displacement,
-    ) = behaviour
+    """The arithmetic of :func:`decide` (``decision``: :class:`DecisionParameters`)."""
     n = belief.size
     bound = _bound(binding, member, pv_kwp, kind)
     sanctionable = _bound(sanctioned_binding, member, pv_kwp, kind)
@@ -297,22 +319,22 @@ def decide_arrays(
             cc_type[i],
             belief[i],
             group_weight[i],
-            slope,
-            other_level,
-            motive_weight,
-            legitimacy_weight,
+            decision.slope,
+            decision.other_level,
+            decision.motive_weight,
+            decision.legitimacy_weight,
             legitimacy_level[i],
             trust[i],
         )
         if crowding:
-            intrinsic *= 1.0 - crowding_out
+            intrinsic *= 1.0 - decision.crowding_out
         if deterred:
             deterrence = 0.0
             if sanctionable[i]:
-                expected = (1.0 - _miss(who, p, coverage[i], authority_bias)) * next_fine_of(
+                expected = (1.0 - _miss(who, p, coverage[i], decision.authority_bias)) * next_fine_of(
                     scheme, ladder, flat_fine, offence_level[i], fine_scale[i]
                 )
-                deterrence = _deterrence(expected, temptation, noise)
+                deterrence = _deterrence(expected, decision.temptation_eur_per_day, decision.deterrence_noise)
             propensity[i] = with_deterrence(intrinsic, deterrence)
         else:
             propensity[i] = intrinsic
@@ -321,32 +343,29 @@ def decide_arrays(
         if member[i] and c:
             share[i] = max(quota[i], propensity[i])
             pays_fee[i] = fee_charged
-        claim[i] = 1.0 if c else 1.0 + overdraw_factor
+        claim[i] = 1.0 if c else 1.0 + decision.overdraw_factor
         sorting[i] = SORTING[1] if c else SORTING[0]
         hub_bring[i] = HUB_BRING[1] if c else HUB_BRING[0]
-        dumping[i] = DUMPING[1] if c else (DUMPING[0] * displacement if dumping_displaced else DUMPING[0])
+        dumping[i] = DUMPING[1] if c else (DUMPING[0] * decision.displacement if dumping_displaced else DUMPING[0])
     if not deterred:
         sanctionable[:] = False
     return propensity, cooperated, share, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable
 
 
-def decision_parameters(behaviour: Behaviour) -> tuple[float, ...]:
+def decision_parameters(behaviour: Behaviour) -> DecisionParameters:
     """The decision rule's parameters, as :func:`decide_arrays` takes them."""
     d, cc = behaviour.decisions, behaviour.conditional_cooperation
-    return tuple(
-        float(x)
-        for x in (
-            cc.slope,
-            cc.other_level,
-            d.motive_weight,
-            d.legitimacy_weight,
-            d.crowding_out,
-            behaviour.trust.authority_bias,
-            d.temptation_eur_per_day,
-            d.deterrence_noise,
-            d.overdraw_factor,
-            d.displacement,
-        )
+    return DecisionParameters(
+        slope=float(cc.slope),
+        other_level=float(cc.other_level),
+        motive_weight=float(d.motive_weight),
+        legitimacy_weight=float(d.legitimacy_weight),
+        crowding_out=float(d.crowding_out),
+        authority_bias=float(behaviour.trust.authority_bias),
+        temptation_eur_per_day=float(d.temptation_eur_per_day),
+        deterrence_noise=float(d.deterrence_noise),
+        overdraw_factor=float(d.overdraw_factor),
+        displacement=float(d.displacement),
     )
 
 
@@ -368,8 +387,7 @@ def decide(
     """
     n = state.n
     u = rng.random(n)
-    who, p, _, _ = inst.monitor_table
-    scheme, ladder, flat_fine = inst.sanction_table
+    monitors, sanctions = inst.monitor_table, inst.sanction_table
 
     (propensity, cooperated, share, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable) = decide_arrays(
         state.cc_type,
@@ -392,11 +410,11 @@ def decide(
         inst.binding(),
         inst.binding(True),
         bool(inst.sanctioned) and inst.sanction_scheme != "none",
-        who,
-        p,
-        scheme,
-        ladder,
-        flat_fine,
+        monitors.who,
+        monitors.detection_probability,
+        sanctions.scheme,
+        sanctions.ladder_eur,
+        sanctions.flat_fine_eur,
         inst.official_monitoring and inst.dumping_forbidden,
         inst.fee_eur_per_day > 0,
     )
@@ -438,23 +456,22 @@ def _revised_all(
 
 @kernel
 def update_beliefs_arrays(belief, cooperated, indptr, indices, trust, public_rate, p):  # pragma: no cover - compiled
-    """:func:`update_beliefs` on arrays (``p``: :func:`belief_parameters`)."""
-    attention, public_information, belief_rate, trust_slows_decline, confirmation_bias = p
+    """:func:`update_beliefs` on arrays (``p``: :class:`BeliefParameters`)."""
     n = belief.size
     for i in range(n):
         num = 0.0
         den = 0.0
         trust_sum = 0.0
         for j in range(indptr[i], indptr[i + 1]):
-            w = (1.0 - attention) + attention * trust[j]
+            w = (1.0 - p.trust_weighted_attention) + p.trust_weighted_attention * trust[j]
             num += w * cooperated[indices[j]]
             den += w
             trust_sum += trust[j]
         deg = indptr[i + 1] - indptr[i]
         mean_trust = trust_sum / deg if deg > 0 else 0.0
         neighbours = num / den if den > 0 else public_rate
-        observed = (1.0 - public_information) * neighbours + public_information * public_rate
-        belief[i] = _revised(belief[i], observed, mean_trust, belief_rate, trust_slows_decline, confirmation_bias)
+        observed = (1.0 - p.public_information) * neighbours + p.public_information * public_rate
+        belief[i] = _revised(belief[i], observed, mean_trust, p.belief_rate, p.trust_slows_decline, p.confirmation_bias)
 
 
 def update_beliefs(state: State, behaviour: Behaviour, public_rate: float) -> None:
@@ -479,18 +496,15 @@ def update_beliefs(state: State, behaviour: Behaviour, public_rate: float) -> No
     )
 
 
-def belief_parameters(behaviour: Behaviour) -> tuple[float, ...]:
+def belief_parameters(behaviour: Behaviour) -> BeliefParameters:
     """The belief rule's parameters, as :func:`update_beliefs_arrays` takes them."""
     d = behaviour.decisions
-    return tuple(
-        float(x)
-        for x in (
-            d.trust_weighted_attention,
-            d.public_information,
-            d.belief_rate,
-            d.trust_slows_decline,
-            behaviour.trust.confirmation_bias,
-        )
+    return BeliefParameters(
+        trust_weighted_attention=float(d.trust_weighted_attention),
+        public_information=float(d.public_information),
+        belief_rate=float(d.belief_rate),
+        trust_slows_decline=float(d.trust_slows_decline),
+        confirmation_bias=float(behaviour.trust.confirmation_bias),
     )
 
 

@@ -15,6 +15,8 @@ contributors together; non-contributors have ``f = 0``. Then::
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from commons_abm.core.kernels import flat, kernel
@@ -22,6 +24,7 @@ from commons_abm.core.scenario import SatisfactionDynamics
 from commons_abm.core.state import State
 
 __all__ = [
+    "SatisfactionParameters",
     "fairness",
     "fairness_arrays",
     "member_fairness",
@@ -29,6 +32,17 @@ __all__ = [
     "satisfaction_parameters",
     "update_satisfaction",
 ]
+
+
+class SatisfactionParameters(NamedTuple):
+    """The satisfaction rule's parameters, as :func:`satisfaction_arrays` takes them
+    (:func:`satisfaction_parameters` reads them from the scenario)."""
+
+    benefit_scale_eur_per_day: float  # net daily gain that makes a member clearly satisfied [EUR/day]
+    fairness_weight: float  # weight of the fairness of allocation against contribution [-]
+    short_rate: float  # weight of today in the short-run satisfaction [0-1]
+    long_rate: float  # weight of today in the long-run satisfaction [0-1]
+    long_run_weight: float  # weight of the long run in satisfaction [0-1]
 
 
 def fairness(received: np.ndarray, offered: np.ndarray) -> np.ndarray:
@@ -78,20 +92,23 @@ def update_satisfaction(state: State, s: SatisfactionDynamics, gain_eur: np.ndar
     )
 
 
-def satisfaction_parameters(s: SatisfactionDynamics) -> tuple[float, ...]:
+def satisfaction_parameters(s: SatisfactionDynamics) -> SatisfactionParameters:
     """Benefit scale, fairness weight, short and long rates, long-run weight."""
-    return tuple(
-        float(x) for x in (s.benefit_scale_eur_per_day, s.fairness_weight, s.short_rate, s.long_rate, s.long_run_weight)
+    return SatisfactionParameters(
+        benefit_scale_eur_per_day=float(s.benefit_scale_eur_per_day),
+        fairness_weight=float(s.fairness_weight),
+        short_rate=float(s.short_rate),
+        long_rate=float(s.long_rate),
+        long_run_weight=float(s.long_run_weight),
     )
 
 
 @kernel
 def satisfaction_arrays(satisfaction, short, long, gain, fair, p):  # pragma: no cover - compiled
-    """:func:`update_satisfaction` on arrays."""
-    scale, fairness_weight, short_rate, long_rate, long_run_weight = p
+    """:func:`update_satisfaction` on arrays (``p``: :class:`SatisfactionParameters`)."""
     for i in range(satisfaction.size):
-        z = min(max(gain[i] / scale + fairness_weight * fair[i], -50.0), 50.0)
+        z = min(max(gain[i] / p.benefit_scale_eur_per_day + p.fairness_weight * fair[i], -50.0), 50.0)
         target = 1.0 / (1.0 + np.exp(-z))
-        short[i] += short_rate * (target - short[i])
-        long[i] += long_rate * (target - long[i])
-        satisfaction[i] = (1.0 - long_run_weight) * short[i] + long_run_weight * long[i]
+        short[i] += p.short_rate * (target - short[i])
+        long[i] += p.long_rate * (target - long[i])
+        satisfaction[i] = (1.0 - p.long_run_weight) * short[i] + p.long_run_weight * long[i]

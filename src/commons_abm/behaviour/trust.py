@@ -28,6 +28,8 @@ limit the harm of mistaken accusations); one settled by mediation gives
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from commons_abm.core.kernels import flat, kernel
@@ -35,6 +37,8 @@ from commons_abm.core.scenario import TrustDynamics
 from commons_abm.core.state import State, Ties
 
 __all__ = [
+    "InstitutionalParameters",
+    "InterpersonalParameters",
     "assembly_compliance",
     "institutional_arrays",
     "institutional_parameters",
@@ -48,35 +52,55 @@ MEDIATION_REPAIR = 5.0
 WARNING_SHARE = 0.25  # share of the wrongful-sanction loss that a wrongful warning costs
 
 
+class InterpersonalParameters(NamedTuple):
+    """The interpersonal trust rule's parameters, as :func:`interpersonal_arrays` takes
+    them (:func:`interpersonal_parameters` reads them from the scenario)."""
+
+    interpersonal_gain: float  # rise of trust toward 1 after observed cooperation [0-1 per day]
+    interpersonal_loss: float  # fall of trust toward 0 after observed defection [0-1 per day]
+    confirmation_bias: float  # extra weight of confirming evidence, less of contrary evidence [0-1]
+    may_overshoot: bool  # whether one step may overshoot 0 or 1 (then it is clipped)
+
+
+class InstitutionalParameters(NamedTuple):
+    """The institutional trust rule's parameters, as :func:`institutional_arrays` takes
+    them (:func:`institutional_parameters` reads them from the scenario)."""
+
+    institutional_gain: float  # rise of institutional trust per unit of positive signal [0-1]
+    institutional_loss: float  # fall of institutional trust per unit of negative signal [0-1]
+    observed_compliance_weight: float  # weight of the compliance seen in the assembly in the signal [-]
+    confirmation_bias: float  # extra weight of confirming evidence, less of contrary evidence [0-1]
+    wrongful_sanction_loss: float  # fall of the victim's trust after a wrongful sanction [0-1]
+
+
 def update_interpersonal_trust(ties: Ties, cooperated: np.ndarray, t: TrustDynamics) -> None:
     """Every agent updates its trust in each neighbour from what the neighbour did today."""
     interpersonal_arrays(ties.trust, ties.indices, cooperated, interpersonal_parameters(t))
 
 
-def interpersonal_parameters(t: TrustDynamics) -> tuple[float, float, float, bool]:
+def interpersonal_parameters(t: TrustDynamics) -> InterpersonalParameters:
     """Gain, loss, confirmation bias, and whether one step may overshoot 0 or 1 (only with
     large rates; otherwise it cannot, rounding included)."""
     cb = t.confirmation_bias
-    return (
-        float(t.interpersonal_gain),
-        float(t.interpersonal_loss),
-        float(cb),
-        max(t.interpersonal_gain, t.interpersonal_loss) * (1.0 + cb) >= 1.0 - 1e-9,
+    return InterpersonalParameters(
+        interpersonal_gain=float(t.interpersonal_gain),
+        interpersonal_loss=float(t.interpersonal_loss),
+        confirmation_bias=float(cb),
+        may_overshoot=bool(max(t.interpersonal_gain, t.interpersonal_loss) * (1.0 + cb) >= 1.0 - 1e-9),
     )
 
 
 @kernel
 def interpersonal_arrays(trust, indices, cooperated, p):  # pragma: no cover - compiled
-    """:func:`update_interpersonal_trust` on the ties' arrays."""
-    gain, loss, cb, may_overshoot = p
+    """:func:`update_interpersonal_trust` on the ties' arrays (``p``: :class:`InterpersonalParameters`)."""
     for j in range(indices.size):
         seen = cooperated[indices[j]]
         before = trust[j]
         room = 1.0 - before
-        change = room * gain if seen else before * -loss
+        change = room * p.interpersonal_gain if seen else before * -p.interpersonal_loss
         against = (before >= 0.5) != seen  # evidence against the side trust is on
-        change *= 1.0 - cb if against else 1.0 + cb
-        if may_overshoot:
+        change *= 1.0 - p.confirmation_bias if against else 1.0 + p.confirmation_bias
+        if p.may_overshoot:
             change = min(max(change, -before), room)
         trust[j] = before + change
 
@@ -108,17 +132,14 @@ def update_institutional_trust(
     )
 
 
-def institutional_parameters(t: TrustDynamics) -> tuple[float, ...]:
+def institutional_parameters(t: TrustDynamics) -> InstitutionalParameters:
     """Gain, loss, weight of observed compliance, confirmation bias, loss after a wrongful sanction."""
-    return tuple(
-        float(x)
-        for x in (
-            t.institutional_gain,
-            t.institutional_loss,
-            t.observed_compliance_weight,
-            t.confirmation_bias,
-            t.wrongful_sanction_loss,
-        )
+    return InstitutionalParameters(
+        institutional_gain=float(t.institutional_gain),
+        institutional_loss=float(t.institutional_loss),
+        observed_compliance_weight=float(t.observed_compliance_weight),
+        confirmation_bias=float(t.confirmation_bias),
+        wrongful_sanction_loss=float(t.wrongful_sanction_loss),
     )
 
 
@@ -126,17 +147,19 @@ def institutional_parameters(t: TrustDynamics) -> tuple[float, ...]:
 def institutional_arrays(
     trust, member, satisfaction_short, compliance, fines, wrongful, settled, voiced, voice, p
 ):  # pragma: no cover - compiled
-    """:func:`update_institutional_trust` on arrays."""
-    gain, loss, compliance_weight, cb, wrongful_loss = p
+    """:func:`update_institutional_trust` on arrays (``p``: :class:`InstitutionalParameters`)."""
+    gain = p.institutional_gain
+    cb = p.confirmation_bias
     for i in range(trust.size):
         value = trust[i]
         if member[i]:
-            signal = 2.0 * (satisfaction_short[i] - 0.5) + compliance_weight * (2.0 * compliance[i] - 1.0)
+            signal = 2.0 * (satisfaction_short[i] - 0.5) + p.observed_compliance_weight * (2.0 * compliance[i] - 1.0)
             confirms = (value >= 0.5) == (signal > 0)
-            change = gain * signal * (1.0 - value) if signal > 0 else loss * signal * value
+            change = gain * signal * (1.0 - value) if signal > 0 else p.institutional_loss * signal * value
             value += change * (1.0 + cb if confirms else 1.0 - cb)
         if wrongful[i]:
-            value *= 1.0 - (wrongful_loss if fines[i] > 0 else WARNING_SHARE * wrongful_loss)
+            loss = p.wrongful_sanction_loss
+            value *= 1.0 - (loss if fines[i] > 0 else WARNING_SHARE * loss)
         if settled[i]:
             value += MEDIATION_REPAIR * gain * (1.0 - value)
         if voice > 0 and voiced[i]:

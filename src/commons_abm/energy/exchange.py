@@ -20,6 +20,7 @@ the contributors (battery losses and stock changes show up there).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,6 +36,9 @@ from commons_abm.territory.solar import hourly_yield_today
 
 __all__ = [
     "EnergyDay",
+    "EnergyFlows",
+    "EnergyParameters",
+    "EnergyTotals",
     "HOURLY_FLOWS",
     "energy_parameters",
     "energy_day",
@@ -57,6 +61,57 @@ HOURLY_FLOWS = (
     "export",
     "soc_kwh",
 )
+
+
+class EnergyParameters(NamedTuple):
+    """The shared battery and the tariffs, as :func:`exchange_arrays` takes them
+    (:func:`energy_parameters` reads them from the scenario)."""
+
+    battery_capacity_kwh: float  # usable energy capacity [kWh]
+    battery_power_kw: float  # maximum charge and discharge power [kW]
+    battery_one_way_efficiency: float  # square root of the round-trip efficiency [0-1]
+    import_eur_per_kwh: float  # price of grid electricity [EUR/kWh]
+    export_eur_per_kwh: float  # price paid for surplus sold outside [EUR/kWh]
+    community_eur_per_kwh: float  # price of energy exchanged inside the community [EUR/kWh]
+
+
+class EnergyTotals(NamedTuple):
+    """The territory's energy totals of one day (:class:`EnergyDay`'s scalar fields, with
+    units), as :func:`exchange_arrays` returns them.
+
+    Balance: ``production_kwh + import_kwh = consumption_kwh + export_kwh +
+    battery_change_kwh + losses_kwh + residual_kwh``, the residual zero up to rounding.
+    """
+
+    production_kwh: float  # PV output
+    consumption_kwh: float  # demand met (all of it is)
+    self_consumed_kwh: float  # PV used by its owners
+    pool_direct_kwh: float  # pool energy delivered without storage
+    battery_charge_in_kwh: float  # drawn from the pool into the battery
+    battery_discharge_out_kwh: float  # delivered from the battery to agents
+    battery_change_kwh: float  # stored energy at the end of the day minus at its start
+    losses_kwh: float  # battery losses
+    import_kwh: float  # from the grid
+    export_kwh: float  # to the grid
+    offered_kwh: float  # offered to the pool
+    pool_export_kwh: float  # offered energy exported
+    residual_kwh: float  # production + import - (consumption + export + battery change + losses)
+    community_account_change_eur: float  # the day's change of the community account [EUR]
+    battery_soc_end_kwh: float  # stored energy at the end of the day
+
+
+class EnergyFlows(NamedTuple):
+    """What :func:`exchange_arrays` returns: per-agent flows [kWh/day] and costs
+    [EUR/day], the territory's hourly flows and its :class:`EnergyTotals`."""
+
+    agent_import_kwh: np.ndarray  # imported by each agent
+    agent_export_kwh: np.ndarray  # own surplus not offered plus the share of the pool's export
+    agent_received_kwh: np.ndarray  # received from the pool and battery
+    agent_offered_kwh: np.ndarray  # offered to the pool
+    agent_cost_eur: np.ndarray  # net energy bill inside the community [EUR/day]
+    agent_reference_cost_eur: np.ndarray  # bill alone: deficit imported, surplus exported [EUR/day]
+    hourly_kwh: np.ndarray  # (9, 24): rows :data:`HOURLY_FLOWS` [kWh; soc_kwh: stored energy at the hour's end]
+    totals: EnergyTotals
 
 
 @dataclass
@@ -168,25 +223,37 @@ def exchange_energy(
     )
     day_flows = energy_day(flows)
     state.contributed_kwh += day_flows.agent_offered
-    state.commons.battery_soc_kwh = flows[7][14]
+    state.commons.battery_soc_kwh = flows.totals.battery_soc_end_kwh
     state.commons.community_account_eur += day_flows.community_account_eur
     state.energy_cost_eur[:] = day_flows.agent_cost_eur
     return day_flows
 
 
-def energy_day(flows: tuple) -> EnergyDay:
+def energy_day(flows: EnergyFlows) -> EnergyDay:
     """The :class:`EnergyDay` of what :func:`exchange_arrays` returned."""
-    agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly, totals = flows
+    t = flows.totals
     return EnergyDay(
-        *totals[:13],
-        agent_import=agent_import,
-        agent_export=agent_export,
-        agent_received=agent_received,
-        agent_offered=agent_offered,
-        agent_cost_eur=cost,
-        agent_reference_cost_eur=reference,
-        community_account_eur=totals[13],
-        hourly=dict(zip(HOURLY_FLOWS, hourly)),
+        production=t.production_kwh,
+        consumption=t.consumption_kwh,
+        self_consumed=t.self_consumed_kwh,
+        pool_direct=t.pool_direct_kwh,
+        battery_charge_in=t.battery_charge_in_kwh,
+        battery_discharge_out=t.battery_discharge_out_kwh,
+        battery_change=t.battery_change_kwh,
+        losses=t.losses_kwh,
+        import_=t.import_kwh,
+        export=t.export_kwh,
+        offered=t.offered_kwh,
+        pool_export=t.pool_export_kwh,
+        residual=t.residual_kwh,
+        agent_import=flows.agent_import_kwh,
+        agent_export=flows.agent_export_kwh,
+        agent_received=flows.agent_received_kwh,
+        agent_offered=flows.agent_offered_kwh,
+        agent_cost_eur=flows.agent_cost_eur,
+        agent_reference_cost_eur=flows.agent_reference_cost_eur,
+        community_account_eur=t.community_account_change_eur,
+        hourly=dict(zip(HOURLY_FLOWS, flows.hourly_kwh)),
     )
 
 
@@ -208,11 +275,10 @@ def exchange_arrays(
     p,
 ):  # pragma: no cover - compiled
     """The day's flows of :func:`exchange_energy` on plain arrays (``demand`` ``(24, n)`` is
-    changed by the operator's load shifting; ``p``: :func:`energy_parameters`): per-agent
-    flows and costs, the territory's hourly flows (rows :data:`HOURLY_FLOWS`) and totals
-    (:class:`EnergyDay`'s scalar fields in order, then the community account's change and
-    the battery's stored energy at the end of the day)."""
-    capacity, power, eta, p_imp, p_exp, p_com = p
+    changed by the operator's load shifting; ``p``: :class:`EnergyParameters`): per-agent
+    flows and costs, the territory's hourly flows (rows :data:`HOURLY_FLOWS`) and totals,
+    as :class:`EnergyFlows`."""
+    p_imp, p_exp, p_com = p.import_eur_per_kwh, p.export_eur_per_kwh, p.community_eur_per_kwh
     hours, n = demand.shape
     # Only PV owners can have a surplus and only eligible agents draw from the pool.
     kwp = pv_kwp * pv_performance
@@ -265,7 +331,12 @@ def exchange_arrays(
 
     direct = np.minimum(pool_supply, pool_need)
     charge_in, discharge_out, soc_path, losses, soc_start = dispatch_hours(
-        pool_supply - direct, pool_need - direct, soc, capacity, power, eta
+        pool_supply - direct,
+        pool_need - direct,
+        soc,
+        p.battery_capacity_kwh,
+        p.battery_power_kw,
+        p.battery_one_way_efficiency,
     )
     delivered = direct + discharge_out
     used_share = np.zeros(hours)
@@ -352,37 +423,46 @@ def exchange_arrays(
     production, consumption = total(agent_production), total(agent_consumption)
     import_, export, lost = total(agent_import), total(agent_export), total(losses)
     battery_change = soc_end - soc_start
-    totals = (
-        production,
-        consumption,
-        total(hourly[2]),
-        total(direct),
-        total(charge_in),
-        total(discharge_out),
-        battery_change,
-        lost,
-        import_,
-        export,
-        total(agent_offered),
-        total(pool_supply - direct - charge_in),
-        production + import_ - (consumption + export + battery_change + lost),
-        account,
-        soc_end,
+    totals = EnergyTotals(
+        production_kwh=production,
+        consumption_kwh=consumption,
+        self_consumed_kwh=total(hourly[2]),
+        pool_direct_kwh=total(direct),
+        battery_charge_in_kwh=total(charge_in),
+        battery_discharge_out_kwh=total(discharge_out),
+        battery_change_kwh=battery_change,
+        losses_kwh=lost,
+        import_kwh=import_,
+        export_kwh=export,
+        offered_kwh=total(agent_offered),
+        pool_export_kwh=total(pool_supply - direct - charge_in),
+        residual_kwh=production + import_ - (consumption + export + battery_change + lost),
+        community_account_change_eur=account,
+        battery_soc_end_kwh=soc_end,
     )
-    return agent_import, agent_export, agent_received, agent_offered, cost, reference, hourly, totals
+    return EnergyFlows(
+        agent_import_kwh=agent_import,
+        agent_export_kwh=agent_export,
+        agent_received_kwh=agent_received,
+        agent_offered_kwh=agent_offered,
+        agent_cost_eur=cost,
+        agent_reference_cost_eur=reference,
+        hourly_kwh=hourly,
+        totals=totals,
+    )
 
 
-def energy_parameters(energy: Energy) -> tuple[float, ...]:
+def energy_parameters(energy: Energy) -> EnergyParameters:
     """The battery's capacity, power and one-way efficiency, and the import, export and
     community tariffs, as :func:`exchange_arrays` takes them."""
     battery, tariffs = energy.battery, energy.tariffs
-    return (
-        float(battery.capacity_kwh),
-        float(battery.power_kw),
-        one_way_efficiency(battery.round_trip_efficiency),
-        float(tariffs.import_eur_per_kwh),
-        float(tariffs.export_eur_per_kwh),
-        float(tariffs.community_eur_per_kwh),
+    return EnergyParameters(
+        battery_capacity_kwh=float(battery.capacity_kwh),
+        battery_power_kw=float(battery.power_kw),
+        battery_one_way_efficiency=float(one_way_efficiency(battery.round_trip_efficiency)),
+        import_eur_per_kwh=float(tariffs.import_eur_per_kwh),
+        export_eur_per_kwh=float(tariffs.export_eur_per_kwh),
+        community_eur_per_kwh=float(tariffs.community_eur_per_kwh),
     )
 
 

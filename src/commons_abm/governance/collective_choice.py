@@ -28,6 +28,7 @@ ladder of ``000_027160d2fbf9a985.txt``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,6 +39,8 @@ from commons_abm.governance.rulebook import Institutions
 
 __all__ = [
     "MeetingDay",
+    "MeetingParameters",
+    "OfficialLevels",
     "RuleLevels",
     "assemblies",
     "communicated_beliefs",
@@ -59,6 +62,29 @@ FINE_BOUNDS = (0.25, 4.0)
 COMMUNICATION = 0.5
 
 
+class MeetingParameters(NamedTuple):
+    """Attendance, talk and quorum of the meetings, as :func:`meet` takes them
+    (:func:`meeting_parameters` reads them from the scenario and the rulebook)."""
+
+    attendance_base: float  # log-odds of attending for an average member [-]
+    attendance_satisfaction: float  # log-odds per unit of satisfaction above 1/2 [-]
+    attendance_trust: float  # log-odds per unit of institutional trust above 1/2 [-]
+    attendance_habit: float  # log-odds for a member who attended the previous meeting [-]
+    participation_cost: float  # log-odds lost to taking part, less the facilitator's reduction [-]
+    group_size_cost: float  # log-odds lost per doubling of the assembly beyond 20 members [-]
+    meeting_gain: float  # rise of trust between tied attendees [0-1 per meeting]
+    quorum: float  # attendees needed for a valid vote [share of the assembly's members]
+
+
+class OfficialLevels(NamedTuple):
+    """The rule levels officials set, before any vote and after an override
+    (:func:`initial_levels` reads them from the rulebook)."""
+
+    fine_scale: float  # x the rulebook's fines [-]
+    quota: float  # share of surplus members must offer [0-1]
+    fee_eur_per_day: float  # membership fee [EUR/day]
+
+
 @dataclass
 class RuleLevels:
     """Rule levels in force, one entry per assembly."""
@@ -71,8 +97,13 @@ class RuleLevels:
     @classmethod
     def initial(cls, inst: Institutions, count: int) -> RuleLevels:
         """The rulebook's levels, as officials set them."""
-        fine, quota, fee = initial_levels(inst)
-        return cls(np.full(count, fine), np.full(count, quota), np.full(count, fee), np.zeros(count, dtype=bool))
+        official = initial_levels(inst)
+        return cls(
+            np.full(count, official.fine_scale),
+            np.full(count, official.quota),
+            np.full(count, official.fee_eur_per_day),
+            np.zeros(count, dtype=bool),
+        )
 
     def reset(self, inst: Institutions) -> None:
         """Back to the rulebook's levels (an override by officials)."""
@@ -149,11 +180,11 @@ def trust_after_meeting(trust, together, gain):  # pragma: no cover - compiled
 
 @kernel
 def reset_levels(fine_scale, quota, fee, chosen, official):  # pragma: no cover - compiled
-    """Every assembly's levels back to the ``official`` ones (fine scale, quota, fee): an
+    """Every assembly's levels back to the ``official`` ones (:class:`OfficialLevels`): an
     override by officials."""
-    fine_scale[:] = official[0]
-    quota[:] = official[1]
-    fee[:] = official[2]
+    fine_scale[:] = official.fine_scale
+    quota[:] = official.quota
+    fee[:] = official.fee_eur_per_day
     chosen[:] = False
 
 
@@ -199,35 +230,34 @@ def hold_meeting(
         levels.quota,
         levels.fee_eur_per_day,
         levels.chosen,
-        *initial_levels(inst),
+        initial_levels(inst),
     )
     return MeetingDay(attended, attendance, valid, votes, inst.meeting_cost_eur * float(held))
 
 
-def meeting_parameters(behaviour: Behaviour, inst: Institutions) -> tuple[float, ...]:
+def meeting_parameters(behaviour: Behaviour, inst: Institutions) -> MeetingParameters:
     """Attendance's base, weights of satisfaction, trust and habit, the cost of taking part
     (less the facilitator's reduction), the group-size cost, the trust gained on ties
     between attendees and the quorum, as :func:`meet` takes them."""
     p = behaviour.participation
     cost = p.participation_cost * (1.0 - (inst.participation_cost_reduction if inst.operator else 0.0))
-    return tuple(
-        float(x)
-        for x in (
-            p.attendance_base,
-            p.attendance_satisfaction,
-            p.attendance_trust,
-            p.attendance_habit,
-            cost,
-            p.group_size_cost,
-            behaviour.trust.meeting_gain,
-            inst.quorum,
-        )
+    return MeetingParameters(
+        attendance_base=float(p.attendance_base),
+        attendance_satisfaction=float(p.attendance_satisfaction),
+        attendance_trust=float(p.attendance_trust),
+        attendance_habit=float(p.attendance_habit),
+        participation_cost=float(cost),
+        group_size_cost=float(p.group_size_cost),
+        meeting_gain=float(behaviour.trust.meeting_gain),
+        quorum=float(inst.quorum),
     )
 
 
-def initial_levels(inst: Institutions) -> tuple[float, float, float]:
+def initial_levels(inst: Institutions) -> OfficialLevels:
     """The rule levels officials set, before any vote: fine scale, quota, fee [EUR/day]."""
-    return 1.0, float(inst.min_share or 0.0), float(inst.fee_eur_per_day)
+    return OfficialLevels(
+        fine_scale=1.0, quota=float(inst.min_share or 0.0), fee_eur_per_day=float(inst.fee_eur_per_day)
+    )
 
 
 @kernel
@@ -264,13 +294,12 @@ def meet(
     quota,
     fee,
     chosen,
-    official_fine,
-    official_quota,
-    official_fee,
+    official,
 ):  # pragma: no cover - compiled
     """The meetings of :func:`hold_meeting` on arrays: who attends (``u``: one uniform per
-    agent), talk, votes; returns (attended, attendance rate, valid, votes, assemblies held)."""
-    base, w_satisfaction, w_trust, habit, cost, group_size_cost, meeting_gain, quorum = p
+    agent; ``p``: :class:`MeetingParameters`), talk, votes toward or away from the
+    ``official`` levels (:class:`OfficialLevels`); returns (attended, attendance rate,
+    valid, votes, assemblies held)."""
     n = member.size
     size = np.zeros(count)
     members = 0
@@ -286,12 +315,12 @@ def meet(
         a = assembly[i]
         if member[i]:
             logit = (
-                base
-                + w_satisfaction * (satisfaction[i] - 0.5)
-                + w_trust * (trust_institutional[i] - 0.5)
-                + habit * attended_last[i]
-                - cost
-                - group_size_cost * np.log2(max(size[a] / 20.0, 1.0))
+                p.attendance_base
+                + p.attendance_satisfaction * (satisfaction[i] - 0.5)
+                + p.attendance_trust * (trust_institutional[i] - 0.5)
+                + p.attendance_habit * attended_last[i]
+                - p.participation_cost
+                - p.group_size_cost * np.log2(max(size[a] / 20.0, 1.0))
             )
             attended[i] = u[i] < sigmoid(logit)
             meetings_eligible[i] += 1
@@ -309,14 +338,14 @@ def meet(
     for j in range(indices.size):
         o, d = owners[j], indices[j]
         together[j] = attended[o] and attended[d] and assembly[o] == assembly[d]
-    tie_trust[:] = trust_after_meeting(tie_trust, together, meeting_gain)
+    tie_trust[:] = trust_after_meeting(tie_trust, together, p.meeting_gain)
     # votes where the quorum is reached: the median ballot of the attendees
     valid = np.zeros(count, dtype=np.bool_)
     votes = np.zeros(count)
     held = 0
     for k in range(count):
         held += present[k] > 0
-        valid[k] = present[k] > 0 and present[k] >= quorum * max(size[k], 1.0)
+        valid[k] = present[k] > 0 and present[k] >= p.quorum * max(size[k], 1.0)
         if not valid[k]:
             continue
         strict = (breaches[k] / bound_members[k] if bound_members[k] > 0 else 0.0) > STRICTER_WHEN_BREACHES_ABOVE
@@ -334,9 +363,9 @@ def meet(
             voted_fine = min(max(fine_scale[k] * FINE_STEP ** votes[k], FINE_BOUNDS[0]), FINE_BOUNDS[1])
             voted_quota = min(max(quota[k] + QUOTA_STEP * votes[k], 0.0), 1.0) if has_quota else quota[k]
             voted_fee = fee[k] * FEE_STEP**budget
-            fine_scale[k] = (1.0 - voice) * official_fine + voice * voted_fine
-            quota[k] = (1.0 - voice) * official_quota + voice * voted_quota
-            fee[k] = (1.0 - voice) * official_fee + voice * voted_fee
+            fine_scale[k] = (1.0 - voice) * official.fine_scale + voice * voted_fine
+            quota[k] = (1.0 - voice) * official.quota + voice * voted_quota
+            fee[k] = (1.0 - voice) * official.fee_eur_per_day + voice * voted_fee
             chosen[k] = True
     attendance = 0.0
     if members:

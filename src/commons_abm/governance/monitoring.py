@@ -126,14 +126,14 @@ def monitor(
     state: State, inst: Institutions, bound: np.ndarray, breach: np.ndarray, rng: np.random.Generator
 ) -> Detection:
     """Check every agent bound by a rule (stream ``governance``: one uniform per agent and monitor)."""
-    who, p, error, unit_cost = inst.monitor_table
-    u = rng.random((who.size, state.n))
+    table = inst.monitor_table
+    u = rng.random((table.who.size, state.n))
     return Detection(
         *monitor_arrays(
-            who,
-            p,
-            error,
-            unit_cost,
+            table.who,
+            table.detection_probability,
+            table.error_rate,
+            table.cost_eur_per_check,
             u,
             bound,
             breach,

@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,6 +37,7 @@ from commons_abm.governance.rulebook import POSTURE_VOICE, POSTURES, Institution
 __all__ = [
     "DEFAULT_OVERRIDES_PER_YEAR",
     "OfficialsDay",
+    "OfficialsParameters",
     "Polity",
     "act",
     "members_voice",
@@ -47,6 +49,17 @@ __all__ = [
 
 DEFAULT_OVERRIDES_PER_YEAR = {"ally": 0.25, "distant": 0.5, "controller": 2.0}
 STANCE_SIGNAL = {"ally": 0.2, "distant": 0.0, "controller": -0.2}
+
+
+class OfficialsParameters(NamedTuple):
+    """The trust parameters of officials' acts, as :func:`act` takes them
+    (:func:`officials_parameters` reads them from the scenario)."""
+
+    institutional_gain: float  # rise of institutional trust per unit of positive signal [0-1]
+    institutional_loss: float  # fall of institutional trust per unit of negative signal [0-1]
+    authority_bias: float  # officials' acts move trust less when they disappoint, more when they please [0-1]
+    override_loss: float  # fall of members' institutional trust at an override [0-1]
+    initial_trust_institutional: float  # institutional trust at the start, toward which elections reset it [0-1]
 
 
 @dataclass
@@ -125,19 +138,16 @@ def officials_act(
     return OfficialsDay(override=override, election=election)
 
 
-def officials_parameters(behaviour: Behaviour) -> tuple[float, ...]:
+def officials_parameters(behaviour: Behaviour) -> OfficialsParameters:
     """Institutional gain and loss, authority bias, loss at an override and the initial
     institutional trust, as :func:`act` takes them."""
     t = behaviour.trust
-    return tuple(
-        float(x)
-        for x in (
-            t.institutional_gain,
-            t.institutional_loss,
-            t.authority_bias,
-            t.override_loss,
-            behaviour.initial_trust_institutional,
-        )
+    return OfficialsParameters(
+        institutional_gain=float(t.institutional_gain),
+        institutional_loss=float(t.institutional_loss),
+        authority_bias=float(t.authority_bias),
+        override_loss=float(t.override_loss),
+        initial_trust_institutional=float(behaviour.initial_trust_institutional),
     )
 
 
@@ -145,11 +155,15 @@ def officials_parameters(behaviour: Behaviour) -> tuple[float, ...]:
 def act(
     rng, step, rung, rungs, member, trust, chosen, signal, rate, cycle, change_probability, continuity, t
 ):  # pragma: no cover - compiled
-    """The arithmetic and draws of :func:`officials_act`: (override, election, new rung).
-    The caller resets the levels after an override."""
-    gain, loss, authority_bias, override_loss, initial = t
+    """The arithmetic and draws of :func:`officials_act`: (override, election, new rung)
+    (``t``: :class:`OfficialsParameters`). The caller resets the levels after an override."""
+    authority_bias = t.authority_bias
     if signal != 0.0:
-        scale = gain * (1.0 + authority_bias) if signal > 0 else loss * (1.0 - authority_bias)
+        scale = (
+            t.institutional_gain * (1.0 + authority_bias)
+            if signal > 0
+            else t.institutional_loss * (1.0 - authority_bias)
+        )
         for i in range(trust.size):
             if member[i]:
                 trust[i] += scale * abs(signal) * (1.0 - trust[i] if signal > 0 else -trust[i])
@@ -158,7 +172,7 @@ def act(
         override = True
         for i in range(trust.size):
             if member[i]:
-                trust[i] *= 1.0 - override_loss * (1.0 - authority_bias)
+                trust[i] *= 1.0 - t.override_loss * (1.0 - authority_bias)
     election = step > 0 and step % cycle == 0
     if election:
         if rng.random() < change_probability:
@@ -166,7 +180,7 @@ def act(
             rung = min(max(rung + move, 0), rungs - 1)
         for i in range(trust.size):
             if member[i]:
-                trust[i] = initial + continuity * (trust[i] - initial)
+                trust[i] = t.initial_trust_institutional + continuity * (trust[i] - t.initial_trust_institutional)
     for i in range(trust.size):
         trust[i] = min(max(trust[i], 0.0), 1.0)
     return override, election, rung

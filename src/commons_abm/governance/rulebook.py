@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -45,8 +45,11 @@ __all__ = [
     "POSTURE_VOICE",
     "STANCES",
     "Aim",
+    "Binding",
     "Institutions",
+    "MonitorTable",
     "Rulebook",
+    "SanctionTable",
     "Statement",
     "compile_rulebook",
     "load_rulebook",
@@ -85,6 +88,35 @@ STANCES = ("ally", "distant", "controller")
 PEER_MONITOR, OFFICIAL_MONITOR, OPERATOR_MONITOR = range(3)
 NO_SANCTION, FLAT, GRADUATED = range(3)
 SANCTION_SCHEMES = {"none": NO_SANCTION, "flat": FLAT, "graduated": GRADUATED}
+
+
+class Binding(NamedTuple):
+    """Whom the rules (or those backed by a sanction) bind, statement by statement, as the
+    compiled stages take it (:meth:`Institutions.binding`)."""
+
+    sharing: bool  # sharing binds members with PV
+    members: bool  # the fee, or overdrawing (attribute ``member``), binds members
+    everyone: bool  # overdrawing with attribute ``anyone`` binds everyone who may draw (open access)
+    dumping: bool  # the dumping ban binds households
+    dumping_members_only: bool  # ... member households only (attribute ``member``)
+
+
+class MonitorTable(NamedTuple):
+    """The monitors as arrays, one entry per monitor (:attr:`Institutions.monitor_table`)."""
+
+    who: np.ndarray  # PEER_MONITOR, OFFICIAL_MONITOR or OPERATOR_MONITOR (int64)
+    detection_probability: np.ndarray  # chance that a check detects a breach [0-1]
+    error_rate: np.ndarray  # chance that a check wrongly accuses a complier [0-1]
+    cost_eur_per_check: np.ndarray  # cost of one check [EUR]
+
+
+class SanctionTable(NamedTuple):
+    """The sanction scheme as the compiled stages take it (:attr:`Institutions.sanction_table`)."""
+
+    scheme: int  # NO_SANCTION, FLAT or GRADUATED
+    ladder_eur: np.ndarray  # graduated fines by rung [EUR] (one 0 without a ladder)
+    flat_fine_eur: float  # the flat fine [EUR]
+
 
 ATTRIBUTES = ("anyone", "member", "non_member", "household", "firm", "official", "operator", "community")
 Deontic = Literal["must", "must_not", "may"]
@@ -476,54 +508,53 @@ class Institutions:
 
     # The same, as the compiled stages read it (computed once per rulebook).
     @cached_property
-    def monitor_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def monitor_table(self) -> MonitorTable:
         """The monitors as arrays: who (:data:`PEER_MONITOR`, :data:`OFFICIAL_MONITOR` or :data:`OPERATOR_MONITOR`),
         detection probability, error rate and cost per check."""
         codes = {"peer": PEER_MONITOR, "official": OFFICIAL_MONITOR}
-        return (
-            np.array([codes.get(m[0], OPERATOR_MONITOR) for m in self.monitors], dtype=np.int64),
-            np.array([m[1] for m in self.monitors], dtype=float),
-            np.array([m[2] for m in self.monitors], dtype=float),
-            np.array([m[3] for m in self.monitors], dtype=float),
+        return MonitorTable(
+            who=np.array([codes.get(m[0], OPERATOR_MONITOR) for m in self.monitors], dtype=np.int64),
+            detection_probability=np.array([m[1] for m in self.monitors], dtype=float),
+            error_rate=np.array([m[2] for m in self.monitors], dtype=float),
+            cost_eur_per_check=np.array([m[3] for m in self.monitors], dtype=float),
         )
 
     @cached_property
-    def sanction_table(self) -> tuple[int, np.ndarray, float]:
+    def sanction_table(self) -> SanctionTable:
         """The sanction scheme (a code of :data:`SANCTION_SCHEMES`), the ladder of fines
         (one 0 without a ladder) and the flat fine."""
-        return (
-            SANCTION_SCHEMES[self.sanction_scheme],
-            np.asarray(self.fines_eur or (0.0,), dtype=float),
-            float(self.flat_fine_eur),
+        return SanctionTable(
+            scheme=SANCTION_SCHEMES[self.sanction_scheme],
+            ladder_eur=np.asarray(self.fines_eur or (0.0,), dtype=float),
+            flat_fine_eur=float(self.flat_fine_eur),
         )
 
-    def binding(self, sanctioned_only: bool = False) -> tuple[bool, bool, bool, bool, bool]:
+    def binding(self, sanctioned_only: bool = False) -> Binding:
         """Whom the rules (or those backed by a sanction) bind, statement by statement:
         sharing binds members with PV; the fee and overdrawing (attribute ``member``) bind
         members; overdrawing with attribute ``anyone`` binds everyone who may draw
         (everyone under open access); the dumping ban binds households, or member
-        households only (attribute ``member``). Returned as (sharing, members, everyone,
-        dumping, dumping members only)."""
+        households only (attribute ``member``): a :class:`Binding`."""
         return self._binding_sanctioned if sanctioned_only else self._binding_all
 
     @cached_property
-    def _binding_all(self) -> tuple[bool, bool, bool, bool, bool]:
+    def _binding_all(self) -> Binding:
         return self._binding(None)
 
     @cached_property
-    def _binding_sanctioned(self) -> tuple[bool, bool, bool, bool, bool]:
+    def _binding_sanctioned(self) -> Binding:
         return self._binding(self.sanctioned)
 
-    def _binding(self, aims: frozenset[str] | None) -> tuple[bool, bool, bool, bool, bool]:
+    def _binding(self, aims: frozenset[str] | None) -> Binding:
         def on(aim: str, present: bool) -> bool:
             return present and (aims is None or aim in aims)
 
-        return (
-            on("share_surplus", self.min_share is not None),
-            on("overdraw", self.overdraw_forbidden) or on("pay_fee", self.fee_eur_per_day > 0),
-            on("overdraw", self.overdraw_binds_anyone) and self.boundary == "open_access",
-            on("dump_waste", self.dumping_forbidden),
-            self.dumping_binds_members_only,
+        return Binding(
+            sharing=on("share_surplus", self.min_share is not None),
+            members=on("overdraw", self.overdraw_forbidden) or on("pay_fee", self.fee_eur_per_day > 0),
+            everyone=on("overdraw", self.overdraw_binds_anyone) and self.boundary == "open_access",
+            dumping=on("dump_waste", self.dumping_forbidden),
+            dumping_members_only=self.dumping_binds_members_only,
         )
 
 

@@ -66,11 +66,11 @@ def impose_sanctions(
     state: State, inst: Institutions, accused: np.ndarray, fine_scale: np.ndarray | float, step: int
 ) -> SanctionDay:
     """Sanction the ``accused`` and move everyone on the ladder."""
-    scheme, ladder, flat_fine = inst.sanction_table
+    table = inst.sanction_table
     fines, excluded = sanction_arrays(
-        scheme,
-        ladder,
-        flat_fine,
+        table.scheme,
+        table.ladder_eur,
+        table.flat_fine_eur,
         accused,
         flat(fine_scale, (state.n,)),
         inst.forgiveness_days,
@@ -81,7 +81,7 @@ def impose_sanctions(
         state.member,
         state.excluded_until,
     )
-    sanctioned = accused if scheme != NO_SANCTION else np.zeros(state.n, dtype=bool)
+    sanctioned = accused if table.scheme != NO_SANCTION else np.zeros(state.n, dtype=bool)
     return SanctionDay(sanctioned, fines, excluded, inst.sanction_cost_eur * float(np.count_nonzero(sanctioned)))
 
 

@@ -24,11 +24,42 @@ leave the caller to store them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from commons_abm.core.kernels import kernel
 from commons_abm.core.scenario import Hub
 
-__all__ = ["HubDay", "capacities", "hub_day", "hub_flows"]
+__all__ = ["HubCapacities", "HubDay", "HubFlows", "capacities", "hub_day", "hub_flows"]
+
+
+class HubCapacities(NamedTuple):
+    """The hub's capacities, as :func:`hub_flows` takes them (:func:`capacities` reads them
+    from the scenario)."""
+
+    intake_kg_per_day: float  # goods the hub can accept per day [kg/day]
+    storage_kg: float  # goods the hub can hold [kg]
+    reuse_demand_kg_per_day: float  # reusable goods taken back into use per day [kg/day]
+    repair_kg_per_day: float  # goods the hub can repair per day [kg/day]
+    repair_success_rate: float  # share of repaired goods that work again [0-1]
+
+
+class HubFlows(NamedTuple):
+    """One day of the hub as :func:`hub_flows` returns it (:class:`HubDay`'s fields, with
+    units)."""
+
+    offered_reusable_kg: float  # reusable goods brought
+    offered_repairable_kg: float  # goods needing repair brought
+    accepted_reusable_kg: float  # reusable goods taken into stock
+    accepted_repairable_kg: float  # repairable goods taken into stock
+    refused_kg: float  # goods turned away (back to the households' residual stream)
+    accept_share: float  # accepted / offered (1 when nothing was offered) [0-1]
+    reused_kg: float  # reusable goods taken back into use
+    repaired_kg: float  # repaired goods that work again (back into use)
+    repair_failed_kg: float  # repaired goods that do not work (sent to recycling)
+    reusable_start_kg: float  # reusable stock at the start of the day
+    repairable_start_kg: float  # repairable stock at the start of the day
+    reusable_end_kg: float  # reusable stock at the end of the day
+    repairable_end_kg: float  # repairable stock at the end of the day
 
 
 @dataclass(frozen=True)
@@ -68,25 +99,38 @@ def hub_day(
     ``reuse_demand_kg_per_day``, ``repair_kg_per_day``, ``repair_success_rate``).
     Negative stocks or offers are treated as zero.
     """
+    f = hub_flows(
+        float(reusable_kg),
+        float(repairable_kg),
+        float(offered_reusable_kg),
+        float(offered_repairable_kg),
+        capacities(hub),
+    )
     return HubDay(
-        *hub_flows(
-            float(reusable_kg),
-            float(repairable_kg),
-            float(offered_reusable_kg),
-            float(offered_repairable_kg),
-            *capacities(hub),
-        )
+        offered_reusable=f.offered_reusable_kg,
+        offered_repairable=f.offered_repairable_kg,
+        accepted_reusable=f.accepted_reusable_kg,
+        accepted_repairable=f.accepted_repairable_kg,
+        refused=f.refused_kg,
+        accept_share=f.accept_share,
+        reused=f.reused_kg,
+        repaired=f.repaired_kg,
+        repair_failed=f.repair_failed_kg,
+        reusable_start=f.reusable_start_kg,
+        repairable_start=f.repairable_start_kg,
+        reusable_end=f.reusable_end_kg,
+        repairable_end=f.repairable_end_kg,
     )
 
 
-def capacities(hub: Hub) -> tuple[float, float, float, float, float]:
+def capacities(hub: Hub) -> HubCapacities:
     """The hub's capacities as :func:`hub_flows` takes them."""
-    return (
-        float(hub.intake_kg_per_day),
-        float(hub.storage_kg),
-        float(hub.reuse_demand_kg_per_day),
-        float(hub.repair_kg_per_day),
-        float(hub.repair_success_rate),
+    return HubCapacities(
+        intake_kg_per_day=float(hub.intake_kg_per_day),
+        storage_kg=float(hub.storage_kg),
+        reuse_demand_kg_per_day=float(hub.reuse_demand_kg_per_day),
+        repair_kg_per_day=float(hub.repair_kg_per_day),
+        repair_success_rate=float(hub.repair_success_rate),
     )
 
 
@@ -96,21 +140,17 @@ def hub_flows(
     repairable_kg,
     offered_reusable_kg,
     offered_repairable_kg,
-    intake,
-    storage,
-    reuse_demand,
-    repair_capacity,
-    success_rate,
+    c,
 ):  # pragma: no cover - compiled
-    """:func:`hub_day` on plain numbers: the fields of :class:`HubDay`, in order."""
+    """:func:`hub_day` on plain numbers (``c``: :class:`HubCapacities`), as :class:`HubFlows`."""
     reusable = max(0.0, reusable_kg)
     repairable = max(0.0, repairable_kg)
     off_reuse = max(0.0, offered_reusable_kg)
     off_repair = max(0.0, offered_repairable_kg)
     offered = off_reuse + off_repair
 
-    free = max(0.0, storage - reusable - repairable)
-    accepted = min(offered, intake, free)
+    free = max(0.0, c.storage_kg - reusable - repairable)
+    accepted = min(offered, c.intake_kg_per_day, free)
     share = accepted / offered if offered > 0.0 else 1.0
     acc_reuse = off_reuse * share
     acc_repair = accepted - acc_reuse if off_repair > 0.0 else 0.0
@@ -118,21 +158,21 @@ def hub_flows(
 
     stock_reuse = reusable + acc_reuse
     stock_repair = repairable + acc_repair
-    reused = min(stock_reuse, reuse_demand)
-    processed = min(stock_repair, repair_capacity)
-    repaired = processed * success_rate
-    return (
-        off_reuse,
-        off_repair,
-        acc_reuse,
-        acc_repair,
-        offered - acc_reuse - acc_repair,
-        share,
-        reused,
-        repaired,
-        processed - repaired,
-        reusable,
-        repairable,
-        stock_reuse - reused,
-        stock_repair - processed,
+    reused = min(stock_reuse, c.reuse_demand_kg_per_day)
+    processed = min(stock_repair, c.repair_kg_per_day)
+    repaired = processed * c.repair_success_rate
+    return HubFlows(
+        offered_reusable_kg=off_reuse,
+        offered_repairable_kg=off_repair,
+        accepted_reusable_kg=acc_reuse,
+        accepted_repairable_kg=acc_repair,
+        refused_kg=offered - acc_reuse - acc_repair,
+        accept_share=share,
+        reused_kg=reused,
+        repaired_kg=repaired,
+        repair_failed_kg=processed - repaired,
+        reusable_start_kg=reusable,
+        repairable_start_kg=repairable,
+        reusable_end_kg=stock_reuse - reused,
+        repairable_end_kg=stock_repair - processed,
     )

@@ -52,11 +52,16 @@ territory, as in Eurostat's indicator. CMU is 0 on a day with no material at all
 inputs = household waste + firms' by-products = reuse + repair + recycling + recovery +
 landfill + dumping + change of hub stocks; ``residual`` is the difference (zero up to
 rounding).
+
+Over 400 lines: the day's routes, the named records their kernel takes and returns
+(:class:`RoutingParameters`, :class:`MaterialRoutes`, :class:`MaterialTotals`) and the
+:class:`MaterialsDay` built from them are read together.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -65,11 +70,90 @@ from commons_abm.core.kernels import flat, kernel
 from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF, TRADES_BYPRODUCTS, has_role
 from commons_abm.core.scenario import Materials, Scenario
 from commons_abm.core.state import State
-from commons_abm.materials.repair_hub import capacities, hub_flows
+from commons_abm.materials.repair_hub import HubCapacities, capacities, hub_flows
 from commons_abm.materials.symbiosis import exchange, symbiosis_pairs
 from commons_abm.territory.build import lognormal_noise
 
-__all__ = ["MaterialsDay", "exchange_pairs", "materials_day", "route_arrays", "route_materials", "routing_parameters"]
+__all__ = [
+    "MaterialRoutes",
+    "MaterialTotals",
+    "MaterialsDay",
+    "RoutingParameters",
+    "exchange_pairs",
+    "materials_day",
+    "route_arrays",
+    "route_materials",
+    "routing_parameters",
+]
+
+
+class RoutingParameters(NamedTuple):
+    """Households' and firms' shares and rates, the prices of the routes and the hub's
+    capacities, as :func:`route_arrays` takes them (:func:`routing_parameters` reads them
+    from the scenario)."""
+
+    sorting_rate: float  # share of recyclable waste sorted [0-1]
+    hub_bring_rate: float  # share of reusable and repairable goods brought to the hub [0-1]
+    dumping_rate: float  # share of unsorted waste dumped illegally [0-1]
+    recyclable_share: float  # share of household waste that is recyclable [0-1]
+    reusable_share: float  # share of household waste reusable as is [0-1]
+    repairable_share: float  # share of household waste that is repairable [0-1]
+    energy_recovery_share: float  # share of residual waste incinerated with energy recovery [0-1]
+    byproduct_recycling_share: float  # share of firms' unexchanged by-products recycled [0-1]
+    recycling_eur_per_kg: float  # price of recycling [EUR/kg]
+    recovery_eur_per_kg: float  # price of energy recovery [EUR/kg]
+    landfill_eur_per_kg: float  # price of landfill [EUR/kg]
+    reuse_eur_per_kg: float  # price of reuse [EUR/kg]
+    repair_eur_per_kg: float  # price of repair [EUR/kg]
+    virgin_eur_per_kg: float  # price of virgin input [EUR/kg]
+    secondary_eur_per_kg: float  # price of secondary material [EUR/kg]
+    residual_eur_per_kg: float  # price of residual waste, recovery and landfill by their shares [EUR/kg]
+    hub: HubCapacities  # the reuse-and-repair hub's capacities
+
+
+class MaterialTotals(NamedTuple):
+    """The territory's material totals of one day [kg] (:class:`MaterialsDay`'s totals, in
+    its order), as :func:`route_arrays` returns them.
+
+    Mass balance: ``inputs_kg = reuse_kg + repair_kg + recycling_kg + recovery_kg +
+    landfill_kg + dumping_kg + stock_change_kg + residual_kg``, the residual zero up to
+    rounding.
+    """
+
+    inputs_kg: float  # household waste + firms' by-products generated
+    household_waste_kg: float  # household waste generated
+    byproducts_kg: float  # firms' by-products generated
+    reuse_kg: float  # hub reuse outflow + symbiosis exchange
+    repair_kg: float  # successful repairs (back into use)
+    recycling_kg: float  # sorted recyclables + failed repairs + recycled by-products
+    recovery_kg: float  # energy recovery
+    landfill_kg: float  # landfill
+    dumping_kg: float  # illegal dumping
+    stock_change_kg: float  # hub stocks at the end minus at the start
+    residual_kg: float  # inputs - (all routes + stock change); ~0
+    symbiosis_kg: float  # by-products exchanged between firms (included in reuse)
+    virgin_input_kg: float  # firms' virgin input
+    material_demand_kg: float  # households' new goods (= waste generated) + firms' input demand
+    virgin_material_kg: float  # V of the circularity: households' new goods net of hub returns + virgin input
+    circularity: float  # U / (U + V) [0-1]
+    hub_refused_kg: float  # goods the hub turned away (sent to the residual stream)
+    hub_reusable_end_kg: float  # hub reusable stock at the end of the day
+    hub_repairable_end_kg: float  # hub repairable stock at the end of the day
+
+
+class MaterialRoutes(NamedTuple):
+    """What :func:`route_arrays` returns: per-agent flows [kg/day] and costs [EUR/day] and
+    the territory's :class:`MaterialTotals`."""
+
+    waste_kg: np.ndarray  # household waste generated
+    dumped_kg: np.ndarray  # waste dumped illegally
+    brought_kg: np.ndarray  # goods brought to the hub (accepted or not)
+    byproduct_kg: np.ndarray  # firms' by-products generated
+    secondary_kg: np.ndarray  # secondary material received by symbiosis
+    virgin_kg: np.ndarray  # virgin input bought
+    cost_eur: np.ndarray  # what each agent pays for its routes [EUR/day]
+    reference_cost_eur: np.ndarray  # cost with no hub and no symbiosis [EUR/day]
+    totals: MaterialTotals
 
 
 @dataclass(frozen=True)
@@ -155,56 +239,72 @@ def route_materials(
         float(state.commons.hub_repairable_kg),
         routing_parameters(m),
     )
-    state.material_cost_eur[:] = routes[6]
+    state.material_cost_eur[:] = routes.cost_eur
     day_totals = materials_day(routes, m.costs.dumping_eur_per_kg)
     state.commons.hub_reusable_kg = day_totals.hub_reusable_kg
     state.commons.hub_repairable_kg = day_totals.hub_repairable_kg
     return day_totals
 
 
-def materials_day(routes: tuple, dumping_eur_per_kg: float) -> MaterialsDay:
+def materials_day(routes: MaterialRoutes, dumping_eur_per_kg: float) -> MaterialsDay:
     """The :class:`MaterialsDay` of what :func:`route_arrays` returned (the commune's
     clean-up of dumped waste at ``dumping_eur_per_kg``)."""
-    waste, dumped, brought, byproduct, secondary, virgin, _, reference, totals = routes
+    t = routes.totals
     return MaterialsDay(
-        *totals,
-        dumping_cleanup_eur=totals[8] * dumping_eur_per_kg,
-        waste_kg=waste,
-        dumped_kg=dumped,
-        brought_kg=brought,
-        byproduct_kg=byproduct,
-        secondary_kg=secondary,
-        virgin_kg=virgin,
-        reference_cost_eur=reference,
+        inputs=t.inputs_kg,
+        household_waste=t.household_waste_kg,
+        byproducts=t.byproducts_kg,
+        reuse=t.reuse_kg,
+        repair=t.repair_kg,
+        recycling=t.recycling_kg,
+        recovery=t.recovery_kg,
+        landfill=t.landfill_kg,
+        dumping=t.dumping_kg,
+        stock_change=t.stock_change_kg,
+        residual=t.residual_kg,
+        symbiosis=t.symbiosis_kg,
+        virgin_input=t.virgin_input_kg,
+        material_demand=t.material_demand_kg,
+        virgin_material=t.virgin_material_kg,
+        circularity=t.circularity,
+        hub_refused=t.hub_refused_kg,
+        hub_reusable_kg=t.hub_reusable_end_kg,
+        hub_repairable_kg=t.hub_repairable_end_kg,
+        dumping_cleanup_eur=t.dumping_kg * dumping_eur_per_kg,
+        waste_kg=routes.waste_kg,
+        dumped_kg=routes.dumped_kg,
+        brought_kg=routes.brought_kg,
+        byproduct_kg=routes.byproduct_kg,
+        secondary_kg=routes.secondary_kg,
+        virgin_kg=routes.virgin_kg,
+        reference_cost_eur=routes.reference_cost_eur,
     )
 
 
-def routing_parameters(m: Materials) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
+def routing_parameters(m: Materials) -> RoutingParameters:
     """The households' and firms' shares and rates, the prices of the routes and the hub's
     capacities, as :func:`route_arrays` takes them."""
     hh, fm, c = m.households, m.firms, m.costs
     e = hh.energy_recovery_share
-    shares = (
-        hh.sorting_rate,
-        hh.hub_bring_rate,
-        hh.dumping_rate,
-        hh.recyclable_share,
-        hh.reusable_share,
-        hh.repairable_share,
-        e,
-        fm.byproduct_recycling_share,
+    return RoutingParameters(
+        sorting_rate=float(hh.sorting_rate),
+        hub_bring_rate=float(hh.hub_bring_rate),
+        dumping_rate=float(hh.dumping_rate),
+        recyclable_share=float(hh.recyclable_share),
+        reusable_share=float(hh.reusable_share),
+        repairable_share=float(hh.repairable_share),
+        energy_recovery_share=float(e),
+        byproduct_recycling_share=float(fm.byproduct_recycling_share),
+        recycling_eur_per_kg=float(c.recycling_eur_per_kg),
+        recovery_eur_per_kg=float(c.recovery_eur_per_kg),
+        landfill_eur_per_kg=float(c.landfill_eur_per_kg),
+        reuse_eur_per_kg=float(c.reuse_eur_per_kg),
+        repair_eur_per_kg=float(c.repair_eur_per_kg),
+        virgin_eur_per_kg=float(c.virgin_eur_per_kg),
+        secondary_eur_per_kg=float(c.secondary_eur_per_kg),
+        residual_eur_per_kg=float(e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg),
+        hub=capacities(m.hub),
     )
-    prices = (
-        c.recycling_eur_per_kg,
-        c.recovery_eur_per_kg,
-        c.landfill_eur_per_kg,
-        c.reuse_eur_per_kg,
-        c.repair_eur_per_kg,
-        c.virgin_eur_per_kg,
-        c.secondary_eur_per_kg,
-        e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg,
-    )
-    return tuple(map(float, shares)), tuple(map(float, prices)), capacities(m.hub)
 
 
 _NO_PAIRS = np.empty(0, dtype=np.int64)
@@ -226,21 +326,8 @@ def route_arrays(
     repairable_kg,
     p,
 ):  # pragma: no cover - compiled
-    """The day's routes of :func:`route_materials` (``p``: :func:`routing_parameters`):
-    per-agent flows and costs, and :class:`MaterialsDay`'s totals in order, up to the hub's
-    stocks at the end of the day."""
-    shares, prices, hub_capacities = p
-    (
-        sorting_rate,
-        hub_bring_rate,
-        dumping_rate,
-        recyclable_share,
-        reusable_share,
-        repairable_share,
-        recovery_share,
-        byproduct_recycling_share,
-    ) = shares
-    (p_recycling, p_recovery, p_landfill, p_reuse, p_repair, p_virgin, p_secondary, p_residual) = prices
+    """The day's routes of :func:`route_materials` (``p``: :class:`RoutingParameters`):
+    per-agent flows and costs and the territory's totals, as :class:`MaterialRoutes`."""
     n = kind.size
     waste = np.zeros(n)
     byproduct = np.zeros(n)
@@ -259,15 +346,15 @@ def route_arrays(
         elif role == TRADES_BYPRODUCTS:
             byproduct[i] = byproduct_kg_per_day[i] * noise[i]
             demand[i] = input_kg_per_day[i]
-        bring = min(hub_bring_rate * hub_bring[i], 1.0)
-        sorted_kg[i] = waste[i] * (recyclable_share * min(sorting_rate * sorting[i], 1.0))
-        brought_reuse[i] = waste[i] * (reusable_share * bring)
-        brought_repair[i] = waste[i] * (repairable_share * bring)
-        dumping_share[i] = min(dumping_rate * dumping[i], 1.0)
+        bring = min(p.hub_bring_rate * hub_bring[i], 1.0)
+        sorted_kg[i] = waste[i] * (p.recyclable_share * min(p.sorting_rate * sorting[i], 1.0))
+        brought_reuse[i] = waste[i] * (p.reusable_share * bring)
+        brought_repair[i] = waste[i] * (p.repairable_share * bring)
+        dumping_share[i] = min(p.dumping_rate * dumping[i], 1.0)
         offered_reuse += brought_reuse[i]
         offered_repair += brought_repair[i]
-    hub = hub_flows(reusable_kg, repairable_kg, offered_reuse, offered_repair, *hub_capacities)
-    accept_share = hub[5]
+    hub = hub_flows(reusable_kg, repairable_kg, offered_reuse, offered_repair, p.hub)
+    accept_share = hub.accept_share
     # firms: symbiosis first, then down the hierarchy
     kg, secondary, sold, left = exchange(seller, buyer, byproduct, demand, has_role(kind, TRADES_BYPRODUCTS))
     dumped = np.empty(n)
@@ -281,29 +368,29 @@ def route_arrays(
         accepted_repair = brought_repair[i] * accept_share
         residual_stream = max(waste[i] - sorted_kg[i] - accepted_reuse - accepted_repair, 0.0)
         dumped[i] = residual_stream * dumping_share[i]
-        recycled_by = left[i] * byproduct_recycling_share
+        recycled_by = left[i] * p.byproduct_recycling_share
         virgin[i] = max(demand[i] - secondary[i], 0.0)
         # residual streams (households' kept waste, firms' unrecycled by-products): recovery or landfill
         disposed = (residual_stream - dumped[i]) + (left[i] - recycled_by)
-        recovered = disposed * recovery_share
+        recovered = disposed * p.energy_recovery_share
         landfilled = disposed - recovered
         recycled = sorted_kg[i] + recycled_by
         cost[i] = (
-            recycled * p_recycling
-            + recovered * p_recovery
-            + landfilled * p_landfill
-            + accepted_reuse * p_reuse
-            + accepted_repair * p_repair
-            + virgin[i] * p_virgin
-            + secondary[i] * p_secondary
-            + sold[i] * (p_reuse - p_secondary)
+            recycled * p.recycling_eur_per_kg
+            + recovered * p.recovery_eur_per_kg
+            + landfilled * p.landfill_eur_per_kg
+            + accepted_reuse * p.reuse_eur_per_kg
+            + accepted_repair * p.repair_eur_per_kg
+            + virgin[i] * p.virgin_eur_per_kg
+            + secondary[i] * p.secondary_eur_per_kg
+            + sold[i] * (p.reuse_eur_per_kg - p.secondary_eur_per_kg)
         )
-        r = byproduct_recycling_share
+        r = p.byproduct_recycling_share
         reference[i] = (
-            sorted_kg[i] * p_recycling
-            + (waste[i] - sorted_kg[i]) * ((1.0 - dumping_share[i]) * p_residual)
-            + demand[i] * p_virgin
-            + byproduct[i] * (r * p_recycling + (1.0 - r) * p_residual)
+            sorted_kg[i] * p.recycling_eur_per_kg
+            + (waste[i] - sorted_kg[i]) * ((1.0 - dumping_share[i]) * p.residual_eur_per_kg)
+            + demand[i] * p.virgin_eur_per_kg
+            + byproduct[i] * (r * p.recycling_eur_per_kg + (1.0 - r) * p.residual_eur_per_kg)
         )
         household_waste += waste[i]
         byproducts += byproduct[i]
@@ -314,53 +401,49 @@ def route_arrays(
         virgin_input += virgin[i]
         input_demand += demand[i]
     symbiosis = kg.sum()
-    (
-        _,
-        _,
-        _,
-        _,
-        refused,
-        _,
-        reused,
-        repaired,
-        repair_failed,
-        reusable_start,
-        repairable_start,
-        reusable_end,
-        repairable_end,
-    ) = hub
+    reused, repaired = hub.reused_kg, hub.repaired_kg
     # totals [kg]
     inputs = household_waste + byproducts
     reuse = reused + symbiosis
-    recycling = recycled_total + repair_failed
-    stock_change = (reusable_end - reusable_start) + (repairable_end - repairable_start)
+    recycling = recycled_total + hub.repair_failed_kg
+    stock_change = (hub.reusable_end_kg - hub.reusable_start_kg) + (hub.repairable_end_kg - hub.repairable_start_kg)
     residual = inputs - (reuse + repaired + recycling + recovery + landfill + dumping_kg + stock_change)
     virgin_material = max(household_waste - reused - repaired, 0.0) + virgin_input
     circular = reuse + repaired + recycling
     denominator = circular + virgin_material
     circularity = circular / denominator if denominator > 0.0 else 0.0
-    totals = (
-        inputs,
-        household_waste,
-        byproducts,
-        reuse,
-        repaired,
-        recycling,
-        recovery,
-        landfill,
-        dumping_kg,
-        stock_change,
-        residual,
-        symbiosis,
-        virgin_input,
-        household_waste + input_demand,
-        virgin_material,
-        circularity,
-        refused,
-        reusable_end,
-        repairable_end,
+    totals = MaterialTotals(
+        inputs_kg=inputs,
+        household_waste_kg=household_waste,
+        byproducts_kg=byproducts,
+        reuse_kg=reuse,
+        repair_kg=repaired,
+        recycling_kg=recycling,
+        recovery_kg=recovery,
+        landfill_kg=landfill,
+        dumping_kg=dumping_kg,
+        stock_change_kg=stock_change,
+        residual_kg=residual,
+        symbiosis_kg=symbiosis,
+        virgin_input_kg=virgin_input,
+        material_demand_kg=household_waste + input_demand,
+        virgin_material_kg=virgin_material,
+        circularity=circularity,
+        hub_refused_kg=hub.refused_kg,
+        hub_reusable_end_kg=hub.reusable_end_kg,
+        hub_repairable_end_kg=hub.repairable_end_kg,
     )
-    return waste, dumped, brought_reuse + brought_repair, byproduct, secondary, virgin, cost, reference, totals
+    return MaterialRoutes(
+        waste_kg=waste,
+        dumped_kg=dumped,
+        brought_kg=brought_reuse + brought_repair,
+        byproduct_kg=byproduct,
+        secondary_kg=secondary,
+        virgin_kg=virgin,
+        cost_eur=cost,
+        reference_cost_eur=reference,
+        totals=totals,
+    )
 
 
 def exchange_pairs(state: State, enabled: bool = True) -> tuple[np.ndarray, np.ndarray]:
