@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from commons_abm.core.scenario import Scenario
-from commons_abm.energy.exchange import operator_schedule, shift_load
+from commons_abm.energy.load_shifting import operator_schedule, shift_load
 from commons_abm.governance.rulebook import load_rulebook
 from commons_abm.model import CommonsModel
 from commons_abm.sweeps.compare import compare_rulebooks, with_conditions

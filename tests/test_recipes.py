@@ -99,7 +99,8 @@ def test_add_an_agent_kind_recipe(tmp_path: Path) -> None:
 
 AIM_PROBE = """
 import json
-from commons_abm.governance.rulebook import AIMS, Rulebook, compile_rulebook, load_rulebook
+from commons_abm.governance.rulebook import AIMS, Rulebook, load_rulebook
+from commons_abm.governance.institutions import compile_rulebook
 from commons_abm.model import CommonsModel
 book = load_rulebook("experiments/rulebooks/full_ostrom.toml")
 data = book.model_dump()
@@ -132,7 +133,8 @@ def test_add_a_rule_aim_recipe(tmp_path: Path) -> None:
     rulebook = package / "commons_abm" / "governance" / "rulebook.py"
     _insert(rulebook, "class MonitorParams(_Params):", params + "\n\n", before=True)
     _insert(rulebook, "            FacilitateParams,\n        ),\n", aim)
-    _insert(rulebook, "    return Institutions(**kw)", compiled, before=True)
+    institutions = package / "commons_abm" / "governance" / "institutions.py"
+    _insert(institutions, "    return Institutions(**kw)", compiled, before=True)
 
     out = _run(package, AIM_PROBE.replace("SHARE", "0.95"), tmp_path)
     assert "require_quorum" in out["aims"]

@@ -18,8 +18,10 @@ import pytest
 
 import commons_abm.energy.exchange as exchange_module
 import commons_abm.engines.compiled as compiled_module
+import commons_abm.engines.run_inputs as run_inputs
 import commons_abm.materials.routing as routing_module
-from commons_abm.behaviour.decisions import BeliefParameters, DecisionParameters, belief_parameters, decision_parameters
+from commons_abm.behaviour.beliefs import BeliefParameters, belief_parameters
+from commons_abm.behaviour.decisions import DecisionParameters, decision_parameters
 from commons_abm.behaviour.membership import ReviewParameters, review_parameters
 from commons_abm.behaviour.satisfaction import SatisfactionParameters, satisfaction_parameters
 from commons_abm.behaviour.trust import (
@@ -30,15 +32,15 @@ from commons_abm.behaviour.trust import (
 )
 from commons_abm.core.scenario import Scenario
 from commons_abm.energy.exchange import EnergyFlows, EnergyParameters, EnergyTotals, energy_parameters
-from commons_abm.engines.compiled import LastDay, RunBehaviour, RunRules, RunState, RunWorld
+from commons_abm.engines.run_inputs import LastDay, RunBehaviour, RunRules, RunState, RunWorld
 from commons_abm.governance.collective_choice import (
     MeetingParameters,
     OfficialLevels,
     initial_levels,
     meeting_parameters,
 )
+from commons_abm.governance.institutions import Binding, Institutions, MonitorTable, SanctionTable
 from commons_abm.governance.officials import OfficialsParameters, officials_parameters
-from commons_abm.governance.rulebook import Binding, Institutions, MonitorTable, SanctionTable
 from commons_abm.materials.repair_hub import HubCapacities, capacities
 from commons_abm.materials.routing import MaterialRoutes, MaterialTotals, RoutingParameters, routing_parameters
 from commons_abm.model import CommonsModel
@@ -312,7 +314,7 @@ def test_rulebook_tables() -> None:
 
 def test_the_loop_takes_the_records_of_the_parameter_functions() -> None:
     model = CommonsModel(seed=1, rulebook=FULL_OSTROM, create_agents=False)
-    rules, behaviour, world = compiled_module._rules_and_world(model)
+    rules, behaviour, world = run_inputs.rules_and_world(model)
     b, sc = model.scenario.behaviour, model.scenario
     assert type(rules) is RunRules and type(world) is RunWorld
     assert behaviour == RunBehaviour(
@@ -331,10 +333,10 @@ def test_the_loop_takes_the_records_of_the_parameter_functions() -> None:
     assert rules.sanctioned_binding == model.institutions.binding(True)
     assert world.energy == energy_parameters(sc.energy) and world.routing == routing_parameters(sc.materials)
     assert world.start_day_of_year == sc.energy.start_day_of_year
-    state = compiled_module._run_state(model)
+    state = run_inputs.run_state(model)
     assert type(state) is RunState
     assert state.member is model.state.member and state.tie_trust is model.state.ties.trust
-    assert compiled_module.RECORDED == compiled_module.DayRow._fields
+    assert run_inputs.RECORDED == run_inputs.DayRow._fields
 
 
 def _energy_balances(t: EnergyTotals) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from commons_abm.core.errors import InputError
-from commons_abm.governance.rulebook import AIMS, PRINCIPLES, Rulebook, compile_rulebook, load_rulebook, no_rules
+from commons_abm.governance.institutions import compile_rulebook, no_rules
+from commons_abm.governance.rulebook import AIMS, PRINCIPLES, Rulebook, load_rulebook
 from commons_abm.model import CommonsModel, institutions_for
 
 from .conftest import ROOT
@@ -133,8 +134,8 @@ def test_missing_and_malformed_rulebook_files(tmp_path: Path) -> None:
 
 def _bound(statement: dict, engine: str = "arrays"):
     """Who the one-statement rulebook binds, under both engines, on a small territory."""
-    from commons_abm.behaviour.decisions import bound_by_rules
     from commons_abm.core.scenario import Scenario
+    from commons_abm.governance.institutions import bound_by_rules
 
     sc = Scenario(name="attributes")
     sc.territory.households, sc.territory.firms, sc.territory.officials = 30, 4, 1

@@ -32,8 +32,9 @@ from commons_abm.engines.compiled import advance
 from commons_abm.engines.day import STAGE_NAMES, DayResults
 from commons_abm.engines.reference import ReferenceEngine
 from commons_abm.governance.collective_choice import RuleLevels, assemblies
+from commons_abm.governance.institutions import Institutions, compile_rulebook
 from commons_abm.governance.officials import Polity, members_voice, rule_security
-from commons_abm.governance.rulebook import Institutions, Rulebook, compile_rulebook, load_rulebook
+from commons_abm.governance.rulebook import Rulebook, load_rulebook
 from commons_abm.materials.routing import MaterialsDay
 from commons_abm.territory.build import build_state
 from commons_abm.territory.network import to_networkx
@@ -125,7 +126,7 @@ class CommonsModel(mesa.Model):
         ``numpy.random.SeedSequence`` (see :mod:`commons_abm.core.seeding`).
     rulebook:
         A :class:`~commons_abm.governance.rulebook.Rulebook`, compiled
-        :class:`~commons_abm.governance.rulebook.Institutions`, a rulebook file or the name
+        :class:`~commons_abm.governance.institutions.Institutions`, a rulebook file or the name
         of a shipped rulebook (``"full_ostrom"``: ``experiments/rulebooks/<name>.toml``);
         overrides the scenario's ``rules.rulebook`` (see :func:`institutions_for`).
     create_agents:

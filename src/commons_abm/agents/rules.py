@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from commons_abm.behaviour.beliefs import revised_beliefs
 from commons_abm.behaviour.decisions import (
     DUMPING,
     HUB_BRING,
@@ -24,7 +25,6 @@ from commons_abm.behaviour.decisions import (
     deterrence_response,
     intrinsic_cooperation,
     legitimacy,
-    revised_beliefs,
     with_deterrence,
 )
 from commons_abm.behaviour.trust import MEDIATION_REPAIR, WARNING_SHARE
@@ -194,7 +194,7 @@ class AgentRules:
     def follow_operator_schedule(self) -> None:
         """A cooperating member lets the community operator move the share
         ``load_shift_share`` of its day's demand into the hours the territory's PV
-        produces, in proportion to that production (:func:`commons_abm.energy.exchange.shift_load`)."""
+        produces, in proportion to that production (:func:`commons_abm.energy.load_shifting.shift_load`)."""
         inst, pv_shape = self.model.institutions, self.model.reference.pv_shape
         if not (inst.operator and inst.load_shift_share > 0 and self.member and self.cooperated) or pv_shape is None:
             return

@@ -25,8 +25,8 @@ claims ``1 + overdraw_factor`` times its share, skips the fee, sorts less, keeps
 and dumps (more of it, displaced onto neighbours, under officials' monitoring of waste:
 ``002_2c516223579a919e.txt``, pay-per-lift bins).
 
-Beliefs then follow what the agent saw (:func:`update_beliefs`): trusted neighbours'
-behaviour (conformity) and the community-wide rate; the fall is slowed by trust.
+What the agent expects of others, ``b``, then follows what it saw
+(:mod:`commons_abm.behaviour.beliefs`).
 """
 
 from __future__ import annotations
@@ -38,19 +38,16 @@ import numpy as np
 
 from commons_abm.behaviour.motives import check_types, response
 from commons_abm.core.kernels import flat, kernel, shaped
-from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF
 from commons_abm.core.scenario import Behaviour
 from commons_abm.core.state import State
+from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR, Institutions, binds
 from commons_abm.governance.monitoring import peer_coverage
-from commons_abm.governance.rulebook import OFFICIAL_MONITOR, PEER_MONITOR, POSTURE_VOICE, Institutions
+from commons_abm.governance.rulebook import POSTURE_VOICE
 from commons_abm.governance.sanctions import next_fine_of
 
 __all__ = [
     "Actions",
-    "BeliefParameters",
     "DecisionParameters",
-    "belief_parameters",
-    "bound_by_rules",
     "decide",
     "decide_arrays",
     "decision_parameters",
@@ -58,9 +55,6 @@ __all__ = [
     "intrinsic_cooperation",
     "legitimacy",
     "legitimacy_levels",
-    "revised_beliefs",
-    "update_beliefs",
-    "update_beliefs_arrays",
     "with_deterrence",
 ]
 
@@ -85,17 +79,6 @@ class DecisionParameters(NamedTuple):
     deterrence_noise: float  # spread of the response to expected sanctions, relative to the temptation [-]
     overdraw_factor: float  # a defector's extra claim on pooled energy [-]
     displacement: float  # factor on defectors' dumping under officials' monitoring of waste [-]
-
-
-class BeliefParameters(NamedTuple):
-    """The belief rule's parameters, as :func:`update_beliefs_arrays` takes them
-    (:func:`belief_parameters` reads them from the scenario's behaviour)."""
-
-    trust_weighted_attention: float  # how much attention to a neighbour follows trust in it [0-1]
-    public_information: float  # weight of the community-wide cooperation rate in what is observed [0-1]
-    belief_rate: float  # rate at which expected cooperation follows what is observed [0-1]
-    trust_slows_decline: float  # how much trust slows the fall of expected cooperation [0-1]
-    confirmation_bias: float  # extra weight of confirming evidence, less of contrary evidence [0-1]
 
 
 @dataclass
@@ -139,36 +122,6 @@ def legitimacy_levels(voice, security, chosen):  # pragma: no cover - compiled
         if chosen[k]:
             out[k] = voice * security
     return out
-
-
-@kernel
-def _bound(binding, member, pv_kwp, kind):  # pragma: no cover - compiled
-    """Agents to whom a rule applies (``binding``: a :class:`~commons_abm.governance.rulebook.Binding`)."""
-    n = member.size
-    out = np.zeros(n, dtype=np.bool_)
-    for i in range(n):
-        out[i] = (
-            (binding.sharing and member[i] and pv_kwp[i] > 0)
-            or (binding.members and member[i])
-            or binding.everyone
-            or (
-                binding.dumping
-                and MATERIAL_ROLE_OF[kind[i]] == DISCARDS_GOODS
-                and (member[i] or not binding.dumping_members_only)
-            )
-        )
-    return out
-
-
-def bound_by_rules(state: State, inst: Institutions, sanctioned_only: bool = False) -> np.ndarray:
-    """Agents to whom at least one rule applies (or one backed by a sanction).
-
-    Each statement binds the agents its attribute names: sharing binds members with PV;
-    the fee, and overdrawing (attribute ``member``), bind members; overdrawing with
-    attribute ``anyone`` binds everyone who may draw (everyone under open access); the
-    dumping ban binds households (attribute ``household`` or ``anyone``: only households
-    dump) or member households (attribute ``member``): :meth:`Institutions.binding`."""
-    return _bound(inst.binding(sanctioned_only), state.member, state.pv_kwp, state.kind)
 
 
 @kernel
@@ -302,8 +255,8 @@ def decide_arrays(
 ):  # pragma: no cover - compiled
     """The arithmetic of :func:`decide` (``decision``: :class:`DecisionParameters`)."""
     n = belief.size
-    bound = _bound(binding, member, pv_kwp, kind)
-    sanctionable = _bound(sanctioned_binding, member, pv_kwp, kind)
+    bound = binds(binding, member, pv_kwp, kind)
+    sanctionable = binds(sanctioned_binding, member, pv_kwp, kind)
     deterred = deterring and sanctionable.any()
     coverage = peer_coverage(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
     propensity = np.empty(n)
@@ -431,98 +384,4 @@ def decide(
         breach=bound & ~cooperated,
         sanctionable=sanctionable & ~cooperated,
         bound_sanctioned=sanctionable,
-    )
-
-
-@kernel
-def _revised(belief, observed, mean_trust, belief_rate, trust_slows_decline, confirmation_bias):  # pragma: no cover
-    """One agent's expectation after seeing ``observed`` (:func:`revised_beliefs`)."""
-    gap = observed - belief
-    rate = belief_rate * (1.0 - trust_slows_decline * mean_trust) if gap < 0 else belief_rate
-    confirms = np.sign(gap) == np.sign(belief - 0.5)
-    rate = rate * (1.0 + confirmation_bias if confirms else 1.0 - confirmation_bias)
-    return min(max(belief + min(max(rate, 0.0), 1.0) * gap, 0.0), 1.0)
-
-
-@kernel
-def _revised_all(
-    belief, observed, mean_trust, belief_rate, trust_slows_decline, confirmation_bias
-):  # pragma: no cover - compiled
-    out = np.empty(belief.size)
-    for i in range(belief.size):
-        out[i] = _revised(belief[i], observed[i], mean_trust[i], belief_rate, trust_slows_decline, confirmation_bias)
-    return out
-
-
-@kernel
-def update_beliefs_arrays(belief, cooperated, indptr, indices, trust, public_rate, p):  # pragma: no cover - compiled
-    """:func:`update_beliefs` on arrays (``p``: :class:`BeliefParameters`)."""
-    n = belief.size
-    for i in range(n):
-        num = 0.0
-        den = 0.0
-        trust_sum = 0.0
-        for j in range(indptr[i], indptr[i + 1]):
-            w = (1.0 - p.trust_weighted_attention) + p.trust_weighted_attention * trust[j]
-            num += w * cooperated[indices[j]]
-            den += w
-            trust_sum += trust[j]
-        deg = indptr[i + 1] - indptr[i]
-        mean_trust = trust_sum / deg if deg > 0 else 0.0
-        neighbours = num / den if den > 0 else public_rate
-        observed = (1.0 - p.public_information) * neighbours + p.public_information * public_rate
-        belief[i] = _revised(belief[i], observed, mean_trust, p.belief_rate, p.trust_slows_decline, p.confirmation_bias)
-
-
-def update_beliefs(state: State, behaviour: Behaviour, public_rate: float) -> None:
-    """Expected cooperation follows what each agent saw today.
-
-    ``observed = (1 - public_information) * (trust-weighted mean of neighbours'
-    cooperation) + public_information * public_rate``. The belief moves toward it at
-    ``belief_rate``; downward only at ``belief_rate * (1 - trust_slows_decline * t)``,
-    ``t`` the agent's mean trust in its ties. Confirmation bias: a move that confirms the
-    side of 1/2 the belief is on goes ``1 + confirmation_bias`` times faster, one against
-    it ``1 - confirmation_bias`` times as fast.
-    """
-    ties = state.ties
-    update_beliefs_arrays(
-        state.belief,
-        state.cooperated,
-        ties.indptr,
-        ties.indices,
-        ties.trust,
-        float(public_rate),
-        belief_parameters(behaviour),
-    )
-
-
-def belief_parameters(behaviour: Behaviour) -> BeliefParameters:
-    """The belief rule's parameters, as :func:`update_beliefs_arrays` takes them."""
-    d = behaviour.decisions
-    return BeliefParameters(
-        trust_weighted_attention=float(d.trust_weighted_attention),
-        public_information=float(d.public_information),
-        belief_rate=float(d.belief_rate),
-        trust_slows_decline=float(d.trust_slows_decline),
-        confirmation_bias=float(behaviour.trust.confirmation_bias),
-    )
-
-
-def revised_beliefs(
-    belief: np.ndarray, observed: np.ndarray, mean_trust: np.ndarray | float, behaviour: Behaviour
-) -> np.ndarray:
-    """Expected cooperation after seeing ``observed`` (the rule of :func:`update_beliefs`):
-    toward it at ``belief_rate``, downward slowed by ``mean_trust``, with confirmation bias."""
-    d = behaviour.decisions
-    shape = np.broadcast_shapes(np.shape(belief), np.shape(observed), np.shape(mean_trust))
-    return shaped(
-        _revised_all(
-            flat(belief, shape),
-            flat(observed, shape),
-            flat(mean_trust, shape),
-            d.belief_rate,
-            d.trust_slows_decline,
-            behaviour.trust.confirmation_bias,
-        ),
-        shape,
     )

@@ -15,6 +15,11 @@ community price. Contributors are paid the community price for the offered energ
 community used (directly or stored) and the export price for their share of the pool's
 export; the community account takes in the community price for delivered energy and pays
 the contributors (battery losses and stock changes show up there).
+
+Over 400 lines: the hour-by-hour exchange (own use, offers, the pool, the battery, the
+allocation key, the grid, bills and the community's account) is one computation over the
+day's arrays; its records (parameters in; flows, totals and the ``EnergyDay`` a step keeps
+out) are defined beside it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from commons_abm.core.scenario import Energy, Scenario
 from commons_abm.core.state import State
 from commons_abm.energy.allocation_keys import KEY_CODES, allocate_by_key
 from commons_abm.energy.battery import dispatch_hours, one_way_efficiency
+from commons_abm.energy.load_shifting import shift_load_kernel
 from commons_abm.territory.demand import daily_demand
 from commons_abm.territory.solar import hourly_yield_today
 
@@ -44,10 +50,6 @@ __all__ = [
     "energy_day",
     "exchange_arrays",
     "exchange_energy",
-    "operator_schedule",
-    "operator_shares",
-    "shift_load",
-    "shift_load_kernel",
 ]
 
 HOURLY_FLOWS = (
@@ -464,53 +466,3 @@ def energy_parameters(energy: Energy) -> EnergyParameters:
         export_eur_per_kwh=float(tariffs.export_eur_per_kwh),
         community_eur_per_kwh=float(tariffs.community_eur_per_kwh),
     )
-
-
-def operator_schedule(
-    operator: bool, load_shift_share: float, member: np.ndarray, cooperated: np.ndarray
-) -> np.ndarray | None:
-    """Share of each agent's demand the community operator schedules into PV hours today
-    (:func:`operator_shares`); ``None`` without an operator or without load shifting."""
-    if not operator or load_shift_share <= 0:
-        return None
-    return operator_shares(member, cooperated, float(load_shift_share))
-
-
-@kernel
-def operator_shares(member, cooperated, share):  # pragma: no cover - compiled
-    """Share of each agent's daily demand the community operator schedules into PV hours
-    today: members who cooperate follow its schedule (:func:`shift_load`)."""
-    out = np.zeros(member.size)
-    for i in range(member.size):
-        if member[i] and cooperated[i]:
-            out[i] = share
-    return out
-
-
-def shift_load(demand: np.ndarray, pv_by_hour: np.ndarray, share: np.ndarray) -> None:
-    """Move the share ``share[i]`` of each agent's daily demand into the hours of the day's
-    PV output, in proportion to the territory's production in each hour (in place).
-
-    The community operator synchronises flows (``000_027160d2fbf9a985.txt``: "la
-    synchronisation et la coopération entre acteurs"): it schedules members' flexible loads (water heating,
-    washing) when the community produces. Each agent's daily demand is unchanged; on a day
-    without PV nothing moves. ``demand`` is ``(24, agents)``.
-    """
-    shift_load_kernel(demand, np.asarray(pv_by_hour, dtype=float), np.asarray(share, dtype=float))
-
-
-@kernel
-def shift_load_kernel(demand, pv_by_hour, share):  # pragma: no cover - compiled
-    """:func:`shift_load` on plain arrays."""
-    total = pv_by_hour.sum()
-    if total <= 0.0:
-        return
-    hours = demand.shape[0]
-    for i in range(share.size):
-        if share[i] > 0:
-            movable = 0.0
-            for h in range(hours):
-                movable += demand[h, i]
-            movable *= share[i]
-            for h in range(hours):
-                demand[h, i] = demand[h, i] * (1.0 - share[i]) + pv_by_hour[h] / total * movable

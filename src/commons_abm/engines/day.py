@@ -27,10 +27,10 @@ if TYPE_CHECKING:  # types only: engines depend on the domain packages, never th
     from commons_abm.core.state import State
     from commons_abm.energy.exchange import EnergyDay
     from commons_abm.governance.collective_choice import MeetingDay, RuleLevels
+    from commons_abm.governance.institutions import Institutions
     from commons_abm.governance.mediation import MediationDay
     from commons_abm.governance.monitoring import Detection
     from commons_abm.governance.officials import OfficialsDay, Polity
-    from commons_abm.governance.rulebook import Institutions
     from commons_abm.governance.sanctions import SanctionDay
     from commons_abm.materials.routing import MaterialsDay
 
@@ -56,7 +56,14 @@ DAY: tuple[Stage, ...] = (
     Stage(
         "exchange_energy",
         ("demand", "weather"),
-        ("territory.demand", "territory.solar", "energy.exchange", "energy.allocation_keys", "energy.battery"),
+        (
+            "territory.demand",
+            "territory.solar",
+            "energy.load_shifting",
+            "energy.exchange",
+            "energy.allocation_keys",
+            "energy.battery",
+        ),
         "hourly demand and PV; own use, the community pool and its allocation key, the battery, the grid",
     ),
     Stage(
@@ -92,7 +99,7 @@ DAY: tuple[Stage, ...] = (
     Stage(
         "learn",
         (),
-        ("behaviour.trust", "behaviour.satisfaction", "behaviour.decisions"),
+        ("behaviour.trust", "behaviour.satisfaction", "behaviour.beliefs"),
         "interpersonal and institutional trust, satisfaction and beliefs about others are updated",
     ),
     Stage("review_membership", ("behaviour",), ("behaviour.membership",), "agents join or leave the community"),

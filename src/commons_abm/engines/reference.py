@@ -32,6 +32,10 @@ A day, in the order of the array engine's stages::
     shuffle_do("learn")              trust, satisfaction, beliefs
     shuffle_do("review_membership")  join or leave
     record
+
+Over 400 lines: the community's part of every stage of the day, written out one agent at
+a time in plain Python, is the readable specification the array engines are tested
+against; split, the day would no longer read in one place.
 """
 
 from __future__ import annotations

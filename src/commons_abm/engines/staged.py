@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from commons_abm.behaviour.beliefs import update_beliefs
 from commons_abm.behaviour.decisions import decide as decide_actions
-from commons_abm.behaviour.decisions import legitimacy, update_beliefs
+from commons_abm.behaviour.decisions import legitimacy
 from commons_abm.behaviour.membership import review_membership as review
 from commons_abm.behaviour.satisfaction import member_fairness, update_satisfaction
 from commons_abm.behaviour.trust import assembly_compliance, update_institutional_trust, update_interpersonal_trust
@@ -30,8 +31,9 @@ from commons_abm.core.indicators import (
     state_indicators,
 )
 from commons_abm.core.records import GovernanceDay
-from commons_abm.energy.exchange import HOURLY_FLOWS, operator_schedule
+from commons_abm.energy.exchange import HOURLY_FLOWS
 from commons_abm.energy.exchange import exchange_energy as exchange
+from commons_abm.energy.load_shifting import operator_schedule
 from commons_abm.engines.day import STAGE_NAMES, Simulation
 from commons_abm.governance.accounts import community_accounts, daily_fixed_cost
 from commons_abm.governance.accounts import settle_accounts as settle

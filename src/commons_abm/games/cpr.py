@@ -20,7 +20,7 @@ intrinsic)(1 - deterrence)``: cooperating means investing its share of the optim
 ``X*/8 = 4.5`` tokens; defecting, its best response (capped at the endowment) to what it
 expects: the others cooperating at its belief ``b`` and defecting otherwise at the Nash
 investment. The belief follows the share of the others who kept to the optimum
-(:func:`~commons_abm.behaviour.decisions.revised_beliefs`, slowed by trust in the group, which
+(:func:`~commons_abm.behaviour.beliefs.revised_beliefs`, slowed by trust in the group, which
 follows who cooperated: :func:`~commons_abm.behaviour.trust.update_interpersonal_trust`).
 
 Treatments (OWG 1992; first ``baseline_rounds`` rounds without communication or
@@ -59,7 +59,8 @@ from typing import Literal
 
 import numpy as np
 
-from commons_abm.behaviour.decisions import deterrence_response, intrinsic_cooperation, revised_beliefs, with_deterrence
+from commons_abm.behaviour.beliefs import revised_beliefs
+from commons_abm.behaviour.decisions import deterrence_response, intrinsic_cooperation, with_deterrence
 from commons_abm.behaviour.trust import update_interpersonal_trust
 from commons_abm.core.scenario import Behaviour
 from commons_abm.games.lab import draw_subjects, game_streams, group_ties, lab_behaviour, mean_trust, others_mean

@@ -29,7 +29,7 @@ probability ``punish_probability``, and wrongly (a "perverse" point on a member 
 as much or more, Herrmann, Thöni & Gächter 2008, *Science* 319) with ``antisocial_rate``;
 a punished shortfall of ``s`` tokens costs ``min(10, ceil(points_per_token s))`` points.
 Subjects then learn: their belief follows the others' mean contribution with
-:func:`commons_abm.behaviour.decisions.revised_beliefs` (slowed by their trust in the group), their
+:func:`commons_abm.behaviour.beliefs.revised_beliefs` (slowed by their trust in the group), their
 expected damage per token of shortfall follows what the group's low contributors received
 at the same ``belief_rate``, and interpersonal trust follows whether each member gave at
 least half its endowment (:func:`commons_abm.behaviour.trust.update_interpersonal_trust`).
@@ -42,7 +42,8 @@ from typing import Literal
 
 import numpy as np
 
-from commons_abm.behaviour.decisions import deterrence_response, intrinsic_cooperation, revised_beliefs, with_deterrence
+from commons_abm.behaviour.beliefs import revised_beliefs
+from commons_abm.behaviour.decisions import deterrence_response, intrinsic_cooperation, with_deterrence
 from commons_abm.behaviour.trust import update_interpersonal_trust
 from commons_abm.core.calibrated import lab_setting
 from commons_abm.core.scenario import Behaviour

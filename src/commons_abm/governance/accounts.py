@@ -13,7 +13,7 @@ import numpy as np
 
 from commons_abm.core.kernels import kernel, total
 from commons_abm.core.state import State
-from commons_abm.governance.rulebook import Institutions
+from commons_abm.governance.institutions import Institutions
 
 __all__ = ["community_accounts", "daily_fixed_cost", "settle_accounts", "settle_arrays"]
 

@@ -35,7 +35,7 @@ import numpy as np
 from commons_abm.core.kernels import kernel
 from commons_abm.core.scenario import Behaviour
 from commons_abm.core.state import State
-from commons_abm.governance.rulebook import Institutions
+from commons_abm.governance.institutions import Institutions
 
 __all__ = [
     "MeetingDay",

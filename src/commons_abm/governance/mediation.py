@@ -15,7 +15,7 @@ import numpy as np
 
 from commons_abm.core.kernels import kernel
 from commons_abm.core.state import State
-from commons_abm.governance.rulebook import Institutions
+from commons_abm.governance.institutions import Institutions
 from commons_abm.governance.sanctions import SanctionDay
 
 __all__ = ["MediationDay", "mediate"]

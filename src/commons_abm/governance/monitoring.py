@@ -19,7 +19,7 @@ import numpy as np
 
 from commons_abm.core.kernels import flat, kernel, shaped
 from commons_abm.core.state import State
-from commons_abm.governance.rulebook import OFFICIAL_MONITOR, PEER_MONITOR, Institutions
+from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR, Institutions
 
 __all__ = ["peer_coverage", "Detection", "accused", "detections", "monitor"]
 

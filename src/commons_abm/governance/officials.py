@@ -32,7 +32,8 @@ from commons_abm.core.kernels import kernel
 from commons_abm.core.scenario import Behaviour
 from commons_abm.core.state import State
 from commons_abm.governance.collective_choice import RuleLevels
-from commons_abm.governance.rulebook import POSTURE_VOICE, POSTURES, Institutions
+from commons_abm.governance.institutions import Institutions
+from commons_abm.governance.rulebook import POSTURE_VOICE, POSTURES
 
 __all__ = [
     "DEFAULT_OVERRIDES_PER_YEAR",

@@ -9,9 +9,11 @@ sanction scheme). Each statement is tagged with the Ostrom (1990) design princip
 implements. Officials' posture and stance (``000_027160d2fbf9a985.txt``) are the rulebook's
 ``[officials]`` table.
 
-:func:`load_rulebook` validates a file; :func:`compile_rulebook` turns the statements
-into the numbers the stages use (:class:`Institutions`). A principle no statement
-implements is switched off. ``docs/rulebooks.md`` lists the vocabulary.
+:func:`load_rulebook` validates a file;
+:func:`commons_abm.governance.institutions.compile_rulebook` turns the statements into the
+numbers the stages use (:class:`~commons_abm.governance.institutions.Institutions`). A
+principle no statement implements is switched off. ``docs/rulebooks.md`` lists the
+vocabulary.
 
 Example::
 
@@ -26,12 +28,10 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from commons_abm.core.errors import describe_validation_error
@@ -45,15 +45,9 @@ __all__ = [
     "POSTURE_VOICE",
     "STANCES",
     "Aim",
-    "Binding",
-    "Institutions",
-    "MonitorTable",
     "Rulebook",
-    "SanctionTable",
     "Statement",
-    "compile_rulebook",
     "load_rulebook",
-    "no_rules",
 ]
 
 # Ostrom (1990, ch. 3, table 3.1): the eight design principles of long-enduring CPR institutions.
@@ -83,40 +77,6 @@ POSTURE_VOICE = {
 # 003_d0cbea24b0b91578.txt (Labo de l'ESS): "soutenir sans étouffer"; officials as ally, distant or
 # controller.
 STANCES = ("ally", "distant", "controller")
-
-# Codes of the compiled stages (Institutions.monitor_table, sanction_table).
-PEER_MONITOR, OFFICIAL_MONITOR, OPERATOR_MONITOR = range(3)
-NO_SANCTION, FLAT, GRADUATED = range(3)
-SANCTION_SCHEMES = {"none": NO_SANCTION, "flat": FLAT, "graduated": GRADUATED}
-
-
-class Binding(NamedTuple):
-    """Whom the rules (or those backed by a sanction) bind, statement by statement, as the
-    compiled stages take it (:meth:`Institutions.binding`)."""
-
-    sharing: bool  # sharing binds members with PV
-    members: bool  # the fee, or overdrawing (attribute ``member``), binds members
-    everyone: bool  # overdrawing with attribute ``anyone`` binds everyone who may draw (open access)
-    dumping: bool  # the dumping ban binds households
-    dumping_members_only: bool  # ... member households only (attribute ``member``)
-
-
-class MonitorTable(NamedTuple):
-    """The monitors as arrays, one entry per monitor (:attr:`Institutions.monitor_table`)."""
-
-    who: np.ndarray  # PEER_MONITOR, OFFICIAL_MONITOR or OPERATOR_MONITOR (int64)
-    detection_probability: np.ndarray  # chance that a check detects a breach [0-1]
-    error_rate: np.ndarray  # chance that a check wrongly accuses a complier [0-1]
-    cost_eur_per_check: np.ndarray  # cost of one check [EUR]
-
-
-class SanctionTable(NamedTuple):
-    """The sanction scheme as the compiled stages take it (:attr:`Institutions.sanction_table`)."""
-
-    scheme: int  # NO_SANCTION, FLAT or GRADUATED
-    ladder_eur: np.ndarray  # graduated fines by rung [EUR] (one 0 without a ladder)
-    flat_fine_eur: float  # the flat fine [EUR]
-
 
 ATTRIBUTES = ("anyone", "member", "non_member", "household", "firm", "official", "operator", "community")
 Deontic = Literal["must", "must_not", "may"]
@@ -425,212 +385,3 @@ def load_rulebook(path: str | Path) -> Rulebook:
     book = validated(Rulebook, read_toml(path, "rulebook"), path)
     book.source_file = path.resolve()
     return book
-
-
-@dataclass(frozen=True)
-class Institutions:
-    """A rulebook compiled into the numbers the stages use.
-
-    Every field has a neutral value: the defaults describe a territory with no community
-    rules at all (open access, no meetings, nobody monitors or sanctions).
-    """
-
-    name: str = "no rules"
-    # P1 boundaries
-    boundary: str = "open_access"
-    # P2 congruence: appropriation and provision rules
-    allocation_key: str = "pro_rata_consumption"
-    min_share: float | None = None  # share of surplus members must offer
-    overdraw_forbidden: bool = False
-    overdraw_binds_anyone: bool = False  # attribute `anyone`: non-members drawing under open access too
-    fee_eur_per_day: float = 0.0
-    dumping_forbidden: bool = False
-    dumping_binds_members_only: bool = False  # attribute `member`: member households only
-    sanctioned: frozenset[str] = frozenset()  # aims whose breach triggers the sanction scheme
-    # P3 collective choice
-    meetings: bool = False
-    meeting_every_days: int = 30
-    quorum: float = 0.2
-    meeting_cost_eur: float = 0.0
-    # P4 monitoring: who -> (detection probability, error rate, cost per check)
-    monitors: tuple[tuple[str, float, float, float], ...] = ()
-    # P5 sanctions
-    sanction_scheme: str = "none"  # none, flat or graduated
-    fines_eur: tuple[float, ...] = ()
-    flat_fine_eur: float = 0.0
-    exclude_after: int = 0
-    forgiveness_days: int = 90
-    sanction_cost_eur: float = 0.0
-    # P6 conflict resolution
-    mediation: bool = False
-    mediation_access: float = 0.0
-    mediation_success: float = 0.0
-    mediation_cost_eur: float = 0.0
-    # P7 recognition
-    recognised: bool = False
-    overrides_per_year: float = 0.0
-    # P8 nested enterprises
-    federated: bool = False
-    # the community operator (facilitator)
-    operator: bool = False
-    operator_cost_eur_per_day: float = 0.0
-    participation_cost_reduction: float = 0.0
-    load_shift_share: float = 0.0
-    # officials
-    posture: str = "consultation"
-    stance: str = "distant"
-    electoral_cycle_days: int = 2190
-    posture_change_probability: float = 0.5
-    staff_continuity: float = 0.7
-    statements: tuple[Statement, ...] = field(default=(), compare=False, repr=False)
-
-    @property
-    def principles(self) -> frozenset[int]:
-        """The design principles some statement implements."""
-        return frozenset(s.principle for s in self.statements)
-
-    @property
-    def has_rules(self) -> bool:
-        """Whether any behaviour of members or households is regulated."""
-        return bool(
-            self.min_share is not None or self.overdraw_forbidden or self.fee_eur_per_day > 0 or self.dumping_forbidden
-        )
-
-    @property
-    def monitored(self) -> bool:
-        """Whether anybody monitors."""
-        return bool(self.monitors)
-
-    @cached_property
-    def official_monitoring(self) -> bool:
-        """Whether officials monitor top-down."""
-        return any(who == "official" for who, *_ in self.monitors)
-
-    # The same, as the compiled stages read it (computed once per rulebook).
-    @cached_property
-    def monitor_table(self) -> MonitorTable:
-        """The monitors as arrays: who (:data:`PEER_MONITOR`, :data:`OFFICIAL_MONITOR` or :data:`OPERATOR_MONITOR`),
-        detection probability, error rate and cost per check."""
-        codes = {"peer": PEER_MONITOR, "official": OFFICIAL_MONITOR}
-        return MonitorTable(
-            who=np.array([codes.get(m[0], OPERATOR_MONITOR) for m in self.monitors], dtype=np.int64),
-            detection_probability=np.array([m[1] for m in self.monitors], dtype=float),
-            error_rate=np.array([m[2] for m in self.monitors], dtype=float),
-            cost_eur_per_check=np.array([m[3] for m in self.monitors], dtype=float),
-        )
-
-    @cached_property
-    def sanction_table(self) -> SanctionTable:
-        """The sanction scheme (a code of :data:`SANCTION_SCHEMES`), the ladder of fines
-        (one 0 without a ladder) and the flat fine."""
-        return SanctionTable(
-            scheme=SANCTION_SCHEMES[self.sanction_scheme],
-            ladder_eur=np.asarray(self.fines_eur or (0.0,), dtype=float),
-            flat_fine_eur=float(self.flat_fine_eur),
-        )
-
-    def binding(self, sanctioned_only: bool = False) -> Binding:
-        """Whom the rules (or those backed by a sanction) bind, statement by statement:
-        sharing binds members with PV; the fee and overdrawing (attribute ``member``) bind
-        members; overdrawing with attribute ``anyone`` binds everyone who may draw
-        (everyone under open access); the dumping ban binds households, or member
-        households only (attribute ``member``): a :class:`Binding`."""
-        return self._binding_sanctioned if sanctioned_only else self._binding_all
-
-    @cached_property
-    def _binding_all(self) -> Binding:
-        return self._binding(None)
-
-    @cached_property
-    def _binding_sanctioned(self) -> Binding:
-        return self._binding(self.sanctioned)
-
-    def _binding(self, aims: frozenset[str] | None) -> Binding:
-        def on(aim: str, present: bool) -> bool:
-            return present and (aims is None or aim in aims)
-
-        return Binding(
-            sharing=on("share_surplus", self.min_share is not None),
-            members=on("overdraw", self.overdraw_forbidden) or on("pay_fee", self.fee_eur_per_day > 0),
-            everyone=on("overdraw", self.overdraw_binds_anyone) and self.boundary == "open_access",
-            dumping=on("dump_waste", self.dumping_forbidden),
-            dumping_members_only=self.dumping_binds_members_only,
-        )
-
-
-def no_rules(name: str = "no rules") -> Institutions:
-    """No community rules: open access, nobody meets, monitors or sanctions."""
-    return Institutions(name=name)
-
-
-def compile_rulebook(book: Rulebook) -> Institutions:
-    """The mechanism parameters a rulebook's statements set (a missing principle is off)."""
-    by_aim: dict[str, Statement] = {}
-    monitors = []
-    for s in book.statements:
-        if s.aim == "monitor":
-            p = s.params
-            who = "peer" if s.attribute == "member" else s.attribute
-            monitors.append((who, p.detection_probability, p.error_rate, p.cost_eur_per_check))
-        else:
-            by_aim[s.aim] = s
-    o = book.officials
-    kw: dict[str, Any] = dict(
-        name=book.name,
-        posture=o.posture,
-        stance=o.stance,
-        electoral_cycle_days=o.electoral_cycle_days,
-        posture_change_probability=o.posture_change_probability,
-        staff_continuity=o.staff_continuity,
-        statements=tuple(book.statements),
-        monitors=tuple(monitors),
-        sanctioned=frozenset(s.aim for s in book.statements if s.or_else == "sanction"),
-    )
-    if (s := by_aim.get("draw_pool")) is not None and s.deontic == "must_not":
-        kw["boundary"] = "members_only"
-    if (s := by_aim.get("allocate_energy")) is not None:
-        kw["allocation_key"] = s.params.key
-    if (s := by_aim.get("share_surplus")) is not None:
-        kw["min_share"] = s.params.min_share
-    kw["overdraw_forbidden"] = "overdraw" in by_aim
-    kw["overdraw_binds_anyone"] = "overdraw" in by_aim and by_aim["overdraw"].attribute == "anyone"
-    if (s := by_aim.get("pay_fee")) is not None:
-        kw["fee_eur_per_day"] = s.params.eur_per_month * 12.0 / 365.0
-    kw["dumping_forbidden"] = "dump_waste" in by_aim
-    kw["dumping_binds_members_only"] = "dump_waste" in by_aim and by_aim["dump_waste"].attribute == "member"
-    if (s := by_aim.get("vote_rules")) is not None:
-        p = s.params
-        kw.update(
-            meetings=True, meeting_every_days=p.every_days, quorum=p.quorum, meeting_cost_eur=p.cost_eur_per_meeting
-        )
-    if (s := by_aim.get("sanction")) is not None:
-        p = s.params
-        kw.update(
-            sanction_scheme=p.scheme,
-            fines_eur=tuple(p.fines_eur),
-            flat_fine_eur=p.flat_fine_eur,
-            exclude_after=p.exclude_after,
-            forgiveness_days=p.forgiveness_days,
-            sanction_cost_eur=p.cost_eur_per_sanction,
-        )
-    if (s := by_aim.get("mediate")) is not None:
-        p = s.params
-        kw.update(
-            mediation=True,
-            mediation_access=p.access_probability,
-            mediation_success=p.success_rate,
-            mediation_cost_eur=p.cost_eur_per_case,
-        )
-    kw["recognised"] = "recognise_rules" in by_aim
-    if (s := by_aim.get("override_rules")) is not None:
-        kw["overrides_per_year"] = s.params.probability_per_year
-    kw["federated"] = "federate" in by_aim
-    if (s := by_aim.get("facilitate")) is not None:
-        p = s.params
-        kw.update(
-            operator=True,
-            operator_cost_eur_per_day=p.cost_eur_per_day,
-            participation_cost_reduction=p.participation_cost_reduction,
-            load_shift_share=p.load_shift_share,
-        )
-    return Institutions(**kw)

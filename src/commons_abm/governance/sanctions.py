@@ -22,7 +22,7 @@ import numpy as np
 
 from commons_abm.core.kernels import flat, kernel
 from commons_abm.core.state import State
-from commons_abm.governance.rulebook import FLAT, GRADUATED, NO_SANCTION, Institutions
+from commons_abm.governance.institutions import FLAT, GRADUATED, NO_SANCTION, Institutions
 
 __all__ = ["next_fine_of", "SanctionDay", "accusations", "impose_sanctions"]
 

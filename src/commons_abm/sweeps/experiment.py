@@ -40,15 +40,8 @@ from commons_abm.core.errors import InputError, describe_validation_error
 from commons_abm.core.indicators import COLUMNS
 from commons_abm.core.scenario import Scenario, describe_fields, load_scenario, with_overrides
 from commons_abm.core.tomlfile import read_toml, validated
-from commons_abm.governance.rulebook import (
-    AIMS,
-    PRINCIPLE_NAMES,
-    Institutions,
-    OfficialsContext,
-    Rulebook,
-    compile_rulebook,
-    load_rulebook,
-)
+from commons_abm.governance.institutions import Institutions, compile_rulebook
+from commons_abm.governance.rulebook import AIMS, PRINCIPLE_NAMES, OfficialsContext, Rulebook, load_rulebook
 
 __all__ = [
     "DesignSpec",
