@@ -141,3 +141,64 @@ def test_add_a_rule_aim_recipe(tmp_path: Path) -> None:
     assert out["quorum"] == 0.95  # compiled into the field the collective-choice mechanism reads
     assert out["refused"]  # the aim's deontics are checked like any other's
     assert out["valid_strict"] < out["valid_plain"]  # fewer votes count under the stricter quorum
+
+
+MECHANISM_HEADER = '''"""Sharing: each agent's value moves toward its neighbours' mean (a recipe's trial).
+
+Each day ``v_i <- v_i + rate * (m_i - v_i)``, where ``m_i`` is the mean value of agent
+``i``'s neighbours and ``rate`` the share of the gap closed per day; values stay within
+[0, 1] when they start there. The rule is DeGroot's (1974) averaging, the simplest model of
+conformity to one's ties, here only to try the recipe for adding a mechanism literally.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from commons_abm.core.kernels import kernel
+from commons_abm.core.scenario import Behaviour
+
+
+'''
+
+
+@pytest.mark.slow
+def test_add_a_mechanism_recipe(tmp_path: Path) -> None:
+    module_code, test_code = _snippets(RECIPES / "add_a_mechanism.md")
+    shutil.copytree(
+        ROOT / "src" / "commons_abm", tmp_path / "src" / "commons_abm", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (tmp_path / "src" / "commons_abm" / "behaviour" / "sharing.py").write_text(MECHANISM_HEADER + module_code)
+    tests = tmp_path / "tests"
+    (tests / "mechanisms").mkdir(parents=True)
+    for name in ("__init__.py", "contract.py"):
+        shutil.copy(ROOT / "tests" / name, tests / name)
+    (tests / "mechanisms" / "__init__.py").write_text("")
+    (tests / "mechanisms" / "test_sharing.py").write_text(
+        "from commons_abm.behaviour import sharing\nfrom tests.contract import MechanismContract\n\n\n" + test_code
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path / "src"), str(tmp_path)]),
+        "NUMBA_CACHE_DIR": str(tmp_path / "numba"),
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            str(tests / "mechanisms" / "test_sharing.py"),
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "5 passed" in done.stdout  # the whole contract, inherited
