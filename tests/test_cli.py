@@ -168,3 +168,64 @@ def test_run_with_the_reference_engine(tmp_path: Path) -> None:
     frame = pd.read_csv(out / "timeseries.csv")
     assert len(frame) == 3 and set(REQUIRED_COLUMNS) <= set(frame.columns)
     assert frame["energy_balance_residual_kwh"].abs().max() < 1e-6
+
+
+# ---------------------------------------------------------------- output folders and names
+def _one_line_refusal(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "game"])
+@pytest.mark.parametrize("case", ["sys", "through_file", "long", "empty", "package"])
+def test_unwritable_output_folder_is_refused_before_any_work(command: str, case: str, tmp_path: Path) -> None:
+    (tmp_path / "a_file").write_text("x")
+    out = {
+        "sys": "/sys/commons-abm-test",
+        "through_file": str(tmp_path / "a_file" / "sub"),
+        "long": str(tmp_path / ("x" * 5000)),
+        "empty": "",
+        "package": str(ROOT / "src" / "commons_abm" / "results"),
+    }[case]
+    args = {
+        "run": ["run", "--steps", "400", "--out", out, "--no-progress"],
+        "sweep": ["sweep", str(ROOT / "experiments" / "smoke_sobol.toml"), "--out", out, "--workers", "1"],
+        "game": ["game", "public-goods", "--out", out],
+    }[command]
+    result = _cli(*args, cwd=tmp_path)
+    _one_line_refusal(result, "--out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]  # nothing written anywhere
+    assert not (ROOT / "src" / "commons_abm" / "results").exists()
+
+
+@pytest.mark.parametrize("name", ["../../escaped", "/tmp/absolute-commons-abm", "$\\frac$", "x" * 100_000])
+def test_a_scenario_name_is_a_label_never_a_path(name: str, tmp_path: Path) -> None:
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    scenario = work / "named.toml"
+    scenario.write_text(
+        f"name = {json.dumps(name)}\n[territory]\nhouseholds = 20\nfirms = 2\nofficials = 1\n", encoding="utf-8"
+    )
+    result = _cli("run", str(scenario), "--steps", "5", "--no-progress", cwd=work)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (folder,) = (work / "results").iterdir()  # one folder, inside results/
+    assert "/" not in folder.name and not folder.name.startswith(".") and len(folder.name) <= 80
+    assert {"indicators.png", "summary.json"} <= {p.name for p in folder.iterdir()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"] and sorted(
+        p.name for p in (tmp_path / "a").iterdir()
+    ) == ["b"]
+    assert not Path("/tmp/absolute-commons-abm").exists()
+
+
+def test_staging_folders_of_a_killed_run_are_cleaned(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    dead = tmp_path / ".out.partial-999999999-abcd"  # a process id that cannot be alive
+    dead.mkdir()
+    (dead / "timeseries.csv").write_text("half")
+    result = _cli("run", "--steps", "5", "--out", str(out), "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not dead.exists()
+    assert not list(tmp_path.glob(".out.partial-*"))

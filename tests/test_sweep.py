@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -153,8 +154,8 @@ def test_chunk_renamed_but_not_in_manifest_is_adopted(tiny, reference, tmp_path)
     lost = manifest["chunks"].pop()
     (out / "manifest.json").write_text(json.dumps(manifest))
     (out / "runs" / ".part-half-written.parquet.tmp").write_bytes(b"PAR1 truncated")
-    store = RunStore.open(out, experiment.fingerprint(False), schema(experiment), "", {})
-    assert lost["file"] in {c["file"] for c in store.manifest["chunks"]}
+    with RunStore.open(out, experiment.fingerprint(False), schema(experiment), "", {}) as store:
+        assert lost["file"] in {c["file"] for c in store.manifest["chunks"]}
     assert not (out / "runs" / ".part-half-written.parquet.tmp").exists()
     report = sweep(experiment, out, Executor(workers=1), progress=False)
     assert report.runs_before == 24
@@ -287,3 +288,123 @@ def test_a_folder_grown_across_model_versions_says_so(tiny, tmp_path) -> None:
     (out / "manifest.json").write_text(json.dumps(manifest))
     grown = sweep(experiment, out, Executor(workers=1), base_samples=2, progress=False)
     assert grown.mixed_models and grown.model_versions == 2
+
+
+# ---------------------------------------------------------------- a store as a database keeps it
+def _damaged_copy(reference_out: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    shutil.copytree(reference_out, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def swept(tiny, tmp_path_factory) -> Path:
+    """A finished sweep of the tiny experiment, to copy and damage."""
+    out = tmp_path_factory.mktemp("swept") / "out"
+    sweep(load_experiment(tiny), out, Executor(workers=1), batch=8, progress=False)
+    return out
+
+
+def _refused(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def test_two_sweeps_on_one_folder_store_every_run_once(tiny, reference, tmp_path) -> None:
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    commands = [
+        [sys.executable, "-m", "commons_abm", "sweep", str(tiny), "--out", str(out), "--workers", "1", "--no-progress"],
+        [
+            sys.executable,
+            "-m",
+            "commons_abm",
+            "sweep",
+            str(tiny),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--no-progress",
+            "--batch-size",
+            "7",
+        ],
+    ]
+    processes = [
+        subprocess.Popen(c, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for c in commands
+    ]
+    results = [p.communicate(timeout=600) + (p.returncode,) for p in processes]
+    for _, stderr, code in results:
+        assert code in (0, 2), stderr
+        if code == 2:
+            assert "is being written by" in stderr and len(stderr.strip().splitlines()) == 1
+    runs = _runs(out)
+    assert not runs.duplicated(["sample_id", "replicate"]).any()
+    pd.testing.assert_frame_equal(runs, reference, check_exact=True)
+
+
+def test_a_held_folder_is_refused_with_one_line(tiny, swept, tmp_path) -> None:
+    out = _damaged_copy(swept, tmp_path)
+    experiment = load_experiment(tiny)
+    with RunStore.open(out, experiment.fingerprint(False), schema(experiment), "", {}):
+        _refused(_cli("sweep", str(tiny), "--out", str(out), "--workers", "1"), "is being written by", "--out")
+    assert _cli("sweep", str(tiny), "--out", str(out), "--workers", "1", "--no-progress").returncode == 0
+
+
+@pytest.mark.parametrize("damage", ["empty", "half", "flipped", "deleted"])
+def test_a_damaged_chunk_is_found_repaired_and_recomputed(tiny, reference, swept, tmp_path, damage) -> None:
+    out = _damaged_copy(swept, tmp_path)
+    chunk = sorted((out / "runs").glob("part-*.parquet"))[1]
+    data = chunk.read_bytes()
+    if damage == "empty":
+        chunk.write_bytes(b"")
+    elif damage == "half":
+        chunk.write_bytes(data[: len(data) // 2])
+    elif damage == "flipped":
+        middle = len(data) // 2
+        chunk.write_bytes(data[:middle] + bytes(b ^ 0xFF for b in data[middle : middle + 16]) + data[middle + 16 :])
+    else:
+        chunk.unlink()
+    _refused(_cli("sweep", str(tiny), "--out", str(out), "--workers", "1"), chunk.name, "store repair")
+    _refused(_cli("sensitivity", str(tiny), "--out", str(out), "--workers", "1"), chunk.name, "store repair")
+    assert _cli("store", "check", str(out)).returncode == 1
+    repaired = _cli("store", "repair", str(out), str(tiny))
+    assert repaired.returncode == 0, repaired.stderr
+    assert "runs of the design to compute" in repaired.stdout
+    if damage != "deleted":
+        assert len(list((out / "quarantine").rglob(chunk.name))) == 1  # kept aside, not deleted
+    assert _cli("store", "check", str(out)).returncode == 0
+    again = _cli("sweep", str(tiny), "--out", str(out), "--workers", "1", "--no-progress")
+    assert again.returncode == 0, again.stderr
+    pd.testing.assert_frame_equal(_runs(out), reference, check_exact=True)
+
+
+def test_a_copied_chunk_is_not_adopted(tiny, reference, swept, tmp_path) -> None:
+    out = _damaged_copy(swept, tmp_path)
+    chunk = sorted((out / "runs").glob("part-*.parquet"))[0]
+    shutil.copy(chunk, chunk.with_name("part-999999999-9999-999999999-9999.parquet"))
+    _refused(_cli("sweep", str(tiny), "--out", str(out), "--workers", "1"), "already stored", "store repair")
+    assert _cli("store", "repair", str(out)).returncode == 0
+    assert _cli("sweep", str(tiny), "--out", str(out), "--workers", "1", "--no-progress").returncode == 0
+    pd.testing.assert_frame_equal(_runs(out), reference, check_exact=True)
+
+
+@pytest.mark.parametrize("manifest", ["[]", '{"format": 2}', "deleted", "garbage{"])
+def test_a_lost_manifest_is_rebuilt_from_the_chunks(tiny, reference, swept, tmp_path, manifest) -> None:
+    out = _damaged_copy(swept, tmp_path)
+    if manifest == "deleted":
+        (out / "manifest.json").unlink()
+    else:
+        (out / "manifest.json").write_text(manifest)
+    _refused(_cli("sweep", str(tiny), "--out", str(out), "--workers", "1"), "store repair")
+    _refused(_cli("store", "repair", str(out)), "EXPERIMENT")  # which experiment the runs are of: say it
+    fixed = _cli("store", "repair", str(out), str(tiny))
+    assert fixed.returncode == 0, fixed.stderr
+    assert "0 runs of the design to compute" in fixed.stdout
+    done = _cli("sweep", str(tiny), "--out", str(out), "--workers", "1", "--no-progress")
+    assert done.returncode == 0 and "48 already stored" in done.stdout, done.stdout + done.stderr
+    pd.testing.assert_frame_equal(_runs(out), reference, check_exact=True)

@@ -51,6 +51,12 @@ def _int_at_least(minimum: int, name: str):
     return parse
 
 
+def _out_path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("--out: empty; allowed: a folder path")
+    return Path(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="commons-abm",
@@ -83,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="rulebook TOML file; overrides the scenario's rules.rulebook (shipped ones: experiments/rulebooks/)",
     )
-    run.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario name>)")
+    run.add_argument("--out", type=_out_path, default=None, help="output folder (default: results/<scenario name>)")
     run.add_argument(
         "--engine",
         choices=("arrays", "agents"),
@@ -107,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     pg.add_argument("--groups", type=_int_at_least(1, "--groups"), default=50, help="groups of 4")
     pg.add_argument("--periods", type=_int_at_least(1, "--periods"), default=10)
     pg.add_argument("--seed", type=_int_at_least(0, "--seed"), default=0)
-    pg.add_argument("--out", type=Path, required=True, help="output folder")
+    pg.add_argument("--out", type=_out_path, required=True, help="output folder")
     cpr = games.add_parser("cpr", help="common-pool appropriation game (Ostrom, Gardner & Walker 1994)")
     cpr.add_argument("--treatment", choices=GAME_CPR_TREATMENTS, default="baseline")
     cpr.add_argument("--endowment", type=int, choices=(10, 25), default=25, help="tokens per player")
@@ -119,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         help="rounds; the first 10 are the baseline phase of every treatment",
     )
     cpr.add_argument("--seed", type=_int_at_least(0, "--seed"), default=0)
-    cpr.add_argument("--out", type=Path, required=True, help="output folder")
+    cpr.add_argument("--out", type=_out_path, required=True, help="output folder")
 
     for name, help_text in (
         ("sweep", "run an experiment's samples and store one row per run"),
@@ -129,12 +135,28 @@ def _parser() -> argparse.ArgumentParser:
         ),
     ):
         _add_sweep_options(commands.add_parser(name, help=help_text))
+    store = commands.add_parser("store", help="check or repair a sweep's output folder")
+    actions = store.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, help_text in (
+        ("check", "check every chunk against the manifest (exit status 1 if the store is damaged)"),
+        ("repair", "quarantine damaged or unknown chunks and rebuild the manifest from the intact ones"),
+    ):
+        command = actions.add_parser(action, help=help_text)
+        command.add_argument("out", type=Path, metavar="DIR", help="the sweep's output folder")
+        command.add_argument(
+            "experiment",
+            type=Path,
+            nargs="?",
+            help="the sweep's experiment file: to count the runs still to compute, and to rebuild a lost manifest",
+        )
     return parser
 
 
 def _add_sweep_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("experiment", type=Path, help="experiment TOML file (shipped ones: experiments/)")
-    command.add_argument("--out", type=Path, required=True, help="output folder; rerunning on it resumes the sweep")
+    command.add_argument(
+        "--out", type=_out_path, required=True, help="output folder; rerunning on it resumes the sweep"
+    )
     engine = command.add_mutually_exclusive_group()
     engine.add_argument(
         "--workers",
@@ -207,8 +229,9 @@ def _game(args: argparse.Namespace) -> int:
 
 
 def _check_out(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise InputError("--out", None, f"{out} is a file; allowed: a folder (new or existing)")
+    from commons_abm.outputs.files import check_output_folder
+
+    check_output_folder(out)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -217,7 +240,7 @@ def _run(args: argparse.Namespace) -> int:
     from commons_abm.core.scenario import load_scenario, with_overrides
     from commons_abm.model import CommonsModel, institutions_for
     from commons_abm.outputs.figures import plot_energy_day, plot_indicators
-    from commons_abm.outputs.files import atomic_output_dir, summarise, write_json, write_timeseries
+    from commons_abm.outputs.files import atomic_output_dir, folder_name, summarise, write_json, write_timeseries
 
     scenario = load_scenario(args.scenario)
     overrides = {}
@@ -228,14 +251,14 @@ def _run(args: argparse.Namespace) -> int:
     if overrides:
         scenario = with_overrides(scenario, **overrides)
     institutions = institutions_for(scenario, args.rulebook)
-    out = args.out if args.out is not None else Path("results") / scenario.name
+    out = args.out if args.out is not None else Path("results") / folder_name(scenario.name)
     _check_out(out)
 
     started = time.perf_counter()
     model = CommonsModel(scenario, create_agents=False, record_hourly=True, rulebook=institutions, engine=args.engine)
     with tqdm(
         total=scenario.run.steps,
-        desc=f"{scenario.name}",
+        desc=folder_name(scenario.name)[:40],
         unit="day",
         disable=args.no_progress,
         file=sys.stderr,
@@ -290,6 +313,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from commons_abm.sweeps.executors import Executor, sweep
     from commons_abm.sweeps.experiment import load_experiment, refused_values
 
+    _check_out(args.out)
     experiment = load_experiment(args.experiment)
     for problem in refused_values(experiment):
         print(f"commons-abm: warning: {args.experiment}: runs with {problem} will fail", file=sys.stderr)
@@ -326,6 +350,36 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store(args: argparse.Namespace) -> int:
+    from commons_abm.sweeps.executors import plan, schema, store_description, store_fingerprint
+    from commons_abm.sweeps.experiment import load_experiment
+    from commons_abm.sweeps.store import inspect_store, repair_store
+
+    out: Path = args.out
+    if not out.is_dir():
+        raise InputError(out, None, "no such folder; allowed: a folder written by `commons-abm sweep`")
+    experiment = load_experiment(args.experiment) if args.experiment is not None else None
+    if args.action == "check":
+        health = inspect_store(out, schema(experiment) if experiment is not None else None)
+    else:
+        base = None
+        if experiment is not None:
+            base = {"fingerprint": store_fingerprint(experiment), **store_description(experiment)}
+        health, moved = repair_store(out, base)
+        for path in moved:
+            print(f"  quarantined {path}")
+    print(health.describe())
+    if experiment is not None and health.manifest_ok:
+        from commons_abm.sweeps.store import RunStore
+
+        wanted = {(t.sample_id, t.replicate) for t in plan(experiment)}
+        if health.healthy:
+            stored = RunStore.open(out, store_fingerprint(experiment), schema(experiment), "", {}, write=False).done()
+            missing = len(wanted - stored)
+            print(f"{missing} runs of the design to compute" + (": run `commons-abm sweep` again" if missing else ""))
+    return 0 if health.healthy else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``commons-abm`` command."""
     try:
@@ -336,6 +390,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _game(args)
         if args.command in ("sweep", "sensitivity"):
             return _sweep(args)
+        if args.command == "store":
+            return _store(args)
         raise InputError("commons-abm", None, f"unknown command {args.command!r}")
     except InputError as exc:
         print(f"commons-abm: error: {exc}", file=sys.stderr)

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-__all__ = ["plot_energy_day", "plot_indicators"]
+__all__ = ["plain_text", "plot_energy_day", "plot_indicators"]
 
 _PANELS = (
     (
@@ -48,6 +48,15 @@ _PANELS = (
 )
 
 
+def plain_text(label: str, limit: int = 100) -> str:
+    """A label as matplotlib draws it literally: no mathtext (``$`` escaped), one line, at
+    most ``limit`` characters (a scenario's name is data, not markup)."""
+    text = " ".join(str(label).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("$", r"\$")
+
+
 def plot_indicators(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
     """A grid of the key indicators against simulated day; 7-day rolling means for flows."""
     fig, axes = plt.subplots(3, 2, figsize=(12, 10), sharex=True, constrained_layout=True)
@@ -73,7 +82,7 @@ def plot_indicators(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
     for ax in axes[-1]:
         ax.set_xlabel("simulated day")
     if title:
-        fig.suptitle(title)
+        fig.suptitle(plain_text(title))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -125,7 +134,7 @@ def plot_energy_day(days: list[tuple[str, pd.DataFrame]], path: Path, title: str
         _day_panel(ax, flows, label)
     axes[0][0].legend(fontsize=8, loc="upper left")
     if title:
-        fig.suptitle(title)
+        fig.suptitle(plain_text(title))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

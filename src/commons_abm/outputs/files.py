@@ -1,10 +1,13 @@
-"""Writing a run's results: all files appear together, or none does."""
+"""Writing a run's results: all files appear together, or none does; the folder is checked
+before any work (:func:`check_output_folder`), and a scenario's name is a label, never a
+path (:func:`folder_name`)."""
 
 from __future__ import annotations
 
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -13,7 +16,86 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["atomic_output_dir", "summarise", "write_json", "write_timeseries"]
+from commons_abm.core.errors import InputError
+
+__all__ = [
+    "atomic_output_dir",
+    "check_output_folder",
+    "folder_name",
+    "summarise",
+    "write_json",
+    "write_timeseries",
+]
+
+PACKAGE = Path(__file__).resolve().parents[1]
+MAX_PATH_CHARS = 1024
+MAX_NAME_CHARS = 80
+
+
+def folder_name(label: str) -> str:
+    """A safe folder name for a scenario's (or experiment's) name: letters, digits, ``.``,
+    ``_`` and ``-`` only, no leading dot, at most 80 characters (``"scenario"`` if nothing
+    is left): a name is a label and never becomes a path."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("._-")[:MAX_NAME_CHARS].strip("._-")
+    return name or "scenario"
+
+
+def check_output_folder(out: Path, option: str = "--out") -> Path:
+    """Refuse, before any work, an output folder that cannot be written: an empty path, a
+    file, a path through a file, one inside the package, a path too long, or a folder whose
+    nearest existing ancestor does not let this process create anything. Creates nothing."""
+    text = str(out)
+    if not text.strip() or text.strip() == ".":
+        raise InputError(option, None, "empty; allowed: a folder path (new, or one to add to)")
+    if len(text) > MAX_PATH_CHARS or any(len(part.encode()) > 255 for part in Path(text).parts):
+        raise InputError(
+            option,
+            None,
+            f"path of {len(text)} characters; allowed: a folder path under "
+            f"{MAX_PATH_CHARS} characters, each name under 256 bytes",
+        )
+    out = Path(out)
+    resolved = out.resolve()
+    if resolved == PACKAGE or PACKAGE in resolved.parents:
+        raise InputError(option, None, f"{out} is inside the installed package; allowed: a folder outside it")
+    if out.exists() and not out.is_dir():
+        raise InputError(option, None, f"{out} is a file; allowed: a folder (new or existing)")
+    ancestor = resolved
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise InputError(option, None, f"{out} goes through the file {ancestor}; allowed: a folder path")
+    try:
+        probe = Path(tempfile.mkdtemp(prefix=".commons-abm-probe-", dir=ancestor))
+    except OSError as exc:
+        raise InputError(
+            option,
+            None,
+            f"{out}: cannot write in {ancestor} ({exc.strerror or exc}); allowed: a folder this user can write",
+        ) from None
+    probe.rmdir()
+    return out
+
+
+def _stale_staging(parent: Path, name: str) -> None:
+    """Remove the staging folders a killed run left next to ``name`` (their process is gone)."""
+    for folder in parent.glob(f".{name}.partial-*"):
+        match = re.match(rf"\.{re.escape(name)}\.partial-(\d+)-", folder.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but another user's
+        return True
+    return True
 
 
 def write_timeseries(frame: pd.DataFrame, folder: Path) -> list[Path]:
@@ -91,12 +173,14 @@ def atomic_output_dir(out: Path, write: Callable[[Path], None]) -> list[Path]:
     """Run ``write(staging_folder)``, then move every file it wrote into ``out``.
 
     Files are staged in a hidden folder next to ``out`` and moved with ``os.replace``, so
-    a failure while writing leaves ``out`` as it was (not created, or its old files).
+    a failure while writing leaves ``out`` as it was (not created, or its old files). The
+    staging folders of a killed run (whose process is gone) are removed first.
     """
     out = Path(out)
     parent = out.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
+    _stale_staging(parent, out.name)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-{os.getpid()}-", dir=parent))
     try:
         write(staging)
         out.mkdir(parents=True, exist_ok=True)

@@ -40,7 +40,18 @@ from commons_abm.sweeps.experiment import Experiment, OutputSpec, ParameterSpec
 from commons_abm.sweeps.sampling import decode, design_matrix
 from commons_abm.sweeps.store import RunStore, run_schema
 
-__all__ = ["Executor", "RunTask", "SweepReport", "plan", "run_batch", "run_seed", "schema", "sweep"]
+__all__ = [
+    "Executor",
+    "RunTask",
+    "SweepReport",
+    "plan",
+    "run_batch",
+    "run_seed",
+    "schema",
+    "store_description",
+    "store_fingerprint",
+    "sweep",
+]
 
 MAX_BATCH = 64
 MAX_ERROR_CHARS = 500
@@ -298,26 +309,44 @@ def sweep(
     progress: bool = True,
 ) -> SweepReport:
     """Run every run of ``experiment`` not yet stored in ``out``, storing results as they come."""
-    from tqdm import tqdm
 
     tasks = plan(experiment, base_samples)
-    method = experiment.spec.design.method
-    fingerprint = experiment.fingerprint(include_base_samples=method == "latin")
     source = Path(experiment.source)
     text = source.read_text(encoding="utf-8") if source.is_file() else ""
-    store = RunStore.open(
-        out,
-        fingerprint,
-        schema(experiment),
-        text,
-        {
-            "experiment": experiment.spec.name,
-            "experiment_file": str(source),
-            "design": method,
-            "replicates": experiment.spec.replicates,
-            "seed": experiment.spec.seed,
-        },
-    )
+    store = RunStore.open(out, store_fingerprint(experiment), schema(experiment), text, store_description(experiment))
+    with store:  # holds the folder's writer lock until the sweep is done
+        return _fill(store, experiment, tasks, executor, base_samples, batch, progress, out)
+
+
+def store_fingerprint(experiment: Experiment) -> str:
+    """The fingerprint a store of ``experiment`` carries (a Latin hypercube's depends on its size)."""
+    return experiment.fingerprint(include_base_samples=experiment.spec.design.method == "latin")
+
+
+def store_description(experiment: Experiment) -> dict[str, Any]:
+    """What a store's manifest says of the experiment whose runs it holds."""
+    return {
+        "experiment": experiment.spec.name,
+        "experiment_file": str(Path(experiment.source)),
+        "design": experiment.spec.design.method,
+        "replicates": experiment.spec.replicates,
+        "seed": experiment.spec.seed,
+    }
+
+
+def _fill(
+    store: RunStore,
+    experiment: Experiment,
+    tasks: list[RunTask],
+    executor: Executor,
+    base_samples: int | None,
+    batch: int | None,
+    progress: bool,
+    out: Path,
+) -> SweepReport:
+    """Compute and store the runs of ``tasks`` that ``store`` does not hold yet."""
+    from tqdm import tqdm
+
     done = store.done()
     store.note_session(
         {

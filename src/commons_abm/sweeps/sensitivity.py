@@ -266,17 +266,15 @@ def analyse(experiment: Experiment, runs: pd.DataFrame, base_samples: int | None
 
 def analyse_sweep(experiment: Experiment, out: Path, base_samples: int | None = None) -> list[Path]:
     """Analyse the sweep stored in ``out``: ``indices.csv``, ``sensitivity.json`` and figures."""
-    from commons_abm.sweeps.executors import plan, schema
+    from commons_abm.sweeps.executors import plan, schema, store_fingerprint
     from commons_abm.sweeps.figures import plot_bars, plot_convergence, plot_heatmap, plot_scatter
     from commons_abm.sweeps.store import RunStore
 
     out = Path(out)
-    if not (out / "manifest.json").is_file():
+    if not (out / "manifest.json").exists() and not (out / "runs").exists():
         raise InputError("--out", None, f"{out} holds no sweep; allowed: a folder written by `commons-abm sweep`")
     method = experiment.spec.design.method
-    store = RunStore.open(
-        out, experiment.fingerprint(include_base_samples=method == "latin"), schema(experiment), "", {}
-    )
+    store = RunStore.open(out, store_fingerprint(experiment), schema(experiment), "", {}, write=False)
     runs = store.read()
     wanted = {(t.sample_id, t.replicate) for t in plan(experiment, base_samples)}
     keys = set(zip(runs["sample_id"], runs["replicate"]))
