@@ -38,8 +38,9 @@ from pathlib import Path
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
-from commons_abm.sweeps.executors import Executor, plan, run_batch, sweep  # noqa: E402
+from commons_abm.sweeps.executors import Executor, sweep  # noqa: E402
 from commons_abm.sweeps.experiment import load_experiment  # noqa: E402
+from commons_abm.sweeps.runs import plan, run_batch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

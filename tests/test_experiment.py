@@ -12,8 +12,8 @@ import pytest
 
 from commons_abm.core.errors import InputError
 from commons_abm.governance.rulebook import load_rulebook
-from commons_abm.sweeps.executors import plan, run_seed
 from commons_abm.sweeps.experiment import load_experiment, parameter_paths
+from commons_abm.sweeps.runs import plan, run_seed
 from commons_abm.sweeps.sampling import decode, design_matrix
 
 from .conftest import ROOT

@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 
 from commons_abm.core.errors import InputError
-from commons_abm.sweeps.executors import Executor, plan, schema, sweep
+from commons_abm.sweeps.executors import Executor, sweep
 from commons_abm.sweeps.experiment import load_experiment
+from commons_abm.sweeps.runs import plan, schema
 from commons_abm.sweeps.store import RunStore
 
 from .conftest import ROOT

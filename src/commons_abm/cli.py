@@ -351,33 +351,12 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _store(args: argparse.Namespace) -> int:
-    from commons_abm.sweeps.executors import plan, schema, store_description, store_fingerprint
-    from commons_abm.sweeps.experiment import load_experiment
-    from commons_abm.sweeps.store import inspect_store, repair_store
+    from commons_abm.sweeps.maintenance import check_store, repair
 
-    out: Path = args.out
-    if not out.is_dir():
-        raise InputError(out, None, "no such folder; allowed: a folder written by `commons-abm sweep`")
-    experiment = load_experiment(args.experiment) if args.experiment is not None else None
-    if args.action == "check":
-        health = inspect_store(out, schema(experiment) if experiment is not None else None)
-    else:
-        base = None
-        if experiment is not None:
-            base = {"fingerprint": store_fingerprint(experiment), **store_description(experiment)}
-        health, moved = repair_store(out, base)
-        for path in moved:
-            print(f"  quarantined {path}")
-    print(health.describe())
-    if experiment is not None and health.manifest_ok:
-        from commons_abm.sweeps.store import RunStore
-
-        wanted = {(t.sample_id, t.replicate) for t in plan(experiment)}
-        if health.healthy:
-            stored = RunStore.open(out, store_fingerprint(experiment), schema(experiment), "", {}, write=False).done()
-            missing = len(wanted - stored)
-            print(f"{missing} runs of the design to compute" + (": run `commons-abm sweep` again" if missing else ""))
-    return 0 if health.healthy else 1
+    lines, healthy = (check_store if args.action == "check" else repair)(args.out, args.experiment)
+    for line in lines:
+        print(line)
+    return 0 if healthy else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

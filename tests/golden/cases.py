@@ -22,8 +22,8 @@ import pandas as pd
 
 from commons_abm.core.scenario import load_scenario
 from commons_abm.model import CommonsModel
-from commons_abm.sweeps.executors import plan
 from commons_abm.sweeps.experiment import load_experiment
+from commons_abm.sweeps.runs import plan
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

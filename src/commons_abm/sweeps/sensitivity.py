@@ -266,8 +266,9 @@ def analyse(experiment: Experiment, runs: pd.DataFrame, base_samples: int | None
 
 def analyse_sweep(experiment: Experiment, out: Path, base_samples: int | None = None) -> list[Path]:
     """Analyse the sweep stored in ``out``: ``indices.csv``, ``sensitivity.json`` and figures."""
-    from commons_abm.sweeps.executors import plan, schema, store_fingerprint
+    from commons_abm.sweeps.executors import store_fingerprint
     from commons_abm.sweeps.figures import plot_bars, plot_convergence, plot_heatmap, plot_scatter
+    from commons_abm.sweeps.runs import plan, schema
     from commons_abm.sweeps.store import RunStore
 
     out = Path(out)
