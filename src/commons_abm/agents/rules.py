@@ -31,6 +31,7 @@ from commons_abm.behaviour.trust import MEDIATION_REPAIR, WARNING_SHARE
 from commons_abm.core.calendar import HOURS
 from commons_abm.core.kinds import KINDS
 from commons_abm.core.scalars import clip
+from commons_abm.energy.load_shifting import operator_share, shift_agent_load
 from commons_abm.governance.sanctions import EXCLUSION_DAYS
 from commons_abm.territory.demand import DAYS_PER_YEAR, daily_factor, hourly_shape
 
@@ -194,13 +195,16 @@ class AgentRules:
     def follow_operator_schedule(self) -> None:
         """A cooperating member lets the community operator move the share
         ``load_shift_share`` of its day's demand into the hours the territory's PV
-        produces, in proportion to that production (:func:`commons_abm.energy.load_shifting.shift_load`)."""
-        inst, pv_shape = self.model.institutions, self.model.reference.pv_shape
-        if not (inst.operator and inst.load_shift_share > 0 and self.member and self.cooperated) or pv_shape is None:
-            return
-        share = inst.load_shift_share
-        movable = sum(self.demand_kwh) * share
-        self.demand_kwh = [d * (1.0 - share) + p * movable for d, p in zip(self.demand_kwh, pv_shape)]
+        produces, in proportion to that production (the one-agent forms
+        :func:`~commons_abm.energy.load_shifting.operator_share` and
+        :func:`~commons_abm.energy.load_shifting.shift_agent_load`)."""
+        inst, ref = self.model.institutions, self.model.reference
+        if not (inst.operator and inst.load_shift_share > 0) or ref.pv_shape is None:
+            return  # no operator, no load shifting, or no PV today
+        share = operator_share(self.member, self.cooperated, float(inst.load_shift_share))
+        demand = np.array(self.demand_kwh)
+        shift_agent_load(demand, np.array(ref.pv_per_kwp), sum(ref.pv_per_kwp), share)
+        self.demand_kwh = demand.tolist()
 
     def settle_energy(self) -> None:
         """What I imported and exported, and my energy bill (:mod:`commons_abm.energy.exchange`)."""
