@@ -51,7 +51,7 @@ from commons_abm.core.indicators import compliance_rate
 from commons_abm.core.records import GovernanceDay
 from commons_abm.core.scalars import clip
 from commons_abm.energy.allocation_keys import KEY_CODES, allocate_hour_lists
-from commons_abm.energy.battery import dispatch
+from commons_abm.energy.battery import BatteryDay, battery_hour, battery_parameters, stored_at_start
 from commons_abm.energy.exchange import HOURLY_FLOWS, EnergyDay
 from commons_abm.engines import staged
 from commons_abm.engines.day import STAGE_NAMES, Simulation
@@ -174,9 +174,7 @@ class ReferenceEngine:
         supply = [sum(a.offer_kwh[h] for a in everyone) for h in range(HOURS)]
         need = [sum(a.deficit_kwh[h] for a in eligible) for h in range(HOURS)]
         direct = [min(s, n) for s, n in zip(supply, need)]
-        battery = dispatch(
-            np.subtract(supply, direct), np.subtract(need, direct), model.state.commons.battery_soc_kwh, energy.battery
-        )
+        battery = self.battery_day(np.subtract(supply, direct), np.subtract(need, direct))
         charge, discharge = battery.charge_in.tolist(), battery.discharge_out.tolist()
         self.used_share = [(d + c) / s if s > 0 else 0.0 for d, c, s in zip(direct, charge, supply)]
         before = [a.contributed_kwh for a in eligible]
@@ -245,6 +243,20 @@ class ReferenceEngine:
                 "export": np.subtract(np.subtract(np.subtract(hour_pv, hour_self), direct), charge),
                 "soc_kwh": battery.soc,
             },
+        )
+
+    def battery_day(self, surplus: np.ndarray, deficit: np.ndarray) -> BatteryDay:
+        """The shared battery, hour by hour: it stores the pool's surplus and covers its
+        deficit (:func:`commons_abm.energy.battery.battery_hour`)."""
+        p = battery_parameters(self.model.scenario.energy.battery)
+        soc = start = stored_at_start(float(self.model.state.commons.battery_soc_kwh), p.capacity_kwh)
+        hours = []
+        for offer, need in zip(surplus.tolist(), deficit.tolist()):
+            charge_in, discharge_out, soc, losses = battery_hour(offer, need, soc, p)
+            hours.append((charge_in, discharge_out, soc, losses))
+        charge_in, discharge_out, soc_path, losses = (np.array(flow) for flow in zip(*hours))
+        return BatteryDay(
+            charge_in=charge_in, discharge_out=discharge_out, soc=soc_path, losses=losses, soc_start=start
         )
 
     def allocate(self, amount: float, eligible: list, h: int, before: list[float], running: list[float]) -> list[float]:
