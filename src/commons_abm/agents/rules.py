@@ -33,6 +33,7 @@ from commons_abm.core.kinds import KINDS
 from commons_abm.core.scalars import clip
 from commons_abm.energy.load_shifting import operator_share, shift_agent_load
 from commons_abm.governance.sanctions import EXCLUSION_DAYS
+from commons_abm.materials.symbiosis import pair_offer, pair_taken
 from commons_abm.territory.demand import DAYS_PER_YEAR, daily_factor, hourly_shape
 
 __all__ = ["AgentRules", "FirmRules", "HouseholdRules"]
@@ -474,20 +475,21 @@ class FirmRules(AgentRules):
         return [o for o in self.neighbour_agents if o.trades_byproducts and o.input_type == mine]
 
     def offer_byproducts(self) -> None:
-        """Offer my by-product to my buyers in proportion to their demand."""
+        """Offer my by-product to my buyers in proportion to their demand
+        (:func:`~commons_abm.materials.symbiosis.pair_offer`)."""
         buyers = self.buyers()
         wanted = sum(o.input_demand_kg for o in buyers)
         if wanted <= 0:
             return
         for o in buyers:
-            o.offers_received[self] = self.byproduct_kg * o.input_demand_kg / wanted
+            o.offers_received[self] = pair_offer(self.byproduct_kg, o.input_demand_kg, wanted)
 
     def accept_offers(self) -> None:
-        """Take what I am offered, scaled down alike if it is more than my demand."""
+        """Take what I am offered, scaled down alike if it is more than my demand
+        (:func:`~commons_abm.materials.symbiosis.pair_taken`)."""
         offered = sum(self.offers_received.values())
-        scale = self.input_demand_kg / offered if offered > self.input_demand_kg else 1.0
         for seller, kg in self.offers_received.items():
-            taken = kg * scale
+            taken = pair_taken(kg, self.input_demand_kg, offered)
             self.secondary_kg += taken
             seller.sold_kg += taken
 
