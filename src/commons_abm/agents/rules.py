@@ -33,6 +33,7 @@ from commons_abm.core.kinds import KINDS
 from commons_abm.core.scalars import clip
 from commons_abm.energy.load_shifting import operator_share, shift_agent_load
 from commons_abm.governance.sanctions import EXCLUSION_DAYS
+from commons_abm.materials.repair_hub import hub_accepts
 from commons_abm.materials.symbiosis import pair_offer, pair_taken
 from commons_abm.territory.demand import DAYS_PER_YEAR, daily_factor, hourly_shape
 
@@ -435,7 +436,10 @@ class HouseholdRules(AgentRules):
         m = self.model.scenario.materials
         c, e = m.costs, m.households.energy_recovery_share
         accept = self.model.reference.hub.accept_share
-        accepted_reuse, accepted_repair = self.bring_reuse_kg * accept, self.bring_repair_kg * accept
+        accepted_reuse, accepted_repair = (
+            hub_accepts(self.bring_reuse_kg, accept),
+            hub_accepts(self.bring_repair_kg, accept),
+        )
         residual = max(self.waste_kg - self.sorted_kg - accepted_reuse - accepted_repair, 0.0)
         self.dumped_kg = residual * self.dumping_rate
         disposed = residual - self.dumped_kg

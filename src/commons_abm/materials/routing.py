@@ -70,7 +70,7 @@ from commons_abm.core.kernels import flat, kernel
 from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF, TRADES_BYPRODUCTS, has_role
 from commons_abm.core.scenario import Materials, Scenario
 from commons_abm.core.state import State
-from commons_abm.materials.repair_hub import HubCapacities, capacities, hub_flows
+from commons_abm.materials.repair_hub import HubCapacities, accepted_goods, capacities, hub_flows
 from commons_abm.materials.symbiosis import exchange, symbiosis_pairs
 from commons_abm.territory.build import lognormal_noise
 
@@ -354,7 +354,8 @@ def route_arrays(
         offered_reuse += brought_reuse[i]
         offered_repair += brought_repair[i]
     hub = hub_flows(reusable_kg, repairable_kg, offered_reuse, offered_repair, p.hub)
-    accept_share = hub.accept_share
+    accepted_reuse = accepted_goods(brought_reuse, hub.accept_share)
+    accepted_repair = accepted_goods(brought_repair, hub.accept_share)
     # firms: symbiosis first, then down the hierarchy
     kg, secondary, sold, left = exchange(seller, buyer, byproduct, demand, has_role(kind, TRADES_BYPRODUCTS))
     dumped = np.empty(n)
@@ -364,9 +365,7 @@ def route_arrays(
     household_waste = byproducts = recycled_total = recovery = landfill = dumping_kg = virgin_input = 0.0
     input_demand = 0.0
     for i in range(n):
-        accepted_reuse = brought_reuse[i] * accept_share
-        accepted_repair = brought_repair[i] * accept_share
-        residual_stream = max(waste[i] - sorted_kg[i] - accepted_reuse - accepted_repair, 0.0)
+        residual_stream = max(waste[i] - sorted_kg[i] - accepted_reuse[i] - accepted_repair[i], 0.0)
         dumped[i] = residual_stream * dumping_share[i]
         recycled_by = left[i] * p.byproduct_recycling_share
         virgin[i] = max(demand[i] - secondary[i], 0.0)
@@ -379,8 +378,8 @@ def route_arrays(
             recycled * p.recycling_eur_per_kg
             + recovered * p.recovery_eur_per_kg
             + landfilled * p.landfill_eur_per_kg
-            + accepted_reuse * p.reuse_eur_per_kg
-            + accepted_repair * p.repair_eur_per_kg
+            + accepted_reuse[i] * p.reuse_eur_per_kg
+            + accepted_repair[i] * p.repair_eur_per_kg
             + virgin[i] * p.virgin_eur_per_kg
             + secondary[i] * p.secondary_eur_per_kg
             + sold[i] * (p.reuse_eur_per_kg - p.secondary_eur_per_kg)
