@@ -458,6 +458,15 @@ KEYS: dict[str, Key] = {
 }
 
 
+# The one-agent rules run as plain Python by the forms over lists: the same source, without
+# the half microsecond a call into compiled code costs from Python (a few calls per agent
+# and hour in the reference engine). Python's floats are IEEE doubles and the kernels
+# compile without fast-math, so both give the same numbers.
+_tiers_of = getattr(tiers_of, "py_func", tiers_of)
+_key_weight = getattr(key_weight, "py_func", key_weight)
+_agent_share = getattr(agent_share, "py_func", agent_share)
+
+
 def water_fill_lists(amount: float, caps: list[float], weights: list[float]) -> list[float]:
     """One-agent form of :func:`water_fill` over Python lists (the reference engine's):
     share ``amount`` so that each gets ``min(cap, level * weight)``, one level for all.
@@ -476,7 +485,7 @@ def water_fill_lists(amount: float, caps: list[float], weights: list[float]) -> 
         level = left / open_weight if open_weight > 0.0 else math.inf
         if level < saturation:  # nobody else saturates: all still open share at this level
             for _, j in takers[rank:]:
-                out[j] = agent_share(level, weights[j], caps[j])
+                out[j] = _agent_share(level, weights[j], caps[j])
             return out
         out[i] = caps[i]
         left -= caps[i]
@@ -503,10 +512,10 @@ def allocate_hour_lists(
     caps = list(caps)
     total = [0.0] * n
     left = amount
-    for tier in range(tiers_of(key)):
+    for tier in range(_tiers_of(key)):
         if left <= 0:
             break
-        weights = [key_weight(key, tier, demand[i], claim[i], contributed[i], energy_poor[i]) for i in range(n)]
+        weights = [_key_weight(key, tier, demand[i], claim[i], contributed[i], energy_poor[i]) for i in range(n)]
         x = water_fill_lists(left, caps, weights)
         placed = sum(x)
         room = sum(c for c, w in zip(caps, weights) if c > 0 and w > 0)
