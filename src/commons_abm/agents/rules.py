@@ -29,9 +29,19 @@ from commons_abm.behaviour.decisions import (
 )
 from commons_abm.behaviour.trust import MEDIATION_REPAIR, WARNING_SHARE
 from commons_abm.core.calendar import HOURS
-from commons_abm.core.kinds import KINDS
+from commons_abm.core.kinds import KINDS, MATERIAL_ROLE_OF
 from commons_abm.core.scalars import clip
+from commons_abm.energy.load_shifting import operator_share, shift_agent_load
 from commons_abm.governance.sanctions import EXCLUSION_DAYS
+from commons_abm.materials.repair_hub import hub_accepts
+from commons_abm.materials.routing import (
+    MaterialPlan,
+    RoutingParameters,
+    plan_routes,
+    routing_parameters,
+    settle_routes,
+)
+from commons_abm.materials.symbiosis import pair_offer, pair_taken, unsold
 from commons_abm.territory.demand import DAYS_PER_YEAR, daily_factor, hourly_shape
 
 __all__ = ["AgentRules", "FirmRules", "HouseholdRules"]
@@ -194,13 +204,16 @@ class AgentRules:
     def follow_operator_schedule(self) -> None:
         """A cooperating member lets the community operator move the share
         ``load_shift_share`` of its day's demand into the hours the territory's PV
-        produces, in proportion to that production (:func:`commons_abm.energy.load_shifting.shift_load`)."""
-        inst, pv_shape = self.model.institutions, self.model.reference.pv_shape
-        if not (inst.operator and inst.load_shift_share > 0 and self.member and self.cooperated) or pv_shape is None:
-            return
-        share = inst.load_shift_share
-        movable = sum(self.demand_kwh) * share
-        self.demand_kwh = [d * (1.0 - share) + p * movable for d, p in zip(self.demand_kwh, pv_shape)]
+        produces, in proportion to that production (the one-agent forms
+        :func:`~commons_abm.energy.load_shifting.operator_share` and
+        :func:`~commons_abm.energy.load_shifting.shift_agent_load`)."""
+        inst, ref = self.model.institutions, self.model.reference
+        if not (inst.operator and inst.load_shift_share > 0) or ref.pv_shape is None:
+            return  # no operator, no load shifting, or no PV today
+        share = operator_share(self.member, self.cooperated, float(inst.load_shift_share))
+        demand = np.array(self.demand_kwh)
+        shift_agent_load(demand, np.array(ref.pv_per_kwp), sum(ref.pv_per_kwp), share)
+        self.demand_kwh = demand.tolist()
 
     def settle_energy(self) -> None:
         """What I imported and exported, and my energy bill (:mod:`commons_abm.energy.exchange`)."""
@@ -236,6 +249,53 @@ class AgentRules:
         """Today's factor on my material flows: log-normal, mean 1 (stream ``materials``)."""
         mu, sigma = _lognormal_mean_one(self.model.scenario.materials.daily_cv)
         return self.model.rngs["materials"].lognormal(mu, sigma) if sigma > 0 else 1.0
+
+    def plan_routes(self) -> MaterialPlan:
+        """Today's goods or by-products and where I send them first
+        (:func:`~commons_abm.materials.routing.plan_routes`)."""
+        return plan_routes(
+            int(MATERIAL_ROLE_OF[self.kind_code]),
+            float(self.material_noise()),
+            float(self.waste_kg_per_day),
+            float(self.byproduct_kg_per_day),
+            float(self.input_kg_per_day),
+            float(self.sorting),
+            float(self.hub_bring),
+            float(self.dumping),
+            self.routing(),
+        )
+
+    def settle_routes(self, accepted_reuse: float, accepted_repair: float) -> None:
+        """Where my goods and by-products end, and my bill
+        (:func:`~commons_abm.materials.routing.settle_routes`)."""
+        routes = settle_routes(
+            float(self.waste_kg),
+            float(self.sorted_kg),
+            float(accepted_reuse),
+            float(accepted_repair),
+            float(self.dumping_rate),
+            float(self.byproduct_kg),
+            float(self.input_demand_kg),
+            float(self.secondary_kg),
+            float(self.sold_kg),
+            float(unsold(float(self.byproduct_kg), float(self.sold_kg))),
+            self.routing(),
+        )
+        self.dumped_kg, self.virgin_kg = routes.dumped_kg, routes.virgin_kg
+        self.recycled_kg, self.recovered_kg, self.landfilled_kg = (
+            routes.recycled_kg,
+            routes.recovered_kg,
+            routes.landfilled_kg,
+        )
+        self.material_cost_eur, self.material_reference_eur = routes.cost_eur, routes.reference_cost_eur
+
+    def routing(self) -> RoutingParameters:
+        """The materials' shares, rates, prices and hub, as the routing kernels take them
+        (read from the scenario once a day, for everyone)."""
+        ref, today = self.model.reference, self.model.today
+        if getattr(ref, "routing_day", None) is not today:
+            ref.routing_day, ref.routing = today, routing_parameters(self.model.scenario.materials)
+        return ref.routing
 
     def settle_materials(self) -> None:
         """Nothing routed, nothing paid."""
@@ -414,42 +474,17 @@ class HouseholdRules(AgentRules):
     """A household's waste: sorted, brought to the hub, kept or dumped (:mod:`commons_abm.materials.routing`)."""
 
     def plan_materials(self) -> None:
-        """Today's waste, what I sort and what I bring to the hub."""
+        """Today's waste, what I sort and what I bring to the hub (:meth:`plan_routes`)."""
         super().plan_materials()
-        hh = self.model.scenario.materials.households
-        self.waste_kg = self.waste_kg_per_day * self.material_noise()
-        self.sorting_rate = min(hh.sorting_rate * self.sorting, 1.0)
-        bring_rate = min(hh.hub_bring_rate * self.hub_bring, 1.0)
-        self.dumping_rate = min(hh.dumping_rate * self.dumping, 1.0)
-        self.sorted_kg = self.waste_kg * hh.recyclable_share * self.sorting_rate
-        self.bring_reuse_kg = self.waste_kg * hh.reusable_share * bring_rate
-        self.bring_repair_kg = self.waste_kg * hh.repairable_share * bring_rate
+        plan = self.plan_routes()
+        self.waste_kg, self.sorted_kg = plan.waste_kg, plan.sorted_kg
+        self.bring_reuse_kg, self.bring_repair_kg = plan.brought_reuse_kg, plan.brought_repair_kg
+        self.dumping_rate = plan.dumping_share
 
     def settle_materials(self) -> None:
-        """What the hub took, what I dumped, recovered and landfilled, and my bill."""
-        m = self.model.scenario.materials
-        c, e = m.costs, m.households.energy_recovery_share
+        """What the hub took, what I dumped, recovered and landfilled, and my bill (:meth:`settle_routes`)."""
         accept = self.model.reference.hub.accept_share
-        accepted_reuse, accepted_repair = self.bring_reuse_kg * accept, self.bring_repair_kg * accept
-        residual = max(self.waste_kg - self.sorted_kg - accepted_reuse - accepted_repair, 0.0)
-        self.dumped_kg = residual * self.dumping_rate
-        disposed = residual - self.dumped_kg
-        self.recovered_kg = disposed * e
-        self.landfilled_kg = disposed - self.recovered_kg
-        self.recycled_kg = self.sorted_kg
-        self.virgin_kg = 0.0
-        self.material_cost_eur = (
-            self.recycled_kg * c.recycling_eur_per_kg
-            + self.recovered_kg * c.recovery_eur_per_kg
-            + self.landfilled_kg * c.landfill_eur_per_kg
-            + accepted_reuse * c.reuse_eur_per_kg
-            + accepted_repair * c.repair_eur_per_kg
-        )
-        residual_price = e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg
-        self.material_reference_eur = (
-            self.sorted_kg * c.recycling_eur_per_kg
-            + (self.waste_kg - self.sorted_kg) * (1.0 - self.dumping_rate) * residual_price
-        )
+        self.settle_routes(hub_accepts(self.bring_reuse_kg, accept), hub_accepts(self.bring_repair_kg, accept))
 
 
 class FirmRules(AgentRules):
@@ -457,10 +492,11 @@ class FirmRules(AgentRules):
     (:mod:`commons_abm.materials.symbiosis`)."""
 
     def plan_materials(self) -> None:
-        """Today's by-product and input demand."""
+        """Today's by-product and input demand (:meth:`plan_routes`)."""
         super().plan_materials()
-        self.byproduct_kg = self.byproduct_kg_per_day * self.material_noise()
-        self.input_demand_kg = self.input_kg_per_day
+        plan = self.plan_routes()
+        self.byproduct_kg, self.input_demand_kg = plan.byproduct_kg, plan.demand_kg
+        self.dumping_rate = plan.dumping_share  # (a firm discards no goods: it dumps none)
 
     def buyers(self) -> list[AgentRules]:
         """Tied firms whose input is the material of my by-product."""
@@ -470,43 +506,24 @@ class FirmRules(AgentRules):
         return [o for o in self.neighbour_agents if o.trades_byproducts and o.input_type == mine]
 
     def offer_byproducts(self) -> None:
-        """Offer my by-product to my buyers in proportion to their demand."""
+        """Offer my by-product to my buyers in proportion to their demand
+        (:func:`~commons_abm.materials.symbiosis.pair_offer`)."""
         buyers = self.buyers()
         wanted = sum(o.input_demand_kg for o in buyers)
         if wanted <= 0:
             return
         for o in buyers:
-            o.offers_received[self] = self.byproduct_kg * o.input_demand_kg / wanted
+            o.offers_received[self] = pair_offer(self.byproduct_kg, o.input_demand_kg, wanted)
 
     def accept_offers(self) -> None:
-        """Take what I am offered, scaled down alike if it is more than my demand."""
+        """Take what I am offered, scaled down alike if it is more than my demand
+        (:func:`~commons_abm.materials.symbiosis.pair_taken`)."""
         offered = sum(self.offers_received.values())
-        scale = self.input_demand_kg / offered if offered > self.input_demand_kg else 1.0
         for seller, kg in self.offers_received.items():
-            taken = kg * scale
+            taken = pair_taken(kg, self.input_demand_kg, offered)
             self.secondary_kg += taken
             seller.sold_kg += taken
 
     def settle_materials(self) -> None:
-        """By-product left after symbiosis down the hierarchy; virgin input; my bill."""
-        m = self.model.scenario.materials
-        c, e, r = m.costs, m.households.energy_recovery_share, m.firms.byproduct_recycling_share
-        left = max(self.byproduct_kg - self.sold_kg, 0.0)
-        self.recycled_kg = left * r
-        disposed = left - self.recycled_kg
-        self.recovered_kg = disposed * e
-        self.landfilled_kg = disposed - self.recovered_kg
-        self.dumped_kg = 0.0
-        self.virgin_kg = max(self.input_demand_kg - self.secondary_kg, 0.0)
-        self.material_cost_eur = (
-            self.recycled_kg * c.recycling_eur_per_kg
-            + self.recovered_kg * c.recovery_eur_per_kg
-            + self.landfilled_kg * c.landfill_eur_per_kg
-            + self.virgin_kg * c.virgin_eur_per_kg
-            + self.secondary_kg * c.secondary_eur_per_kg
-            + self.sold_kg * (c.reuse_eur_per_kg - c.secondary_eur_per_kg)
-        )
-        residual_price = e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg
-        self.material_reference_eur = self.input_demand_kg * c.virgin_eur_per_kg + self.byproduct_kg * (
-            r * c.recycling_eur_per_kg + (1.0 - r) * residual_price
-        )
+        """By-product left after symbiosis down the hierarchy; virgin input; my bill (:meth:`settle_routes`)."""
+        self.settle_routes(0.0, 0.0)

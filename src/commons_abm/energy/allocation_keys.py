@@ -1,6 +1,6 @@
 """Allocation keys: how the energy the community pool delivers in an hour is shared.
 
-Ostrom's design principle 2 asks that appropriation rules fit local conditions; in French
+Ostrom (1990, design principle 2) asks that appropriation rules fit local conditions; in French
 collective self-consumption (Code de l'énergie, art. L315-2 and R315-1 ff.) the operator
 declares a *clé de répartition* to Enedis: static coefficients, dynamic pro rata of
 consumption (the default), or custom coefficients (Enedis, *Autoconsommation collective:
@@ -23,8 +23,24 @@ cannot absorb passes to the next. The level ``lambda`` is found exactly by a fix
 start from the amount over the open agents' weight, close the agents it saturates, repeat
 (``lambda`` only rises; each round closes at least one agent or ends).
 
+Agent ``i``'s weight in a tier (:func:`key_weight`), with ``c_i`` its claim, ``d_i(h)`` its
+demand in hour ``h`` and ``C_i(h)`` its offer to the pool so far (before the day and up to
+hour ``h``)::
+
+    equal:                  w_i = c_i
+    pro_rata_consumption:   w_i = d_i(h) c_i
+    pro_rata_contribution:  w_i = C_i(h) c_i, then w_i = d_i(h) c_i
+    needs_first:            w_i = d_i(h) c_i for the energy-poor (0 for the others), then w_i = d_i(h) c_i
+
+and its share at level ``lambda`` (:func:`agent_share`) is ``x_i = min(lambda w_i, cap_i)``.
+These two one-agent rules are written once: the whole-population kernel
+(:func:`allocate_by_key`, through :func:`water_fill` and :func:`sorted_fill`) and the
+one-hour form over Python lists that the reference engine calls
+(:func:`allocate_hour_lists`, through :func:`water_fill_lists`) both call them.
+
 Over 400 lines: the four keys of French collective self-consumption share one
-water-filling core, kept beside them with its one-agent form (:func:`water_fill_lists`).
+water-filling core, kept beside them with its one-agent forms (:func:`key_weight`,
+:func:`agent_share`) and its one-hour form over lists (:func:`allocate_hour_lists`).
 """
 
 from __future__ import annotations
@@ -40,6 +56,10 @@ from commons_abm.core.kernels import kernel, total
 __all__ = [
     "water_fill_lists",
     "KEYS",
+    "agent_share",
+    "allocate_hour_lists",
+    "key_weight",
+    "tiers_of",
     "KEY_CODES",
     "KeyInputs",
     "Tier",
@@ -64,6 +84,36 @@ KEY_CODES = {
     "pro_rata_contribution": PRO_RATA_CONTRIBUTION,
     "needs_first": NEEDS_FIRST,
 }
+
+
+# ----------------------------------------------------------------- one agent's rules
+@kernel
+def tiers_of(key):  # pragma: no cover - compiled
+    """How many priority tiers allocation key ``key`` (:data:`KEY_CODES`) serves in: 2 for
+    the keys that serve some agents first, else 1."""
+    return 2 if key == PRO_RATA_CONTRIBUTION or key == NEEDS_FIRST else 1
+
+
+@kernel
+def key_weight(key, tier, demand, claim, contributed, energy_poor):  # pragma: no cover - compiled
+    """One agent's weight in tier ``tier`` (0 or 1) of allocation key ``key``, from its
+    ``demand`` this hour, its ``claim`` multiplier, its offer to the pool so far
+    (``contributed``, before the day and up to this hour) and whether it is ``energy_poor``
+    (the equations of the module docstring)."""
+    if tier == 0:
+        if key == EQUAL:
+            return claim
+        if key == PRO_RATA_CONTRIBUTION:
+            return contributed * claim
+        if key == NEEDS_FIRST and not energy_poor:
+            return 0.0
+    return demand * claim
+
+
+@kernel
+def agent_share(level, weight, cap):  # pragma: no cover - compiled
+    """One agent's share at water level ``level``: ``min(level * weight, cap)``."""
+    return min(level * weight, cap)
 
 
 # ------------------------------------------------------------------------ water-filling
@@ -103,7 +153,7 @@ def water_fill(amount, caps, weights, out, open_):  # pragma: no cover - compile
         out[:] = caps
         return
     for j in range(k):
-        out[j] = min(level * weights[j], caps[j])
+        out[j] = agent_share(level, weights[j], caps[j])
 
 
 @kernel
@@ -128,7 +178,7 @@ def sorted_fill(amount, caps, weights, out):  # pragma: no cover - compiled
         if taken + c + level[j] * above[p] >= amount or p == k - 1:
             lam = (amount - taken) / (above[p] + w)
             for i in range(k):
-                out[i] = min(caps[i], lam * weights[i]) if caps[i] > 0.0 else 0.0
+                out[i] = agent_share(lam, weights[i], caps[i]) if caps[i] > 0.0 else 0.0
             return
         taken += c
 
@@ -219,6 +269,7 @@ def allocate_by_key(
     served = np.zeros((hours, n))
     everyone = np.arange(n)
     first = everyone
+    contributed = np.zeros((hours, n))  # offers so far of the agents ``first`` (contribution key)
     if key == PRO_RATA_CONTRIBUTION:
         first, contributed = contribution_weights(before, offer, offer_columns)
     elif key == NEEDS_FIRST:
@@ -235,17 +286,12 @@ def allocate_by_key(
         # the first tier: everyone (equal, pro rata consumption), contributors or the energy-poor
         for j in range(first.size):
             i = first[j]
-            if key == EQUAL:
-                weights[j] = claim[i]
-            elif key == PRO_RATA_CONTRIBUTION:
-                weights[j] = contributed[h, j] * claim[i]
-            else:
-                weights[j] = demand[h, i] * claim[i]
+            weights[j] = key_weight(key, 0, demand[h, i], claim[i], contributed[h, j], energy_poor[i])
         remaining = fill_hour(remaining, left, weights[: first.size], first, served[h], c, w, x, open_)
-        if remaining > 0.0 and (key == PRO_RATA_CONTRIBUTION or key == NEEDS_FIRST):
+        if remaining > 0.0 and tiers_of(key) > 1:
             # what they cannot absorb goes pro rata consumption to everyone still in need
             for i in range(n):
-                weights[i] = demand[h, i] * claim[i]
+                weights[i] = key_weight(key, 1, demand[h, i], claim[i], 0.0, energy_poor[i])
             fill_hour(remaining, left, weights, everyone, served[h], c, w, x, open_)
     return served
 
@@ -412,6 +458,15 @@ KEYS: dict[str, Key] = {
 }
 
 
+# The one-agent rules run as plain Python by the forms over lists: the same source, without
+# the half microsecond a call into compiled code costs from Python (a few calls per agent
+# and hour in the reference engine). Python's floats are IEEE doubles and the kernels
+# compile without fast-math, so both give the same numbers.
+_tiers_of = getattr(tiers_of, "py_func", tiers_of)
+_key_weight = getattr(key_weight, "py_func", key_weight)
+_agent_share = getattr(agent_share, "py_func", agent_share)
+
+
 def water_fill_lists(amount: float, caps: list[float], weights: list[float]) -> list[float]:
     """One-agent form of :func:`water_fill` over Python lists (the reference engine's):
     share ``amount`` so that each gets ``min(cap, level * weight)``, one level for all.
@@ -430,9 +485,41 @@ def water_fill_lists(amount: float, caps: list[float], weights: list[float]) -> 
         level = left / open_weight if open_weight > 0.0 else math.inf
         if level < saturation:  # nobody else saturates: all still open share at this level
             for _, j in takers[rank:]:
-                out[j] = level * weights[j]
+                out[j] = _agent_share(level, weights[j], caps[j])
             return out
         out[i] = caps[i]
         left -= caps[i]
         open_weight -= weights[i]
     return out
+
+
+def allocate_hour_lists(
+    key: int,
+    amount: float,
+    caps: list[float],
+    demand: list[float],
+    claim: list[float],
+    contributed: list[float],
+    energy_poor: list[bool],
+) -> list[float]:
+    """One hour of allocation key ``key`` (:data:`KEY_CODES`) over Python lists, one entry
+    per eligible agent (the reference engine's form of :func:`allocate_by_key`): each
+    agent's weight in each tier by :func:`key_weight`, the tier shared by
+    :func:`water_fill_lists`, and what a tier cannot absorb passed to the next, with what is
+    left of the caps. ``contributed``: each agent's offer to the pool so far (before the
+    day and up to this hour) [kWh]."""
+    n = len(caps)
+    caps = list(caps)
+    total = [0.0] * n
+    left = amount
+    for tier in range(_tiers_of(key)):
+        if left <= 0:
+            break
+        weights = [_key_weight(key, tier, demand[i], claim[i], contributed[i], energy_poor[i]) for i in range(n)]
+        x = water_fill_lists(left, caps, weights)
+        placed = sum(x)
+        room = sum(c for c, w in zip(caps, weights) if c > 0 and w > 0)
+        left = 0.0 if left < room else max(left - placed, 0.0)
+        caps = [max(c - xi, 0.0) for c, xi in zip(caps, x)]
+        total = [t + xi for t, xi in zip(total, x)]
+    return total

@@ -6,24 +6,67 @@ power rating (energy per one-hour slot, measured on the community side), by the 
 capacity and by the stored energy. The round-trip efficiency is split evenly between
 charging and discharging, ``sqrt(rte)`` each, a usual simplification for lithium-ion
 stationary storage (e.g. Schmidt et al. 2019, *Joule* 3: 81); the losses are returned.
+
+One hour (:func:`battery_hour`, the battery's one-agent form: the battery is no agent, its
+step is the hour), with ``S`` the stored energy, ``C`` the capacity, ``P`` the power and
+``eta = sqrt(rte)``: it first charges from the pool's surplus ``s``, then discharges to
+cover the pool's deficit ``d``::
+
+    charge_in  = min(s, P, (C - S) / eta),   S <- S + eta charge_in
+    discharge  = min(d, P, eta S),           S <- S - discharge / eta
+    losses     = (1 - eta) charge_in + (1/eta - 1) discharge
+
+(when the battery fills up or runs empty, ``S`` is set to ``C`` or 0 exactly). The day
+(:func:`dispatch_hours`, the whole-population form over the day's hours) brings the
+starting ``S`` into ``[0, C]`` (:func:`stored_at_start`) and steps the hours in order;
+the reference engine steps the same :func:`battery_hour` hour by hour
+(``ReferenceEngine.pool_energy``).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from commons_abm.core.kernels import kernel
 from commons_abm.core.scenario import Battery
 
-__all__ = ["BatteryDay", "dispatch", "dispatch_hours", "one_way_efficiency"]
+__all__ = [
+    "BatteryDay",
+    "BatteryParameters",
+    "battery_hour",
+    "battery_parameters",
+    "dispatch",
+    "dispatch_hours",
+    "one_way_efficiency",
+    "stored_at_start",
+]
 
 
 def one_way_efficiency(round_trip_efficiency: float) -> float:
     """Efficiency of charging alone and of discharging alone [-]."""
     return math.sqrt(round_trip_efficiency)
+
+
+class BatteryParameters(NamedTuple):
+    """The battery as :func:`battery_hour` takes it (:func:`battery_parameters` reads it
+    from the scenario)."""
+
+    capacity_kwh: float  # energy it can store [kWh]
+    power_kw: float  # energy it can take or give in a one-hour slot [kWh/h]
+    one_way_efficiency: float  # efficiency of charging alone and of discharging alone [-]
+
+
+def battery_parameters(battery: Battery) -> BatteryParameters:
+    """The scenario's battery as :func:`battery_hour` takes it."""
+    return BatteryParameters(
+        capacity_kwh=float(battery.capacity_kwh),
+        power_kw=float(battery.power_kw),
+        one_way_efficiency=one_way_efficiency(battery.round_trip_efficiency),
+    )
 
 
 @dataclass(frozen=True)
@@ -57,54 +100,71 @@ def dispatch(surplus: np.ndarray, deficit: np.ndarray, soc_kwh: float, battery: 
     outside ``[0, capacity]`` (e.g. after the capacity was lowered) is first brought inside;
     ``soc_start`` of the result is the value after that.
     """
+    p = battery_parameters(battery)
     charge_in, discharge_out, soc, losses, start = dispatch_hours(
         np.asarray(surplus, dtype=float),
         np.asarray(deficit, dtype=float),
         float(soc_kwh),
-        float(battery.capacity_kwh),
-        float(battery.power_kw),
-        one_way_efficiency(battery.round_trip_efficiency),
+        p.capacity_kwh,
+        p.power_kw,
+        p.one_way_efficiency,
     )
     return BatteryDay(charge_in=charge_in, discharge_out=discharge_out, soc=soc, losses=losses, soc_start=start)
 
 
 @kernel
+def stored_at_start(soc_kwh, capacity):  # pragma: no cover - compiled
+    """The stored energy ``soc_kwh`` brought inside ``[0, capacity]`` (after the capacity
+    was lowered, say) [kWh]."""
+    return min(max(soc_kwh, 0.0), max(capacity, 0.0))
+
+
+@kernel
+def battery_hour(offer, need, soc, p):  # pragma: no cover - compiled
+    """One hour of the battery (its one-agent form; ``p``: :class:`BatteryParameters`):
+    charge from the pool's ``offer``, then discharge to cover its ``need`` [kWh], starting
+    with ``soc`` stored. Returns ``(charge_in, discharge_out, soc, losses)`` [kWh]."""
+    capacity, power, eta = p.capacity_kwh, p.power_kw, p.one_way_efficiency
+    taken = 0.0
+    delivered = 0.0
+    lost = 0.0
+    if offer > 0.0 and power > 0.0 and soc < capacity:
+        room = capacity - soc
+        taken = min(offer, power)
+        if taken * eta >= room:  # the battery fills up
+            taken = room / eta
+            stored = room
+            soc = capacity
+        else:
+            stored = taken * eta
+            soc += stored
+        lost += taken - stored
+    if need > 0.0 and power > 0.0 and soc > 0.0:
+        delivered = min(need, power)
+        if delivered >= soc * eta:  # the battery runs empty
+            delivered = soc * eta
+            drawn = soc
+            soc = 0.0
+        else:
+            drawn = delivered / eta
+            soc -= drawn
+        lost += drawn - delivered
+    return taken, delivered, soc, lost
+
+
+@kernel
 def dispatch_hours(surplus, deficit, soc_kwh, capacity, power, eta):  # pragma: no cover - compiled
-    """:func:`dispatch` on plain numbers: ``(charge_in, discharge_out, soc, losses, soc_start)``."""
+    """:func:`dispatch` on plain numbers: ``(charge_in, discharge_out, soc, losses, soc_start)``,
+    :func:`battery_hour` hour after hour."""
     hours = surplus.size
     charge_in = np.zeros(hours)
     discharge_out = np.zeros(hours)
     losses = np.zeros(hours)
     soc_path = np.zeros(hours)
-    soc = min(max(soc_kwh, 0.0), max(capacity, 0.0))
+    p = BatteryParameters(capacity, power, eta)
+    soc = stored_at_start(soc_kwh, capacity)
     start = soc
     for h in range(hours):
-        offer = surplus[h]
-        need = deficit[h]
-        lost = 0.0
-        if offer > 0.0 and power > 0.0 and soc < capacity:
-            room = capacity - soc
-            taken = min(offer, power)
-            if taken * eta >= room:  # the battery fills up
-                taken = room / eta
-                stored = room
-                soc = capacity
-            else:
-                stored = taken * eta
-                soc += stored
-            charge_in[h] = taken
-            lost += taken - stored
-        if need > 0.0 and power > 0.0 and soc > 0.0:
-            delivered = min(need, power)
-            if delivered >= soc * eta:  # the battery runs empty
-                delivered = soc * eta
-                drawn = soc
-                soc = 0.0
-            else:
-                drawn = delivered / eta
-                soc -= drawn
-            discharge_out[h] = delivered
-            lost += drawn - delivered
-        losses[h] = lost
+        charge_in[h], discharge_out[h], soc, losses[h] = battery_hour(surplus[h], deficit[h], soc, p)
         soc_path[h] = soc
     return charge_in, discharge_out, soc_path, losses, start

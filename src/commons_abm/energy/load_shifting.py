@@ -10,9 +10,13 @@ output, in proportion to production in each hour::
 
 Each agent's daily demand is unchanged; on a day without PV nothing moves. Without an
 operator, or with ``s = 0``, nobody shifts (:func:`operator_schedule` returns ``None``).
-:func:`operator_shares` is the whole-population form of who follows the schedule;
-:func:`shift_load` moves the load (the reference engine's agents apply the same rule one at
-a time).
+
+One agent's rule is written once, in its one-agent forms: :func:`operator_share` (the
+share ``s`` an agent follows: ``s`` for a member who cooperates today, else 0) and
+:func:`shift_agent_load` (its 24 hourly demands moved by the equation above). The
+whole-population kernels :func:`operator_shares` and :func:`shift_load_kernel` call them
+agent by agent; the reference engine's agents call them one at a time
+(``AgentRules.follow_operator_schedule`` in :mod:`commons_abm.agents.rules`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,14 @@ import numpy as np
 
 from commons_abm.core.kernels import kernel
 
-__all__ = ["operator_schedule", "operator_shares", "shift_load", "shift_load_kernel"]
+__all__ = [
+    "operator_schedule",
+    "operator_share",
+    "operator_shares",
+    "shift_agent_load",
+    "shift_load",
+    "shift_load_kernel",
+]
 
 
 def operator_schedule(
@@ -35,13 +46,23 @@ def operator_schedule(
 
 
 @kernel
+def operator_share(member, cooperated, share):  # pragma: no cover - compiled
+    """One agent's share of its daily demand the community operator schedules into PV
+    hours today: ``share`` for a member who cooperates, else 0 (one-agent form of
+    :func:`operator_shares`)."""
+    if member and cooperated:
+        return share
+    return 0.0
+
+
+@kernel
 def operator_shares(member, cooperated, share):  # pragma: no cover - compiled
     """Share of each agent's daily demand the community operator schedules into PV hours
-    today: members who cooperate follow its schedule (:func:`shift_load`)."""
+    today: members who cooperate follow its schedule (:func:`shift_load`); each agent by
+    :func:`operator_share`."""
     out = np.zeros(member.size)
     for i in range(member.size):
-        if member[i] and cooperated[i]:
-            out[i] = share
+        out[i] = operator_share(member[i], cooperated[i], share)
     return out
 
 
@@ -58,17 +79,29 @@ def shift_load(demand: np.ndarray, pv_by_hour: np.ndarray, share: np.ndarray) ->
 
 
 @kernel
+def shift_agent_load(demand, pv_by_hour, total, share):  # pragma: no cover - compiled
+    """One agent's day (one-agent form of :func:`shift_load_kernel`): move the share
+    ``share`` of its hourly ``demand`` (changed in place) into the hours of ``pv_by_hour``
+    (the territory's PV output, or any profile proportional to it), whose sum over the
+    day is ``total``. Nothing moves when ``share`` or ``total`` is not positive."""
+    if not (share > 0.0 and total > 0.0):
+        return
+    hours = demand.size
+    movable = 0.0
+    for h in range(hours):
+        movable += demand[h]
+    movable *= share
+    for h in range(hours):
+        demand[h] = demand[h] * (1.0 - share) + pv_by_hour[h] / total * movable
+
+
+@kernel
 def shift_load_kernel(demand, pv_by_hour, share):  # pragma: no cover - compiled
-    """:func:`shift_load` on plain arrays."""
+    """:func:`shift_load` on plain arrays: :func:`shift_agent_load` for each agent (each
+    column of ``demand``)."""
     total = pv_by_hour.sum()
     if total <= 0.0:
         return
-    hours = demand.shape[0]
     for i in range(share.size):
         if share[i] > 0:
-            movable = 0.0
-            for h in range(hours):
-                movable += demand[h, i]
-            movable *= share[i]
-            for h in range(hours):
-                demand[h, i] = demand[h, i] * (1.0 - share[i]) + pv_by_hour[h] / total * movable
+            shift_agent_load(demand[:, i], pv_by_hour, total, share[i])

@@ -50,8 +50,8 @@ from commons_abm.core.calendar import HOURS, Day
 from commons_abm.core.indicators import compliance_rate
 from commons_abm.core.records import GovernanceDay
 from commons_abm.core.scalars import clip
-from commons_abm.energy.allocation_keys import water_fill_lists
-from commons_abm.energy.battery import dispatch
+from commons_abm.energy.allocation_keys import KEY_CODES, allocate_hour_lists
+from commons_abm.energy.battery import BatteryDay, battery_hour, battery_parameters, stored_at_start
 from commons_abm.energy.exchange import HOURLY_FLOWS, EnergyDay
 from commons_abm.engines import staged
 from commons_abm.engines.day import STAGE_NAMES, Simulation
@@ -174,9 +174,7 @@ class ReferenceEngine:
         supply = [sum(a.offer_kwh[h] for a in everyone) for h in range(HOURS)]
         need = [sum(a.deficit_kwh[h] for a in eligible) for h in range(HOURS)]
         direct = [min(s, n) for s, n in zip(supply, need)]
-        battery = dispatch(
-            np.subtract(supply, direct), np.subtract(need, direct), model.state.commons.battery_soc_kwh, energy.battery
-        )
+        battery = self.battery_day(np.subtract(supply, direct), np.subtract(need, direct))
         charge, discharge = battery.charge_in.tolist(), battery.discharge_out.tolist()
         self.used_share = [(d + c) / s if s > 0 else 0.0 for d, c, s in zip(direct, charge, supply)]
         before = [a.contributed_kwh for a in eligible]
@@ -247,34 +245,33 @@ class ReferenceEngine:
             },
         )
 
+    def battery_day(self, surplus: np.ndarray, deficit: np.ndarray) -> BatteryDay:
+        """The shared battery, hour by hour: it stores the pool's surplus and covers its
+        deficit (:func:`commons_abm.energy.battery.battery_hour`)."""
+        p = battery_parameters(self.model.scenario.energy.battery)
+        soc = start = stored_at_start(float(self.model.state.commons.battery_soc_kwh), p.capacity_kwh)
+        hours = []
+        for offer, need in zip(surplus.tolist(), deficit.tolist()):
+            charge_in, discharge_out, soc, losses = battery_hour(offer, need, soc, p)
+            hours.append((charge_in, discharge_out, soc, losses))
+        charge_in, discharge_out, soc_path, losses = (np.array(flow) for flow in zip(*hours))
+        return BatteryDay(
+            charge_in=charge_in, discharge_out=discharge_out, soc=soc_path, losses=losses, soc_start=start
+        )
+
     def allocate(self, amount: float, eligible: list, h: int, before: list[float], running: list[float]) -> list[float]:
         """Share one hour's delivered energy among the eligible agents by the allocation
-        key, in priority tiers (:mod:`commons_abm.energy.allocation_keys`); each agent's claim
-        multiplies its weight, its deficit caps what it gets."""
-        key = self.model.institutions.allocation_key
-        caps = [a.deficit_kwh[h] for a in eligible]
-        claim = [a.claim for a in eligible]
-        by_demand = [a.demand_kwh[h] * c for a, c in zip(eligible, claim)]
-        if key == "equal":
-            tiers = [claim]
-        elif key == "pro_rata_consumption":
-            tiers = [by_demand]
-        elif key == "pro_rata_contribution":  # contributors first, by what they offered so far
-            tiers = [[(b + r) * c for b, r, c in zip(before, running, claim)], by_demand]
-        else:  # needs_first: energy-poor households first
-            tiers = [[w if a.energy_poor else 0.0 for w, a in zip(by_demand, eligible)], by_demand]
-        total = [0.0] * len(eligible)
-        left = amount
-        for weights in tiers:
-            if left <= 0:
-                break
-            x = water_fill_lists(left, caps, weights)
-            placed = sum(x)
-            room = sum(c for c, w in zip(caps, weights) if c > 0 and w > 0)
-            left = 0.0 if left < room else max(left - placed, 0.0)
-            caps = [max(c - xi, 0.0) for c, xi in zip(caps, x)]
-            total = [t + xi for t, xi in zip(total, x)]
-        return total
+        key, in priority tiers (:func:`commons_abm.energy.allocation_keys.allocate_hour_lists`);
+        each agent's claim multiplies its weight, its deficit caps what it gets."""
+        return allocate_hour_lists(
+            KEY_CODES[self.model.institutions.allocation_key],
+            amount,
+            [a.deficit_kwh[h] for a in eligible],
+            [a.demand_kwh[h] for a in eligible],
+            [a.claim for a in eligible],
+            [b + r for b, r in zip(before, running)],
+            [a.energy_poor for a in eligible],
+        )
 
     # ------------------------------------------------------------ materials
     def pool_materials(self) -> MaterialsDay:

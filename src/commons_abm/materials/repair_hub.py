@@ -3,8 +3,9 @@
 The hub holds two stocks, goods reusable as they are and goods that need repair
 (``State.commons.hub_reusable_kg`` and ``hub_repairable_kg``). It serves the two upper
 rungs of the waste hierarchy of the EU Waste Framework Directive (2008/98/EC, art. 4):
-prevention by re-use, and preparing for re-use (repair). Goods it refuses go back to the
-households' residual stream (see :mod:`commons_abm.materials.routing`).
+prevention by re-use, and preparing for re-use (repair), as repair cafés and
+ressourceries do (Fing's Kit AgirLocal, ``002_2c516223579a919e.txt``). Goods it refuses go
+back to the households' residual stream (see :mod:`commons_abm.materials.routing`).
 
 One day, in this order:
 
@@ -16,9 +17,24 @@ One day, in this order:
 3. **repair**: ``min(repairable stock, repair_kg_per_day)`` is repaired; a share
    ``repair_success_rate`` works again and goes back into use, the rest is recycled.
 
-Stocks therefore never go below zero, and never above ``storage_kg`` if they started at
-or below it. The functions here are pure: they return the flows and the new stocks and
-leave the caller to store them.
+In equations, with stocks ``R_u, R_r`` at the start of the day, goods offered
+``B_u, B_r`` (the sums of every household's ``b_u,i, b_r,i``) and the capacities::
+
+    a     = min(B_u + B_r, intake, max(storage - R_u - R_r, 0)) / (B_u + B_r)   (1 if nothing offered)
+    reused   = min(R_u + a B_u, reuse_demand)
+    repaired = success min(R_r + a B_r, repair),   failed = min(R_r + a B_r, repair) - repaired
+
+and household ``i`` sees ``a b_u,i`` and ``a b_r,i`` of its goods accepted. Stocks
+therefore never go below zero, and never above ``storage_kg`` if they started at or below
+it. The functions here are pure: they return the flows and the new stocks and leave the
+caller to store them.
+
+The hub is no agent: its day, :func:`hub_flows`, is one call that both engines make (the
+reference engine through :func:`hub_day`). What a household sees of it is its one-agent
+form :func:`hub_accepts`, the share ``a`` of the goods it brought; the population kernel
+:func:`accepted_goods` calls it for every household (in
+:func:`commons_abm.materials.routing.route_arrays`), and the reference engine's households
+call it one at a time (``HouseholdRules.settle_materials``).
 """
 
 from __future__ import annotations
@@ -26,10 +42,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
+
 from commons_abm.core.kernels import kernel
 from commons_abm.core.scenario import Hub
 
-__all__ = ["HubCapacities", "HubDay", "HubFlows", "capacities", "hub_day", "hub_flows"]
+__all__ = [
+    "HubCapacities",
+    "HubDay",
+    "HubFlows",
+    "accepted_goods",
+    "capacities",
+    "hub_accepts",
+    "hub_day",
+    "hub_flows",
+]
 
 
 class HubCapacities(NamedTuple):
@@ -176,3 +203,20 @@ def hub_flows(
         reusable_end_kg=stock_reuse - reused,
         repairable_end_kg=stock_repair - processed,
     )
+
+
+@kernel
+def hub_accepts(brought_kg, accept_share):  # pragma: no cover - compiled
+    """What the hub accepts of the goods one household brought [kg/day]: the day's
+    acceptance share ``accept_share`` (:class:`HubFlows`) of them."""
+    return brought_kg * accept_share
+
+
+@kernel
+def accepted_goods(brought_kg, accept_share):  # pragma: no cover - compiled
+    """:func:`hub_accepts` for every household: what the hub accepts of the goods each
+    brought [kg/day]."""
+    out = np.empty(brought_kg.size)
+    for i in range(brought_kg.size):
+        out[i] = hub_accepts(brought_kg[i], accept_share)
+    return out

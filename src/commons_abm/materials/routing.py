@@ -53,9 +53,26 @@ inputs = household waste + firms' by-products = reuse + repair + recycling + rec
 landfill + dumping + change of hub stocks; ``residual`` is the difference (zero up to
 rounding).
 
+**One agent's routes** are written once, in two one-agent forms that the population
+kernel :func:`route_arrays` calls agent by agent and the reference engine's agents call one
+at a time (``HouseholdRules`` and ``FirmRules`` in :mod:`commons_abm.agents.rules`):
+:func:`plan_routes` (the day's goods or by-products and input demand, what is sorted and
+brought to the hub, the dumping share; :class:`MaterialPlan`) and :func:`settle_routes`
+(once the hub and symbiosis have taken their part: dumping, recycling, recovery, landfill,
+virgin input, the cost and the reference cost; :class:`MaterialSettlement`). For
+household ``i`` with waste ``W_i`` and today's multipliers ``sigma_i, beta_i, delta_i``::
+
+    sorted_i  = W_i rho_c min(sorting_rate sigma_i, 1)
+    brought_i = W_i rho_u min(hub_bring_rate beta_i, 1) + W_i rho_r min(hub_bring_rate beta_i, 1)
+    residual_i = max(W_i - sorted_i - a brought_i, 0),   dumped_i = residual_i min(dumping_rate delta_i, 1)
+    recovered_i = e (residual_i - dumped_i),              landfilled_i = (residual_i - dumped_i) - recovered_i
+
+(``a`` the hub's acceptance share, :mod:`commons_abm.materials.repair_hub`).
+
 Over 400 lines: the day's routes, the named records their kernel takes and returns
-(:class:`RoutingParameters`, :class:`MaterialRoutes`, :class:`MaterialTotals`) and the
-:class:`MaterialsDay` built from them are read together.
+(:class:`RoutingParameters`, :class:`MaterialRoutes`, :class:`MaterialTotals`), the
+one-agent forms and their records and the :class:`MaterialsDay` built from them are read
+together.
 """
 
 from __future__ import annotations
@@ -70,20 +87,24 @@ from commons_abm.core.kernels import flat, kernel
 from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF, TRADES_BYPRODUCTS, has_role
 from commons_abm.core.scenario import Materials, Scenario
 from commons_abm.core.state import State
-from commons_abm.materials.repair_hub import HubCapacities, capacities, hub_flows
+from commons_abm.materials.repair_hub import HubCapacities, accepted_goods, capacities, hub_flows
 from commons_abm.materials.symbiosis import exchange, symbiosis_pairs
 from commons_abm.territory.build import lognormal_noise
 
 __all__ = [
+    "MaterialPlan",
     "MaterialRoutes",
+    "MaterialSettlement",
     "MaterialTotals",
     "MaterialsDay",
     "RoutingParameters",
     "exchange_pairs",
     "materials_day",
+    "plan_routes",
     "route_arrays",
     "route_materials",
     "routing_parameters",
+    "settle_routes",
 ]
 
 
@@ -109,6 +130,31 @@ class RoutingParameters(NamedTuple):
     secondary_eur_per_kg: float  # price of secondary material [EUR/kg]
     residual_eur_per_kg: float  # price of residual waste, recovery and landfill by their shares [EUR/kg]
     hub: HubCapacities  # the reuse-and-repair hub's capacities
+
+
+class MaterialPlan(NamedTuple):
+    """One agent's material plan of the day, as :func:`plan_routes` returns it [kg/day]."""
+
+    waste_kg: float  # household waste generated
+    byproduct_kg: float  # firm's by-product generated
+    demand_kg: float  # firm's input demand
+    sorted_kg: float  # recyclables sorted
+    brought_reuse_kg: float  # reusable goods brought to the hub
+    brought_repair_kg: float  # goods needing repair brought to the hub
+    dumping_share: float  # share of the residual stream dumped illegally [0-1]
+
+
+class MaterialSettlement(NamedTuple):
+    """Where one agent's goods and by-products end, once the hub and symbiosis have taken
+    their part, as :func:`settle_routes` returns it [kg/day; costs EUR/day]."""
+
+    dumped_kg: float  # dumped illegally
+    virgin_kg: float  # virgin input bought
+    recycled_kg: float  # sorted recyclables + recycled by-products
+    recovered_kg: float  # energy recovery
+    landfilled_kg: float  # landfill
+    cost_eur: float  # what the agent pays for its routes
+    reference_cost_eur: float  # cost with no hub and no symbiosis
 
 
 class MaterialTotals(NamedTuple):
@@ -311,6 +357,79 @@ _NO_PAIRS = np.empty(0, dtype=np.int64)
 
 
 @kernel
+def plan_routes(
+    role, noise, waste_kg_per_day, byproduct_kg_per_day, input_kg_per_day, sorting, hub_bring, dumping, p
+):  # pragma: no cover - compiled
+    """One agent's day before the hub and symbiosis (one-agent form; ``role``: its kind's
+    material role, ``noise``: its draw of the day's log-normal factor, ``sorting``,
+    ``hub_bring``, ``dumping``: today's multipliers of its rates; ``p``:
+    :class:`RoutingParameters`), as :class:`MaterialPlan`."""
+    waste = 0.0
+    byproduct = 0.0
+    demand = 0.0
+    if role == DISCARDS_GOODS:
+        waste = waste_kg_per_day * noise
+    elif role == TRADES_BYPRODUCTS:
+        byproduct = byproduct_kg_per_day * noise
+        demand = input_kg_per_day
+    bring = min(p.hub_bring_rate * hub_bring, 1.0)
+    return MaterialPlan(
+        waste_kg=waste,
+        byproduct_kg=byproduct,
+        demand_kg=demand,
+        sorted_kg=waste * (p.recyclable_share * min(p.sorting_rate * sorting, 1.0)),
+        brought_reuse_kg=waste * (p.reusable_share * bring),
+        brought_repair_kg=waste * (p.repairable_share * bring),
+        dumping_share=min(p.dumping_rate * dumping, 1.0),
+    )
+
+
+@kernel
+def settle_routes(
+    waste, sorted_kg, accepted_reuse, accepted_repair, dumping_share, byproduct, demand, secondary, sold, left, p
+):  # pragma: no cover - compiled
+    """One agent's routes once the hub accepted ``accepted_reuse`` and ``accepted_repair``
+    of its goods and symbiosis gave it ``secondary``, took ``sold`` of its by-product and
+    left it ``left`` (one-agent form; the other inputs from :class:`MaterialPlan`; ``p``:
+    :class:`RoutingParameters`), as :class:`MaterialSettlement`."""
+    residual_stream = max(waste - sorted_kg - accepted_reuse - accepted_repair, 0.0)
+    dumped = residual_stream * dumping_share
+    recycled_by = left * p.byproduct_recycling_share
+    virgin = max(demand - secondary, 0.0)
+    # residual streams (households' kept waste, firms' unrecycled by-products): recovery or landfill
+    disposed = (residual_stream - dumped) + (left - recycled_by)
+    recovered = disposed * p.energy_recovery_share
+    landfilled = disposed - recovered
+    recycled = sorted_kg + recycled_by
+    cost = (
+        recycled * p.recycling_eur_per_kg
+        + recovered * p.recovery_eur_per_kg
+        + landfilled * p.landfill_eur_per_kg
+        + accepted_reuse * p.reuse_eur_per_kg
+        + accepted_repair * p.repair_eur_per_kg
+        + virgin * p.virgin_eur_per_kg
+        + secondary * p.secondary_eur_per_kg
+        + sold * (p.reuse_eur_per_kg - p.secondary_eur_per_kg)
+    )
+    r = p.byproduct_recycling_share
+    reference = (
+        sorted_kg * p.recycling_eur_per_kg
+        + (waste - sorted_kg) * ((1.0 - dumping_share) * p.residual_eur_per_kg)
+        + demand * p.virgin_eur_per_kg
+        + byproduct * (r * p.recycling_eur_per_kg + (1.0 - r) * p.residual_eur_per_kg)
+    )
+    return MaterialSettlement(
+        dumped_kg=dumped,
+        virgin_kg=virgin,
+        recycled_kg=recycled,
+        recovered_kg=recovered,
+        landfilled_kg=landfilled,
+        cost_eur=cost,
+        reference_cost_eur=reference,
+    )
+
+
+@kernel
 def route_arrays(
     noise,
     kind,
@@ -340,21 +459,29 @@ def route_arrays(
     offered_repair = 0.0
     # households: sorting and the hub, at today's behaviour
     for i in range(n):
-        role = MATERIAL_ROLE_OF[kind[i]]
-        if role == DISCARDS_GOODS:
-            waste[i] = waste_kg_per_day[i] * noise[i]
-        elif role == TRADES_BYPRODUCTS:
-            byproduct[i] = byproduct_kg_per_day[i] * noise[i]
-            demand[i] = input_kg_per_day[i]
-        bring = min(p.hub_bring_rate * hub_bring[i], 1.0)
-        sorted_kg[i] = waste[i] * (p.recyclable_share * min(p.sorting_rate * sorting[i], 1.0))
-        brought_reuse[i] = waste[i] * (p.reusable_share * bring)
-        brought_repair[i] = waste[i] * (p.repairable_share * bring)
-        dumping_share[i] = min(p.dumping_rate * dumping[i], 1.0)
+        plan = plan_routes(
+            MATERIAL_ROLE_OF[kind[i]],
+            noise[i],
+            waste_kg_per_day[i],
+            byproduct_kg_per_day[i],
+            input_kg_per_day[i],
+            sorting[i],
+            hub_bring[i],
+            dumping[i],
+            p,
+        )
+        waste[i] = plan.waste_kg
+        byproduct[i] = plan.byproduct_kg
+        demand[i] = plan.demand_kg
+        sorted_kg[i] = plan.sorted_kg
+        brought_reuse[i] = plan.brought_reuse_kg
+        brought_repair[i] = plan.brought_repair_kg
+        dumping_share[i] = plan.dumping_share
         offered_reuse += brought_reuse[i]
         offered_repair += brought_repair[i]
     hub = hub_flows(reusable_kg, repairable_kg, offered_reuse, offered_repair, p.hub)
-    accept_share = hub.accept_share
+    accepted_reuse = accepted_goods(brought_reuse, hub.accept_share)
+    accepted_repair = accepted_goods(brought_repair, hub.accept_share)
     # firms: symbiosis first, then down the hierarchy
     kg, secondary, sold, left = exchange(seller, buyer, byproduct, demand, has_role(kind, TRADES_BYPRODUCTS))
     dumped = np.empty(n)
@@ -364,39 +491,28 @@ def route_arrays(
     household_waste = byproducts = recycled_total = recovery = landfill = dumping_kg = virgin_input = 0.0
     input_demand = 0.0
     for i in range(n):
-        accepted_reuse = brought_reuse[i] * accept_share
-        accepted_repair = brought_repair[i] * accept_share
-        residual_stream = max(waste[i] - sorted_kg[i] - accepted_reuse - accepted_repair, 0.0)
-        dumped[i] = residual_stream * dumping_share[i]
-        recycled_by = left[i] * p.byproduct_recycling_share
-        virgin[i] = max(demand[i] - secondary[i], 0.0)
-        # residual streams (households' kept waste, firms' unrecycled by-products): recovery or landfill
-        disposed = (residual_stream - dumped[i]) + (left[i] - recycled_by)
-        recovered = disposed * p.energy_recovery_share
-        landfilled = disposed - recovered
-        recycled = sorted_kg[i] + recycled_by
-        cost[i] = (
-            recycled * p.recycling_eur_per_kg
-            + recovered * p.recovery_eur_per_kg
-            + landfilled * p.landfill_eur_per_kg
-            + accepted_reuse * p.reuse_eur_per_kg
-            + accepted_repair * p.repair_eur_per_kg
-            + virgin[i] * p.virgin_eur_per_kg
-            + secondary[i] * p.secondary_eur_per_kg
-            + sold[i] * (p.reuse_eur_per_kg - p.secondary_eur_per_kg)
+        routes = settle_routes(
+            waste[i],
+            sorted_kg[i],
+            accepted_reuse[i],
+            accepted_repair[i],
+            dumping_share[i],
+            byproduct[i],
+            demand[i],
+            secondary[i],
+            sold[i],
+            left[i],
+            p,
         )
-        r = p.byproduct_recycling_share
-        reference[i] = (
-            sorted_kg[i] * p.recycling_eur_per_kg
-            + (waste[i] - sorted_kg[i]) * ((1.0 - dumping_share[i]) * p.residual_eur_per_kg)
-            + demand[i] * p.virgin_eur_per_kg
-            + byproduct[i] * (r * p.recycling_eur_per_kg + (1.0 - r) * p.residual_eur_per_kg)
-        )
+        dumped[i] = routes.dumped_kg
+        virgin[i] = routes.virgin_kg
+        cost[i] = routes.cost_eur
+        reference[i] = routes.reference_cost_eur
         household_waste += waste[i]
         byproducts += byproduct[i]
-        recycled_total += recycled
-        recovery += recovered
-        landfill += landfilled
+        recycled_total += routes.recycled_kg
+        recovery += routes.recovered_kg
+        landfill += routes.landfilled_kg
         dumping_kg += dumped[i]
         virgin_input += virgin[i]
         input_demand += demand[i]

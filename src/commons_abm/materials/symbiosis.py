@@ -20,7 +20,18 @@ One day is a single simultaneous round over all such (seller, buyer) pairs:
 So no buyer receives more than its demand and no seller gives more than its by-product.
 What a buyer refuses stays with its seller for the day (no second round: a seller does
 not re-offer to other buyers what one buyer turned down), which under-estimates the
-exchange a little when buyers are saturated.
+exchange a little when buyers are saturated. On the pair (seller ``s``, buyer ``b``), with
+``B_s`` the seller's by-product, ``D_b`` the buyer's demand, ``W_s`` the demand of all
+the seller's buyers and ``O_b`` all that is offered to the buyer::
+
+    offer(s, b) = B_s D_b / W_s                                  (0 when W_s = 0)
+    kg(s, b)    = offer(s, b) min(1, D_b / O_b)
+    left_s      = max(B_s - sum_b kg(s, b), 0)
+
+The one-pair forms :func:`pair_offer` and :func:`pair_taken` (and the one-firm
+:func:`unsold`) hold these equations once: the population kernel :func:`exchange` calls
+them pair by pair, and the reference engine's firms call them one at a time
+(``FirmRules.offer_byproducts`` and ``accept_offers`` in :mod:`commons_abm.agents.rules`).
 """
 
 from __future__ import annotations
@@ -33,7 +44,15 @@ from commons_abm.core.kernels import kernel
 from commons_abm.core.kinds import role_mask
 from commons_abm.core.state import Ties
 
-__all__ = ["SymbiosisDay", "exchange", "exchange_byproducts", "symbiosis_pairs"]
+__all__ = [
+    "SymbiosisDay",
+    "exchange",
+    "exchange_byproducts",
+    "pair_offer",
+    "pair_taken",
+    "symbiosis_pairs",
+    "unsold",
+]
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,27 @@ def exchange_byproducts(
 
 
 @kernel
+def pair_offer(byproduct, demand, wanted):  # pragma: no cover - compiled
+    """What a seller offers one of its buyers [kg/day]: its ``byproduct`` in proportion to
+    the buyer's ``demand`` among the demand ``wanted`` by all its buyers (0 when none)."""
+    share = demand / wanted if wanted > 0.0 else 0.0
+    return byproduct * share
+
+
+@kernel
+def pair_taken(offer, demand, offered):  # pragma: no cover - compiled
+    """What a buyer takes of one ``offer`` [kg/day]: all of it, or, when all it is
+    ``offered`` exceeds its ``demand``, the offer scaled down by ``demand / offered``."""
+    return offer * (demand / offered if offered > demand else 1.0)
+
+
+@kernel
+def unsold(byproduct, sold):  # pragma: no cover - compiled
+    """A firm's by-product not exchanged today [kg/day]."""
+    return max(byproduct - sold, 0.0)
+
+
+@kernel
 def exchange(seller, buyer, byproduct_kg, demand_kg, is_firm):  # pragma: no cover - compiled
     """One round of :func:`exchange_byproducts` over the pairs ``(seller, buyer)``: the
     flow on each pair and each agent's ``received``, ``sold`` and ``left`` [kg/day]."""
@@ -119,9 +159,7 @@ def exchange(seller, buyer, byproduct_kg, demand_kg, is_firm):  # pragma: no cov
     offer = np.zeros(pairs)
     offered = np.zeros(n)
     for k in range(pairs):
-        w = wanted[seller[k]]
-        share = demand[buyer[k]] / w if w > 0.0 else 0.0
-        offer[k] = byproduct[seller[k]] * share
+        offer[k] = pair_offer(byproduct[seller[k]], demand[buyer[k]], wanted[seller[k]])
         offered[buyer[k]] += offer[k]
     # 2. buyers offered more than their demand scale every offer down alike
     kg = np.empty(pairs)
@@ -129,11 +167,11 @@ def exchange(seller, buyer, byproduct_kg, demand_kg, is_firm):  # pragma: no cov
     sold = np.zeros(n)
     for k in range(pairs):
         b = buyer[k]
-        kg[k] = offer[k] * (demand[b] / offered[b] if offered[b] > demand[b] else 1.0)
+        kg[k] = pair_taken(offer[k], demand[b], offered[b])
         received[b] += kg[k]
         sold[seller[k]] += kg[k]
     left = np.zeros(n)
     for i in range(n):
         if is_firm[i]:
-            left[i] = max(byproduct[i] - sold[i], 0.0)
+            left[i] = unsold(byproduct[i], sold[i])
     return kg, received, sold, left

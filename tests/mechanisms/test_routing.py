@@ -1,0 +1,160 @@
+"""The materials' routes (:mod:`commons_abm.materials.routing`): the day's routes of the
+whole population equal each agent's one-agent forms (:func:`plan_routes`, then, once the
+hub and symbiosis have taken their part, :func:`settle_routes`), applied agent after agent
+with the same draws of the ``materials`` stream; the mass balance closes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from commons_abm.behaviour.decisions import DUMPING, HUB_BRING, SORTING
+from commons_abm.core.kinds import FIRM, HOUSEHOLD, MATERIAL_ROLE_OF, OFFICIAL, TRADES_BYPRODUCTS
+from commons_abm.core.scenario import Materials
+from commons_abm.materials import routing
+from commons_abm.materials.repair_hub import hub_accepts, hub_flows
+from commons_abm.materials.symbiosis import exchange
+from commons_abm.territory.build import lognormal_noise
+from tests.contract import MechanismContract
+
+PER_AGENT = ("waste_kg", "dumped_kg", "brought_kg", "byproduct_kg", "secondary_kg", "virgin_kg")
+
+
+class TestRoutes(MechanismContract):
+    """Households' goods and firms' by-products down the waste hierarchy."""
+
+    module = routing
+    stream = "materials"
+    parameters = routing.RoutingParameters
+    bounds = {
+        **{name: (0.0, np.inf) for name in PER_AGENT},
+        "dumped_of_waste": (0.0, 1.0),  # what each household dumps over the waste it generates
+    }
+
+    def fixture(self, rng: np.random.Generator) -> dict[str, Any]:
+        n = self.agents
+        kind = rng.choice([HOUSEHOLD, FIRM, OFFICIAL], n, p=[0.7, 0.25, 0.05]).astype(np.int8)
+        firms = np.flatnonzero(kind == FIRM)
+        pairs = sorted({(int(s), int(b)) for s, b in rng.choice(firms, (2 * firms.size, 2)) if s != b})
+        seller, buyer = (np.array(side, dtype=np.int64) for side in zip(*pairs))
+        m = Materials(daily_cv=rng.uniform(0.0, 0.6))
+        m.hub.intake_kg_per_day = rng.uniform(0.0, 20.0)
+        p = routing.routing_parameters(m)
+        cooperated = (rng.random(n) < 0.6).astype(int)
+        stock = p.hub.storage_kg * rng.uniform(0.0, 1.0)
+        return {
+            "cv": m.daily_cv,
+            "kind": kind,
+            "waste": rng.uniform(0.5, 3.0, n),
+            "byproduct": rng.uniform(0.0, 300.0, n),
+            "input": rng.uniform(0.0, 250.0, n),
+            "sorting": np.array(SORTING)[cooperated],
+            "hub_bring": np.array(HUB_BRING)[cooperated],
+            "dumping": np.array(DUMPING)[cooperated],
+            "seller": seller,
+            "buyer": buyer,
+            "reusable_kg": stock * 0.6,
+            "repairable_kg": stock * 0.4,
+            "p": p,
+        }
+
+    @staticmethod
+    def outputs(per_agent: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        waste, dumped = per_agent["waste_kg"], per_agent["dumped_kg"]
+        return {**per_agent, "dumped_of_waste": np.divide(dumped, waste, out=np.zeros_like(dumped), where=waste > 0)}
+
+    def population(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
+        f = fixture
+        routes = routing.route_arrays(
+            lognormal_noise(rngs["materials"], f["cv"], self.agents),
+            f["kind"],
+            f["waste"],
+            f["byproduct"],
+            f["input"],
+            f["sorting"],
+            f["hub_bring"],
+            f["dumping"],
+            f["seller"],
+            f["buyer"],
+            f["reusable_kg"],
+            f["repairable_kg"],
+            f["p"],
+        )
+        return self.outputs({name: getattr(routes, name) for name in (*PER_AGENT, "cost_eur", "reference_cost_eur")})
+
+    def one_agent(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
+        f, n, p = fixture, self.agents, fixture["p"]
+        noise = lognormal_noise(rngs["materials"], f["cv"], n)  # what the stage draws, in its order
+        plans = [
+            routing.plan_routes(
+                int(MATERIAL_ROLE_OF[f["kind"][i]]),
+                float(noise[i]),
+                float(f["waste"][i]),
+                float(f["byproduct"][i]),
+                float(f["input"][i]),
+                float(f["sorting"][i]),
+                float(f["hub_bring"][i]),
+                float(f["dumping"][i]),
+                p,
+            )
+            for i in range(n)
+        ]
+        offered_reuse = offered_repair = 0.0
+        for plan in plans:
+            offered_reuse += plan.brought_reuse_kg
+            offered_repair += plan.brought_repair_kg
+        hub = hub_flows(f["reusable_kg"], f["repairable_kg"], offered_reuse, offered_repair, p.hub)
+        byproduct = np.array([plan.byproduct_kg for plan in plans])
+        demand = np.array([plan.demand_kg for plan in plans])
+        _, secondary, sold, left = exchange(
+            f["seller"], f["buyer"], byproduct, demand, MATERIAL_ROLE_OF[f["kind"]] == TRADES_BYPRODUCTS
+        )
+        settled = [
+            routing.settle_routes(
+                plan.waste_kg,
+                plan.sorted_kg,
+                hub_accepts(plan.brought_reuse_kg, hub.accept_share),
+                hub_accepts(plan.brought_repair_kg, hub.accept_share),
+                plan.dumping_share,
+                plan.byproduct_kg,
+                plan.demand_kg,
+                float(secondary[i]),
+                float(sold[i]),
+                float(left[i]),
+                p,
+            )
+            for i, plan in enumerate(plans)
+        ]
+        per_agent = {
+            "waste_kg": np.array([plan.waste_kg for plan in plans]),
+            "dumped_kg": np.array([s.dumped_kg for s in settled]),
+            "brought_kg": np.array([plan.brought_reuse_kg + plan.brought_repair_kg for plan in plans]),
+            "byproduct_kg": byproduct,
+            "secondary_kg": secondary,
+            "virgin_kg": np.array([s.virgin_kg for s in settled]),
+            "cost_eur": np.array([s.cost_eur for s in settled]),
+            "reference_cost_eur": np.array([s.reference_cost_eur for s in settled]),
+        }
+        return self.outputs(per_agent)
+
+    def test_the_mass_balance_closes(self) -> None:
+        for seed in (1, 2, 3):
+            f = self._fixture(seed)
+            rngs = {"materials": np.random.default_rng(seed)}
+            routes = routing.route_arrays(
+                lognormal_noise(rngs["materials"], f["cv"], self.agents),
+                f["kind"],
+                f["waste"],
+                f["byproduct"],
+                f["input"],
+                f["sorting"],
+                f["hub_bring"],
+                f["dumping"],
+                f["seller"],
+                f["buyer"],
+                f["reusable_kg"],
+                f["repairable_kg"],
+                f["p"],
+            )
+            assert abs(routes.totals.residual_kg) <= 1e-12 * routes.totals.inputs_kg
