@@ -57,3 +57,29 @@ def test_validate_assignment() -> None:
     sc = Scenario()
     with pytest.raises(pydantic.ValidationError):
         sc.territory.households = -3
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"territory": {"households": True}}, "territory.households"),  # a boolean is no count
+        ({"territory": {"households": 3.0}}, "territory.households"),  # nor is a real number
+        ({"territory": {"energy_poor_share": "0.5"}}, "territory.energy_poor_share"),  # a string is no share
+        ({"energy": {"households": {"annual_demand_kwh": float("inf")}}}, "energy.households.annual_demand_kwh"),
+        ({"energy": {"tariffs": {"import_eur_per_kwh": float("nan")}}}, "energy.tariffs.import_eur_per_kwh"),
+        ({"energy": {"battery": {"capacity_kwh": float("inf")}}}, "energy.battery.capacity_kwh"),
+    ],
+)
+def test_types_are_not_converted_and_numbers_are_finite(data: dict, field: str) -> None:
+    with pytest.raises(InputError) as info:
+        scenario_from_dict(data, source="strict.toml")
+    assert info.value.field == field and "\n" not in str(info.value)
+
+
+def test_an_integer_is_a_real_number_and_sampled_numbers_are_plain() -> None:
+    import numpy as np
+
+    sc = scenario_from_dict({"energy": {"households": {"annual_demand_kwh": 4000}}})
+    assert sc.energy.households.annual_demand_kwh == 4000.0
+    sc = with_overrides(sc, **{"territory.households": np.int64(40), "energy.households.pv_adoption": np.float64(0.3)})
+    assert sc.territory.households == 40 and type(sc.territory.households) is int

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal, get_args, get_origin
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from commons_abm.core.calibrated import calibrated
@@ -42,9 +43,11 @@ Positive = Annotated[float, Field(gt=0.0)]
 
 
 class _Section(BaseModel):
-    """Base of every scenario section: unknown keys are errors, values are re-validated."""
+    """Base of every scenario section: unknown keys are errors, values are re-validated,
+    types are not converted (``true`` is no count, ``"0.5"`` no share, ``3.0`` no integer;
+    an integer is a valid real number) and every real number is finite."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- territory
@@ -686,6 +689,8 @@ def with_overrides(scenario: Scenario, source: str | Path | None = None, **overr
     source = source if source is not None else scenario.source
     data = scenario.model_dump()
     for dotted, value in overrides.items():
+        if isinstance(value, np.generic):  # a sampled value: the Python number it stands for
+            value = value.item()
         keys = dotted.replace("__", ".").split(".")
         node = data
         for key in keys[:-1]:

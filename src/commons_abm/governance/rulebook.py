@@ -83,7 +83,7 @@ Deontic = Literal["must", "must_not", "may"]
 
 
 class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class NoParams(_Params):
@@ -279,7 +279,7 @@ def _principle_number(value: Any) -> Any:
 class Statement(BaseModel):
     """One institutional statement (ADICO)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     id: str = Field("", description="A short name for messages and outputs.")
     principle: int = Field(description="Design principle implemented: 1-8 or its name.")
@@ -334,7 +334,7 @@ class OfficialsContext(BaseModel):
     """The officials' posture and stance toward the community (``000_027160d2fbf9a985.txt``,
     ``003_d0cbea24b0b91578.txt``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     posture: Literal[POSTURES] = Field(  # type: ignore[valid-type]
         "consultation", description="Rung of the participation ladder: who may change the rules."
@@ -358,7 +358,7 @@ class OfficialsContext(BaseModel):
 class Rulebook(BaseModel):
     """A rulebook file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     name: str = Field("rulebook", description="A short name.")
     description: str = Field("", description="Free text.")

@@ -62,14 +62,16 @@ _FIXED_SCENARIO_FIELDS = {"name", "run.seed", "run.steps", "rules.rulebook"}
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class ParameterSpec(_Spec):
     """One parameter to vary."""
 
     path: str = Field(description="Dotted path in the scenario or `rulebook.` path.")
-    bounds: tuple[float, float] | None = Field(None, description="Lower and upper bound of a continuous parameter.")
+    bounds: list[float] | None = Field(
+        None, min_length=2, max_length=2, description="Lower and upper bound of a continuous parameter."
+    )
     levels: list[Level] | None = Field(
         None, min_length=2, description="The values of a categorical (or discrete) parameter."
     )
@@ -88,11 +90,12 @@ class ParameterSpec(_Spec):
 
     @field_validator("bounds")
     @classmethod
-    def _ordered(cls, bounds: tuple[float, float] | None) -> tuple[float, float] | None:
+    def _ordered(cls, bounds: list[float] | None) -> tuple[float, float] | None:
         if bounds is not None:
             low, high = bounds
             if not (math.isfinite(low) and math.isfinite(high) and low < high):
                 raise ValueError(f"bounds must be finite with low < high (got {list(bounds)})")
+            return (low, high)
         return bounds
 
     @model_validator(mode="after")
