@@ -31,6 +31,8 @@ from commons_abm.behaviour.trust import MEDIATION_REPAIR, WARNING_SHARE
 from commons_abm.core.calendar import HOURS
 from commons_abm.core.kinds import KINDS
 from commons_abm.core.scalars import clip
+from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR
+from commons_abm.governance.monitoring import monitor_reach, monitored
 from commons_abm.governance.sanctions import EXCLUSION_DAYS
 from commons_abm.territory.demand import DAYS_PER_YEAR, daily_factor, hourly_shape
 
@@ -251,20 +253,22 @@ class AgentRules:
         :mod:`commons_abm.governance.mediation`)."""
         model, inst = self.model, self.model.institutions
         rng, today = model.rngs["governance"], model.reference.governance
-        self.detected = self.wrongly_accused = self.settled = False
+        self.detected = self.wrongly_accused = self.by_official = self.settled = False
         self.watching = self.member and self.cooperated  # peers who watch share its cost
         self.peer_cost_eur = 0.0
-        if self.bound:
-            for who, p, error, unit_cost in inst.monitors:
-                reach = self.watched_share() if who == "peer" else 1.0
-                hit = rng.random() < (p if self.breach else error) * reach
-                self.detected |= hit and self.breach
-                self.wrongly_accused |= hit and not self.breach
-                today["monitoring_cost"] += unit_cost * reach
-                if who == "official":
-                    today["official_cost"] += unit_cost * reach
-                elif who == "peer":
-                    today["peer_cost"] += unit_cost * reach
+        if self.bound:  # one uniform per monitor, in the rulebook's order
+            table = inst.monitor_table
+            share = self.watched_share()
+            u = rng.random(table.who.size)
+            checks = monitored(self.breach, share, u, table.who, table.detection_probability, table.error_rate)
+            self.detected, self.wrongly_accused, self.by_official = (bool(x) for x in checks)
+            for who, unit_cost in zip(table.who, table.cost_eur_per_check):
+                spent = unit_cost * monitor_reach(who, share)
+                today["monitoring_cost"] += spent
+                if who == OFFICIAL_MONITOR:
+                    today["official_cost"] += spent
+                elif who == PEER_MONITOR:
+                    today["peer_cost"] += spent
         accused = (self.detected and self.sanctionable) or (self.wrongly_accused and self.bound_sanctioned)
         if inst.sanction_scheme == "none":
             accused = False

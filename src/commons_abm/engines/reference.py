@@ -496,7 +496,7 @@ class ReferenceEngine:
         model.results.detection = Detection(
             np.array([a.detected for a in everyone]),
             np.array([a.wrongly_accused for a in everyone]),
-            np.zeros(len(everyone), bool),
+            np.array([a.by_official for a in everyone]),
             g["monitoring_cost"],
             g["official_cost"],
             np.array([a.governance_cost_eur for a in everyone]),
