@@ -33,7 +33,7 @@ from commons_abm.core.kinds import KINDS
 from commons_abm.core.scalars import clip
 from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR
 from commons_abm.governance.monitoring import monitor_reach, monitored
-from commons_abm.governance.sanctions import EXCLUSION_DAYS
+from commons_abm.governance.sanctions import EXCLUSION_DAYS, accusations, next_fine_of, sanction_agent
 from commons_abm.territory.demand import DAYS_PER_YEAR, daily_factor, hourly_shape
 
 __all__ = ["AgentRules", "FirmRules", "HouseholdRules"]
@@ -111,13 +111,9 @@ class AgentRules:
 
     def next_fine(self) -> float:
         """The fine I would pay for my next breach [EUR]."""
-        inst = self.model.institutions
+        table = self.model.institutions.sanction_table
         scale = float(self.model.levels.fine_scale[self.assembly])
-        if inst.sanction_scheme == "flat":
-            return inst.flat_fine_eur * scale
-        if inst.sanction_scheme == "graduated":
-            return inst.fines_eur[min(self.offence_level, len(inst.fines_eur) - 1)] * scale
-        return 0.0
+        return float(next_fine_of(table.scheme, table.ladder_eur, table.flat_fine_eur, self.offence_level, scale))
 
     def decide(self) -> None:
         """Cooperate today or not (:mod:`commons_abm.behaviour.decisions`), and what it implies."""
@@ -269,23 +265,27 @@ class AgentRules:
                     today["official_cost"] += spent
                 elif who == PEER_MONITOR:
                     today["peer_cost"] += spent
-        accused = (self.detected and self.sanctionable) or (self.wrongly_accused and self.bound_sanctioned)
+        accused = bool(accusations(self.detected, self.wrongly_accused, self.sanctionable, self.bound_sanctioned))
         if inst.sanction_scheme == "none":
             accused = False
         self.sanctioned = accused
-        # the ladder: a sanction moves me up, clean days move me down
-        self.fines_eur = self.next_fine() if accused else 0.0
-        self.clean_days = 0 if accused else self.clean_days + 1
-        if accused:
-            self.offence_level += 1
-        if self.clean_days >= inst.forgiveness_days and self.offence_level > 0:
-            self.offence_level -= 1
-            self.clean_days = 0
-        excluded = inst.exclude_after > 0 and accused and self.member and self.offence_level >= inst.exclude_after
-        if excluded:
-            self.member = False
-            self.excluded_until = model.today.step + EXCLUSION_DAYS
-            self.offence_level = 0
+        # the ladder: a sanction moves me up, clean days move me down; exclusion
+        table = inst.sanction_table
+        fine, excluded, self.clean_days, self.offence_level, self.member, self.excluded_until = sanction_agent(
+            table.scheme,
+            table.ladder_eur,
+            table.flat_fine_eur,
+            accused,
+            float(model.levels.fine_scale[self.assembly]),
+            inst.forgiveness_days,
+            inst.exclude_after,
+            model.today.step + EXCLUSION_DAYS,
+            self.clean_days,
+            self.offence_level,
+            self.member,
+            self.excluded_until,
+        )
+        self.fines_eur, excluded = float(fine), bool(excluded)
         if accused:
             today["sanctions"] += 1
             today["sanction_cost"] += inst.sanction_cost_eur
