@@ -32,6 +32,7 @@ from commons_abm.core.calendar import HOURS
 from commons_abm.core.kinds import KINDS
 from commons_abm.core.scalars import clip
 from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR
+from commons_abm.governance.mediation import mediate_agent, mediation_parameters
 from commons_abm.governance.monitoring import monitor_reach, monitored
 from commons_abm.governance.sanctions import EXCLUSION_DAYS, accusations, next_fine_of, sanction_agent
 from commons_abm.territory.demand import DAYS_PER_YEAR, daily_factor, hourly_shape
@@ -289,18 +290,26 @@ class AgentRules:
         if accused:
             today["sanctions"] += 1
             today["sanction_cost"] += inst.sanction_cost_eur
-        # a wrongful sanction is a dispute; mediation may settle it
-        if accused and self.wrongly_accused and inst.mediation:
-            if rng.random() < inst.mediation_access:
-                today["mediation_cost"] += inst.mediation_cost_eur
-                if rng.random() < inst.mediation_success:
-                    self.settled = True
-                    self.fines_eur = 0.0
-                    self.offence_level = max(self.offence_level - 1, 0)
-                    if excluded:
-                        self.member = True
-                        self.excluded_until = 0
-        self.wrongful_stands = accused and self.wrongly_accused and not self.settled
+        # a wrongful sanction is a dispute; mediation may settle it (two uniforms per dispute)
+        dispute = accused and self.wrongly_accused
+        if dispute and inst.mediation:
+            p = mediation_parameters(inst)
+            u_access, u_success = rng.random(2)
+            brought, settled, fine, self.offence_level, self.member, self.excluded_until = mediate_agent(
+                True,
+                u_access,
+                u_success,
+                p,
+                self.fines_eur,
+                excluded,
+                self.offence_level,
+                self.member,
+                self.excluded_until,
+            )
+            self.settled, self.fines_eur = bool(settled), float(fine)
+            if brought:
+                today["mediation_cost"] += p.cost_eur_per_case
+        self.wrongful_stands = dispute and not self.settled
 
     def settle_accounts(self) -> None:
         """Fee, fines and my own monitoring cost; my saving against acting alone."""
