@@ -31,6 +31,7 @@ from commons_abm.behaviour.trust import MEDIATION_REPAIR, WARNING_SHARE
 from commons_abm.core.calendar import HOURS
 from commons_abm.core.kinds import KINDS
 from commons_abm.core.scalars import clip
+from commons_abm.governance.collective_choice import attends, meeting_parameters
 from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR
 from commons_abm.governance.mediation import mediate_agent, mediation_parameters
 from commons_abm.governance.monitoring import monitor_reach, monitored
@@ -407,20 +408,13 @@ class AgentRules:
         if self.excluded_until <= model.today.step and expected > p.join_threshold and expected > self.satisfaction:
             self.member = True
 
-    def attends_meeting(self, group_cost: float) -> bool:
-        """Whether I, a member, go to today's meeting (:mod:`commons_abm.governance.collective_choice`)."""
+    def attends_meeting(self, assembly_size: float) -> bool:
+        """Whether I, a member of an assembly of ``assembly_size`` members, go to today's
+        meeting (:func:`commons_abm.governance.collective_choice.attends`)."""
         model = self.model
-        p, inst = model.scenario.behaviour.participation, model.institutions
-        cost = p.participation_cost * (1.0 - (inst.participation_cost_reduction if inst.operator else 0.0))
-        logit = (
-            p.attendance_base
-            + p.attendance_satisfaction * (self.satisfaction - 0.5)
-            + p.attendance_trust * (self.trust_institutional - 0.5)
-            + p.attendance_habit * self.attended_last
-            - cost
-            - group_cost
-        )
-        return bool(model.rngs["governance"].random() < _sigmoid(logit))
+        p = meeting_parameters(model.scenario.behaviour, model.institutions)
+        u = model.rngs["governance"].random()
+        return bool(attends(u, self.satisfaction, self.trust_institutional, self.attended_last, assembly_size, p))
 
 
 class HouseholdRules(AgentRules):

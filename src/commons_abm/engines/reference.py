@@ -40,7 +40,6 @@ against; split, the day would no longer read in one place.
 
 from __future__ import annotations
 
-import math
 import statistics
 from typing import Any, Protocol
 
@@ -58,14 +57,12 @@ from commons_abm.engines.day import STAGE_NAMES, Simulation
 from commons_abm.governance.accounts import daily_fixed_cost
 from commons_abm.governance.collective_choice import (
     COMMUNICATION,
-    FEE_STEP,
-    FINE_BOUNDS,
-    FINE_STEP,
-    QUOTA_STEP,
     STRICTER_WHEN_BREACHES_ABOVE,
     MeetingDay,
-    RuleLevels,
+    initial_levels,
     meeting_due,
+    vote_budget,
+    voted_levels,
 )
 from commons_abm.governance.mediation import MediationDay
 from commons_abm.governance.monitoring import Detection
@@ -361,8 +358,7 @@ class ReferenceEngine:
         attendees: list[list] = [[] for _ in range(count)]
         for a in self.everyone:  # in index order, like the array engine's draws
             if a.member:
-                group_cost = b.participation.group_size_cost * math.log2(max(size[a.assembly] / 20.0, 1.0))
-                went = a.attends_meeting(group_cost)
+                went = a.attends_meeting(float(size[a.assembly]))
             else:
                 went = False
             a.attended_last = went
@@ -398,17 +394,21 @@ class ReferenceEngine:
         voice = members_voice(inst, model.polity.posture)
         if voice > 0:
             account = model.state.commons.community_account_eur
-            budget = -1.0 if account > 90 * daily_fixed_cost(inst, count) else (1.0 if account < 0 else 0.0)
-            official = RuleLevels.initial(inst, count)
+            budget = float(vote_budget(account, daily_fixed_cost(inst, count)))
+            official, has_quota = initial_levels(inst), inst.min_share is not None
             for k in range(count):
                 if not valid[k]:
                     continue
-                fine = clip(levels.fine_scale[k] * FINE_STEP ** votes[k], *FINE_BOUNDS)
-                quota = clip(levels.quota[k] + QUOTA_STEP * votes[k]) if inst.min_share is not None else levels.quota[k]
-                fee = levels.fee_eur_per_day[k] * FEE_STEP**budget
-                levels.fine_scale[k] = (1.0 - voice) * official.fine_scale[k] + voice * fine
-                levels.quota[k] = (1.0 - voice) * official.quota[k] + voice * quota
-                levels.fee_eur_per_day[k] = (1.0 - voice) * official.fee_eur_per_day[k] + voice * fee
+                levels.fine_scale[k], levels.quota[k], levels.fee_eur_per_day[k] = voted_levels(
+                    levels.fine_scale[k],
+                    levels.quota[k],
+                    levels.fee_eur_per_day[k],
+                    votes[k],
+                    budget,
+                    voice,
+                    has_quota,
+                    official,
+                )
                 levels.chosen[k] = True
         for k, group in enumerate(attendees):
             for a in group:
