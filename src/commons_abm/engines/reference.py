@@ -48,7 +48,6 @@ import numpy as np
 from commons_abm.core.calendar import HOURS, Day
 from commons_abm.core.indicators import compliance_rate
 from commons_abm.core.records import GovernanceDay
-from commons_abm.core.scalars import clip
 from commons_abm.energy.allocation_keys import water_fill_lists
 from commons_abm.energy.battery import dispatch
 from commons_abm.energy.exchange import HOURLY_FLOWS, EnergyDay
@@ -66,7 +65,15 @@ from commons_abm.governance.collective_choice import (
 )
 from commons_abm.governance.mediation import MediationDay
 from commons_abm.governance.monitoring import Detection
-from commons_abm.governance.officials import STANCE_SIGNAL, OfficialsDay, members_voice, overrides_per_year
+from commons_abm.governance.officials import (
+    STANCE_SIGNAL,
+    OfficialsDay,
+    members_voice,
+    official_trust,
+    officials_events,
+    officials_parameters,
+    overrides_per_year,
+)
 from commons_abm.governance.rulebook import POSTURES
 from commons_abm.governance.sanctions import SanctionDay
 from commons_abm.materials.repair_hub import hub_day
@@ -427,36 +434,31 @@ class ReferenceEngine:
     def officials(self, day: Day) -> None:
         """Officials' stance, overrides and elections (:mod:`commons_abm.governance.officials`)."""
         model = self.model
-        inst, t = model.institutions, model.scenario.behaviour.trust
+        inst = model.institutions
         rng, polity, levels = model.rngs["governance"], model.polity, model.levels
-        members = [a for a in self.everyone if a.member]
         today = OfficialsDay()
-        signal = STANCE_SIGNAL[inst.stance]
-        if signal and inst.has_rules:
-            scale = (
-                t.institutional_gain * (1.0 + t.authority_bias)
-                if signal > 0
-                else t.institutional_loss * (1.0 - t.authority_bias)
-            )
-            for a in members:
-                T = a.trust_institutional
-                a.trust_institutional = T + scale * abs(signal) * ((1.0 - T) if signal > 0 else -T)
-        rate = overrides_per_year(inst)
-        if rate > 0 and levels.chosen.any() and rng.random() < rate / 365.0:
+        rung = polity.rung
+        today.override, today.election, rung = officials_events(
+            rng,
+            day.step,
+            rung,
+            len(POSTURES),
+            levels.chosen,
+            overrides_per_year(inst),
+            inst.electoral_cycle_days,
+            inst.posture_change_probability,
+        )
+        if today.override:
             levels.reset(inst)
-            for a in members:
-                a.trust_institutional *= 1.0 - t.override_loss * (1.0 - t.authority_bias)
-            today.override = True
-        if day.step > 0 and day.step % inst.electoral_cycle_days == 0:
-            today.election = True
-            if rng.random() < inst.posture_change_probability:
-                move = 1 if rng.random() < 0.5 else -1
-                polity.posture = POSTURES[min(max(polity.rung + move, 0), len(POSTURES) - 1)]
-            start = model.scenario.behaviour.initial_trust_institutional
-            for a in members:
-                a.trust_institutional = start + inst.staff_continuity * (a.trust_institutional - start)
+        polity.posture = POSTURES[rung]
+        signal = STANCE_SIGNAL[inst.stance] if inst.has_rules else 0.0
+        p = officials_parameters(model.scenario.behaviour)
         for a in self.everyone:
-            a.trust_institutional = clip(a.trust_institutional)
+            a.trust_institutional = float(
+                official_trust(
+                    a.trust_institutional, a.member, signal, today.override, today.election, inst.staff_continuity, p
+                )
+            )
         model.results.officials = today
 
     def settle_accounts(self, day: Day) -> None:
