@@ -31,6 +31,7 @@ from commons_abm.behaviour.trust import MEDIATION_REPAIR, WARNING_SHARE
 from commons_abm.core.calendar import HOURS
 from commons_abm.core.kinds import KINDS
 from commons_abm.core.scalars import clip
+from commons_abm.governance.accounts import settle_agent
 from commons_abm.governance.collective_choice import attends, meeting_parameters
 from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR
 from commons_abm.governance.mediation import mediate_agent, mediation_parameters
@@ -315,16 +316,20 @@ class AgentRules:
     def settle_accounts(self) -> None:
         """Fee, fines and my own monitoring cost; my saving against acting alone."""
         model = self.model
-        self.fees_eur = float(model.levels.fee_eur_per_day[self.assembly]) if self.pays_fee else 0.0
-        self.governance_cost_eur = model.reference.peer_cost_per_watcher if self.watching else 0.0
-        self.net_benefit_eur = (
-            (self.energy_reference_eur - self.energy_cost_eur)
-            + (self.material_reference_eur - self.material_cost_eur)
-            - self.fees_eur
-            - self.fines_eur
-            - self.governance_cost_eur
+        own_monitoring = model.reference.peer_cost_per_watcher if self.watching else 0.0
+        accounts = settle_agent(
+            self.pays_fee,
+            float(model.levels.fee_eur_per_day[self.assembly]),
+            self.fines_eur,
+            own_monitoring,
+            self.energy_reference_eur,
+            self.energy_cost_eur,
+            self.material_reference_eur,
+            self.material_cost_eur,
+            self.cumulative_net_benefit_eur,
         )
-        self.cumulative_net_benefit_eur += self.net_benefit_eur
+        self.fees_eur, self.fines_eur, self.governance_cost_eur, self.net_benefit_eur = accounts[:4]
+        self.cumulative_net_benefit_eur = accounts[4]
 
     # ---------------------------------------------------------------- learn
     def learn(self) -> None:
