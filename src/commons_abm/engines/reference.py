@@ -53,7 +53,7 @@ from commons_abm.energy.battery import dispatch
 from commons_abm.energy.exchange import HOURLY_FLOWS, EnergyDay
 from commons_abm.engines import staged
 from commons_abm.engines.day import STAGE_NAMES, Simulation
-from commons_abm.governance.accounts import daily_fixed_cost
+from commons_abm.governance.accounts import community_accounts, daily_fixed_cost
 from commons_abm.governance.collective_choice import (
     COMMUNICATION,
     STRICTER_WHEN_BREACHES_ABOVE,
@@ -470,19 +470,18 @@ class ReferenceEngine:
         for a in everyone:
             a.settle_accounts()
         meeting_cost = model.results.meeting.cost_eur if model.results.meeting is not None else 0.0
-        peer_paid = self.peer_cost_per_watcher * watchers
-        community_cost = (
-            inst.operator_cost_eur_per_day
-            + meeting_cost
-            + g["mediation_cost"]
-            + g["sanction_cost"]
-            + g["monitoring_cost"]
-            - g["official_cost"]
-            - peer_paid
+        _, account_change, governance_cost = community_accounts(
+            inst.operator_cost_eur_per_day,
+            meeting_cost,
+            g["mediation_cost"],
+            g["sanction_cost"],
+            g["monitoring_cost"],
+            g["official_cost"],
+            np.array([a.governance_cost_eur for a in everyone], dtype=float),
+            np.array([a.fees_eur for a in everyone], dtype=float),
+            np.array([a.fines_eur for a in everyone], dtype=float),
         )
-        model.state.commons.community_account_eur += (
-            sum(a.fees_eur for a in everyone) + sum(a.fines_eur for a in everyone) - community_cost
-        )
+        model.state.commons.community_account_eur += account_change
         cooperated = np.array([a.cooperated for a in everyone], dtype=bool)
         bound = np.array([a.bound for a in everyone], dtype=bool)
         model.last_governance = GovernanceDay(
@@ -493,7 +492,7 @@ class ReferenceEngine:
             wrongful_sanctions=sum(1 for a in everyone if a.wrongful_stands),
             mediated=sum(1 for a in everyone if a.settled),
             override=model.results.officials.override,
-            cost_eur=community_cost + g["official_cost"] + peer_paid,
+            cost_eur=governance_cost,
         )
         model.results.detection = Detection(
             np.array([a.detected for a in everyone]),
