@@ -32,7 +32,12 @@ from commons_abm.core.calendar import HOURS
 from commons_abm.core.kinds import KINDS, MATERIAL_ROLE_OF
 from commons_abm.core.scalars import clip
 from commons_abm.energy.load_shifting import operator_share, shift_agent_load
-from commons_abm.governance.sanctions import EXCLUSION_DAYS
+from commons_abm.governance.accounts import settle_agent
+from commons_abm.governance.collective_choice import attends, meeting_parameters
+from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR
+from commons_abm.governance.mediation import mediate_agent, mediation_parameters
+from commons_abm.governance.monitoring import monitor_reach, monitored
+from commons_abm.governance.sanctions import EXCLUSION_DAYS, accusations, next_fine_of, sanction_agent
 from commons_abm.materials.repair_hub import hub_accepts
 from commons_abm.materials.routing import (
     MaterialPlan,
@@ -119,13 +124,9 @@ class AgentRules:
 
     def next_fine(self) -> float:
         """The fine I would pay for my next breach [EUR]."""
-        inst = self.model.institutions
+        table = self.model.institutions.sanction_table
         scale = float(self.model.levels.fine_scale[self.assembly])
-        if inst.sanction_scheme == "flat":
-            return inst.flat_fine_eur * scale
-        if inst.sanction_scheme == "graduated":
-            return inst.fines_eur[min(self.offence_level, len(inst.fines_eur) - 1)] * scale
-        return 0.0
+        return float(next_fine_of(table.scheme, table.ladder_eur, table.flat_fine_eur, self.offence_level, scale))
 
     def decide(self) -> None:
         """Cooperate today or not (:mod:`commons_abm.behaviour.decisions`), and what it implies."""
@@ -311,66 +312,84 @@ class AgentRules:
         :mod:`commons_abm.governance.mediation`)."""
         model, inst = self.model, self.model.institutions
         rng, today = model.rngs["governance"], model.reference.governance
-        self.detected = self.wrongly_accused = self.settled = False
+        self.detected = self.wrongly_accused = self.by_official = self.settled = False
         self.watching = self.member and self.cooperated  # peers who watch share its cost
         self.peer_cost_eur = 0.0
-        if self.bound:
-            for who, p, error, unit_cost in inst.monitors:
-                reach = self.watched_share() if who == "peer" else 1.0
-                hit = rng.random() < (p if self.breach else error) * reach
-                self.detected |= hit and self.breach
-                self.wrongly_accused |= hit and not self.breach
-                today["monitoring_cost"] += unit_cost * reach
-                if who == "official":
-                    today["official_cost"] += unit_cost * reach
-                elif who == "peer":
-                    today["peer_cost"] += unit_cost * reach
-        accused = (self.detected and self.sanctionable) or (self.wrongly_accused and self.bound_sanctioned)
+        if self.bound:  # one uniform per monitor, in the rulebook's order
+            table = inst.monitor_table
+            share = self.watched_share()
+            u = rng.random(table.who.size)
+            checks = monitored(self.breach, share, u, table.who, table.detection_probability, table.error_rate)
+            self.detected, self.wrongly_accused, self.by_official = (bool(x) for x in checks)
+            for who, unit_cost in zip(table.who, table.cost_eur_per_check):
+                spent = unit_cost * monitor_reach(who, share)
+                today["monitoring_cost"] += spent
+                if who == OFFICIAL_MONITOR:
+                    today["official_cost"] += spent
+                elif who == PEER_MONITOR:
+                    today["peer_cost"] += spent
+        accused = bool(accusations(self.detected, self.wrongly_accused, self.sanctionable, self.bound_sanctioned))
         if inst.sanction_scheme == "none":
             accused = False
         self.sanctioned = accused
-        # the ladder: a sanction moves me up, clean days move me down
-        self.fines_eur = self.next_fine() if accused else 0.0
-        self.clean_days = 0 if accused else self.clean_days + 1
-        if accused:
-            self.offence_level += 1
-        if self.clean_days >= inst.forgiveness_days and self.offence_level > 0:
-            self.offence_level -= 1
-            self.clean_days = 0
-        excluded = inst.exclude_after > 0 and accused and self.member and self.offence_level >= inst.exclude_after
-        if excluded:
-            self.member = False
-            self.excluded_until = model.today.step + EXCLUSION_DAYS
-            self.offence_level = 0
+        # the ladder: a sanction moves me up, clean days move me down; exclusion
+        table = inst.sanction_table
+        fine, excluded, self.clean_days, self.offence_level, self.member, self.excluded_until = sanction_agent(
+            table.scheme,
+            table.ladder_eur,
+            table.flat_fine_eur,
+            accused,
+            float(model.levels.fine_scale[self.assembly]),
+            inst.forgiveness_days,
+            inst.exclude_after,
+            model.today.step + EXCLUSION_DAYS,
+            self.clean_days,
+            self.offence_level,
+            self.member,
+            self.excluded_until,
+        )
+        self.fines_eur, excluded = float(fine), bool(excluded)
         if accused:
             today["sanctions"] += 1
             today["sanction_cost"] += inst.sanction_cost_eur
-        # a wrongful sanction is a dispute; mediation may settle it
-        if accused and self.wrongly_accused and inst.mediation:
-            if rng.random() < inst.mediation_access:
-                today["mediation_cost"] += inst.mediation_cost_eur
-                if rng.random() < inst.mediation_success:
-                    self.settled = True
-                    self.fines_eur = 0.0
-                    self.offence_level = max(self.offence_level - 1, 0)
-                    if excluded:
-                        self.member = True
-                        self.excluded_until = 0
-        self.wrongful_stands = accused and self.wrongly_accused and not self.settled
+        # a wrongful sanction is a dispute; mediation may settle it (two uniforms per dispute)
+        dispute = accused and self.wrongly_accused
+        if dispute and inst.mediation:
+            p = mediation_parameters(inst)
+            u_access, u_success = rng.random(2)
+            brought, settled, fine, self.offence_level, self.member, self.excluded_until = mediate_agent(
+                True,
+                u_access,
+                u_success,
+                p,
+                self.fines_eur,
+                excluded,
+                self.offence_level,
+                self.member,
+                self.excluded_until,
+            )
+            self.settled, self.fines_eur = bool(settled), float(fine)
+            if brought:
+                today["mediation_cost"] += p.cost_eur_per_case
+        self.wrongful_stands = dispute and not self.settled
 
     def settle_accounts(self) -> None:
         """Fee, fines and my own monitoring cost; my saving against acting alone."""
         model = self.model
-        self.fees_eur = float(model.levels.fee_eur_per_day[self.assembly]) if self.pays_fee else 0.0
-        self.governance_cost_eur = model.reference.peer_cost_per_watcher if self.watching else 0.0
-        self.net_benefit_eur = (
-            (self.energy_reference_eur - self.energy_cost_eur)
-            + (self.material_reference_eur - self.material_cost_eur)
-            - self.fees_eur
-            - self.fines_eur
-            - self.governance_cost_eur
+        own_monitoring = model.reference.peer_cost_per_watcher if self.watching else 0.0
+        accounts = settle_agent(
+            self.pays_fee,
+            float(model.levels.fee_eur_per_day[self.assembly]),
+            self.fines_eur,
+            own_monitoring,
+            self.energy_reference_eur,
+            self.energy_cost_eur,
+            self.material_reference_eur,
+            self.material_cost_eur,
+            self.cumulative_net_benefit_eur,
         )
-        self.cumulative_net_benefit_eur += self.net_benefit_eur
+        self.fees_eur, self.fines_eur, self.governance_cost_eur, self.net_benefit_eur = accounts[:4]
+        self.cumulative_net_benefit_eur = accounts[4]
 
     # ---------------------------------------------------------------- learn
     def learn(self) -> None:
@@ -454,20 +473,13 @@ class AgentRules:
         if self.excluded_until <= model.today.step and expected > p.join_threshold and expected > self.satisfaction:
             self.member = True
 
-    def attends_meeting(self, group_cost: float) -> bool:
-        """Whether I, a member, go to today's meeting (:mod:`commons_abm.governance.collective_choice`)."""
+    def attends_meeting(self, assembly_size: float) -> bool:
+        """Whether I, a member of an assembly of ``assembly_size`` members, go to today's
+        meeting (:func:`commons_abm.governance.collective_choice.attends`)."""
         model = self.model
-        p, inst = model.scenario.behaviour.participation, model.institutions
-        cost = p.participation_cost * (1.0 - (inst.participation_cost_reduction if inst.operator else 0.0))
-        logit = (
-            p.attendance_base
-            + p.attendance_satisfaction * (self.satisfaction - 0.5)
-            + p.attendance_trust * (self.trust_institutional - 0.5)
-            + p.attendance_habit * self.attended_last
-            - cost
-            - group_cost
-        )
-        return bool(model.rngs["governance"].random() < _sigmoid(logit))
+        p = meeting_parameters(model.scenario.behaviour, model.institutions)
+        u = model.rngs["governance"].random()
+        return bool(attends(u, self.satisfaction, self.trust_institutional, self.attended_last, assembly_size, p))
 
 
 class HouseholdRules(AgentRules):

@@ -40,7 +40,6 @@ against; split, the day would no longer read in one place.
 
 from __future__ import annotations
 
-import math
 import statistics
 from typing import Any, Protocol
 
@@ -49,27 +48,32 @@ import numpy as np
 from commons_abm.core.calendar import HOURS, Day
 from commons_abm.core.indicators import compliance_rate
 from commons_abm.core.records import GovernanceDay
-from commons_abm.core.scalars import clip
 from commons_abm.energy.allocation_keys import KEY_CODES, allocate_hour_lists
 from commons_abm.energy.battery import BatteryDay, battery_hour, battery_parameters, stored_at_start
 from commons_abm.energy.exchange import HOURLY_FLOWS, EnergyDay
 from commons_abm.engines import staged
 from commons_abm.engines.day import STAGE_NAMES, Simulation
-from commons_abm.governance.accounts import daily_fixed_cost
+from commons_abm.governance.accounts import community_accounts, daily_fixed_cost
 from commons_abm.governance.collective_choice import (
     COMMUNICATION,
-    FEE_STEP,
-    FINE_BOUNDS,
-    FINE_STEP,
-    QUOTA_STEP,
     STRICTER_WHEN_BREACHES_ABOVE,
     MeetingDay,
-    RuleLevels,
+    initial_levels,
     meeting_due,
+    vote_budget,
+    voted_levels,
 )
 from commons_abm.governance.mediation import MediationDay
 from commons_abm.governance.monitoring import Detection
-from commons_abm.governance.officials import STANCE_SIGNAL, OfficialsDay, members_voice, overrides_per_year
+from commons_abm.governance.officials import (
+    STANCE_SIGNAL,
+    OfficialsDay,
+    members_voice,
+    official_trust,
+    officials_events,
+    officials_parameters,
+    overrides_per_year,
+)
 from commons_abm.governance.rulebook import POSTURES
 from commons_abm.governance.sanctions import SanctionDay
 from commons_abm.materials.repair_hub import hub_day
@@ -358,8 +362,7 @@ class ReferenceEngine:
         attendees: list[list] = [[] for _ in range(count)]
         for a in self.everyone:  # in index order, like the array engine's draws
             if a.member:
-                group_cost = b.participation.group_size_cost * math.log2(max(size[a.assembly] / 20.0, 1.0))
-                went = a.attends_meeting(group_cost)
+                went = a.attends_meeting(float(size[a.assembly]))
             else:
                 went = False
             a.attended_last = went
@@ -395,17 +398,21 @@ class ReferenceEngine:
         voice = members_voice(inst, model.polity.posture)
         if voice > 0:
             account = model.state.commons.community_account_eur
-            budget = -1.0 if account > 90 * daily_fixed_cost(inst, count) else (1.0 if account < 0 else 0.0)
-            official = RuleLevels.initial(inst, count)
+            budget = float(vote_budget(account, daily_fixed_cost(inst, count)))
+            official, has_quota = initial_levels(inst), inst.min_share is not None
             for k in range(count):
                 if not valid[k]:
                     continue
-                fine = clip(levels.fine_scale[k] * FINE_STEP ** votes[k], *FINE_BOUNDS)
-                quota = clip(levels.quota[k] + QUOTA_STEP * votes[k]) if inst.min_share is not None else levels.quota[k]
-                fee = levels.fee_eur_per_day[k] * FEE_STEP**budget
-                levels.fine_scale[k] = (1.0 - voice) * official.fine_scale[k] + voice * fine
-                levels.quota[k] = (1.0 - voice) * official.quota[k] + voice * quota
-                levels.fee_eur_per_day[k] = (1.0 - voice) * official.fee_eur_per_day[k] + voice * fee
+                levels.fine_scale[k], levels.quota[k], levels.fee_eur_per_day[k] = voted_levels(
+                    levels.fine_scale[k],
+                    levels.quota[k],
+                    levels.fee_eur_per_day[k],
+                    votes[k],
+                    budget,
+                    voice,
+                    has_quota,
+                    official,
+                )
                 levels.chosen[k] = True
         for k, group in enumerate(attendees):
             for a in group:
@@ -424,36 +431,31 @@ class ReferenceEngine:
     def officials(self, day: Day) -> None:
         """Officials' stance, overrides and elections (:mod:`commons_abm.governance.officials`)."""
         model = self.model
-        inst, t = model.institutions, model.scenario.behaviour.trust
+        inst = model.institutions
         rng, polity, levels = model.rngs["governance"], model.polity, model.levels
-        members = [a for a in self.everyone if a.member]
         today = OfficialsDay()
-        signal = STANCE_SIGNAL[inst.stance]
-        if signal and inst.has_rules:
-            scale = (
-                t.institutional_gain * (1.0 + t.authority_bias)
-                if signal > 0
-                else t.institutional_loss * (1.0 - t.authority_bias)
-            )
-            for a in members:
-                T = a.trust_institutional
-                a.trust_institutional = T + scale * abs(signal) * ((1.0 - T) if signal > 0 else -T)
-        rate = overrides_per_year(inst)
-        if rate > 0 and levels.chosen.any() and rng.random() < rate / 365.0:
+        rung = polity.rung
+        today.override, today.election, rung = officials_events(
+            rng,
+            day.step,
+            rung,
+            len(POSTURES),
+            levels.chosen,
+            overrides_per_year(inst),
+            inst.electoral_cycle_days,
+            inst.posture_change_probability,
+        )
+        if today.override:
             levels.reset(inst)
-            for a in members:
-                a.trust_institutional *= 1.0 - t.override_loss * (1.0 - t.authority_bias)
-            today.override = True
-        if day.step > 0 and day.step % inst.electoral_cycle_days == 0:
-            today.election = True
-            if rng.random() < inst.posture_change_probability:
-                move = 1 if rng.random() < 0.5 else -1
-                polity.posture = POSTURES[min(max(polity.rung + move, 0), len(POSTURES) - 1)]
-            start = model.scenario.behaviour.initial_trust_institutional
-            for a in members:
-                a.trust_institutional = start + inst.staff_continuity * (a.trust_institutional - start)
+        polity.posture = POSTURES[rung]
+        signal = STANCE_SIGNAL[inst.stance] if inst.has_rules else 0.0
+        p = officials_parameters(model.scenario.behaviour)
         for a in self.everyone:
-            a.trust_institutional = clip(a.trust_institutional)
+            a.trust_institutional = float(
+                official_trust(
+                    a.trust_institutional, a.member, signal, today.override, today.election, inst.staff_continuity, p
+                )
+            )
         model.results.officials = today
 
     def settle_accounts(self, day: Day) -> None:
@@ -465,19 +467,18 @@ class ReferenceEngine:
         for a in everyone:
             a.settle_accounts()
         meeting_cost = model.results.meeting.cost_eur if model.results.meeting is not None else 0.0
-        peer_paid = self.peer_cost_per_watcher * watchers
-        community_cost = (
-            inst.operator_cost_eur_per_day
-            + meeting_cost
-            + g["mediation_cost"]
-            + g["sanction_cost"]
-            + g["monitoring_cost"]
-            - g["official_cost"]
-            - peer_paid
+        _, account_change, governance_cost = community_accounts(
+            inst.operator_cost_eur_per_day,
+            meeting_cost,
+            g["mediation_cost"],
+            g["sanction_cost"],
+            g["monitoring_cost"],
+            g["official_cost"],
+            np.array([a.governance_cost_eur for a in everyone], dtype=float),
+            np.array([a.fees_eur for a in everyone], dtype=float),
+            np.array([a.fines_eur for a in everyone], dtype=float),
         )
-        model.state.commons.community_account_eur += (
-            sum(a.fees_eur for a in everyone) + sum(a.fines_eur for a in everyone) - community_cost
-        )
+        model.state.commons.community_account_eur += account_change
         cooperated = np.array([a.cooperated for a in everyone], dtype=bool)
         bound = np.array([a.bound for a in everyone], dtype=bool)
         model.last_governance = GovernanceDay(
@@ -488,12 +489,12 @@ class ReferenceEngine:
             wrongful_sanctions=sum(1 for a in everyone if a.wrongful_stands),
             mediated=sum(1 for a in everyone if a.settled),
             override=model.results.officials.override,
-            cost_eur=community_cost + g["official_cost"] + peer_paid,
+            cost_eur=governance_cost,
         )
         model.results.detection = Detection(
             np.array([a.detected for a in everyone]),
             np.array([a.wrongly_accused for a in everyone]),
-            np.zeros(len(everyone), bool),
+            np.array([a.by_official for a in everyone]),
             g["monitoring_cost"],
             g["official_cost"],
             np.array([a.governance_cost_eur for a in everyone]),

@@ -4,7 +4,17 @@ Fees (members who pay today, at their assembly's level), fines (after refunds by
 mediation) and each peer monitor's share of the cost of watching are written to the
 state; the net benefit is the day's saving against acting alone, energy and materials
 (the stages' reference costs minus actual costs), minus those payments
-(:mod:`commons_abm.behaviour.satisfaction` turns it into satisfaction).
+(:mod:`commons_abm.behaviour.satisfaction` turns it into satisfaction). For agent ``i``::
+
+    fee_i         = its assembly's fee if it pays the fee today, else 0
+    net_benefit_i = (energy reference_i - energy cost_i) + (material reference_i - material cost_i)
+                    - fee_i - fine_i - own monitoring cost_i
+    cumulative_i  = cumulative_i + net_benefit_i
+
+``000_027160d2fbf9a985.txt`` names satisfaction, a psycho-socio-economic benefit in return
+for commitments, as the success indicator; the net benefit is its economic part. One
+agent's accounts are :func:`settle_agent` (the reference engine's), everyone's
+:func:`settle_arrays`; the community's are :func:`community_accounts`.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ from commons_abm.core.kernels import kernel, total
 from commons_abm.core.state import State
 from commons_abm.governance.institutions import Institutions
 
-__all__ = ["community_accounts", "daily_fixed_cost", "settle_accounts", "settle_arrays"]
+__all__ = ["community_accounts", "daily_fixed_cost", "settle_accounts", "settle_agent", "settle_arrays"]
 
 
 def daily_fixed_cost(inst: Institutions, assemblies: int) -> float:
@@ -72,18 +82,38 @@ def settle_arrays(
     net_benefit,
     cumulative,
 ):  # pragma: no cover - compiled
+    """The accounts of :func:`settle_accounts`, agent by agent (:func:`settle_agent`), in place."""
     for i in range(pays_fee.size):
-        fees[i] = fee_eur_per_day[i] if pays_fee[i] else 0.0
-        fines[i] = fines_today[i]
-        governance_cost[i] = monitoring_cost[i]
-        net_benefit[i] = (
-            (energy_reference[i] - energy_cost[i])
-            + (material_reference[i] - material_cost[i])
-            - fees[i]
-            - fines[i]
-            - governance_cost[i]
+        fees[i], fines[i], governance_cost[i], net_benefit[i], cumulative[i] = settle_agent(
+            pays_fee[i],
+            fee_eur_per_day[i],
+            fines_today[i],
+            monitoring_cost[i],
+            energy_reference[i],
+            energy_cost[i],
+            material_reference[i],
+            material_cost[i],
+            cumulative[i],
         )
-        cumulative[i] += net_benefit[i]
+
+
+@kernel
+def settle_agent(
+    pays_fee,
+    fee_eur_per_day,
+    fine,
+    monitoring_cost,
+    energy_reference,
+    energy_cost,
+    material_reference,
+    material_cost,
+    cumulative,
+):  # pragma: no cover - compiled
+    """The one-agent form: one agent's (fee, fine, own monitoring cost, net benefit,
+    cumulative net benefit) of the day [EUR]."""
+    fee = fee_eur_per_day if pays_fee else 0.0
+    net_benefit = (energy_reference - energy_cost) + (material_reference - material_cost) - fee - fine - monitoring_cost
+    return fee, fine, monitoring_cost, net_benefit, cumulative + net_benefit
 
 
 @kernel

@@ -9,7 +9,8 @@ commune-wide assembly.
 over-estimated, lowered by a funded facilitator): a member attends with probability
 ``sigmoid(attendance_base + attendance_satisfaction (S - 1/2) + attendance_trust (T - 1/2)
 + attendance_habit [attended last time] - participation_cost (1 - facilitator's reduction)
-- group_size_cost log2(max(assembly size / 20, 1)))`` (Olson 1965 for the size of the group).
+- group_size_cost log2(max(assembly size / 20, 1)))`` (Olson 1965 for the size of the group):
+one member's decision is :func:`attends` (the reference engine's), everyone's :func:`meet`.
 
 **Communication**: attendees talk, and their expectations of others move half-way to the
 average intention of their assembly's attendees; ties between attendees gain trust
@@ -43,6 +44,7 @@ __all__ = [
     "OfficialLevels",
     "RuleLevels",
     "assemblies",
+    "attends",
     "communicated_beliefs",
     "hold_meeting",
     "communicate",
@@ -54,6 +56,7 @@ __all__ = [
     "sigmoid",
     "trust_after_meeting",
     "vote_budget",
+    "voted_levels",
 ]
 
 STRICTER_WHEN_BREACHES_ABOVE = 0.10
@@ -137,6 +140,22 @@ def meeting_due(inst: Institutions, step: int) -> bool:
 def sigmoid(x):  # pragma: no cover - compiled
     """The logistic function, its argument clipped to [-50, 50]."""
     return 1.0 / (1.0 + np.exp(-min(max(x, -50.0), 50.0)))
+
+
+@kernel
+def attends(u, satisfaction, trust_institutional, attended_last, assembly_size, p):  # pragma: no cover - compiled
+    """The one-agent form of attendance: whether a member with this satisfaction,
+    institutional trust and habit goes to its assembly's meeting, given its uniform draw
+    ``u``, the number of members of its assembly and the :class:`MeetingParameters` ``p``."""
+    logit = (
+        p.attendance_base
+        + p.attendance_satisfaction * (satisfaction - 0.5)
+        + p.attendance_trust * (trust_institutional - 0.5)
+        + p.attendance_habit * attended_last
+        - p.participation_cost
+        - p.group_size_cost * np.log2(max(assembly_size / 20.0, 1.0))
+    )
+    return u < sigmoid(logit)
 
 
 def communicated_beliefs(
@@ -268,6 +287,21 @@ def vote_budget(account_eur, daily_cost_eur):  # pragma: no cover - compiled
 
 
 @kernel
+def voted_levels(fine_scale, quota, fee, vote, budget, voice, has_quota, official):  # pragma: no cover - compiled
+    """One assembly's (fine scale, quota, fee) after a valid vote: the median ``vote`` and
+    the fee's ``budget`` vote move the levels in force, and members' ``voice`` weighs them
+    against the ``official`` ones (:class:`OfficialLevels`)."""
+    voted_fine = min(max(fine_scale * FINE_STEP**vote, FINE_BOUNDS[0]), FINE_BOUNDS[1])
+    voted_quota = min(max(quota + QUOTA_STEP * vote, 0.0), 1.0) if has_quota else quota
+    voted_fee = fee * FEE_STEP**budget
+    return (
+        (1.0 - voice) * official.fine_scale + voice * voted_fine,
+        (1.0 - voice) * official.quota + voice * voted_quota,
+        (1.0 - voice) * official.fee_eur_per_day + voice * voted_fee,
+    )
+
+
+@kernel
 def meet(
     u,
     assembly,
@@ -314,15 +348,7 @@ def meet(
     for i in range(n):
         a = assembly[i]
         if member[i]:
-            logit = (
-                p.attendance_base
-                + p.attendance_satisfaction * (satisfaction[i] - 0.5)
-                + p.attendance_trust * (trust_institutional[i] - 0.5)
-                + p.attendance_habit * attended_last[i]
-                - p.participation_cost
-                - p.group_size_cost * np.log2(max(size[a] / 20.0, 1.0))
-            )
-            attended[i] = u[i] < sigmoid(logit)
+            attended[i] = attends(u[i], satisfaction[i], trust_institutional[i], attended_last[i], size[a], p)
             meetings_eligible[i] += 1
             if bound[i]:
                 bound_members[a] += 1.0
@@ -360,12 +386,9 @@ def meet(
         for k in range(count):
             if not valid[k]:
                 continue
-            voted_fine = min(max(fine_scale[k] * FINE_STEP ** votes[k], FINE_BOUNDS[0]), FINE_BOUNDS[1])
-            voted_quota = min(max(quota[k] + QUOTA_STEP * votes[k], 0.0), 1.0) if has_quota else quota[k]
-            voted_fee = fee[k] * FEE_STEP**budget
-            fine_scale[k] = (1.0 - voice) * official.fine_scale + voice * voted_fine
-            quota[k] = (1.0 - voice) * official.quota + voice * voted_quota
-            fee[k] = (1.0 - voice) * official.fee_eur_per_day + voice * voted_fee
+            fine_scale[k], quota[k], fee[k] = voted_levels(
+                fine_scale[k], quota[k], fee[k], votes[k], budget, voice, has_quota, official
+            )
             chosen[k] = True
     attendance = 0.0
     if members:

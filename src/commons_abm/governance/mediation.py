@@ -5,11 +5,22 @@ mediation and a share ``success_rate`` of those is settled: the fine is refunded
 offence struck off the ladder, and the victim's institutional trust, instead of falling,
 rises a little (procedural justice: Tyler 1990; Ostrom 1990 ch. 3, "rapid access to
 low-cost local arenas to resolve conflicts"). Each case costs ``cost_eur_per_case``.
+With two uniform draws ``u1_i``, ``u2_i`` per agent (stream ``governance``, drawn on a day
+with at least one dispute)::
+
+    brought_i = dispute_i and u1_i < access_probability
+    settled_i = brought_i and u2_i < success_rate
+    if settled_i: fine_i = 0, offence_i = max(offence_i - 1, 0), readmitted if excluded today
+    cost      = cost_eur_per_case sum_i brought_i
+
+Its parameters are :class:`MediationParameters`; one agent's dispute is
+:func:`mediate_agent` (the reference engine's), everyone's :func:`mediate_arrays`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,7 +29,23 @@ from commons_abm.core.state import State
 from commons_abm.governance.institutions import Institutions
 from commons_abm.governance.sanctions import SanctionDay
 
-__all__ = ["MediationDay", "mediate"]
+__all__ = ["MediationDay", "MediationParameters", "mediate", "mediate_agent", "mediation_parameters"]
+
+
+class MediationParameters(NamedTuple):
+    """Access to mediation, its success and its cost (:func:`mediation_parameters` reads
+    them from the rulebook's ``mediation`` statement)."""
+
+    access_probability: float  # chance that a dispute reaches mediation [0-1]
+    success_rate: float  # chance that a mediated dispute is settled [0-1]
+    cost_eur_per_case: float  # cost of one case brought to mediation [EUR]
+
+
+def mediation_parameters(inst: Institutions) -> MediationParameters:
+    """The rulebook's mediation, as :func:`mediate_agent` takes it."""
+    return MediationParameters(
+        float(inst.mediation_access), float(inst.mediation_success), float(inst.mediation_cost_eur)
+    )
 
 
 @dataclass
@@ -62,18 +89,35 @@ def mediate(
 def mediate_arrays(
     disputes, u, access, success, fines, excluded, offence_level, member, excluded_until
 ):  # pragma: no cover - compiled
-    """Settle disputes: refund, strike the offence off, readmit the excluded; returns the
-    settled disputes and the number brought to mediation."""
+    """Settle disputes (each agent's by :func:`mediate_agent`): refund, strike the offence
+    off, readmit the excluded; returns the settled disputes and the number brought to mediation."""
+    p = MediationParameters(access, success, 0.0)
     settled = np.zeros(disputes.size, dtype=np.bool_)
     brought = 0
     for i in range(disputes.size):
-        if disputes[i] and u[0, i] < access:
-            brought += 1
-            if u[1, i] < success:
-                settled[i] = True
-                fines[i] = 0.0
-                offence_level[i] = max(offence_level[i] - 1, 0)
-                if excluded[i]:
-                    member[i] = True
-                    excluded_until[i] = 0
+        case, settled[i], fines[i], offence_level[i], member[i], excluded_until[i] = mediate_agent(
+            disputes[i], u[0, i], u[1, i], p, fines[i], excluded[i], offence_level[i], member[i], excluded_until[i]
+        )
+        brought += case
     return settled, brought
+
+
+@kernel
+def mediate_agent(
+    dispute, u_access, u_success, p, fine, excluded, offence_level, member, excluded_until
+):  # pragma: no cover - compiled
+    """The one-agent form: one agent's dispute, given its two uniform draws and the
+    :class:`MediationParameters` ``p``; returns (brought to mediation, settled, fine [EUR],
+    offence level, member, excluded until)."""
+    brought = False
+    settled = False
+    if dispute and u_access < p.access_probability:
+        brought = True
+        if u_success < p.success_rate:
+            settled = True
+            fine = 0.0
+            offence_level = max(offence_level - 1, 0)
+            if excluded:
+                member = True
+                excluded_until = 0
+    return brought, settled, fine, offence_level, member, excluded_until

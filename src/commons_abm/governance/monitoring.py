@@ -1,14 +1,24 @@
 """Monitoring (design principle 4): who checks whether others follow the rules.
 
-Each monitor named in the rulebook (``monitor`` statements: peers, the operator or
-officials) checks every agent bound by a rule each day. A breach is detected with the
-monitor's ``detection_probability``; a compliant agent is wrongly accused with its
-``error_rate``. Peers see only what happens around them: their detection and error
-probabilities are scaled by the share of the agent's ties to members who cooperated
-today, in the stage ``decide`` that runs before monitoring ("mutual vigilance",
-``003_d0cbea24b0b91578.txt``; Ostrom 1990, ch. 3). Monitors act independently.
-Costs: ``cost_eur_per_check`` per agent checked (per agent watched, for peers, shared
-among the cooperating members who watch).
+Each monitor ``m`` named in the rulebook (``monitor`` statements: peers, the operator or
+officials) checks every agent ``i`` bound by a rule each day. A breach is detected with the
+monitor's ``detection_probability`` ``p_m``; a compliant agent is wrongly accused with its
+``error_rate`` ``e_m``. Peers see only what happens around them: their detection and error
+probabilities are scaled by the reach ``r_i``, the share of the agent's ties to members who
+cooperated today, in the stage ``decide`` that runs before monitoring ("mutual vigilance",
+``003_d0cbea24b0b91578.txt``; Ostrom 1990, ch. 3); for officials and the operator
+``r = 1``. With one uniform draw ``u_mi`` per monitor and agent (stream ``governance``)::
+
+    accused_mi  = u_mi < p_m r_mi          if i breaches a rule
+                = u_mi < e_m r_mi          if i complies (a wrongful accusation)
+    detected_i  = breach_i and any_m accused_mi
+    wrongly_i   = not breach_i and any_m accused_mi
+
+Monitors act independently. Costs: ``cost_eur_per_check`` per agent checked,
+``cost_m = c_m sum_i r_mi`` over the bound agents (for peers, shared equally among the
+cooperating members who watch). Its parameters are the monitors' table
+(:class:`commons_abm.governance.institutions.MonitorTable`); one agent's checks are
+:func:`monitored` (the reference engine's), everyone's :func:`monitor_arrays`.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from commons_abm.core.kernels import flat, kernel, shaped
 from commons_abm.core.state import State
 from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR, Institutions
 
-__all__ = ["peer_coverage", "Detection", "accused", "detections", "monitor"]
+__all__ = ["peer_coverage", "Detection", "accused", "detections", "monitor", "monitor_reach", "monitored"]
 
 
 @dataclass
@@ -82,10 +92,38 @@ def detections(
 
 
 @kernel
+def monitor_reach(who, coverage):  # pragma: no cover - compiled
+    """How much of an agent one monitor sees: ``coverage`` (the share of its ties to
+    cooperating members) for peers, all of it for officials and the operator."""
+    return coverage if who == PEER_MONITOR else 1.0
+
+
+@kernel
+def monitored(breach, coverage, u, who, p, error):  # pragma: no cover - compiled
+    """The one-agent form: one bound agent checked by every monitor ``m`` (``who``, ``p``
+    and ``error``: the columns of the monitors' table), given its peer ``coverage`` and one
+    uniform draw ``u[m]`` per monitor; returns (breach detected, wrongly accused,
+    accused by officials)."""
+    detected = False
+    wrong = False
+    by_official = False
+    for m in range(who.size):
+        if accused(breach, u[m], p[m], error[m], monitor_reach(who[m], coverage)):
+            if breach:
+                detected = True
+            else:
+                wrong = True
+            if who[m] == OFFICIAL_MONITOR:
+                by_official = True
+    return detected, wrong, by_official
+
+
+@kernel
 def monitor_arrays(
     who, p, error, unit_cost, u, bound, breach, member, cooperated, indptr, indices
 ):  # pragma: no cover - compiled
-    """The checks of :func:`monitor`: accusations, costs and each peer monitor's share."""
+    """The checks of :func:`monitor` (each bound agent's by :func:`monitored`): accusations,
+    costs and each peer monitor's share."""
     monitors, n = u.shape
     detected = np.zeros(n, dtype=np.bool_)
     wrong = np.zeros(n, dtype=np.bool_)
@@ -98,20 +136,14 @@ def monitor_arrays(
     for i in range(n):
         watchers += member[i] and cooperated[i]
     checked = bound.any()
+    watched = np.zeros(monitors)
+    for i in range(n):
+        if bound[i]:
+            for m in range(monitors):
+                watched[m] += monitor_reach(who[m], coverage[i])
+            detected[i], wrong[i], by_official[i] = monitored(breach[i], coverage[i], u[:, i], who, p, error)
     for m in range(monitors):
-        watched = 0.0
-        for i in range(n):
-            reach = coverage[i] if who[m] == PEER_MONITOR else 1.0
-            if bound[i]:
-                watched += reach
-                if accused(breach[i], u[m, i], p[m], error[m], reach):
-                    if breach[i]:
-                        detected[i] = True
-                    else:
-                        wrong[i] = True
-                    if who[m] == OFFICIAL_MONITOR:
-                        by_official[i] = True
-        spent = unit_cost[m] * watched if checked else 0.0
+        spent = unit_cost[m] * watched[m] if checked else 0.0
         cost += spent
         if who[m] == OFFICIAL_MONITOR:
             official_cost += spent

@@ -19,6 +19,15 @@
   posture moves one rung up or down; the working relationship is partly lost: members'
   institutional trust keeps the share ``staff_continuity`` of its distance from its
   initial value (civil-service staff carry the rest over, ``003_d0cbea24b0b91578.txt``).
+
+A member's institutional trust ``T`` after officials' acts of the day (:func:`official_trust`;
+``g``, ``l``: institutional gain and loss, ``b``: authority bias, ``s``: the stance's
+signal, ``T0``: the initial trust), then clipped to [0, 1]::
+
+    T = T + g (1 + b) s (1 - T)             an ally (s > 0)
+    T = T - l (1 - b) |s| T                 a controller (s < 0)
+    T = T (1 - override_loss (1 - b))       at an override
+    T = T0 + staff_continuity (T - T0)      at an election
 """
 
 from __future__ import annotations
@@ -42,7 +51,9 @@ __all__ = [
     "Polity",
     "act",
     "members_voice",
+    "official_trust",
     "officials_act",
+    "officials_events",
     "officials_parameters",
     "overrides_per_year",
     "rule_security",
@@ -157,31 +168,47 @@ def act(
     rng, step, rung, rungs, member, trust, chosen, signal, rate, cycle, change_probability, continuity, t
 ):  # pragma: no cover - compiled
     """The arithmetic and draws of :func:`officials_act`: (override, election, new rung)
-    (``t``: :class:`OfficialsParameters`). The caller resets the levels after an override."""
-    authority_bias = t.authority_bias
-    if signal != 0.0:
-        scale = (
-            t.institutional_gain * (1.0 + authority_bias)
-            if signal > 0
-            else t.institutional_loss * (1.0 - authority_bias)
-        )
-        for i in range(trust.size):
-            if member[i]:
-                trust[i] += scale * abs(signal) * (1.0 - trust[i] if signal > 0 else -trust[i])
+    (``t``: :class:`OfficialsParameters`): the day's events (:func:`officials_events`),
+    then each agent's institutional trust (:func:`official_trust`). The caller resets the
+    levels after an override."""
+    override, election, rung = officials_events(rng, step, rung, rungs, chosen, rate, cycle, change_probability)
+    for i in range(trust.size):
+        trust[i] = official_trust(trust[i], member[i], signal, override, election, continuity, t)
+    return override, election, rung
+
+
+@kernel
+def officials_events(rng, step, rung, rungs, chosen, rate, cycle, change_probability):  # pragma: no cover - compiled
+    """Whether officials override members' rules today (a uniform, when members' rules
+    stand), whether it is an election day, and the posture's rung after it (at an
+    election, a uniform, and a second when the posture moves): (override, election, rung)."""
     override = False
     if rate > 0 and chosen.any() and rng.random() < rate / 365.0:
         override = True
-        for i in range(trust.size):
-            if member[i]:
-                trust[i] *= 1.0 - t.override_loss * (1.0 - authority_bias)
     election = step > 0 and step % cycle == 0
     if election:
         if rng.random() < change_probability:
             move = 1 if rng.random() < 0.5 else -1
             rung = min(max(rung + move, 0), rungs - 1)
-        for i in range(trust.size):
-            if member[i]:
-                trust[i] = t.initial_trust_institutional + continuity * (trust[i] - t.initial_trust_institutional)
-    for i in range(trust.size):
-        trust[i] = min(max(trust[i], 0.0), 1.0)
     return override, election, rung
+
+
+@kernel
+def official_trust(trust, member, signal, override, election, continuity, t):  # pragma: no cover - compiled
+    """The one-agent form: an agent's institutional trust after officials' acts today: for
+    a member, the stance's ``signal``, the loss at an ``override`` and the partial reset
+    at an ``election`` (``t``: :class:`OfficialsParameters`); clipped to [0, 1] for everyone."""
+    if member:
+        authority_bias = t.authority_bias
+        if signal != 0.0:
+            scale = (
+                t.institutional_gain * (1.0 + authority_bias)
+                if signal > 0
+                else t.institutional_loss * (1.0 - authority_bias)
+            )
+            trust += scale * abs(signal) * (1.0 - trust if signal > 0 else -trust)
+        if override:
+            trust *= 1.0 - t.override_loss * (1.0 - authority_bias)
+        if election:
+            trust = t.initial_trust_institutional + continuity * (trust - t.initial_trust_institutional)
+    return min(max(trust, 0.0), 1.0)

@@ -11,7 +11,17 @@ accusation, is sanctioned by the rulebook's ``sanction`` statement:
 
 ``fine_scale`` (voted at meetings, :mod:`commons_abm.governance.collective_choice`) multiplies the
 fines. A member reaching ``exclude_after`` offences is excluded for a year (principle 1).
-Fines go to the community account.
+Fines go to the community account. For one agent with offence level ``l`` and ``c``
+clean days, accused today (``a``) under a scheme other than ``none``::
+
+    fine = s ladder[min(l, len(ladder) - 1)]  (graduated)  or  s flat_fine  (flat),  if a
+    l, c = l + 1, 0                                          if a, else  c = c + 1
+    l, c = l - 1, 0                                          if c >= forgiveness_days and l > 0
+    excluded for EXCLUSION_DAYS, l = 0                       if a, a member and l >= exclude_after > 0
+
+The scheme and its fines are the record
+:class:`commons_abm.governance.institutions.SanctionTable`; one agent's day is
+:func:`sanction_agent` (the reference engine's), everyone's :func:`sanction_arrays`.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from commons_abm.core.kernels import flat, kernel
 from commons_abm.core.state import State
 from commons_abm.governance.institutions import FLAT, GRADUATED, NO_SANCTION, Institutions
 
-__all__ = ["next_fine_of", "SanctionDay", "accusations", "impose_sanctions"]
+__all__ = ["next_fine_of", "SanctionDay", "accusations", "impose_sanctions", "sanction_agent"]
 
 EXCLUSION_DAYS = 365
 
@@ -100,24 +110,61 @@ def sanction_arrays(
     member,
     excluded_until,
 ):  # pragma: no cover - compiled
-    """The fines, the ladder's moves and the exclusions of :func:`impose_sanctions`."""
+    """The fines, the ladder's moves and the exclusions of :func:`impose_sanctions`, agent
+    by agent (:func:`sanction_agent`)."""
     n = accused.size
     fines = np.zeros(n)
     excluded = np.zeros(n, dtype=np.bool_)
     for i in range(n):
-        hit = accused[i] and scheme != NO_SANCTION
-        if hit:
-            fines[i] = next_fine_of(scheme, ladder, flat_fine, offence_level[i], fine_scale[i])
-            clean_days[i] = 0
-            offence_level[i] += 1
-        else:
-            clean_days[i] += 1
-        if clean_days[i] >= forgiveness_days and offence_level[i] > 0:  # forgiven one rung
-            offence_level[i] -= 1
-            clean_days[i] = 0
-        if exclude_after > 0 and hit and member[i] and offence_level[i] >= exclude_after:
-            excluded[i] = True
-            member[i] = False
-            excluded_until[i] = excluded_until_step
-            offence_level[i] = 0
+        fines[i], excluded[i], clean_days[i], offence_level[i], member[i], excluded_until[i] = sanction_agent(
+            scheme,
+            ladder,
+            flat_fine,
+            accused[i],
+            fine_scale[i],
+            forgiveness_days,
+            exclude_after,
+            excluded_until_step,
+            clean_days[i],
+            offence_level[i],
+            member[i],
+            excluded_until[i],
+        )
     return fines, excluded
+
+
+@kernel
+def sanction_agent(
+    scheme,
+    ladder,
+    flat_fine,
+    accused,
+    fine_scale,
+    forgiveness_days,
+    exclude_after,
+    excluded_until_step,
+    clean_days,
+    offence_level,
+    member,
+    excluded_until,
+):  # pragma: no cover - compiled
+    """The one-agent form: one agent's fine, exclusion and move on the ladder today;
+    returns (fine [EUR], excluded today, clean days, offence level, member, excluded until)."""
+    fine = 0.0
+    excluded = False
+    hit = accused and scheme != NO_SANCTION
+    if hit:
+        fine = next_fine_of(scheme, ladder, flat_fine, offence_level, fine_scale)
+        clean_days = 0
+        offence_level += 1
+    else:
+        clean_days += 1
+    if clean_days >= forgiveness_days and offence_level > 0:  # forgiven one rung
+        offence_level -= 1
+        clean_days = 0
+    if exclude_after > 0 and hit and member and offence_level >= exclude_after:
+        excluded = True
+        member = False
+        excluded_until = excluded_until_step
+        offence_level = 0
+    return fine, excluded, clean_days, offence_level, member, excluded_until

@@ -1,0 +1,129 @@
+"""Collective choice (:mod:`commons_abm.governance.collective_choice`): who attends the
+meetings of :func:`meet` is each member's decision by :func:`attends`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from commons_abm.governance import collective_choice
+from commons_abm.governance.collective_choice import MeetingParameters, OfficialLevels, attends, meet, voted_levels
+from tests.contract import MechanismContract
+
+
+class TestAttendance(MechanismContract):
+    module = collective_choice
+    stream = "governance"
+    parameters = MeetingParameters
+    bounds = {"attended": (0.0, 1.0)}
+    agents = 120  # assemblies beyond 20 members, so that the group-size cost counts
+
+    def fixture(self, rng: np.random.Generator) -> dict[str, Any]:
+        n, count = self.agents, int(rng.integers(1, 4))
+        ties = int(rng.integers(50, 300))
+        return {
+            "p": MeetingParameters(
+                attendance_base=rng.uniform(-1.0, 1.0),
+                attendance_satisfaction=rng.uniform(0.0, 3.0),
+                attendance_trust=rng.uniform(0.0, 3.0),
+                attendance_habit=rng.uniform(0.0, 2.0),
+                participation_cost=rng.uniform(0.0, 2.0),
+                group_size_cost=rng.uniform(0.0, 1.0),
+                meeting_gain=rng.uniform(0.0, 0.2),
+                quorum=rng.uniform(0.0, 0.5),
+            ),
+            "count": count,
+            "assembly": rng.integers(0, count, n).astype(np.int32),
+            "member": rng.random(n) < 0.8,
+            "satisfaction": rng.uniform(0, 1, n),
+            "trust_institutional": rng.uniform(0, 1, n),
+            "attended_last": rng.random(n) < 0.4,
+            "belief": rng.uniform(0, 1, n),
+            "propensity": rng.uniform(0, 1, n),
+            "cooperated": rng.random(n) < 0.6,
+            "breach": rng.random(n) < 0.2,
+            "bound": rng.random(n) < 0.7,
+            "owners": rng.integers(0, n, ties).astype(np.int64),
+            "indices": rng.integers(0, n, ties).astype(np.int64),
+            "tie_trust": rng.uniform(0, 1, ties),
+        }
+
+    def draws(self, f: dict[str, Any], rngs: dict[str, np.random.Generator]) -> np.ndarray:
+        return rngs["governance"].random(self.agents)  # as collective_choice.hold_meeting draws
+
+    def population(self, f: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
+        n, count = self.agents, f["count"]
+        attended, *_ = meet(
+            self.draws(f, rngs),
+            f["assembly"],
+            count,
+            f["member"],
+            f["satisfaction"],
+            f["trust_institutional"],
+            f["attended_last"].copy(),
+            np.zeros(n, np.int64),
+            np.zeros(n, np.int64),
+            f["belief"].copy(),
+            f["propensity"],
+            f["cooperated"],
+            f["breach"],
+            f["bound"],
+            f["owners"],
+            f["indices"],
+            f["tie_trust"].copy(),
+            f["p"],
+            0.5,
+            0.0,
+            True,
+            np.ones(count),
+            np.full(count, 0.3),
+            np.full(count, 0.1),
+            np.zeros(count, bool),
+            OfficialLevels(1.0, 0.3, 0.1),
+        )
+        return {"attended": attended}
+
+    def one_agent(self, f: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
+        u = self.draws(f, rngs)
+        size = [0] * f["count"]
+        for i in range(self.agents):
+            size[f["assembly"][i]] += bool(f["member"][i])
+        attended = np.zeros(self.agents, bool)
+        for i in range(self.agents):
+            if f["member"][i]:
+                attended[i] = attends(
+                    float(u[i]),
+                    float(f["satisfaction"][i]),
+                    float(f["trust_institutional"][i]),
+                    bool(f["attended_last"][i]),
+                    float(size[f["assembly"][i]]),
+                    f["p"],
+                )
+        return {"attended": attended}
+
+    def test_attendance_rises_with_satisfaction_trust_and_habit(self) -> None:
+        p = MeetingParameters(0.0, 2.0, 2.0, 1.0, 0.5, 0.3, 0.1, 0.2)
+        share = [
+            np.mean([attends(u, s, t, h, 30.0, p) for u in np.linspace(0.001, 0.999, 999)])
+            for s, t, h in ((0.2, 0.2, False), (0.8, 0.2, False), (0.8, 0.8, False), (0.8, 0.8, True))
+        ]
+        assert share == sorted(share) and share[0] < share[-1]
+
+    def test_larger_assemblies_attend_less(self) -> None:
+        p = MeetingParameters(0.0, 2.0, 2.0, 1.0, 0.5, 0.3, 0.1, 0.2)
+        share = [
+            np.mean([attends(u, 0.5, 0.5, False, size, p) for u in np.linspace(0.001, 0.999, 999)])
+            for size in (10, 20, 80)
+        ]
+        assert share[0] == share[1] > share[2]
+
+
+def test_voted_levels_weigh_members_vote_by_their_voice() -> None:
+    official = OfficialLevels(1.0, 0.3, 0.5)
+    assert voted_levels(2.0, 0.4, 0.6, 1.0, -1.0, 0.0, True, official) == official
+    fine, quota, fee = voted_levels(2.0, 0.4, 0.55, 1.0, -1.0, 1.0, True, official)
+    assert (fine, quota, fee) == pytest.approx((2.5, 0.45, 0.5), rel=1e-12)
+    assert voted_levels(3.9, 0.99, 0.5, 1.0, 0.0, 1.0, True, official)[:2] == (4.0, 1.0)  # clipped
+    assert voted_levels(0.26, 0.4, 0.5, -1.0, 0.0, 1.0, False, official)[:2] == (0.25, 0.4)  # no quota to vote
