@@ -27,7 +27,12 @@ from commons_abm.behaviour.decisions import (
     legitimacy,
     with_deterrence,
 )
-from commons_abm.behaviour.trust import MEDIATION_REPAIR, WARNING_SHARE
+from commons_abm.behaviour.trust import (
+    institutional_parameters,
+    institutional_trust,
+    interpersonal_parameters,
+    interpersonal_trust,
+)
 from commons_abm.core.calendar import HOURS
 from commons_abm.core.kinds import KINDS
 from commons_abm.core.scalars import clip
@@ -322,11 +327,9 @@ class AgentRules:
         t, d = b.trust, b.decisions
         trust = model.state.ties.trust
         # trust in each neighbour follows what the neighbour did today
+        tie_rule = interpersonal_parameters(t)
         for other, slot in zip(self.neighbour_agents, self.tie_slots):
-            prior = float(trust[slot])
-            seen = other.cooperated
-            change = t.interpersonal_gain * (1.0 - prior) if seen else -t.interpersonal_loss * prior
-            trust[slot] = prior + clip(change * _confirmation(prior, seen, t.confirmation_bias), -prior, 1.0 - prior)
+            trust[slot] = interpersonal_trust(float(trust[slot]), bool(other.cooperated), tie_rule)
 
         # satisfaction: today's gain, and the fairness of the pool for contributors
         s = b.satisfaction
@@ -341,22 +344,19 @@ class AgentRules:
         )
 
         # institutional trust: satisfaction, the compliance I see, and today's events
-        T = self.trust_institutional
-        if self.member:
-            signal = 2.0 * (self.satisfaction_short - 0.5) + t.observed_compliance_weight * (
-                2.0 * ref.assembly_compliance[self.assembly] - 1.0
-            )
-            up = signal > 0
-            change = t.institutional_gain * signal * (1.0 - T) if up else t.institutional_loss * signal * T
-            T += change * _confirmation(T, up, t.confirmation_bias)
-        if self.wrongful_stands:
-            T *= 1.0 - (t.wrongful_sanction_loss if self.fines_eur > 0 else WARNING_SHARE * t.wrongful_sanction_loss)
-        if self.settled:
-            T += MEDIATION_REPAIR * t.institutional_gain * (1.0 - T)
         voice = model.voice * model.rule_security  # a vote officials may override counts less
-        if voice > 0 and self.voiced:
-            T += t.institutional_gain * voice * (1.0 - T)
-        self.trust_institutional = clip(T)
+        self.trust_institutional = institutional_trust(
+            float(self.trust_institutional),
+            bool(self.member),
+            float(self.satisfaction_short),
+            float(ref.assembly_compliance[self.assembly]),
+            float(self.fines_eur),
+            bool(self.wrongful_stands),
+            bool(self.settled),
+            bool(self.voiced),
+            float(voice),
+            institutional_parameters(t),
+        )
 
         # beliefs: what my trusted neighbours did, and the community-wide rate
         public = ref.public_rate
