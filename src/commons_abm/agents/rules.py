@@ -27,6 +27,7 @@ from commons_abm.behaviour.decisions import (
     legitimacy,
     with_deterrence,
 )
+from commons_abm.behaviour.satisfaction import agent_fairness, agent_satisfaction, satisfaction_parameters
 from commons_abm.behaviour.trust import (
     institutional_parameters,
     institutional_trust,
@@ -35,7 +36,6 @@ from commons_abm.behaviour.trust import (
 )
 from commons_abm.core.calendar import HOURS
 from commons_abm.core.kinds import KINDS
-from commons_abm.core.scalars import clip
 from commons_abm.governance.sanctions import EXCLUSION_DAYS
 from commons_abm.territory.demand import DAYS_PER_YEAR, daily_factor, hourly_shape
 
@@ -332,15 +332,13 @@ class AgentRules:
             trust[slot] = interpersonal_trust(float(trust[slot]), bool(other.cooperated), tie_rule)
 
         # satisfaction: today's gain, and the fairness of the pool for contributors
-        s = b.satisfaction
-        fair = 0.0
-        if self.member and self.offered > 0 and ref.return_per_kwh > 0:
-            fair = clip((self.received / self.offered) / ref.return_per_kwh - 1.0, -1.0, 1.0)
-        target = _sigmoid(self.net_benefit_eur / s.benefit_scale_eur_per_day + s.fairness_weight * fair)
-        self.satisfaction_short += s.short_rate * (target - self.satisfaction_short)
-        self.satisfaction_long += s.long_rate * (target - self.satisfaction_long)
-        self.satisfaction = (1.0 - s.long_run_weight) * self.satisfaction_short + (
-            s.long_run_weight * self.satisfaction_long
+        fair = agent_fairness(float(self.received), float(self.offered), ref.return_per_kwh) if self.member else 0.0
+        self.satisfaction, self.satisfaction_short, self.satisfaction_long = agent_satisfaction(
+            float(self.satisfaction_short),
+            float(self.satisfaction_long),
+            float(self.net_benefit_eur),
+            fair,
+            satisfaction_parameters(b.satisfaction),
         )
 
         # institutional trust: satisfaction, the compliance I see, and today's events
@@ -349,7 +347,7 @@ class AgentRules:
             float(self.trust_institutional),
             bool(self.member),
             float(self.satisfaction_short),
-            float(ref.assembly_compliance[self.assembly]),
+            float(ref.assembly_compliance[self.index]),
             float(self.fines_eur),
             bool(self.wrongful_stands),
             bool(self.settled),

@@ -46,6 +46,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from commons_abm.behaviour.satisfaction import pool_return
+from commons_abm.behaviour.trust import assembly_compliance
 from commons_abm.core.calendar import HOURS, Day
 from commons_abm.core.indicators import compliance_rate
 from commons_abm.core.records import GovernanceDay
@@ -517,15 +519,13 @@ class ReferenceEngine:
         compliance in its assembly and the pool's return per kWh offered."""
         everyone = self.everyone
         self.public_rate = sum(1 for a in everyone if a.cooperated) / len(everyone) if everyone else 0.0
-        count = self.model.levels.fine_scale.size
-        anyone_bound = any(a.bound for a in everyone)
-        seen, kept = [0] * count, [0] * count
-        for a in everyone:
-            if a.bound or not anyone_bound:
-                seen[a.assembly] += 1
-                kept[a.assembly] += a.cooperated
-        self.assembly_compliance = [k / s if s else 1.0 for k, s in zip(kept, seen)]
-        contributors = [a for a in everyone if a.offered > 0]
-        offered = sum(a.offered for a in contributors)
-        received = sum(a.received for a in contributors)
-        self.return_per_kwh = received / offered if offered > 0 else 0.0
+        cooperated = np.array([a.cooperated for a in everyone], dtype=bool)
+        self.assembly_compliance = assembly_compliance(  # per agent
+            np.array([a.assembly for a in everyone], dtype=np.int64),
+            self.model.levels.fine_scale.size,
+            np.array([a.bound for a in everyone], dtype=bool),
+            cooperated,
+        )
+        self.return_per_kwh = float(
+            pool_return(np.array([a.received for a in everyone], float), np.array([a.offered for a in everyone], float))
+        )
