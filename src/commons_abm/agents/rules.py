@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from commons_abm.behaviour.beliefs import revised_beliefs
+from commons_abm.behaviour.beliefs import agent_belief, belief_parameters
 from commons_abm.behaviour.decisions import (
     DUMPING,
     HUB_BRING,
@@ -321,10 +321,10 @@ class AgentRules:
     def learn(self) -> None:
         """Trust in each neighbour, satisfaction, institutional trust and my beliefs
         (:mod:`commons_abm.behaviour.trust`, :mod:`commons_abm.behaviour.satisfaction`,
-        :mod:`commons_abm.behaviour.decisions`)."""
+        :mod:`commons_abm.behaviour.beliefs`)."""
         model = self.model
         b, ref = model.scenario.behaviour, model.reference
-        t, d = b.trust, b.decisions
+        t = b.trust
         trust = model.state.ties.trust
         # trust in each neighbour follows what the neighbour did today
         tie_rule = interpersonal_parameters(t)
@@ -357,18 +357,15 @@ class AgentRules:
         )
 
         # beliefs: what my trusted neighbours did, and the community-wide rate
-        public = ref.public_rate
-        trusts = [float(trust[slot]) for slot in self.tie_slots]
-        k = d.trust_weighted_attention  # attention to a neighbour grows with trust in it
-        weights = [(1.0 - k) + k * t_j for t_j in trusts]
-        total = sum(weights)
-        if total > 0:
-            neighbours = sum(w for w, o in zip(weights, self.neighbour_agents) if o.cooperated) / total
-        else:
-            neighbours = public
-        mean_trust = sum(trusts) / len(trusts) if trusts else 0.0
-        observed = (1.0 - d.public_information) * neighbours + d.public_information * public
-        self.belief = float(revised_beliefs(np.array([self.belief]), np.array([observed]), mean_trust, b)[0])
+        slots = np.array(self.tie_slots, dtype=np.int64)
+        self.belief = agent_belief(
+            float(self.belief),
+            model.state.cooperated,
+            np.array([other.index for other in self.neighbour_agents], dtype=np.int64),
+            trust[slots],
+            float(ref.public_rate),
+            belief_parameters(b),
+        )
 
     def review_membership(self) -> None:
         """Now and then, leave if dissatisfied, or join if trusted members I know are
