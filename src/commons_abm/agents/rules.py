@@ -27,6 +27,7 @@ from commons_abm.behaviour.decisions import (
     legitimacy,
     with_deterrence,
 )
+from commons_abm.behaviour.membership import agent_review, review_parameters
 from commons_abm.behaviour.satisfaction import agent_fairness, agent_satisfaction, satisfaction_parameters
 from commons_abm.behaviour.trust import (
     institutional_parameters,
@@ -371,22 +372,23 @@ class AgentRules:
         """Now and then, leave if dissatisfied, or join if trusted members I know are
         more satisfied than I am (:mod:`commons_abm.behaviour.membership`)."""
         model = self.model
-        p = model.scenario.behaviour.participation
-        if not model.rngs["behaviour"].random() < 1.0 / p.review_days:
-            return
-        if self.member:
-            if self.satisfaction < p.leave_threshold:
-                self.member = False
-                self.attended_last = False
-            return
-        trust = model.state.ties.trust
-        num = den = 0.0
-        for other, slot in zip(self.neighbour_agents, self.tie_slots):
-            if other.member:
-                num += float(trust[slot]) * other.satisfaction
-                den += float(trust[slot])
-        expected = num / den if den > 0 else 0.0
-        if self.excluded_until <= model.today.step and expected > p.join_threshold and expected > self.satisfaction:
+        state = model.state
+        joins, leaves = agent_review(
+            model.rngs["behaviour"].random(),
+            bool(self.member),
+            float(self.satisfaction),
+            int(self.excluded_until),
+            int(model.today.step),
+            state.member,
+            state.satisfaction,
+            np.array([other.index for other in self.neighbour_agents], dtype=np.int64),
+            state.ties.trust[np.array(self.tie_slots, dtype=np.int64)],
+            review_parameters(model.scenario.behaviour.participation),
+        )
+        if leaves:
+            self.member = False
+            self.attended_last = False
+        elif joins:
             self.member = True
 
     def attends_meeting(self, group_cost: float) -> bool:
