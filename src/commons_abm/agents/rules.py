@@ -18,15 +18,7 @@ import math
 import numpy as np
 
 from commons_abm.behaviour.beliefs import agent_belief, belief_parameters
-from commons_abm.behaviour.decisions import (
-    DUMPING,
-    HUB_BRING,
-    SORTING,
-    deterrence_response,
-    intrinsic_cooperation,
-    legitimacy,
-    with_deterrence,
-)
+from commons_abm.behaviour.decisions import agent_decision, decision_parameters, legitimacy
 from commons_abm.behaviour.membership import agent_review, review_parameters
 from commons_abm.behaviour.satisfaction import agent_fairness, agent_satisfaction, satisfaction_parameters
 from commons_abm.behaviour.trust import (
@@ -126,49 +118,39 @@ class AgentRules:
     def decide(self) -> None:
         """Cooperate today or not (:mod:`commons_abm.behaviour.decisions`), and what it implies."""
         model = self.model
-        inst, b = model.institutions, model.scenario.behaviour
-        d = b.decisions
-        levels = model.levels
-        # what I would do out of my own motives, given what I expect of others, and the
-        # legitimacy of rules members chose (the formulas the array engine uses, for one agent)
+        inst, levels = model.institutions, model.levels
+        # the legitimacy of rules members chose, and deterrence if a rule backed by a
+        # sanction applies to me; then the decision rule the array engine uses, for one agent
         legit = float(legitimacy(inst, model.polity.posture, levels.chosen[self.assembly], model.rule_security))
-        intrinsic = float(
-            intrinsic_cooperation(
-                np.array([self.cc_type], np.int8),
-                np.array([self.belief]),
-                np.array([self.group_weight]),
-                b,
-                legit,
-                self.trust_institutional,
-            )[0]
-        )
-        if inst.official_monitoring and inst.stance == "controller":
-            intrinsic *= 1.0 - d.crowding_out
-        # deterrence, if a rule backed by a sanction applies to me
         sanctionable = inst.sanction_scheme != "none" and bool(inst.sanctioned) and self.is_bound(True)
-        if sanctionable:
-            expected = self.perceived_detection() * self.next_fine()
-            deterrence = float(
-                deterrence_response(np.array([expected]), d.temptation_eur_per_day, d.deterrence_noise)[0]
-            )
-            propensity = float(with_deterrence(intrinsic, deterrence))
-        else:
-            propensity = intrinsic
-        cooperated = model.rngs["behaviour"].random() < propensity
-        self.propensity = propensity
-        self.cooperated = cooperated
-
-        # what cooperating (or not) means today
-        coop = int(cooperated)
-        quota = float(levels.quota[self.assembly])
-        self.share_fraction = max(quota, propensity) if (self.member and cooperated) else 0.0
-        self.claim = 1.0 if cooperated else 1.0 + d.overdraw_factor
-        self.sorting = SORTING[coop]
-        self.hub_bring = HUB_BRING[coop]
-        self.dumping = DUMPING[coop]
-        if inst.official_monitoring and inst.dumping_forbidden and not cooperated:
-            self.dumping *= d.displacement
-        self.pays_fee = bool(inst.fee_eur_per_day > 0 and self.member and cooperated)
+        expected = self.perceived_detection() * self.next_fine() if sanctionable else 0.0
+        (
+            self.propensity,
+            self.cooperated,
+            self.share_fraction,
+            self.claim,
+            self.sorting,
+            self.hub_bring,
+            self.dumping,
+            self.pays_fee,
+        ) = agent_decision(
+            int(self.cc_type),
+            float(self.belief),
+            float(self.group_weight),
+            float(self.trust_institutional),
+            legit,
+            model.rngs["behaviour"].random(),
+            bool(self.member),
+            float(levels.quota[self.assembly]),
+            bool(inst.official_monitoring and inst.stance == "controller"),
+            sanctionable,  # whether deterrence applies to me
+            sanctionable,
+            float(expected),
+            bool(inst.official_monitoring and inst.dumping_forbidden),
+            bool(inst.fee_eur_per_day > 0),
+            decision_parameters(model.scenario.behaviour),
+        )
+        cooperated = self.cooperated
         self.bound = self.is_bound()
         self.breach = self.bound and not cooperated
         self.sanctionable = sanctionable and not cooperated
