@@ -45,11 +45,6 @@ def _lognormal_mean_one(cv: float) -> tuple[float, float]:
     return -sigma2 / 2.0, math.sqrt(sigma2)
 
 
-def _confirmation(prior: float, towards_high: bool, bias: float) -> float:
-    """Evidence on the side of 1/2 the prior is on weighs more (confirmation bias)."""
-    return 1.0 + bias if (prior >= 0.5) == towards_high else 1.0 - bias
-
-
 class AgentRules:
     """What every agent does in the reference engine (households, firms, officials).
 

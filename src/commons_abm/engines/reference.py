@@ -519,12 +519,11 @@ class ReferenceEngine:
         compliance in its assembly and the pool's return per kWh offered."""
         everyone = self.everyone
         self.public_rate = sum(1 for a in everyone if a.cooperated) / len(everyone) if everyone else 0.0
-        cooperated = np.array([a.cooperated for a in everyone], dtype=bool)
-        self.assembly_compliance = assembly_compliance(  # per agent
+        self.assembly_compliance = assembly_compliance(  # per agent: its assembly's
             np.array([a.assembly for a in everyone], dtype=np.int64),
             self.model.levels.fine_scale.size,
             np.array([a.bound for a in everyone], dtype=bool),
-            cooperated,
+            np.array([a.cooperated for a in everyone], dtype=bool),
         )
         self.return_per_kwh = float(
             pool_return(np.array([a.received for a in everyone], float), np.array([a.offered for a in everyone], float))
