@@ -138,7 +138,7 @@ class AgentRules:
             bool(self.member),
             float(levels.quota[self.assembly]),
             bool(inst.official_monitoring and inst.stance == "controller"),
-            sanctionable,  # whether deterrence applies to me
+            model.reference.deterred,  # whether sanctions deter anyone today
             sanctionable,
             float(expected),
             bool(inst.official_monitoring and inst.dumping_forbidden),

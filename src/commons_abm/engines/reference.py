@@ -112,6 +112,7 @@ class ReferenceEngine:
         self.pv_shape: list[float] | None = None
         self.used_share: list[float] = [0.0] * HOURS
         self.governance: dict[str, float] = {}
+        self.deterred = False  # whether sanctions deter anyone today (set as the day's decisions begin)
 
     # ---------------------------------------------------------------- a day
     def step(self, day: Day) -> None:
@@ -129,7 +130,12 @@ class ReferenceEngine:
             getattr(self, name)(day)
 
     def decide(self, day: Day) -> None:
-        """Each agent decides, and plans its energy and materials (``AgentRules.step``)."""
+        """Each agent decides, and plans its energy and materials (``AgentRules.step``);
+        sanctions deter today if a rule backed by one binds anyone (``deterred``)."""
+        inst = self.model.institutions
+        self.deterred = (
+            inst.sanction_scheme != "none" and bool(inst.sanctioned) and any(a.is_bound(True) for a in self.everyone)
+        )
         self.model.agents.shuffle_do("step")
 
     def enforce_rules(self, day: Day) -> None:
