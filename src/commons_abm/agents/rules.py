@@ -17,20 +17,18 @@ import math
 
 import numpy as np
 
-from commons_abm.behaviour.beliefs import revised_beliefs
-from commons_abm.behaviour.decisions import (
-    DUMPING,
-    HUB_BRING,
-    SORTING,
-    deterrence_response,
-    intrinsic_cooperation,
-    legitimacy,
-    with_deterrence,
+from commons_abm.behaviour.beliefs import agent_belief, belief_parameters
+from commons_abm.behaviour.decisions import agent_decision, decision_parameters, legitimacy
+from commons_abm.behaviour.membership import agent_review, review_parameters
+from commons_abm.behaviour.satisfaction import agent_fairness, agent_satisfaction, satisfaction_parameters
+from commons_abm.behaviour.trust import (
+    institutional_parameters,
+    institutional_trust,
+    interpersonal_parameters,
+    interpersonal_trust,
 )
-from commons_abm.behaviour.trust import MEDIATION_REPAIR, WARNING_SHARE
 from commons_abm.core.calendar import HOURS
 from commons_abm.core.kinds import KINDS, MATERIAL_ROLE_OF
-from commons_abm.core.scalars import clip
 from commons_abm.energy.load_shifting import operator_share, shift_agent_load
 from commons_abm.governance.accounts import settle_agent
 from commons_abm.governance.collective_choice import attends, meeting_parameters
@@ -60,11 +58,6 @@ def _lognormal_mean_one(cv: float) -> tuple[float, float]:
     """``(mu, sigma)`` of a log-normal with mean 1 and coefficient of variation ``cv``."""
     sigma2 = math.log1p(cv * cv)
     return -sigma2 / 2.0, math.sqrt(sigma2)
-
-
-def _confirmation(prior: float, towards_high: bool, bias: float) -> float:
-    """Evidence on the side of 1/2 the prior is on weighs more (confirmation bias)."""
-    return 1.0 + bias if (prior >= 0.5) == towards_high else 1.0 - bias
 
 
 class AgentRules:
@@ -131,49 +124,39 @@ class AgentRules:
     def decide(self) -> None:
         """Cooperate today or not (:mod:`commons_abm.behaviour.decisions`), and what it implies."""
         model = self.model
-        inst, b = model.institutions, model.scenario.behaviour
-        d = b.decisions
-        levels = model.levels
-        # what I would do out of my own motives, given what I expect of others, and the
-        # legitimacy of rules members chose (the formulas the array engine uses, for one agent)
+        inst, levels = model.institutions, model.levels
+        # the legitimacy of rules members chose, and deterrence if a rule backed by a
+        # sanction applies to me; then the decision rule the array engine uses, for one agent
         legit = float(legitimacy(inst, model.polity.posture, levels.chosen[self.assembly], model.rule_security))
-        intrinsic = float(
-            intrinsic_cooperation(
-                np.array([self.cc_type], np.int8),
-                np.array([self.belief]),
-                np.array([self.group_weight]),
-                b,
-                legit,
-                self.trust_institutional,
-            )[0]
-        )
-        if inst.official_monitoring and inst.stance == "controller":
-            intrinsic *= 1.0 - d.crowding_out
-        # deterrence, if a rule backed by a sanction applies to me
         sanctionable = inst.sanction_scheme != "none" and bool(inst.sanctioned) and self.is_bound(True)
-        if sanctionable:
-            expected = self.perceived_detection() * self.next_fine()
-            deterrence = float(
-                deterrence_response(np.array([expected]), d.temptation_eur_per_day, d.deterrence_noise)[0]
-            )
-            propensity = float(with_deterrence(intrinsic, deterrence))
-        else:
-            propensity = intrinsic
-        cooperated = model.rngs["behaviour"].random() < propensity
-        self.propensity = propensity
-        self.cooperated = cooperated
-
-        # what cooperating (or not) means today
-        coop = int(cooperated)
-        quota = float(levels.quota[self.assembly])
-        self.share_fraction = max(quota, propensity) if (self.member and cooperated) else 0.0
-        self.claim = 1.0 if cooperated else 1.0 + d.overdraw_factor
-        self.sorting = SORTING[coop]
-        self.hub_bring = HUB_BRING[coop]
-        self.dumping = DUMPING[coop]
-        if inst.official_monitoring and inst.dumping_forbidden and not cooperated:
-            self.dumping *= d.displacement
-        self.pays_fee = bool(inst.fee_eur_per_day > 0 and self.member and cooperated)
+        expected = self.perceived_detection() * self.next_fine() if sanctionable else 0.0
+        (
+            self.propensity,
+            self.cooperated,
+            self.share_fraction,
+            self.claim,
+            self.sorting,
+            self.hub_bring,
+            self.dumping,
+            self.pays_fee,
+        ) = agent_decision(
+            int(self.cc_type),
+            float(self.belief),
+            float(self.group_weight),
+            float(self.trust_institutional),
+            legit,
+            model.rngs["behaviour"].random(),
+            bool(self.member),
+            float(levels.quota[self.assembly]),
+            bool(inst.official_monitoring and inst.stance == "controller"),
+            model.reference.deterred,  # whether sanctions deter anyone today
+            sanctionable,
+            float(expected),
+            bool(inst.official_monitoring and inst.dumping_forbidden),
+            bool(inst.fee_eur_per_day > 0),
+            decision_parameters(model.scenario.behaviour),
+        )
+        cooperated = self.cooperated
         self.bound = self.is_bound()
         self.breach = self.bound and not cooperated
         self.sanctionable = sanctionable and not cooperated
@@ -395,82 +378,73 @@ class AgentRules:
     def learn(self) -> None:
         """Trust in each neighbour, satisfaction, institutional trust and my beliefs
         (:mod:`commons_abm.behaviour.trust`, :mod:`commons_abm.behaviour.satisfaction`,
-        :mod:`commons_abm.behaviour.decisions`)."""
+        :mod:`commons_abm.behaviour.beliefs`)."""
         model = self.model
         b, ref = model.scenario.behaviour, model.reference
-        t, d = b.trust, b.decisions
+        t = b.trust
         trust = model.state.ties.trust
         # trust in each neighbour follows what the neighbour did today
+        tie_rule = interpersonal_parameters(t)
         for other, slot in zip(self.neighbour_agents, self.tie_slots):
-            prior = float(trust[slot])
-            seen = other.cooperated
-            change = t.interpersonal_gain * (1.0 - prior) if seen else -t.interpersonal_loss * prior
-            trust[slot] = prior + clip(change * _confirmation(prior, seen, t.confirmation_bias), -prior, 1.0 - prior)
+            trust[slot] = interpersonal_trust(float(trust[slot]), bool(other.cooperated), tie_rule)
 
         # satisfaction: today's gain, and the fairness of the pool for contributors
-        s = b.satisfaction
-        fair = 0.0
-        if self.member and self.offered > 0 and ref.return_per_kwh > 0:
-            fair = clip((self.received / self.offered) / ref.return_per_kwh - 1.0, -1.0, 1.0)
-        target = _sigmoid(self.net_benefit_eur / s.benefit_scale_eur_per_day + s.fairness_weight * fair)
-        self.satisfaction_short += s.short_rate * (target - self.satisfaction_short)
-        self.satisfaction_long += s.long_rate * (target - self.satisfaction_long)
-        self.satisfaction = (1.0 - s.long_run_weight) * self.satisfaction_short + (
-            s.long_run_weight * self.satisfaction_long
+        fair = agent_fairness(float(self.received), float(self.offered), ref.return_per_kwh) if self.member else 0.0
+        self.satisfaction, self.satisfaction_short, self.satisfaction_long = agent_satisfaction(
+            float(self.satisfaction_short),
+            float(self.satisfaction_long),
+            float(self.net_benefit_eur),
+            fair,
+            satisfaction_parameters(b.satisfaction),
         )
 
         # institutional trust: satisfaction, the compliance I see, and today's events
-        T = self.trust_institutional
-        if self.member:
-            signal = 2.0 * (self.satisfaction_short - 0.5) + t.observed_compliance_weight * (
-                2.0 * ref.assembly_compliance[self.assembly] - 1.0
-            )
-            up = signal > 0
-            change = t.institutional_gain * signal * (1.0 - T) if up else t.institutional_loss * signal * T
-            T += change * _confirmation(T, up, t.confirmation_bias)
-        if self.wrongful_stands:
-            T *= 1.0 - (t.wrongful_sanction_loss if self.fines_eur > 0 else WARNING_SHARE * t.wrongful_sanction_loss)
-        if self.settled:
-            T += MEDIATION_REPAIR * t.institutional_gain * (1.0 - T)
         voice = model.voice * model.rule_security  # a vote officials may override counts less
-        if voice > 0 and self.voiced:
-            T += t.institutional_gain * voice * (1.0 - T)
-        self.trust_institutional = clip(T)
+        self.trust_institutional = institutional_trust(
+            float(self.trust_institutional),
+            bool(self.member),
+            float(self.satisfaction_short),
+            float(ref.assembly_compliance[self.index]),
+            float(self.fines_eur),
+            bool(self.wrongful_stands),
+            bool(self.settled),
+            bool(self.voiced),
+            float(voice),
+            institutional_parameters(t),
+        )
 
         # beliefs: what my trusted neighbours did, and the community-wide rate
-        public = ref.public_rate
-        trusts = [float(trust[slot]) for slot in self.tie_slots]
-        k = d.trust_weighted_attention  # attention to a neighbour grows with trust in it
-        weights = [(1.0 - k) + k * t_j for t_j in trusts]
-        total = sum(weights)
-        if total > 0:
-            neighbours = sum(w for w, o in zip(weights, self.neighbour_agents) if o.cooperated) / total
-        else:
-            neighbours = public
-        mean_trust = sum(trusts) / len(trusts) if trusts else 0.0
-        observed = (1.0 - d.public_information) * neighbours + d.public_information * public
-        self.belief = float(revised_beliefs(np.array([self.belief]), np.array([observed]), mean_trust, b)[0])
+        slots = np.array(self.tie_slots, dtype=np.int64)
+        self.belief = agent_belief(
+            float(self.belief),
+            model.state.cooperated,
+            np.array([other.index for other in self.neighbour_agents], dtype=np.int64),
+            trust[slots],
+            float(ref.public_rate),
+            belief_parameters(b),
+        )
 
     def review_membership(self) -> None:
         """Now and then, leave if dissatisfied, or join if trusted members I know are
         more satisfied than I am (:mod:`commons_abm.behaviour.membership`)."""
         model = self.model
-        p = model.scenario.behaviour.participation
-        if not model.rngs["behaviour"].random() < 1.0 / p.review_days:
-            return
-        if self.member:
-            if self.satisfaction < p.leave_threshold:
-                self.member = False
-                self.attended_last = False
-            return
-        trust = model.state.ties.trust
-        num = den = 0.0
-        for other, slot in zip(self.neighbour_agents, self.tie_slots):
-            if other.member:
-                num += float(trust[slot]) * other.satisfaction
-                den += float(trust[slot])
-        expected = num / den if den > 0 else 0.0
-        if self.excluded_until <= model.today.step and expected > p.join_threshold and expected > self.satisfaction:
+        state = model.state
+        joins, leaves = agent_review(
+            model.rngs["behaviour"].random(),
+            bool(self.member),
+            float(self.satisfaction),
+            int(self.excluded_until),
+            int(model.today.step),
+            state.member,
+            state.satisfaction,
+            np.array([other.index for other in self.neighbour_agents], dtype=np.int64),
+            state.ties.trust[np.array(self.tie_slots, dtype=np.int64)],
+            review_parameters(model.scenario.behaviour.participation),
+        )
+        if leaves:
+            self.member = False
+            self.attended_last = False
+        elif joins:
             self.member = True
 
     def attends_meeting(self, assembly_size: float) -> bool:

@@ -12,8 +12,10 @@ a move that confirms the side of 1/2 the belief is on goes ``1 + confirmation_bi
 faster, one against it ``1 - confirmation_bias`` times as fast (seed
 ``000_027160d2fbf9a985.txt``: collective decision biases). The result is clipped to [0, 1].
 
-:func:`update_beliefs` is the whole-population form, :func:`revised_beliefs` the rule for
-given observations (the one-agent form the reference engine and the lab games call).
+:func:`agent_belief` is the one-agent form (what one agent observes, and its belief after
+it), which the whole-population kernel :func:`update_beliefs_arrays` calls for every agent
+and the reference engine's agents call one at a time (:mod:`commons_abm.agents.rules`);
+:func:`revised_beliefs` is the rule for given observations (which the lab games call).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from commons_abm.core.state import State
 
 __all__ = [
     "BeliefParameters",
+    "agent_belief",
     "belief_parameters",
     "revised_beliefs",
     "update_beliefs",
@@ -67,23 +70,33 @@ def _revised_all(
 
 
 @kernel
+def agent_belief(belief, cooperated, neighbours, trust, public_rate, p):  # pragma: no cover - compiled
+    """The one-agent form: an agent's belief after today, from its ``neighbours`` (their
+    indices into ``cooperated``, who cooperated today), its ``trust`` in each (on its ties,
+    in the same order) and the community-wide rate ``public_rate`` (``p``: :class:`BeliefParameters`)."""
+    num = 0.0
+    den = 0.0
+    trust_sum = 0.0
+    for k in range(neighbours.size):
+        w = (1.0 - p.trust_weighted_attention) + p.trust_weighted_attention * trust[k]
+        num += w * cooperated[neighbours[k]]
+        den += w
+        trust_sum += trust[k]
+    deg = neighbours.size
+    mean_trust = trust_sum / deg if deg > 0 else 0.0
+    seen = num / den if den > 0 else public_rate
+    observed = (1.0 - p.public_information) * seen + p.public_information * public_rate
+    return _revised(belief, observed, mean_trust, p.belief_rate, p.trust_slows_decline, p.confirmation_bias)
+
+
+@kernel
 def update_beliefs_arrays(belief, cooperated, indptr, indices, trust, public_rate, p):  # pragma: no cover - compiled
-    """:func:`update_beliefs` on arrays (``p``: :class:`BeliefParameters`)."""
-    n = belief.size
-    for i in range(n):
-        num = 0.0
-        den = 0.0
-        trust_sum = 0.0
-        for j in range(indptr[i], indptr[i + 1]):
-            w = (1.0 - p.trust_weighted_attention) + p.trust_weighted_attention * trust[j]
-            num += w * cooperated[indices[j]]
-            den += w
-            trust_sum += trust[j]
-        deg = indptr[i + 1] - indptr[i]
-        mean_trust = trust_sum / deg if deg > 0 else 0.0
-        neighbours = num / den if den > 0 else public_rate
-        observed = (1.0 - p.public_information) * neighbours + p.public_information * public_rate
-        belief[i] = _revised(belief[i], observed, mean_trust, p.belief_rate, p.trust_slows_decline, p.confirmation_bias)
+    """:func:`update_beliefs` on arrays (``p``: :class:`BeliefParameters`): :func:`agent_belief`
+    for every agent."""
+    for i in range(belief.size):
+        lo = indptr[i]
+        hi = indptr[i + 1]
+        belief[i] = agent_belief(belief[i], cooperated, indices[lo:hi], trust[lo:hi], public_rate, p)
 
 
 def update_beliefs(state: State, behaviour: Behaviour, public_rate: float) -> None:

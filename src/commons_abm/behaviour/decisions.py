@@ -27,6 +27,14 @@ and dumps (more of it, displaced onto neighbours, under officials' monitoring of
 
 What the agent expects of others, ``b``, then follows what it saw
 (:mod:`commons_abm.behaviour.beliefs`).
+
+:func:`agent_decision` is the one-agent form (one agent's propensity, draw and what it
+implies), which the whole-population kernel :func:`decide_arrays` calls for every agent and
+the reference engine's agents call one at a time (:mod:`commons_abm.agents.rules`).
+
+Over 400 lines: the decision rule's terms (intrinsic cooperation, legitimacy, perceived
+detection, deterrence), its one-agent form and its whole-population kernel are one
+mechanism, kept in one module as the rule of one home per mechanism asks.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ from commons_abm.governance.sanctions import next_fine_of
 __all__ = [
     "Actions",
     "DecisionParameters",
+    "agent_decision",
     "decide",
     "decide_arrays",
     "decision_parameters",
@@ -224,6 +233,61 @@ def with_deterrence(intrinsic, deterrence):  # pragma: no cover - compiled
 
 
 @kernel
+def agent_decision(
+    cc_type,
+    belief,
+    group_weight,
+    trust,
+    legitimacy_level,
+    u,
+    member,
+    quota,
+    crowding,
+    deterred,
+    sanctionable,
+    expected,
+    dumping_displaced,
+    fee_charged,
+    p,
+):  # pragma: no cover - compiled
+    """The one-agent form: ``(propensity, cooperated, share, claim, sorting, hub_bring,
+    dumping, pays_fee)`` of one agent today, from its type, belief, group weight,
+    institutional trust and its assembly's legitimacy, its uniform draw ``u``, and, when
+    sanctions deter anyone today (``deterred``), whether a sanctioned rule binds it
+    (``sanctionable``) and its ``expected`` sanction [EUR] (``p``: :class:`DecisionParameters`)."""
+    intrinsic = _intrinsic(
+        cc_type,
+        belief,
+        group_weight,
+        p.slope,
+        p.other_level,
+        p.motive_weight,
+        p.legitimacy_weight,
+        legitimacy_level,
+        trust,
+    )
+    if crowding:
+        intrinsic *= 1.0 - p.crowding_out
+    propensity = intrinsic
+    if deterred:
+        deterrence = 0.0
+        if sanctionable:
+            deterrence = _deterrence(expected, p.temptation_eur_per_day, p.deterrence_noise)
+        propensity = with_deterrence(intrinsic, deterrence)
+    c = u < propensity
+    share = 0.0
+    pays_fee = False
+    if member and c:
+        share = max(quota, propensity)
+        pays_fee = fee_charged
+    claim = 1.0 if c else 1.0 + p.overdraw_factor
+    sorting = SORTING[1] if c else SORTING[0]
+    hub_bring = HUB_BRING[1] if c else HUB_BRING[0]
+    dumping = DUMPING[1] if c else (DUMPING[0] * p.displacement if dumping_displaced else DUMPING[0])
+    return propensity, c, share, claim, sorting, hub_bring, dumping, pays_fee
+
+
+@kernel
 def decide_arrays(
     cc_type,
     belief,
@@ -268,38 +332,37 @@ def decide_arrays(
     dumping = np.empty(n)
     pays_fee = np.zeros(n, dtype=np.bool_)
     for i in range(n):
-        intrinsic = _intrinsic(
+        expected = 0.0
+        if deterred and sanctionable[i]:
+            expected = (1.0 - _miss(who, p, coverage[i], decision.authority_bias)) * next_fine_of(
+                scheme, ladder, flat_fine, offence_level[i], fine_scale[i]
+            )
+        (
+            propensity[i],
+            cooperated[i],
+            share[i],
+            claim[i],
+            sorting[i],
+            hub_bring[i],
+            dumping[i],
+            pays_fee[i],
+        ) = agent_decision(
             cc_type[i],
             belief[i],
             group_weight[i],
-            decision.slope,
-            decision.other_level,
-            decision.motive_weight,
-            decision.legitimacy_weight,
-            legitimacy_level[i],
             trust[i],
+            legitimacy_level[i],
+            u[i],
+            member[i],
+            quota[i],
+            crowding,
+            deterred,
+            sanctionable[i],
+            expected,
+            dumping_displaced,
+            fee_charged,
+            decision,
         )
-        if crowding:
-            intrinsic *= 1.0 - decision.crowding_out
-        if deterred:
-            deterrence = 0.0
-            if sanctionable[i]:
-                expected = (1.0 - _miss(who, p, coverage[i], decision.authority_bias)) * next_fine_of(
-                    scheme, ladder, flat_fine, offence_level[i], fine_scale[i]
-                )
-                deterrence = _deterrence(expected, decision.temptation_eur_per_day, decision.deterrence_noise)
-            propensity[i] = with_deterrence(intrinsic, deterrence)
-        else:
-            propensity[i] = intrinsic
-        c = u[i] < propensity[i]
-        cooperated[i] = c
-        if member[i] and c:
-            share[i] = max(quota[i], propensity[i])
-            pays_fee[i] = fee_charged
-        claim[i] = 1.0 if c else 1.0 + decision.overdraw_factor
-        sorting[i] = SORTING[1] if c else SORTING[0]
-        hub_bring[i] = HUB_BRING[1] if c else HUB_BRING[0]
-        dumping[i] = DUMPING[1] if c else (DUMPING[0] * decision.displacement if dumping_displaced else DUMPING[0])
     if not deterred:
         sanctionable[:] = False
     return propensity, cooperated, share, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable

@@ -11,6 +11,12 @@ contributors together; non-contributors have ``f = 0``. Then::
     target = sigmoid(gain / benefit_scale_eur_per_day + fairness_weight * f)
     short += short_rate (target - short);  long += long_rate (target - long)
     satisfaction = (1 - long_run_weight) short + long_run_weight long
+
+The one-agent forms hold these equations once: :func:`agent_fairness` (one agent's ``f``,
+given ``r`` from :func:`pool_return`) and :func:`agent_satisfaction` (one agent's short-run,
+long-run and overall satisfaction). The whole-population kernels (:func:`fairness_arrays`,
+:func:`member_fairness`, :func:`satisfaction_arrays`) call them in their loops, and the
+reference engine's agents call them one at a time (:mod:`commons_abm.agents.rules`).
 """
 
 from __future__ import annotations
@@ -25,9 +31,12 @@ from commons_abm.core.state import State
 
 __all__ = [
     "SatisfactionParameters",
+    "agent_fairness",
+    "agent_satisfaction",
     "fairness",
     "fairness_arrays",
     "member_fairness",
+    "pool_return",
     "satisfaction_arrays",
     "satisfaction_parameters",
     "update_satisfaction",
@@ -51,32 +60,47 @@ def fairness(received: np.ndarray, offered: np.ndarray) -> np.ndarray:
 
 
 @kernel
-def fairness_arrays(received, offered):  # pragma: no cover - compiled
+def pool_return(received, offered):  # pragma: no cover - compiled
+    """``r``: what all contributors together received from the pool per kWh they offered
+    (0 when nobody offered)."""
     total_offered = 0.0
     total_received = 0.0
     for i in range(offered.size):
         if offered[i] > 0:
             total_offered += offered[i]
             total_received += received[i]
-    out = np.zeros(offered.size)
     if total_offered <= 0:
-        return out
-    r = total_received / total_offered
-    if r <= 0:
-        return out
+        return 0.0
+    return total_received / total_offered
+
+
+@kernel
+def agent_fairness(received, offered, r):  # pragma: no cover - compiled
+    """The one-agent form of fairness: ``clip(received / offered / r - 1, -1, 1)`` for a
+    contributor (``offered > 0``) when the pool returned something (``r > 0``), else 0."""
+    if offered > 0 and r > 0:
+        return min(max(received / offered / r - 1.0, -1.0), 1.0)
+    return 0.0
+
+
+@kernel
+def fairness_arrays(received, offered):  # pragma: no cover - compiled
+    """:func:`fairness` on arrays: :func:`agent_fairness` for every agent."""
+    r = pool_return(received, offered)
+    out = np.zeros(offered.size)
     for i in range(offered.size):
-        if offered[i] > 0:
-            out[i] = min(max(received[i] / offered[i] / r - 1.0, -1.0), 1.0)
+        out[i] = agent_fairness(received[i], offered[i], r)
     return out
 
 
 @kernel
 def member_fairness(received, offered, member):  # pragma: no cover - compiled
     """:func:`fairness` for members, 0 for everyone else (they did not share by the rules)."""
-    out = fairness_arrays(received, offered)
-    for i in range(out.size):
-        if not member[i]:
-            out[i] = 0.0
+    r = pool_return(received, offered)
+    out = np.zeros(offered.size)
+    for i in range(offered.size):
+        if member[i]:
+            out[i] = agent_fairness(received[i], offered[i], r)
     return out
 
 
@@ -104,11 +128,20 @@ def satisfaction_parameters(s: SatisfactionDynamics) -> SatisfactionParameters:
 
 
 @kernel
+def agent_satisfaction(short, long, gain, fair, p):  # pragma: no cover - compiled
+    """The one-agent form: ``(satisfaction, short, long)`` after today's net ``gain``
+    [EUR/day] and fairness ``fair``, from yesterday's ``short`` and ``long``
+    (``p``: :class:`SatisfactionParameters`)."""
+    z = min(max(gain / p.benefit_scale_eur_per_day + p.fairness_weight * fair, -50.0), 50.0)
+    target = 1.0 / (1.0 + np.exp(-z))
+    short += p.short_rate * (target - short)
+    long += p.long_rate * (target - long)
+    return (1.0 - p.long_run_weight) * short + p.long_run_weight * long, short, long
+
+
+@kernel
 def satisfaction_arrays(satisfaction, short, long, gain, fair, p):  # pragma: no cover - compiled
-    """:func:`update_satisfaction` on arrays (``p``: :class:`SatisfactionParameters`)."""
+    """:func:`update_satisfaction` on arrays (``p``: :class:`SatisfactionParameters`):
+    :func:`agent_satisfaction` for every agent."""
     for i in range(satisfaction.size):
-        z = min(max(gain[i] / p.benefit_scale_eur_per_day + p.fairness_weight * fair[i], -50.0), 50.0)
-        target = 1.0 / (1.0 + np.exp(-z))
-        short[i] += p.short_rate * (target - short[i])
-        long[i] += p.long_rate * (target - long[i])
-        satisfaction[i] = (1.0 - p.long_run_weight) * short[i] + p.long_run_weight * long[i]
+        satisfaction[i], short[i], long[i] = agent_satisfaction(short[i], long[i], gain[i], fair[i], p)

@@ -24,6 +24,11 @@ first rung of a graduated ladder) a quarter of that (Ostrom 1990: graduated sanc
 limit the harm of mistaken accusations); one settled by mediation gives
 ``institutional_gain (1 - T)`` x 5; a vote in which a member had a voice gives ``institutional_gain voice
 (1 - T)``; overrides and officials' stance are in :mod:`commons_abm.governance.officials`.
+
+The one-agent forms hold these equations once: :func:`interpersonal_trust` (one tie) and
+:func:`institutional_trust` (one agent). The whole-population kernels
+(:func:`interpersonal_arrays`, :func:`institutional_arrays`) call them in their loops, and
+the reference engine's agents call them one at a time (:mod:`commons_abm.agents.rules`).
 """
 
 from __future__ import annotations
@@ -42,8 +47,10 @@ __all__ = [
     "assembly_compliance",
     "institutional_arrays",
     "institutional_parameters",
+    "institutional_trust",
     "interpersonal_arrays",
     "interpersonal_parameters",
+    "interpersonal_trust",
     "update_institutional_trust",
     "update_interpersonal_trust",
 ]
@@ -91,18 +98,24 @@ def interpersonal_parameters(t: TrustDynamics) -> InterpersonalParameters:
 
 
 @kernel
+def interpersonal_trust(before, seen, p):  # pragma: no cover - compiled
+    """The one-tie form: trust ``before`` in a neighbour who cooperated today (``seen``)
+    or not, after today (``p``: :class:`InterpersonalParameters`)."""
+    room = 1.0 - before
+    change = room * p.interpersonal_gain if seen else before * -p.interpersonal_loss
+    against = (before >= 0.5) != seen  # evidence against the side trust is on
+    change *= 1.0 - p.confirmation_bias if against else 1.0 + p.confirmation_bias
+    if p.may_overshoot:
+        change = min(max(change, -before), room)
+    return before + change
+
+
+@kernel
 def interpersonal_arrays(trust, indices, cooperated, p):  # pragma: no cover - compiled
-    """:func:`update_interpersonal_trust` on the ties' arrays (``p``: :class:`InterpersonalParameters`)."""
+    """:func:`update_interpersonal_trust` on the ties' arrays (``p``: :class:`InterpersonalParameters`):
+    :func:`interpersonal_trust` on every tie."""
     for j in range(indices.size):
-        seen = cooperated[indices[j]]
-        before = trust[j]
-        room = 1.0 - before
-        change = room * p.interpersonal_gain if seen else before * -p.interpersonal_loss
-        against = (before >= 0.5) != seen  # evidence against the side trust is on
-        change *= 1.0 - p.confirmation_bias if against else 1.0 + p.confirmation_bias
-        if p.may_overshoot:
-            change = min(max(change, -before), room)
-        trust[j] = before + change
+        trust[j] = interpersonal_trust(trust[j], cooperated[indices[j]], p)
 
 
 def update_institutional_trust(
@@ -144,27 +157,48 @@ def institutional_parameters(t: TrustDynamics) -> InstitutionalParameters:
 
 
 @kernel
+def institutional_trust(
+    value, member, satisfaction_short, compliance, fine, wrongful, settled, voiced, voice, p
+):  # pragma: no cover - compiled
+    """The one-agent form: an agent's institutional trust ``value`` after today, from its
+    membership, short-run satisfaction, the compliance it sees, its fine and today's events
+    (``p``: :class:`InstitutionalParameters`)."""
+    gain = p.institutional_gain
+    cb = p.confirmation_bias
+    if member:
+        signal = 2.0 * (satisfaction_short - 0.5) + p.observed_compliance_weight * (2.0 * compliance - 1.0)
+        confirms = (value >= 0.5) == (signal > 0)
+        change = gain * signal * (1.0 - value) if signal > 0 else p.institutional_loss * signal * value
+        value += change * (1.0 + cb if confirms else 1.0 - cb)
+    if wrongful:
+        loss = p.wrongful_sanction_loss
+        value *= 1.0 - (loss if fine > 0 else WARNING_SHARE * loss)
+    if settled:
+        value += MEDIATION_REPAIR * gain * (1.0 - value)
+    if voice > 0 and voiced:
+        value += gain * voice * (1.0 - value)
+    return min(max(value, 0.0), 1.0)
+
+
+@kernel
 def institutional_arrays(
     trust, member, satisfaction_short, compliance, fines, wrongful, settled, voiced, voice, p
 ):  # pragma: no cover - compiled
-    """:func:`update_institutional_trust` on arrays (``p``: :class:`InstitutionalParameters`)."""
-    gain = p.institutional_gain
-    cb = p.confirmation_bias
+    """:func:`update_institutional_trust` on arrays (``p``: :class:`InstitutionalParameters`):
+    :func:`institutional_trust` for every agent."""
     for i in range(trust.size):
-        value = trust[i]
-        if member[i]:
-            signal = 2.0 * (satisfaction_short[i] - 0.5) + p.observed_compliance_weight * (2.0 * compliance[i] - 1.0)
-            confirms = (value >= 0.5) == (signal > 0)
-            change = gain * signal * (1.0 - value) if signal > 0 else p.institutional_loss * signal * value
-            value += change * (1.0 + cb if confirms else 1.0 - cb)
-        if wrongful[i]:
-            loss = p.wrongful_sanction_loss
-            value *= 1.0 - (loss if fines[i] > 0 else WARNING_SHARE * loss)
-        if settled[i]:
-            value += MEDIATION_REPAIR * gain * (1.0 - value)
-        if voice > 0 and voiced[i]:
-            value += gain * voice * (1.0 - value)
-        trust[i] = min(max(value, 0.0), 1.0)
+        trust[i] = institutional_trust(
+            trust[i],
+            member[i],
+            satisfaction_short[i],
+            compliance[i],
+            fines[i],
+            wrongful[i],
+            settled[i],
+            voiced[i],
+            voice,
+            p,
+        )
 
 
 @kernel

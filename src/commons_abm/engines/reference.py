@@ -45,6 +45,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from commons_abm.behaviour.satisfaction import pool_return
+from commons_abm.behaviour.trust import assembly_compliance
 from commons_abm.core.calendar import HOURS, Day
 from commons_abm.core.indicators import compliance_rate
 from commons_abm.core.records import GovernanceDay
@@ -114,6 +116,7 @@ class ReferenceEngine:
         self.pv_shape: list[float] | None = None
         self.used_share: list[float] = [0.0] * HOURS
         self.governance: dict[str, float] = {}
+        self.deterred = False  # whether sanctions deter anyone today (set as the day's decisions begin)
 
     # ---------------------------------------------------------------- a day
     def step(self, day: Day) -> None:
@@ -131,7 +134,12 @@ class ReferenceEngine:
             getattr(self, name)(day)
 
     def decide(self, day: Day) -> None:
-        """Each agent decides, and plans its energy and materials (``AgentRules.step``)."""
+        """Each agent decides, and plans its energy and materials (``AgentRules.step``);
+        sanctions deter today if a rule backed by one binds anyone (``deterred``)."""
+        inst = self.model.institutions
+        self.deterred = (
+            inst.sanction_scheme != "none" and bool(inst.sanctioned) and any(a.is_bound(True) for a in self.everyone)
+        )
         self.model.agents.shuffle_do("step")
 
     def enforce_rules(self, day: Day) -> None:
@@ -515,15 +523,12 @@ class ReferenceEngine:
         compliance in its assembly and the pool's return per kWh offered."""
         everyone = self.everyone
         self.public_rate = sum(1 for a in everyone if a.cooperated) / len(everyone) if everyone else 0.0
-        count = self.model.levels.fine_scale.size
-        anyone_bound = any(a.bound for a in everyone)
-        seen, kept = [0] * count, [0] * count
-        for a in everyone:
-            if a.bound or not anyone_bound:
-                seen[a.assembly] += 1
-                kept[a.assembly] += a.cooperated
-        self.assembly_compliance = [k / s if s else 1.0 for k, s in zip(kept, seen)]
-        contributors = [a for a in everyone if a.offered > 0]
-        offered = sum(a.offered for a in contributors)
-        received = sum(a.received for a in contributors)
-        self.return_per_kwh = received / offered if offered > 0 else 0.0
+        self.assembly_compliance = assembly_compliance(  # per agent: its assembly's
+            np.array([a.assembly for a in everyone], dtype=np.int64),
+            self.model.levels.fine_scale.size,
+            np.array([a.bound for a in everyone], dtype=bool),
+            np.array([a.cooperated for a in everyone], dtype=bool),
+        )
+        self.return_per_kwh = float(
+            pool_return(np.array([a.received for a in everyone], float), np.array([a.offered for a in everyone], float))
+        )

@@ -1,0 +1,163 @@
+"""Decisions (:mod:`commons_abm.behaviour.decisions`): the population kernel's per-agent
+outputs equal its one-agent form, agent after agent (one uniform per agent from stream
+``behaviour``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from commons_abm.behaviour import decisions
+from commons_abm.governance.institutions import FLAT, GRADUATED, NO_SANCTION, Binding, binds
+from commons_abm.governance.monitoring import peer_coverage
+from commons_abm.governance.sanctions import next_fine_of
+from tests.contract import MechanismContract
+
+OUTPUTS = ("propensity", "cooperated", "share", "claim", "sorting", "hub_bring", "dumping", "pays_fee")
+OVERDRAW, DISPLACEMENT = 1.0, 3.0  # the largest overdraw factor and displacement the fixture draws
+
+
+class TestDecision(MechanismContract):
+    """Whether each agent cooperates today, and what that means for its flows."""
+
+    module = decisions
+    stream = "behaviour"
+    parameters = decisions.DecisionParameters
+    bounds = {
+        "propensity": (0.0, 1.0),
+        "cooperated": (0.0, 1.0),
+        "share": (0.0, 1.0),
+        "claim": (1.0, 1.0 + OVERDRAW),
+        "sorting": (min(decisions.SORTING), max(decisions.SORTING)),
+        "hub_bring": (min(decisions.HUB_BRING), max(decisions.HUB_BRING)),
+        "dumping": (0.0, max(decisions.DUMPING) * max(DISPLACEMENT, 1.0)),
+        "pays_fee": (0.0, 1.0),
+    }
+
+    def fixture(self, rng: np.random.Generator) -> dict[str, Any]:
+        n = self.agents
+        degree = rng.integers(0, 8, n)
+        indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
+
+        def binding() -> Binding:
+            return Binding(*(bool(x) for x in rng.random(5) < 0.4))
+
+        monitors = int(rng.integers(1, 4))
+        return {
+            "cc_type": rng.integers(0, 4, n).astype(np.int8),
+            "belief": rng.uniform(0.0, 1.0, n),
+            "group_weight": rng.uniform(0.0, 1.0, n),
+            "trust": rng.uniform(0.0, 1.0, n),
+            "member": rng.random(n) < 0.6,
+            "cooperated_before": rng.random(n) < 0.5,
+            "pv_kwp": np.where(rng.random(n) < 0.4, rng.uniform(2.0, 9.0, n), 0.0),
+            "kind": rng.integers(0, 3, n).astype(np.int8),
+            "offence_level": rng.integers(0, 4, n).astype(np.int64),
+            "indptr": indptr,
+            "indices": rng.integers(0, n, int(indptr[-1])).astype(np.int64),
+            "legitimacy_level": rng.uniform(0.0, 1.0, n),
+            "fine_scale": rng.uniform(0.5, 2.0, n),
+            "quota": rng.uniform(0.0, 0.5, n),
+            "decision": decisions.DecisionParameters(
+                slope=rng.uniform(0.5, 1.0),
+                other_level=rng.uniform(0.0, 0.5),
+                motive_weight=rng.uniform(0.0, 0.3),
+                legitimacy_weight=rng.uniform(0.0, 1.0),
+                crowding_out=rng.uniform(0.0, 0.5),
+                authority_bias=rng.uniform(0.0, 0.5),
+                temptation_eur_per_day=rng.uniform(0.2, 2.0),
+                deterrence_noise=rng.uniform(0.1, 1.0),
+                overdraw_factor=rng.uniform(0.0, OVERDRAW),
+                displacement=rng.uniform(1.0, DISPLACEMENT),
+            ),
+            "crowding": bool(rng.random() < 0.5),
+            "binding": binding(),
+            "sanctioned_binding": binding(),
+            "deterring": bool(rng.random() < 0.8),
+            "who": rng.integers(0, 3, monitors).astype(np.int64),
+            "p": rng.uniform(0.05, 0.5, monitors),
+            "scheme": int(rng.choice([NO_SANCTION, FLAT, GRADUATED], p=[0.2, 0.4, 0.4])),
+            "ladder": np.sort(rng.uniform(0.0, 20.0, 3)),
+            "flat_fine": float(rng.uniform(1.0, 20.0)),
+            "dumping_displaced": bool(rng.random() < 0.5),
+            "fee_charged": bool(rng.random() < 0.7),
+        }
+
+    def population(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
+        f = fixture
+        u = rngs["behaviour"].random(f["belief"].size)
+        out = decisions.decide_arrays(
+            f["cc_type"],
+            f["belief"],
+            f["group_weight"],
+            f["trust"],
+            f["member"],
+            f["cooperated_before"],
+            f["pv_kwp"],
+            f["kind"],
+            f["offence_level"],
+            f["indptr"],
+            f["indices"],
+            u,
+            f["legitimacy_level"],
+            f["fine_scale"],
+            f["quota"],
+            f["decision"],
+            f["crowding"],
+            f["binding"],
+            f["sanctioned_binding"],
+            f["deterring"],
+            f["who"],
+            f["p"],
+            f["scheme"],
+            f["ladder"],
+            f["flat_fine"],
+            f["dumping_displaced"],
+            f["fee_charged"],
+        )
+        return dict(zip(OUTPUTS, out[: len(OUTPUTS)]))
+
+    def one_agent(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
+        f = fixture
+        n = f["belief"].size
+        u = rngs["behaviour"].random(n)
+        d = f["decision"]
+        # the community's part: who a sanctioned rule binds, whether sanctions deter anyone, peer coverage
+        sanctionable = binds(f["sanctioned_binding"], f["member"], f["pv_kwp"], f["kind"])
+        deterred = f["deterring"] and bool(sanctionable.any())
+        coverage = peer_coverage(f["indptr"], f["indices"], f["member"], f["cooperated_before"])
+        rows = []
+        for i in range(n):
+            expected = 0.0
+            if deterred and sanctionable[i]:
+                detected = 1.0 - decisions._miss(f["who"], f["p"], coverage[i], d.authority_bias)
+                fine = next_fine_of(f["scheme"], f["ladder"], f["flat_fine"], f["offence_level"][i], f["fine_scale"][i])
+                expected = detected * fine
+            rows.append(
+                decisions.agent_decision(
+                    int(f["cc_type"][i]),
+                    float(f["belief"][i]),
+                    float(f["group_weight"][i]),
+                    float(f["trust"][i]),
+                    float(f["legitimacy_level"][i]),
+                    float(u[i]),
+                    bool(f["member"][i]),
+                    float(f["quota"][i]),
+                    f["crowding"],
+                    deterred,
+                    bool(sanctionable[i]),
+                    expected,
+                    f["dumping_displaced"],
+                    f["fee_charged"],
+                    d,
+                )
+            )
+        return {name: np.array([row[k] for row in rows]) for k, name in enumerate(OUTPUTS)}
+
+    def test_deterrence_raises_propensity(self) -> None:
+        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.5, 0.3, 0.5, 2.0)
+        args = (1, 0.3, 0.5, 0.5, 0.5, 0.99, True, 0.2, False)
+        free = decisions.agent_decision(*args, True, True, 0.0, False, True, d)[0]
+        deterred = decisions.agent_decision(*args, True, True, 5.0, False, True, d)[0]
+        assert deterred > free
