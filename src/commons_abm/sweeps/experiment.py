@@ -90,12 +90,12 @@ class ParameterSpec(_Spec):
 
     @field_validator("bounds")
     @classmethod
-    def _ordered(cls, bounds: list[float] | None) -> tuple[float, float] | None:
+    def _ordered(cls, bounds: list[float] | None) -> list[float] | None:
         if bounds is not None:
             low, high = bounds
             if not (math.isfinite(low) and math.isfinite(high) and low < high):
                 raise ValueError(f"bounds must be finite with low < high (got {list(bounds)})")
-            return (low, high)
+            return [float(low), float(high)]
         return bounds
 
     @model_validator(mode="after")
