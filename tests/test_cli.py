@@ -126,6 +126,10 @@ def test_missing_scenario_file(tmp_path: Path) -> None:
         (["--steps", "0"], ["--steps", "integer >= 1"]),
         (["--steps", "ten"], ["--steps", "not a whole number"]),
         (["--seed", "-4"], ["--seed", "integer >= 0"]),
+        (["--steps", "+5"], ["--steps", "not a whole number"]),
+        (["--steps", "1e3"], ["--steps", "not a whole number"]),
+        (["--steps", "5_0"], ["--steps", "not a whole number"]),
+        (["--seed", "99999999999999999999999"], ["--seed", "not a whole number"]),
         (["--colour", "red"], ["unrecognized arguments", "--colour"]),
     ],
 )
@@ -229,3 +233,11 @@ def test_staging_folders_of_a_killed_run_are_cleaned(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert not dead.exists()
     assert not list(tmp_path.glob(".out.partial-*"))
+
+
+def test_workers_beyond_the_machine_are_refused(tmp_path: Path) -> None:
+    result = _cli(
+        "sweep", str(ROOT / "experiments" / "smoke_sobol.toml"), "--out", str(tmp_path / "o"), "--workers", "1000"
+    )
+    _one_line_refusal(result, "--workers", "too large")
+    assert not (tmp_path / "o").exists()

@@ -83,3 +83,15 @@ def test_an_integer_is_a_real_number_and_sampled_numbers_are_plain() -> None:
     assert sc.energy.households.annual_demand_kwh == 4000.0
     sc = with_overrides(sc, **{"territory.households": np.int64(40), "energy.households.pv_adoption": np.float64(0.3)})
     assert sc.territory.households == 40 and type(sc.territory.households) is int
+
+
+def test_a_file_nested_too_deeply_or_too_large_is_refused(tmp_path) -> None:
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 1000 + "]" * 1000 + "\n")
+    with pytest.raises(InputError, match="nested too deeply") as info:
+        load_scenario(deep)
+    assert "\n" not in str(info.value)
+    large = tmp_path / "large.toml"
+    large.write_text('name = "' + "x" * (11 * 1024 * 1024) + '"\n')
+    with pytest.raises(InputError, match="MiB"):
+        load_scenario(large)

@@ -7,6 +7,7 @@ the file or option, the field and what is allowed, exit status 2, and no output 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -36,14 +37,15 @@ class _OneLineParser(argparse.ArgumentParser):
         raise InputError(self.prog, None, message)
 
 
-def _int_at_least(minimum: int, name: str):
+def _int_at_least(minimum: int, name: str, maximum: int | None = None):
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
+        if not text.isascii() or not text.isdigit() or len(text) > 18:  # plain digits: no sign, space, _ or 1e3
             raise argparse.ArgumentTypeError(
-                f"{name}: {text!r} is not a whole number; allowed: integer >= {minimum}"
-            ) from None
+                f"{name}: {text!r} is not a whole number written in digits; allowed: integer >= {minimum}"
+            )
+        value = int(text)
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"{name}: {value} is too large; allowed: {minimum} to {maximum}")
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{name}: {value} is too small; allowed: integer >= {minimum}")
         return value
@@ -160,9 +162,9 @@ def _add_sweep_options(command: argparse.ArgumentParser) -> None:
     engine = command.add_mutually_exclusive_group()
     engine.add_argument(
         "--workers",
-        type=_int_at_least(1, "--workers"),
+        type=_int_at_least(1, "--workers", maximum=max(4 * (os.cpu_count() or 1), 4)),
         default=None,
-        help="local worker processes (default: all cores)",
+        help="local worker processes (default: all cores; at most 4 per core)",
     )
     engine.add_argument(
         "--dask-local",

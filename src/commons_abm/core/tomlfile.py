@@ -19,6 +19,8 @@ __all__ = ["read_toml", "validated"]
 
 Model = TypeVar("Model", bound=BaseModel)
 
+MAX_BYTES = 10 * 1024 * 1024  # an input file is a few kilobytes; a larger one is refused before parsing
+
 
 def read_toml(path: str | Path, kind: str) -> dict:
     """The parsed content of the TOML ``kind`` file (``"scenario"``, ``"rulebook"``, ...) at ``path``."""
@@ -27,10 +29,20 @@ def read_toml(path: str | Path, kind: str) -> dict:
         raise InputError(path, None, f"{kind} file not found; expected a TOML {kind} file")
     if not path.is_file():
         raise InputError(path, None, f"not a file; expected a TOML {kind} file")
+    if path.stat().st_size > MAX_BYTES:
+        raise InputError(
+            path,
+            None,
+            f"{path.stat().st_size} bytes; allowed: a TOML {kind} file under {MAX_BYTES // (1024 * 1024)} MiB",
+        )
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, None, f"malformed TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(
+            path, None, f"nested too deeply; allowed: a TOML {kind} file of tables and arrays a few levels deep"
+        ) from None
     except UnicodeDecodeError:
         raise InputError(path, None, f"not UTF-8 text; expected a TOML {kind} file") from None
 
