@@ -44,6 +44,13 @@ FULL = {
         "time",
     ),
     "engine_ratio_1000": ("bench_engines.py", ["--agents", "1000"], ("ratio",), "rate"),
+    "array_agent_steps_per_s_1000": ("bench_engines.py", ["--agents", "1000"], ("array_agent_steps_per_s",), "rate"),
+    "reference_agent_steps_per_s_1000": (
+        "bench_engines.py",
+        ["--agents", "1000"],
+        ("reference_agent_steps_per_s",),
+        "rate",
+    ),
 }
 QUICK_ARGS = {
     "bench_run.py": ["--agents", "200", "400", "--steps", "10", "--repeats", "1"],
@@ -97,12 +104,16 @@ def main(argv: list[str] | None = None) -> int:
                         if s == script:
                             values[side][figure].append(_read(out, path))
         summary = {}
-        print(f"base {args.base} against the working tree, {args.rounds} rounds alternated, medians")
+        print(f"base {args.base} against the working tree, {args.rounds} rounds alternated: medians (best)")
         for figure, (_, _, _, sense) in FULL.items():
             b, h = (statistics.median(values[side][figure]) for side in ("base", "head"))
+            best = min if sense == "time" else max
+            bb, hb = (best(values[side][figure]) for side in ("base", "head"))
             ratio = h / b
-            summary[figure] = {"base": b, "head": h, "ratio": ratio, "kind": sense}
-            print(f"{figure:>26}: base {b:10.4f}  head {h:10.4f}  head/base {ratio:6.3f} ({sense})")
+            summary[figure] = {"base": b, "head": h, "ratio": ratio, "best_ratio": hb / bb, "kind": sense}
+            print(
+                f"{figure:>34}: base {b:12.4f}  head {h:12.4f}  head/base {ratio:6.3f} (best {hb / bb:6.3f}, {sense})"
+            )
         print(
             json.dumps(
                 {"base": args.base, "rounds": args.rounds, "quick": args.quick, "figures": summary, "raw": values}
