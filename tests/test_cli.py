@@ -241,3 +241,16 @@ def test_workers_beyond_the_machine_are_refused(tmp_path: Path) -> None:
     )
     _one_line_refusal(result, "--workers", "too large")
     assert not (tmp_path / "o").exists()
+
+
+def test_a_scheduler_address_that_is_none_is_refused_before_the_store(tmp_path: Path) -> None:
+    result = _cli(
+        "sweep",
+        str(ROOT / "experiments" / "smoke_sobol.toml"),
+        "--out",
+        str(tmp_path / "o"),
+        "--dask-scheduler",
+        "not a url",
+    )
+    _one_line_refusal(result, "--dask-scheduler", "tcp://")
+    assert not (tmp_path / "o").exists()

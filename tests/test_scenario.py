@@ -95,3 +95,9 @@ def test_a_file_nested_too_deeply_or_too_large_is_refused(tmp_path) -> None:
     large.write_text('name = "' + "x" * (11 * 1024 * 1024) + '"\n')
     with pytest.raises(InputError, match="MiB"):
         load_scenario(large)
+
+
+def test_a_graph_file_is_read_only_by_the_file_generator() -> None:
+    with pytest.raises(InputError, match="read only with generator 'file'") as info:
+        scenario_from_dict({"network": {"generator": "small_world", "file": "graph.graphml"}}, source="net.toml")
+    assert info.value.field == "network" and "\n" not in str(info.value)

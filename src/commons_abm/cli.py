@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -316,6 +317,13 @@ def _sweep(args: argparse.Namespace) -> int:
     from commons_abm.sweeps.experiment import load_experiment, refused_values
 
     _check_out(args.out)
+    if args.dask_scheduler is not None and not re.fullmatch(r"(tcp|tls|ucx|inproc)://[^\s/]+", args.dask_scheduler):
+        raise InputError(
+            "--dask-scheduler",
+            None,
+            f"{args.dask_scheduler!r} is not a scheduler address; allowed: "
+            "PROTOCOL://HOST:PORT, e.g. tcp://10.0.0.5:8786",
+        )
     experiment = load_experiment(args.experiment)
     for problem in refused_values(experiment):
         print(f"commons-abm: warning: {args.experiment}: runs with {problem} will fail", file=sys.stderr)

@@ -43,13 +43,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
         "followed it; when no rule binds anyone (open access), the share who "
         "behaved as the community's norms ask (cooperated).",
     ),
-    "trust_interpersonal": ("0-1", "Mean trust over all directed ties."),
+    "trust_interpersonal": ("0-1", "Mean trust over all directed ties; NaN in a territory without ties."),
     "trust_institutional": ("0-1", "Mean of each agent's trust in the rules, operator and officials."),
     "satisfaction": ("0-1", "Mean satisfaction of members (of all agents when there are none)."),
     "energy_self_sufficiency": (
         "0-1",
         "Share of the territory's electricity demand met by local "
-        "production (consumption minus import, over consumption).",
+        "production (consumption minus import, over consumption); NaN without demand.",
     ),
     "energy_self_consumption": (
         "0-1",

@@ -117,6 +117,11 @@ class NetworkSpec(_Section):
     def _file_given_when_needed(self) -> NetworkSpec:
         if self.generator == "file" and not self.file:
             raise ValueError("generator 'file' needs network.file (a .graphml or edge-list path)")
+        if self.generator != "file" and self.file:
+            raise ValueError(
+                f"network.file is read only with generator 'file' (the generator is {self.generator!r}); "
+                "allowed: remove network.file, or set network.generator = 'file'"
+            )
         return self
 
 
