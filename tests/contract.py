@@ -22,6 +22,7 @@ it then gets these tests for free:
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from types import ModuleType
 from typing import Any, ClassVar
 
@@ -37,7 +38,7 @@ CITATION = re.compile(
 )
 
 
-class MechanismContract:
+class MechanismContract(ABC):
     """Contract tests of one mechanism; subclasses fill in the class attributes and methods."""
 
     module: ClassVar[ModuleType]
@@ -48,18 +49,21 @@ class MechanismContract:
     rtol: ClassVar[float] = 0.0  # the forms share their arithmetic: equal to the last bit by default
 
     # ------------------------------------------------------------ to fill in
+    @abstractmethod
     def fixture(self, rng: np.random.Generator) -> dict[str, Any]:
         """A small population's inputs (drawn from ``rng``, which is not a model stream)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def population(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
         """The whole-population form's outputs, one array per output name."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def one_agent(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
         """The same outputs from the one-agent form, called agent after agent (drawing, if
         it draws, what the population form draws, in the same order)."""
-        raise NotImplementedError
+        ...
 
     # --------------------------------------------------------- the contract
     def _fixture(self, seed: int) -> dict[str, Any]:
