@@ -131,7 +131,7 @@ class TestDecision(MechanismContract):
         for i in range(n):
             expected = 0.0
             if deterred and sanctionable[i]:
-                detected = 1.0 - decisions._miss(f["who"], f["p"], coverage[i], d.authority_bias)
+                detected = 1.0 - decisions.missed_by_monitors(f["who"], f["p"], coverage[i], d.authority_bias)
                 fine = next_fine_of(f["scheme"], f["ladder"], f["flat_fine"], f["offence_level"][i], f["fine_scale"][i])
                 expected = detected * fine
             rows.append(

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from commons_abm.behaviour.beliefs import agent_belief, belief_parameters
-from commons_abm.behaviour.decisions import agent_decision, decision_parameters, legitimacy
+from commons_abm.behaviour.decisions import agent_decision, decision_parameters, legitimacy, missed_by_monitors
 from commons_abm.behaviour.membership import agent_review, review_parameters
 from commons_abm.behaviour.satisfaction import agent_fairness, agent_satisfaction, satisfaction_parameters
 from commons_abm.behaviour.trust import (
@@ -48,10 +48,6 @@ from commons_abm.materials.symbiosis import pair_offer, pair_taken, unsold
 from commons_abm.territory.demand import DAYS_PER_YEAR, daily_factor, hourly_shape
 
 __all__ = ["AgentRules", "FirmRules", "HouseholdRules"]
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-min(max(x, -50.0), 50.0)))
 
 
 def _lognormal_mean_one(cv: float) -> tuple[float, float]:
@@ -103,17 +99,11 @@ class AgentRules:
         return sum(1 for other in neighbours if other.member and other.cooperated) / len(neighbours)
 
     def perceived_detection(self) -> float:
-        """My perceived probability that a breach of mine is detected today."""
-        inst, bias = self.model.institutions, self.model.scenario.behaviour.trust.authority_bias
-        miss = 1.0
-        for who, p, _error, _cost in inst.monitors:
-            if who == "peer":
-                miss *= 1.0 - p * self.watched_share()
-            elif who == "official":
-                miss *= 1.0 - min(1.0, p * (1.0 + bias))
-            else:
-                miss *= 1.0 - p
-        return 1.0 - miss
+        """My perceived probability that a breach of mine is detected today
+        (:func:`commons_abm.behaviour.decisions.missed_by_monitors`)."""
+        table = self.model.institutions.monitor_table
+        bias = self.model.scenario.behaviour.trust.authority_bias
+        return 1.0 - float(missed_by_monitors(table.who, table.detection_probability, self.watched_share(), bias))
 
     def next_fine(self) -> float:
         """The fine I would pay for my next breach [EUR]."""

@@ -54,6 +54,7 @@ from commons_abm.governance.rulebook import POSTURE_VOICE
 from commons_abm.governance.sanctions import next_fine_of
 
 __all__ = [
+    "missed_by_monitors",
     "Actions",
     "DecisionParameters",
     "agent_decision",
@@ -134,8 +135,9 @@ def legitimacy_levels(voice, security, chosen):  # pragma: no cover - compiled
 
 
 @kernel
-def _miss(who, p, coverage, authority_bias):  # pragma: no cover - compiled
-    """Probability that no monitor detects a breach of an agent with peer ``coverage``."""
+def missed_by_monitors(who, p, coverage, authority_bias):  # pragma: no cover - compiled
+    """Probability, as the agent perceives it, that no monitor detects its breach, given the share
+    ``coverage`` of its ties to cooperating members (the one-agent form the reference engine calls)."""
     miss = 1.0
     for m in range(who.size):
         if who[m] == PEER_MONITOR:
@@ -334,7 +336,7 @@ def decide_arrays(
     for i in range(n):
         expected = 0.0
         if deterred and sanctionable[i]:
-            expected = (1.0 - _miss(who, p, coverage[i], decision.authority_bias)) * next_fine_of(
+            expected = (1.0 - missed_by_monitors(who, p, coverage[i], decision.authority_bias)) * next_fine_of(
                 scheme, ladder, flat_fine, offence_level[i], fine_scale[i]
             )
         (
