@@ -254,3 +254,12 @@ def test_a_scheduler_address_that_is_none_is_refused_before_the_store(tmp_path: 
     )
     _one_line_refusal(result, "--dask-scheduler", "tcp://")
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", ["sweep", "sensitivity"])
+def test_a_design_too_big_for_the_machine_is_refused_with_its_numbers(command: str, tmp_path: Path) -> None:
+    experiment = str(ROOT / "experiments" / "smoke_sobol.toml")
+    result = _cli(command, experiment, "--out", str(tmp_path / "o"), "--base-samples", "1000000000", "--workers", "1")
+    words = ["--base-samples", "1,000,000,000 base samples", "runs", "GiB", "allowed: at most 10,000,000"]
+    _one_line_refusal(result, *words)
+    assert not (tmp_path / "o").exists()

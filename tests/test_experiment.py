@@ -212,3 +212,27 @@ def test_factorial_design_is_every_combination(tmp_path) -> None:
     combos = {(v["rulebook.monitor.detection_probability"], v["rulebook.allocate_energy.key"]) for v in values}
     assert len(values) == len(combos) == 9
     assert {c[0] for c in combos} == {0.1, 0.3, 0.5}
+
+
+def test_integer_bounds_that_hold_no_whole_number_are_refused(tmp_path) -> None:
+    text = TINY.replace(
+        'path = "rulebook.monitor.detection_probability"\nbounds = [0.05, 0.6]',
+        'path = "territory.neighbourhoods"\nbounds = [1.2, 1.8]\ninteger = true',
+    )
+    with pytest.raises(InputError, match="holds no whole number") as info:
+        load_experiment(write_experiment(tmp_path, text))
+    assert info.value.field == "parameters.0.bounds"
+
+
+def test_design_size_is_computed_before_allocation_and_bounded(tmp_path) -> None:
+    from commons_abm.sweeps.sampling import MAX_RUNS, check_design_size, design_size
+
+    experiment = load_experiment(write_experiment(tmp_path))
+    size = design_size(experiment)
+    assert size.samples == 4 * (2 * 2 + 2) and size.runs == 2 * size.samples == len(plan(experiment))
+    assert check_design_size(experiment, memory_bytes=2**40) == size
+    with pytest.raises(InputError, match="half of this machine's memory"):
+        check_design_size(experiment, memory_bytes=size.bytes)  # the design needs more than half of it
+    with pytest.raises(InputError, match=f"at most {MAX_RUNS:,} runs") as info:
+        design_matrix(experiment, base_samples=MAX_RUNS)
+    assert info.value.source == "--base-samples"

@@ -101,3 +101,60 @@ def test_a_graph_file_is_read_only_by_the_file_generator() -> None:
     with pytest.raises(InputError, match="read only with generator 'file'") as info:
         scenario_from_dict({"network": {"generator": "small_world", "file": "graph.graphml"}}, source="net.toml")
     assert info.value.field == "network" and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "energy.households.annual_demand_kwh",
+        "energy.firms.pv_kwp_mean",
+        "energy.battery.capacity_kwh",
+        "energy.tariffs.import_eur_per_kwh",
+        "materials.households.kg_per_inhabitant_year",
+        "materials.costs.virgin_eur_per_kg",
+    ],
+)
+def test_absurd_magnitudes_are_refused(field: str) -> None:
+    section, *rest = field.split(".")
+    data: dict = {}
+    node = data.setdefault(section, {})
+    for key in rest[:-1]:
+        node = node.setdefault(key, {})
+    node[rest[-1]] = 1e308
+    with pytest.raises(InputError) as info:
+        scenario_from_dict(data, source="absurd.toml")
+    assert info.value.field == field and "less than or equal" in info.value.message
+
+
+def test_a_territory_at_every_upper_limit_keeps_its_balances_closed() -> None:
+    """The limits of docs/scenario.md are low enough for float64: balances close to 1e-6 of the flows."""
+    import numpy as np
+
+    from commons_abm.core import scenario as sc_module
+    from commons_abm.model import CommonsModel
+
+    limits = {
+        "territory.households": 30,
+        "territory.firms": 4,
+        "territory.officials": 2,
+        "energy.households.annual_demand_kwh": sc_module.MAX_ANNUAL_KWH,
+        "energy.firms.annual_demand_kwh": sc_module.MAX_ANNUAL_KWH,
+        "energy.households.pv_adoption": 1.0,
+        "energy.households.pv_kwp_mean": sc_module.MAX_PV_KWP,
+        "energy.firms.pv_kwp_mean": sc_module.MAX_PV_KWP,
+        "energy.battery.capacity_kwh": sc_module.MAX_BATTERY_KWH,
+        "energy.battery.power_kw": sc_module.MAX_BATTERY_KW,
+        "energy.tariffs.import_eur_per_kwh": sc_module.MAX_EUR_PER_KWH,
+        "materials.households.kg_per_inhabitant_year": sc_module.MAX_KG_PER_INHABITANT_YEAR,
+        "materials.firms.input_kg_per_day": sc_module.MAX_KG_PER_DAY,
+        "materials.firms.byproduct_kg_per_day": sc_module.MAX_KG_PER_DAY,
+        "materials.hub.storage_kg": sc_module.MAX_STORAGE_KG,
+        "materials.hub.intake_kg_per_day": sc_module.MAX_KG_PER_DAY,
+        "materials.costs.virgin_eur_per_kg": sc_module.MAX_EUR_PER_KG,
+    }
+    ts = CommonsModel(DEFAULT_SCENARIO, seed=3, create_agents=False, **limits).run(20)
+    numbers = ts.drop(columns=["member_trust_institutional"]).select_dtypes("number").to_numpy()  # NaN: no members
+    assert np.isfinite(numbers).all()
+    demand = ts["consumption_kwh"].abs().max()
+    assert (ts["energy_balance_residual_kwh"].abs() <= 1e-6 * demand).all()
+    assert (ts["material_balance_residual_kg"].abs() <= 1e-6 * ts["material_inputs_kg"].abs().max()).all()

@@ -315,6 +315,7 @@ def _run(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     from commons_abm.sweeps.executors import Executor, sweep
     from commons_abm.sweeps.experiment import load_experiment, refused_values
+    from commons_abm.sweeps.sampling import check_design_size
 
     _check_out(args.out)
     if args.dask_scheduler is not None and not re.fullmatch(r"(tcp|tls|ucx|inproc)://[^\s/]+", args.dask_scheduler):
@@ -325,6 +326,7 @@ def _sweep(args: argparse.Namespace) -> int:
             "PROTOCOL://HOST:PORT, e.g. tcp://10.0.0.5:8786",
         )
     experiment = load_experiment(args.experiment)
+    check_design_size(experiment, args.base_samples)
     for problem in refused_values(experiment):
         print(f"commons-abm: warning: {args.experiment}: runs with {problem} will fail", file=sys.stderr)
     executor = Executor(workers=args.workers, dask_local=args.dask_local, dask_scheduler=args.dask_scheduler)

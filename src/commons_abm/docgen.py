@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from commons_abm.core.indicators import COLUMNS, REQUIRED_COLUMNS
-from commons_abm.core.scenario import _allowed, describe_fields
+from commons_abm.core.scenario import LIMITS, _allowed, describe_fields
 from commons_abm.governance.rulebook import AIMS, ATTRIBUTES, POSTURES, PRINCIPLE_NAMES, STANCES, OfficialsContext
 
 __all__ = ["indicators_page", "rulebook_page", "scenario_page", "write_pages"]
@@ -33,6 +33,20 @@ def scenario_page() -> str:
     ]
     for name, default, allowed, description in describe_fields():
         lines.append(f"| `{name}` | `{default}` | {allowed} | {description.replace('|', '/')} |")
+    lines += [
+        "",
+        "## Limits",
+        "",
+        "Every real number must be finite. Quantities without a natural upper bound have one",
+        "where a physical or computational limit exists: far above any French actor or",
+        "operation, and low enough that a year of sums over the largest territory stays exact",
+        "in double precision (energy and mass balances close to 1e-6 of their flows). A value",
+        "above its limit is refused with one line naming the file and the field.",
+        "",
+        "| quantity | at most | why |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {what} | {limit:g} | {why} |" for what, limit, why in LIMITS]
     return "\n".join(lines) + "\n"
 
 

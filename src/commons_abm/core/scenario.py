@@ -33,6 +33,7 @@ __all__ = [
     "Territory",
     "default_scenario_path",
     "describe_fields",
+    "LIMITS",
     "load_scenario",
     "resolve_named",
 ]
@@ -40,6 +41,30 @@ __all__ = [
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
+
+# Upper bounds where a physical or computational limit exists, each far above any French
+# actor or operation and low enough that a year of sums over the largest territory stays
+# exact to well under 1e-6 of its flows in float64. LIMITS documents them in docs/scenario.md.
+MAX_ANNUAL_KWH = 1e8
+MAX_PV_KWP = 1e4
+MAX_BATTERY_KWH = 1e6
+MAX_BATTERY_KW = 1e6
+MAX_EUR_PER_KWH = 10.0
+MAX_KG_PER_INHABITANT_YEAR = 10_000.0
+MAX_KG_PER_DAY = 1e7
+MAX_STORAGE_KG = 1e9
+MAX_EUR_PER_KG = 100.0
+LIMITS: tuple[tuple[str, float, str], ...] = (
+    ("annual electricity demand of one actor [kWh/yr]", MAX_ANNUAL_KWH, "100 GWh, a large industrial site"),
+    ("PV of one actor [kWp]", MAX_PV_KWP, "10 MWp, twice the 5 MW cap of a French collective operation"),
+    ("shared battery capacity [kWh]", MAX_BATTERY_KWH, "1 GWh, above any battery installed in France"),
+    ("shared battery power [kW]", MAX_BATTERY_KW, "1 GW"),
+    ("any electricity price [EUR/kWh]", MAX_EUR_PER_KWH, "over three times the highest French day-ahead price"),
+    ("household waste [kg/inhabitant/yr]", MAX_KG_PER_INHABITANT_YEAR, "16 times the French mean of 615"),
+    ("a daily material flow of one actor or the hub [kg/day]", MAX_KG_PER_DAY, "10,000 t"),
+    ("the hub's storage [kg]", MAX_STORAGE_KG, "1 Mt"),
+    ("any material price [EUR/kg]", MAX_EUR_PER_KG, "as for the route costs"),
+)
 
 
 class _Section(BaseModel):
@@ -129,35 +154,39 @@ class NetworkSpec(_Section):
 class Consumers(_Section):
     """Electricity demand and rooftop PV of one kind of actor."""
 
-    annual_demand_kwh: NonNeg = Field(description="Mean annual electricity demand [kWh/yr].")
+    annual_demand_kwh: NonNeg = Field(le=MAX_ANNUAL_KWH, description="Mean annual electricity demand [kWh/yr].")
     demand_spread: NonNeg = Field(0.3, le=3, description="Coefficient of variation of annual demand across actors [-].")
     pv_adoption: Share = Field(description="Share of actors with rooftop PV [0-1].")
-    pv_kwp_mean: NonNeg = Field(description="Mean installed PV peak power of an adopter [kWp].")
+    pv_kwp_mean: NonNeg = Field(le=MAX_PV_KWP, description="Mean installed PV peak power of an adopter [kWp].")
 
 
 class HouseholdEnergy(Consumers):
     """Households: about 4,250-4,800 kWh/yr (RTE, ORE); 64.5 % of PV systems <= 3 kWp,
     25.5 % 3-9 kWp, mean self-consumer about 5 kWp (Observ'ER 2022)."""
 
-    annual_demand_kwh: NonNeg = Field(4500.0, description="Mean annual electricity demand [kWh/yr].")
+    annual_demand_kwh: NonNeg = Field(4500.0, le=MAX_ANNUAL_KWH, description="Mean annual electricity demand [kWh/yr].")
     pv_adoption: Share = Field(0.15, description="Share of households with rooftop PV [0-1].")
-    pv_kwp_mean: NonNeg = Field(5.0, description="Mean installed PV peak power of an adopter [kWp].")
+    pv_kwp_mean: NonNeg = Field(5.0, le=MAX_PV_KWP, description="Mean installed PV peak power of an adopter [kWp].")
 
 
 class FirmEnergy(Consumers):
     """Small firms and shops, working hours on weekdays."""
 
-    annual_demand_kwh: NonNeg = Field(60_000.0, description="Mean annual electricity demand [kWh/yr].")
+    annual_demand_kwh: NonNeg = Field(
+        60_000.0, le=MAX_ANNUAL_KWH, description="Mean annual electricity demand [kWh/yr]."
+    )
     pv_adoption: Share = Field(0.3, description="Share of firms with rooftop PV [0-1].")
-    pv_kwp_mean: NonNeg = Field(36.0, description="Mean installed PV peak power of an adopter [kWp].")
+    pv_kwp_mean: NonNeg = Field(36.0, le=MAX_PV_KWP, description="Mean installed PV peak power of an adopter [kWp].")
 
 
 class PublicEnergy(Consumers):
     """Public buildings (town hall, school, gym), one per official."""
 
-    annual_demand_kwh: NonNeg = Field(80_000.0, description="Mean annual electricity demand [kWh/yr].")
+    annual_demand_kwh: NonNeg = Field(
+        80_000.0, le=MAX_ANNUAL_KWH, description="Mean annual electricity demand [kWh/yr]."
+    )
     pv_adoption: Share = Field(0.4, description="Share of public buildings with rooftop PV [0-1].")
-    pv_kwp_mean: NonNeg = Field(30.0, description="Mean installed PV peak power of an adopter [kWp].")
+    pv_kwp_mean: NonNeg = Field(30.0, le=MAX_PV_KWP, description="Mean installed PV peak power of an adopter [kWp].")
 
 
 class PV(_Section):
@@ -178,8 +207,8 @@ class PV(_Section):
 class Battery(_Section):
     """The community's shared battery."""
 
-    capacity_kwh: NonNeg = Field(200.0, description="Usable energy capacity [kWh].")
-    power_kw: NonNeg = Field(100.0, description="Maximum charge and discharge power [kW].")
+    capacity_kwh: NonNeg = Field(200.0, le=MAX_BATTERY_KWH, description="Usable energy capacity [kWh].")
+    power_kw: NonNeg = Field(100.0, le=MAX_BATTERY_KW, description="Maximum charge and discharge power [kW].")
     round_trip_efficiency: float = Field(
         0.9, gt=0, le=1, description="Energy out over energy in for a full cycle [0-1]."
     )
@@ -190,12 +219,18 @@ class Tariffs(_Section):
     """Prices of electricity exchanges."""
 
     import_eur_per_kwh: NonNeg = Field(
-        0.2516, description="Price of grid electricity [EUR/kWh] (French regulated base tariff, 2024)."
+        0.2516,
+        le=MAX_EUR_PER_KWH,
+        description="Price of grid electricity [EUR/kWh] (French regulated base tariff, 2024).",
     )
     export_eur_per_kwh: NonNeg = Field(
-        0.1276, description="Price paid for surplus sold outside [EUR/kWh] (EDF OA surplus, <= 9 kWp, 2024)."
+        0.1276,
+        le=MAX_EUR_PER_KWH,
+        description="Price paid for surplus sold outside [EUR/kWh] (EDF OA surplus, <= 9 kWp, 2024).",
     )
-    community_eur_per_kwh: NonNeg = Field(0.16, description="Price of energy exchanged inside the community [EUR/kWh].")
+    community_eur_per_kwh: NonNeg = Field(
+        0.16, le=MAX_EUR_PER_KWH, description="Price of energy exchanged inside the community [EUR/kWh]."
+    )
 
 
 class DemandNoise(_Section):
@@ -223,7 +258,9 @@ class Energy(_Section):
 class HouseholdWaste(_Section):
     """What households discard and how it is sorted."""
 
-    kg_per_inhabitant_year: NonNeg = Field(615.0, description="Household waste [kg/inhabitant/yr] (INSEE 2021: 615).")
+    kg_per_inhabitant_year: NonNeg = Field(
+        615.0, le=MAX_KG_PER_INHABITANT_YEAR, description="Household waste [kg/inhabitant/yr] (INSEE 2021: 615)."
+    )
     reusable_share: Share = Field(0.04, description="Share of waste that is reusable as is [0-1].")
     repairable_share: Share = Field(0.03, description="Share of waste that is repairable [0-1].")
     recyclable_share: Share = Field(0.45, description="Share of waste that is recyclable [0-1].")
@@ -250,10 +287,12 @@ class HouseholdWaste(_Section):
 class Hub(_Section):
     """The shared reuse-and-repair hub."""
 
-    intake_kg_per_day: NonNeg = Field(60.0, description="Goods the hub can accept per day [kg/day].")
-    storage_kg: NonNeg = Field(1500.0, description="Goods the hub can hold [kg].")
-    reuse_demand_kg_per_day: NonNeg = Field(12.0, description="Reusable goods taken back into use per day [kg/day].")
-    repair_kg_per_day: NonNeg = Field(8.0, description="Goods the hub can repair per day [kg/day].")
+    intake_kg_per_day: NonNeg = Field(60.0, le=MAX_KG_PER_DAY, description="Goods the hub can accept per day [kg/day].")
+    storage_kg: NonNeg = Field(1500.0, le=MAX_STORAGE_KG, description="Goods the hub can hold [kg].")
+    reuse_demand_kg_per_day: NonNeg = Field(
+        12.0, le=MAX_KG_PER_DAY, description="Reusable goods taken back into use per day [kg/day]."
+    )
+    repair_kg_per_day: NonNeg = Field(8.0, le=MAX_KG_PER_DAY, description="Goods the hub can repair per day [kg/day].")
     repair_success_rate: Share = Field(
         0.7, description="Share of repaired goods that work again; the rest is recycled [0-1]."
     )
@@ -262,8 +301,8 @@ class Hub(_Section):
 class FirmMaterials(_Section):
     """Firms' material inputs and by-products (industrial symbiosis, ``002_2c516223579a919e.txt``)."""
 
-    input_kg_per_day: NonNeg = Field(250.0, description="Mean material input of a firm [kg/day].")
-    byproduct_kg_per_day: NonNeg = Field(60.0, description="Mean by-product of a firm [kg/day].")
+    input_kg_per_day: NonNeg = Field(250.0, le=MAX_KG_PER_DAY, description="Mean material input of a firm [kg/day].")
+    byproduct_kg_per_day: NonNeg = Field(60.0, le=MAX_KG_PER_DAY, description="Mean by-product of a firm [kg/day].")
     material_types: int = Field(
         3,
         ge=1,
@@ -287,8 +326,10 @@ class MaterialCosts(_Section):
     dumping_eur_per_kg: float = Field(
         0.5, ge=-100, le=100, description="Clean-up of dumped waste, paid by the commune [EUR/kg]."
     )
-    virgin_eur_per_kg: NonNeg = Field(0.6, description="Virgin material bought by firms [EUR/kg].")
-    secondary_eur_per_kg: NonNeg = Field(0.2, description="By-product bought from another firm [EUR/kg].")
+    virgin_eur_per_kg: NonNeg = Field(0.6, le=MAX_EUR_PER_KG, description="Virgin material bought by firms [EUR/kg].")
+    secondary_eur_per_kg: NonNeg = Field(
+        0.2, le=MAX_EUR_PER_KG, description="By-product bought from another firm [EUR/kg]."
+    )
 
 
 class Materials(_Section):

@@ -385,6 +385,13 @@ def experiment_from_spec(spec: ExperimentSpec, path: Path) -> Experiment:
                 )
         if param.categorical and param.integer:
             raise InputError(source, f"parameters.{i}.integer", "integer applies to bounds, not levels")
+        if param.integer and param.bounds is not None and math.ceil(param.bounds[0]) > math.floor(param.bounds[1]):
+            low, high = param.bounds
+            raise InputError(
+                source,
+                f"parameters.{i}.bounds",
+                f"[{low:g}, {high:g}] holds no whole number; allowed: bounds around at least one, or integer = false",
+            )
         groups.append(param.group or _default_group(param.path, book))
     if spec.design.by_group:
         if spec.design.method not in ("sobol", "morris"):

@@ -16,14 +16,93 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from commons_abm.core.errors import InputError
 from commons_abm.sweeps.experiment import Experiment, ParameterSpec
 
-__all__ = ["decode", "design_matrix", "problem", "rows_per_base_sample"]
+__all__ = [
+    "MAX_RUNS",
+    "DesignSize",
+    "check_design_size",
+    "decode",
+    "design_matrix",
+    "design_size",
+    "problem",
+    "rows_per_base_sample",
+]
+
+MAX_RUNS = 10_000_000  # runs in one design: at 60 ms a run, about 170 CPU-hours, a cluster's day
+# Memory to plan and analyse one run: its task, its seed, its share of the decoded values and
+# of the results table. An upper estimate from tracemalloc on the shipped experiments
+# (900-5,200 bytes a run for 3-17 parameters).
+BYTES_PER_RUN = 1_000
+BYTES_PER_RUN_AND_PARAMETER = 400
+
+
+class DesignSize(NamedTuple):
+    """How big a design is before any of it is allocated."""
+
+    samples: int
+    runs: int
+    bytes: int  # memory to plan and analyse it (an upper estimate) [bytes]
+
+
+def _machine_memory() -> int:
+    """Physical memory of this machine [bytes] (0 when unknown)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return 0
+
+
+def design_size(experiment: Experiment, base_samples: int | None = None) -> DesignSize:
+    """Samples, runs and memory of ``experiment``'s design, computed without building it."""
+    design = experiment.spec.design
+    if design.method == "factorial":
+        samples = math.prod(len(p.levels) if p.categorical else p.points for p in experiment.spec.parameters)  # type: ignore[arg-type]
+    else:
+        samples = (base_samples if base_samples is not None else design.base_samples) * rows_per_base_sample(experiment)
+    runs = samples * experiment.spec.replicates
+    per_run = BYTES_PER_RUN + BYTES_PER_RUN_AND_PARAMETER * len(experiment.spec.parameters)
+    return DesignSize(samples, runs, runs * per_run)
+
+
+def check_design_size(
+    experiment: Experiment, base_samples: int | None = None, memory_bytes: int | None = None
+) -> DesignSize:
+    """The design's size, or :class:`InputError` with the numbers when it exceeds
+    :data:`MAX_RUNS` or half of ``memory_bytes`` (default: this machine's memory)."""
+    size = design_size(experiment, base_samples)
+    memory = _machine_memory() if memory_bytes is None else memory_bytes
+    too_many = size.runs > MAX_RUNS
+    too_big = memory > 0 and size.bytes > memory // 2
+    if not (too_many or too_big):
+        return size
+    source, field = ("--base-samples", None) if base_samples is not None else (experiment.source, "design.base_samples")
+    if experiment.spec.design.method == "factorial":
+        source, field = experiment.source, "parameters"
+    memory_text = f"{memory / 2**30:.1f} GiB" if memory else "unknown"
+    base = (
+        ""
+        if experiment.spec.design.method == "factorial"
+        else (
+            f"{base_samples or experiment.spec.design.base_samples:,} base samples x "
+            f"{rows_per_base_sample(experiment)} = "
+        )
+    )
+    raise InputError(
+        source,
+        field,
+        f"the design has {base}{size.samples:,} samples x {experiment.spec.replicates:,} replicates = "
+        f"{size.runs:,} runs, "
+        f"about {size.bytes / 2**30:,.1f} GiB to plan; allowed: at most {MAX_RUNS:,} runs and half of "
+        f"this machine's memory ({memory_text})",
+    )
 
 
 def problem(experiment: Experiment) -> dict[str, Any]:
@@ -65,6 +144,7 @@ def _factorial_axis(param: ParameterSpec) -> list[float]:
 def design_matrix(experiment: Experiment, base_samples: int | None = None) -> np.ndarray:
     """The samples of ``experiment``, one row per sample, in problem space."""
     design = experiment.spec.design
+    check_design_size(experiment, base_samples)
     n = base_samples if base_samples is not None else design.base_samples
     spec = problem(experiment)
     seed = experiment.spec.seed % 2**32
