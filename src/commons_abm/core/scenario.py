@@ -94,7 +94,7 @@ class Territory(_Section):
         description="Neighbourhoods nested in the commune [count]; agents are spread evenly.",
     )
     persons_per_household: float = Field(
-        2.2, gt=0, le=20, description="Mean household size [persons] (INSEE: 2.2 in 2020)."
+        2.2, ge=1, le=20, description="Mean household size [persons], at least one (INSEE: 2.2 in 2020)."
     )
     energy_poor_share: Share = Field(
         0.12,
