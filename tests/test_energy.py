@@ -94,7 +94,7 @@ def _run(sc: Scenario, days, seed: int = 1):
     capacity=st.sampled_from([0.0, 5.0, 200.0]),
     power=st.sampled_from([0.0, 2.0, 100.0]),
     rte=st.floats(0.5, 1.0),
-    key=st.sampled_from(["equal", "pro_rata_consumption", "pro_rata_contribution", "needs_first"]),
+    key=st.sampled_from(["static", "equal", "pro_rata_consumption", "pro_rata_contribution", "needs_first"]),
     boundary=st.sampled_from(["members_only", "open_access"]),
     membership=st.sampled_from([0.0, 0.4, 1.0]),
     start=st.integers(1, 365),
@@ -123,7 +123,6 @@ def test_energy_balance_on_random_territories(
     sc.energy.start_day_of_year = start
     rngs = streams(seed)
     state = build_state(sc, rngs)
-    state.share_fraction[:] = np.random.default_rng(seed).choice([0.0, 0.5, 1.0], state.n)
     for step in range(3):
         soc = state.commons.battery_soc_kwh
         day = exchange_energy(state, sc, day_of_step(step, start), rngs)
@@ -132,8 +131,8 @@ def test_energy_balance_on_random_territories(
         assert 0 <= state.commons.battery_soc_kwh <= capacity + 1e-9
         assert (day.hourly["battery_charge"] <= power + 1e-9).all()
         assert (day.hourly["battery_discharge"] <= power + 1e-9).all()
-        # nobody offers without being a member with a share to give
-        assert (day.agent_offered[~state.member | (state.share_fraction == 0)] == 0).all()
+        # a member producer's whole surplus is the operation's; nobody else's is
+        assert (day.agent_offered[~state.member] == 0).all()
         if boundary == "members_only":
             assert (day.agent_received[~state.member] == 0).all()
 

@@ -8,6 +8,7 @@ import pytest
 
 from commons_abm.core.indicators import COLUMNS, REQUIRED_COLUMNS
 from commons_abm.core.scenario import Scenario
+from commons_abm.energy.exchange import HOURLY_FLOWS
 from commons_abm.model import CommonsModel
 
 from .conftest import ROOT
@@ -75,7 +76,7 @@ def test_hourly_flows_recorded(small_scenario: Scenario) -> None:
     model = CommonsModel(small_scenario, record_hourly=True)
     model.run(3)
     flows = model.hourly_flows(2)
-    assert flows.shape == (24, 9)
+    assert flows.shape == (24, len(HOURLY_FLOWS))
     assert flows["demand"].sum() == pytest.approx(model.timeseries()["consumption_kwh"].iloc[2])
 
 

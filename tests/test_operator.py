@@ -54,9 +54,13 @@ def test_only_cooperating_members_follow_the_operator() -> None:
 
 def test_synchronisation_raises_self_consumption() -> None:
     """Same seeds, the facilitated rulebook with the operator scheduling 30 % of cooperating
-    members' demand and with none (early summer, 10 seeds)."""
+    members' demand and with none (early summer, 10 seeds), in a territory with midday
+    surplus to shift load into and no battery (where PV is scarce, all of it is used whatever
+    the load)."""
     sc = Scenario(name="operator")
     sc.territory.households, sc.territory.firms, sc.territory.officials = 60, 5, 1
+    sc.energy.households.pv_adoption, sc.energy.households.pv_kwp_mean = 0.6, 6.0
+    sc.energy.battery.capacity_kwh = 0.0  # a battery would already carry the midday surplus to the evening
     sc.energy.start_day_of_year = 150
     book = load_rulebook(FACILITATED)
     still = with_conditions(book, "facilitate", load_shift_share=0.0)

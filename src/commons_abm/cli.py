@@ -283,7 +283,7 @@ def _run(args: argparse.Namespace) -> int:
         "inhabitants": inhabitants,
         "wall_time_s": elapsed,
         "commons_abm_version": __version__,
-        **summarise(frame, inhabitants),
+        **summarise(frame, inhabitants, scenario.energy.battery.capacity_kwh),
         "parameters": scenario.model_dump(mode="json"),
     }
     production = frame["production_kwh"].to_numpy()

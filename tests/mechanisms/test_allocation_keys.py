@@ -99,8 +99,23 @@ class KeyContract(MechanismContract):
             np.testing.assert_allclose(given, np.minimum(fixture["amount"], room), rtol=1e-12, atol=0.0)
 
 
+class TestStatic(KeyContract):
+    """Fixed equal coefficients, nothing redistributed (Enedis static key)."""
+
+    key = "static"
+
+    def test_everything_is_placed_when_the_caps_allow(self) -> None:
+        """The static key places only each agent's fixed share: the rest stays unallocated."""
+        for seed in (1, 2, 3):
+            fixture = self._fixture(seed)
+            received = self.population(fixture, {})["received"]
+            share = fixture["amount"][:, None] / fixture["caps"].shape[1]
+            np.testing.assert_allclose(received, np.minimum(share, fixture["caps"]), rtol=1e-12, atol=0.0)
+            assert (received.sum(axis=1) <= np.minimum(fixture["amount"], fixture["caps"].sum(axis=1)) + 1e-9).all()
+
+
 class TestEqual(KeyContract):
-    """Equal shares (static, equal coefficients)."""
+    """Equal shares, redistributed (a dynamic key with equal coefficients)."""
 
     key = "equal"
 
@@ -133,5 +148,6 @@ def test_one_agent_weights() -> None:
     assert keys.key_weight(code["needs_first"], 0, 2.0, 1.5, 7.0, False) == 0.0
     assert keys.key_weight(code["needs_first"], 0, 2.0, 1.5, 7.0, True) == 3.0
     assert keys.key_weight(code["needs_first"], 1, 2.0, 1.5, 7.0, False) == 3.0
-    assert [keys.tiers_of(code[k]) for k in keys.KEYS] == [1, 1, 2, 2]
+    assert keys.key_weight(code["static"], 0, 2.0, 1.5, 7.0, False) == 1.5
+    assert [keys.tiers_of(code[k]) for k in keys.KEYS] == [1, 1, 2, 2, 1]
     assert keys.agent_share(2.0, 1.5, 4.0) == 3.0 and keys.agent_share(2.0, 1.5, 2.5) == 2.5

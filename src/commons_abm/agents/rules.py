@@ -154,7 +154,7 @@ class AgentRules:
 
     # --------------------------------------------------------------- energy
     def plan_energy(self) -> None:
-        """Today's hourly demand and PV; use my own PV first, offer my surplus to the pool."""
+        """Today's hourly demand and PV; use my own PV first; as a member, my surplus is the operation's."""
         model, day = self.model, self.model.today
         noise = model.scenario.energy.noise
         rng = model.rngs["demand"]
@@ -171,7 +171,7 @@ class AgentRules:
         self.pv_kwh = [y * kwp for y in model.reference.pv_per_kwp] if kwp > 0 else [0.0] * HOURS
         self.deficit_kwh = [max(dem - pv, 0.0) for dem, pv in zip(self.demand_kwh, self.pv_kwh)]
         self.surplus_kwh = [max(pv - dem, 0.0) for dem, pv in zip(self.demand_kwh, self.pv_kwh)]
-        offer_share = self.share_fraction if self.member else 0.0
+        offer_share = 1.0 if self.member else 0.0  # a member producer's surplus is the operation's
         self.offer_kwh = [s * offer_share for s in self.surplus_kwh]
         self.received_kwh = [0.0] * HOURS
 

@@ -48,13 +48,23 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "satisfaction": ("0-1", "Mean satisfaction of members (of all agents when there are none)."),
     "energy_self_sufficiency": (
         "0-1",
-        "Share of the territory's electricity demand met by local "
-        "production (consumption minus import, over consumption); NaN without demand.",
+        "Share of the territory's electricity demand met by local production, physically: "
+        "1 - (the territory's hourly net draw from the grid, summed) / consumption; NaN without demand.",
     ),
     "energy_self_consumption": (
         "0-1",
-        "Share of local production used locally (production minus "
-        "export, over production); NaN when nothing is produced.",
+        "Share of local production used locally, physically: 1 - (the territory's hourly "
+        "net injection into the grid, summed) / production; NaN when nothing is produced.",
+    ),
+    "community_self_sufficiency": (
+        "0-1",
+        "Share of the participants' demand met by their own PV, the operation's allocation "
+        "and the community battery, hour by hour; NaN without participants' demand.",
+    ),
+    "community_self_consumption": (
+        "0-1",
+        "Share of the member producers' PV output used by themselves, allocated to "
+        "participants or stored in the community battery, hour by hour; NaN when they produce nothing.",
     ),
     "material_circularity": (
         "0-1",
@@ -98,10 +108,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "production_kwh": ("kWh/day", "Rooftop PV production."),
     "consumption_kwh": ("kWh/day", "Electricity demand (all of it is met)."),
     "self_consumed_kwh": ("kWh/day", "Production used on site by its producer."),
-    "pool_kwh": ("kWh/day", "Members' surplus delivered through the community pool directly."),
-    "battery_discharge_kwh": ("kWh/day", "Energy delivered by the shared battery."),
-    "import_kwh": ("kWh/day", "Electricity bought from the grid."),
-    "export_kwh": ("kWh/day", "Electricity sold outside the territory."),
+    "pool_kwh": ("kWh/day", "Member producers' surplus allocated by the key to participants directly."),
+    "battery_charge_kwh": ("kWh/day", "Energy the community battery took from the operation's unallocated surplus."),
+    "battery_discharge_kwh": ("kWh/day", "Energy delivered by the community battery."),
+    "import_kwh": ("kWh/day", "Electricity bought from suppliers, as metered and billed agent by agent."),
+    "export_kwh": ("kWh/day", "Electricity sold to the grid, as metered and paid agent by agent."),
     "battery_soc_kwh": ("kWh", "Energy stored in the shared battery at the end of the step."),
     "material_inputs_kg": ("kg/day", "Household end-of-life goods and firms' by-products generated."),
     "reuse_kg": ("kg/day", "Goods reused through the hub plus by-products exchanged between firms."),
@@ -111,6 +122,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "symbiosis_kg": ("kg/day", "By-products taken by firms instead of virgin material."),
     "hub_stock_kg": ("kg", "Goods held by the reuse-and-repair hub at the end of the step."),
     "community_account_eur": ("EUR", "Balance of the community's account at the end of the step."),
+    "bill_saving_eur_per_participant": (
+        "EUR/day",
+        "Mean over the operation's participants and member producers of their energy bill alone "
+        "minus their energy bill in the operation (fees and fines apart); NaN without participants.",
+    ),
 }
 
 REQUIRED_COLUMNS = (

@@ -615,7 +615,7 @@ class Rules(_Section):
     boundary: Literal["members_only", "open_access"] = Field(
         "members_only", description="Who may draw from the pool and the battery (design principle 1)."
     )
-    allocation_key: Literal["equal", "pro_rata_consumption", "pro_rata_contribution", "needs_first"] = Field(
+    allocation_key: Literal["static", "equal", "pro_rata_consumption", "pro_rata_contribution", "needs_first"] = Field(
         "pro_rata_consumption", description="How pooled energy is shared (design principle 2)."
     )
 

@@ -1,13 +1,17 @@
 """Allocation keys: how the energy the community pool delivers in an hour is shared.
 
 Ostrom (1990, design principle 2) asks that appropriation rules fit local conditions; in French
-collective self-consumption (Code de l'énergie, art. L315-2 and R315-1 ff.) the operator
+collective self-consumption (Code de l'énergie, art. L315-2 to L315-5 and D315-1 ff.) the operator
 declares a *clé de répartition* to Enedis: static coefficients, dynamic pro rata of
 consumption (the default), or custom coefficients (Enedis, *Autoconsommation collective:
 les clés de répartition*, Enedis-NOI-CF_105E). The keys here are the ones a scenario
 names in ``rules.allocation_key``:
 
-* ``equal``: same share for every eligible agent (static, equal coefficients);
+* ``static``: fixed equal coefficients, ``1/k`` of the hour's production for each of the
+  ``k`` participants, capped at what each still needs, with no redistribution: what a
+  participant cannot use stays unallocated (Enedis's static key);
+* ``equal``: same share for every eligible agent, what one cannot use redistributed to the
+  others (a dynamic key with equal coefficients);
 * ``pro_rata_consumption``: shares proportional to each agent's demand that hour (the
   Enedis default dynamic key);
 * ``pro_rata_contribution``: past contributors first, in proportion to the energy they
@@ -16,7 +20,8 @@ names in ``rules.allocation_key``:
 * ``needs_first``: energy-poor households first, pro rata consumption; then everyone else,
   pro rata consumption.
 
-Every key is weighted water-filling in tiers: in a tier, each agent gets
+Every dynamic key is weighted water-filling in tiers (the static key is one pass,
+``x_i = min(amount / k, cap_i)``): in a tier, each agent gets
 ``min(cap, lambda * weight)`` with one ``lambda`` per hour chosen so the shares add up to
 the amount; an agent never gets more than its cap (its uncovered demand), and what a tier
 cannot absorb passes to the next. The level ``lambda`` is found exactly by a fixed point:
@@ -38,7 +43,7 @@ These two one-agent rules are written once: the whole-population kernel
 one-hour form over Python lists that the reference engine calls
 (:func:`allocate_hour_lists`, through :func:`water_fill_lists`) both call them.
 
-Over 400 lines: the four keys of French collective self-consumption share one
+Over 400 lines: the five keys of French collective self-consumption share one
 water-filling core, kept beside them with its one-agent forms (:func:`key_weight`,
 :func:`agent_share`) and its one-hour form over lists (:func:`allocate_hour_lists`).
 """
@@ -71,18 +76,20 @@ __all__ = [
     "fill_hour",
     "fill_tier",
     "needs_first",
+    "static",
     "pro_rata_consumption",
     "pro_rata_contribution",
     "water_fill",
 ]
 
-EQUAL, PRO_RATA_CONSUMPTION, PRO_RATA_CONTRIBUTION, NEEDS_FIRST = range(4)
+EQUAL, PRO_RATA_CONSUMPTION, PRO_RATA_CONTRIBUTION, NEEDS_FIRST, STATIC = range(5)
 MAX_ROUNDS = 30  # rounds of the fixed point before water_fill finishes by sorting
 KEY_CODES = {
     "equal": EQUAL,
     "pro_rata_consumption": PRO_RATA_CONSUMPTION,
     "pro_rata_contribution": PRO_RATA_CONTRIBUTION,
     "needs_first": NEEDS_FIRST,
+    "static": STATIC,
 }
 
 
@@ -101,7 +108,7 @@ def key_weight(key, tier, demand, claim, contributed, energy_poor):  # pragma: n
     (``contributed``, before the day and up to this hour) and whether it is ``energy_poor``
     (the equations of the module docstring)."""
     if tier == 0:
-        if key == EQUAL:
+        if key == EQUAL or key == STATIC:
             return claim
         if key == PRO_RATA_CONTRIBUTION:
             return contributed * claim
@@ -283,6 +290,10 @@ def allocate_by_key(
             continue
         for i in range(n):
             left[i] = max(caps[h, i], 0.0)
+        if key == STATIC:  # fixed equal coefficients, nothing redistributed
+            for i in range(n):
+                served[h, i] = agent_share(remaining / n, 1.0, left[i])
+            continue
         # the first tier: everyone (equal, pro rata consumption), contributors or the energy-poor
         for j in range(first.size):
             i = first[j]
@@ -427,6 +438,12 @@ def _by_key(key: int, amount: np.ndarray, caps: np.ndarray, inputs: KeyInputs) -
 
 
 # ------------------------------------------------------------------------------- keys
+def static(amount: np.ndarray, caps: np.ndarray, inputs: KeyInputs) -> np.ndarray:
+    """Fixed equal coefficients, capped by what each still needs; nothing redistributed
+    (Enedis static key)."""
+    return _by_key(STATIC, amount, caps, inputs)
+
+
 def equal(amount: np.ndarray, caps: np.ndarray, inputs: KeyInputs) -> np.ndarray:
     """Equal shares for all eligible agents (capped by what each still needs)."""
     return _by_key(EQUAL, amount, caps, inputs)
@@ -455,6 +472,7 @@ KEYS: dict[str, Key] = {
     "pro_rata_consumption": pro_rata_consumption,
     "pro_rata_contribution": pro_rata_contribution,
     "needs_first": needs_first,
+    "static": static,
 }
 
 
@@ -509,6 +527,8 @@ def allocate_hour_lists(
     left of the caps. ``contributed``: each agent's offer to the pool so far (before the
     day and up to this hour) [kWh]."""
     n = len(caps)
+    if key == STATIC:
+        return [_agent_share(amount / n, 1.0, max(c, 0.0)) if amount > 0 else 0.0 for c in caps]
     caps = list(caps)
     total = [0.0] * n
     left = amount

@@ -1,20 +1,40 @@
-"""The energy stage: one day of hourly electricity exchange in the community.
+"""The energy stage: one day of hourly electricity exchange in the community, as French
+collective self-consumption works (Code de l'énergie, art. L315-2 to L315-8 and D315-1 ff.;
+``docs/ODD.md``, "Collective self-consumption as the law sets it").
 
-Each hour, every agent first uses its own PV (self-consumption). Members offer the share
-``share_fraction`` of their surplus to the community pool; the rest of any surplus is
-exported to the grid. The pool serves the eligible agents' deficits (members only, or
-everyone under open access: design principle 1, clearly defined boundaries) directly,
-stores what is left in the shared battery and exports the remainder; what the pool cannot
-cover directly is drawn from the battery; the allocation key (design principle 2) shares
-what is delivered; the remaining deficits are imported. This is the order of French
-collective self-consumption (Code de l'énergie, art. L315-2 ff.): local production is
-shared first, the supplier covers the complement.
+Each hour (the model's hour stands for two 30-minute metering steps with the same load and
+output):
+
+1. every PV owner uses its own PV first, behind its meter;
+2. the surplus of every PV owner who is a member is the operation's production: all of
+   it, metered, with no daily decision to withhold any (the organising body declares the
+   allocation key to the distribution operator, which applies it to metered data, L315-4);
+   non-members' surplus is exported under their own contracts;
+3. the allocation key (design principle 2; :mod:`commons_abm.energy.allocation_keys`)
+   shares the operation's production among the participants' remaining deficits, each
+   capped at what it still needs; participants are the members, or everyone under open
+   access (no boundary rule: design principle 1);
+4. what the key leaves unallocated charges the community battery (storage is a consumer
+   of the operation when it charges), within its power, room and efficiency; the rest is
+   exported, the operation's unallocated surplus;
+5. the battery's discharge (storage is then a producer) covers participants' remaining
+   deficits, shared by the same key (the static key's battery output is shared equally,
+   with redistribution, so that nothing discharged is left unplaced); a member who breaks
+   an ``overdraw`` rule claims more than its weight of the battery's output, the one flow
+   an operator dispatches on request;
+6. what is still missing is imported from the supplier.
 
 Money: imports at the import tariff, exports at the export price, community energy at the
-community price. Contributors are paid the community price for the offered energy the
-community used (directly or stored) and the export price for their share of the pool's
-export; the community account takes in the community price for delivered energy and pays
-the contributors (battery losses and stock changes show up there).
+community price. Producers are paid the community price for the allocated or stored energy
+and the export price for the operation's unallocated export; the community account takes
+in the community price for delivered energy and pays the producers (battery losses and
+stock changes show up there).
+
+Indicators (:data:`~commons_abm.core.indicators.COLUMNS`): the operation's
+``community_self_sufficiency`` (participants' demand met by their own PV, the key and the
+battery) and ``community_self_consumption`` (member producers' output used by themselves,
+allocated or stored), and the territory's physical self-sufficiency and self-consumption
+from its hourly net exchange with the grid.
 
 Over 400 lines: the hour-by-hour exchange (own use, offers, the pool, the battery, the
 allocation key, the grid, bills and the community's account) is one computation over the
@@ -34,7 +54,7 @@ from commons_abm.core.indicators import ratio
 from commons_abm.core.kernels import kernel, total
 from commons_abm.core.scenario import Energy, Scenario
 from commons_abm.core.state import State
-from commons_abm.energy.allocation_keys import KEY_CODES, allocate_by_key
+from commons_abm.energy.allocation_keys import EQUAL, KEY_CODES, STATIC, allocate_by_key
 from commons_abm.energy.battery import dispatch_hours, one_way_efficiency
 from commons_abm.energy.load_shifting import shift_load_kernel
 from commons_abm.territory.demand import daily_demand
@@ -62,6 +82,8 @@ HOURLY_FLOWS = (
     "import",
     "export",
     "soc_kwh",
+    "unallocated",
+    "participants_import",
 )
 
 
@@ -100,6 +122,14 @@ class EnergyTotals(NamedTuple):
     residual_kwh: float  # production + import - (consumption + export + battery change + losses)
     community_account_change_eur: float  # the day's change of the community account [EUR]
     battery_soc_end_kwh: float  # stored energy at the end of the day
+    grid_import_kwh: float  # physical: the territory's hourly net draw from the grid, summed
+    grid_export_kwh: float  # physical: the territory's hourly net injection into the grid, summed
+    participants_demand_kwh: float  # demand of the operation's participants
+    participants_local_kwh: float  # of it, met by their own PV, the key and the battery
+    operation_production_kwh: float  # PV output of the member producers
+    operation_used_kwh: float  # of it, used by themselves, allocated to participants or stored
+    participants: float  # participants and member producers [count]
+    participants_saving_eur: float  # their bills alone minus their bills in the operation [EUR]
 
 
 class EnergyFlows(NamedTuple):
@@ -112,7 +142,7 @@ class EnergyFlows(NamedTuple):
     agent_offered_kwh: np.ndarray  # offered to the pool
     agent_cost_eur: np.ndarray  # net energy bill inside the community [EUR/day]
     agent_reference_cost_eur: np.ndarray  # bill alone: deficit imported, surplus exported [EUR/day]
-    hourly_kwh: np.ndarray  # (9, 24): rows :data:`HOURLY_FLOWS` [kWh; soc_kwh: stored energy at the hour's end]
+    hourly_kwh: np.ndarray  # (11, 24): rows :data:`HOURLY_FLOWS` [kWh; soc_kwh: stored energy at the hour's end]
     totals: EnergyTotals
 
 
@@ -128,6 +158,12 @@ class EnergyDay:
     exported) and ``residual`` = production + import - (consumption + export +
     battery_change + losses), zero up to rounding.
 
+    Physical, from the territory's hourly net exchange: ``grid_import`` and ``grid_export``.
+    The operation: ``participants_demand`` and ``participants_local`` (met by own PV, the
+    key and the battery), ``operation_production`` (member producers' output) and
+    ``operation_used`` (used by themselves, allocated or stored), ``participants`` (count)
+    and ``participants_saving_eur`` (their bills alone minus in the operation).
+
     Per agent, ``(n,)`` arrays [kWh/day]: ``agent_import``, ``agent_export`` (own surplus
     not offered plus the share of the pool's export), ``agent_received`` (from the pool and
     battery), ``agent_offered``; [EUR/day]: ``agent_cost_eur`` (net energy bill inside the
@@ -135,7 +171,9 @@ class EnergyDay:
     exported). ``community_account_eur``: the day's change of the community account.
 
     ``hourly``: 24-value arrays of the territory's flows [kWh], keys :data:`HOURLY_FLOWS`
-    (``soc_kwh`` is the battery's stored energy at the end of each hour).
+    (``soc_kwh`` is the battery's stored energy at the end of each hour, ``unallocated``
+    the operation's production the key left, ``participants_import`` what participants
+    still import after the key and the battery).
     """
 
     production: float
@@ -158,18 +196,37 @@ class EnergyDay:
     agent_cost_eur: np.ndarray
     agent_reference_cost_eur: np.ndarray
     community_account_eur: float
+    grid_import: float = 0.0
+    grid_export: float = 0.0
+    participants_demand: float = 0.0
+    participants_local: float = 0.0
+    operation_production: float = 0.0
+    operation_used: float = 0.0
+    participants: float = 0.0
+    participants_saving_eur: float = 0.0
     hourly: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def self_sufficiency(self) -> float:
-        """Share of consumption not imported, (consumption - import) / consumption (NaN if 0)."""
-        return float(ratio(self.consumption - self.import_, self.consumption))
+        """Share of the territory's consumption not drawn from the grid, hour by hour,
+        1 - grid_import / consumption (NaN if 0)."""
+        return float(ratio(self.consumption - self.grid_import, self.consumption))
 
     @property
     def self_consumption(self) -> float:
-        """Share of production used in the territory, (production - export) / production
-        (NaN if 0)."""
-        return float(ratio(self.production - self.export, self.production))
+        """Share of the territory's production not injected into the grid, hour by hour,
+        1 - grid_export / production (NaN if 0)."""
+        return float(ratio(self.production - self.grid_export, self.production))
+
+    @property
+    def community_self_sufficiency(self) -> float:
+        """Participants' demand met by their own PV, the key and the battery (NaN if none)."""
+        return float(ratio(self.participants_local, self.participants_demand))
+
+    @property
+    def community_self_consumption(self) -> float:
+        """Member producers' output used by themselves, allocated or stored (NaN if none)."""
+        return float(ratio(self.operation_used, self.operation_production))
 
     @property
     def throughput(self) -> float:
@@ -214,7 +271,6 @@ def exchange_energy(
         per_kwp,
         np.zeros(0) if load_shift is None else np.asarray(load_shift, dtype=float),
         state.member.astype(bool, copy=False),
-        state.share_fraction,
         boundary == "open_access",
         KEY_CODES[allocation_key],
         state.energy_poor.astype(bool, copy=False),
@@ -255,6 +311,14 @@ def energy_day(flows: EnergyFlows) -> EnergyDay:
         agent_cost_eur=flows.agent_cost_eur,
         agent_reference_cost_eur=flows.agent_reference_cost_eur,
         community_account_eur=t.community_account_change_eur,
+        grid_import=t.grid_import_kwh,
+        grid_export=t.grid_export_kwh,
+        participants_demand=t.participants_demand_kwh,
+        participants_local=t.participants_local_kwh,
+        operation_production=t.operation_production_kwh,
+        operation_used=t.operation_used_kwh,
+        participants=t.participants,
+        participants_saving_eur=t.participants_saving_eur,
         hourly=dict(zip(HOURLY_FLOWS, flows.hourly_kwh)),
     )
 
@@ -267,7 +331,6 @@ def exchange_arrays(
     per_kwp,
     shift,
     member,
-    share_fraction,
     open_access,
     key,
     energy_poor,
@@ -295,13 +358,13 @@ def exchange_arrays(
     if shift.size:
         shift_load_kernel(demand, hour_pv, shift)
 
-    # own PV first: each owner's deficit, surplus and offer to the pool
+    # own PV first: each owner's deficit and surplus; members' surplus is the operation's production
     own_deficit = np.empty((hours, m))
     surplus = np.empty((hours, m))
     offer = np.empty((hours, m))
     offer_share = np.empty(m)
     for o in range(m):
-        offer_share[o] = share_fraction[owners[o]] * member[owners[o]]
+        offer_share[o] = 1.0 if member[owners[o]] else 0.0
     pool_supply = np.empty(hours)
     hour_spare = np.empty(hours)
     for h in range(hours):
@@ -318,52 +381,51 @@ def exchange_arrays(
     position = np.full(n, -1)
     for e in range(k):
         position[eligible[e]] = e
-    weights = np.empty((hours, k))
+    caps = np.empty((hours, k))  # participants' deficits after their own PV: their metered consumption
     for h in range(hours):
         for e in range(k):
-            weights[h, e] = demand[h, eligible[e]]
-    caps = weights.copy()  # eligible agents' deficits
+            caps[h, e] = demand[h, eligible[e]]
     for o in range(m):
         e = position[owners[o]]
         if e >= 0:
             caps[:, e] = own_deficit[:, o]
-    pool_need = np.empty(hours)
-    for h in range(hours):
-        pool_need[h] = total(caps[h])
+    weights = caps.copy()  # the keys weigh metered consumption (D315-6: pro rata consumption)
 
-    direct = np.minimum(pool_supply, pool_need)
-    charge_in, discharge_out, soc_path, losses, soc_start = dispatch_hours(
-        pool_supply - direct,
-        pool_need - direct,
-        soc,
-        p.battery_capacity_kwh,
-        p.battery_power_kw,
-        p.battery_one_way_efficiency,
-    )
-    delivered = direct + discharge_out
-    used_share = np.zeros(hours)
-    for h in range(hours):
-        if pool_supply[h] > 0:
-            used_share[h] = (direct[h] + charge_in[h]) / pool_supply[h]
-
-    # the allocation key shares what is delivered among the eligible agents
+    # the key shares the operation's production among the participants' deficits
     offering = np.flatnonzero(offer_share > 0)
     offer_columns = np.empty(offering.size, dtype=np.int64)
     offered_hourly = np.empty((hours, offering.size))
     for j in range(offering.size):
         offer_columns[j] = position[owners[offering[j]]]
         offered_hourly[:, j] = offer[:, offering[j]]
-    received = allocate_by_key(
-        key,
-        delivered,
-        caps,
-        weights,
-        energy_poor[eligible],
-        contributed[eligible],
-        offered_hourly,
-        offer_columns,
-        claim[eligible],
+    poor, before, no_claim = energy_poor[eligible], contributed[eligible], np.ones(k)
+    allocated = allocate_by_key(key, pool_supply, caps, weights, poor, before, offered_hourly, offer_columns, no_claim)
+    direct = np.empty(hours)
+    need_after = np.empty(hours)
+    for h in range(hours):
+        direct[h] = total(allocated[h])
+        for e in range(k):
+            caps[h, e] = max(caps[h, e] - allocated[h, e], 0.0)
+        need_after[h] = total(caps[h])
+
+    # the battery stores what the key left unallocated and covers what is still missing
+    charge_in, discharge_out, soc_path, losses, soc_start = dispatch_hours(
+        pool_supply - direct,
+        need_after,
+        soc,
+        p.battery_capacity_kwh,
+        p.battery_power_kw,
+        p.battery_one_way_efficiency,
     )
+    used_share = np.zeros(hours)
+    for h in range(hours):
+        if pool_supply[h] > 0:
+            used_share[h] = (direct[h] + charge_in[h]) / pool_supply[h]
+    battery_key = EQUAL if key == STATIC else key
+    from_battery = allocate_by_key(
+        battery_key, discharge_out, caps, weights, poor, before, offered_hourly, offer_columns, claim[eligible]
+    )
+    received = allocated + from_battery
 
     # per-agent daily totals [kWh]
     agent_consumption = np.zeros(n)
@@ -399,7 +461,7 @@ def exchange_arrays(
     agent_received = np.zeros(n)
     hour_received = np.zeros(hours)
     for h in range(hours):
-        if delivered[h] > 0:  # (nothing is received in the other hours)
+        if direct[h] + discharge_out[h] > 0:  # (nothing is received in the other hours)
             for e in range(k):
                 agent_received[eligible[e]] += received[h, e]
             hour_received[h] = total(received[h])
@@ -410,7 +472,7 @@ def exchange_arrays(
     account = p_com * (total(agent_received) - total(agent_used))
 
     # the territory's hourly flows and totals [kWh]
-    hourly = np.zeros((9, hours))  # rows: HOURLY_FLOWS
+    hourly = np.zeros((11, hours))  # rows: HOURLY_FLOWS
     for h in range(hours):
         hourly[0, h] = hour_pv[h]
         hourly[1, h] = hour_demand[h]
@@ -421,7 +483,32 @@ def exchange_arrays(
         hourly[6, h] = (hourly[1, h] - hourly[2, h]) - hour_received[h]
         hourly[7, h] = (hour_pv[h] - hourly[2, h]) - direct[h] - charge_in[h]
         hourly[8, h] = soc_path[h]
+        hourly[9, h] = pool_supply[h] - direct[h]
+        hourly[10, h] = max(need_after[h] - discharge_out[h], 0.0)
     soc_end = soc_path[-1] if hours else soc_start
+    grid_in = np.empty(hours)  # the territory's net exchange with the grid, hour by hour
+    grid_out = np.empty(hours)
+    for h in range(hours):
+        net = hour_demand[h] + charge_in[h] - hour_pv[h] - discharge_out[h]
+        grid_in[h] = max(net, 0.0)
+        grid_out[h] = max(-net, 0.0)
+    # the operation: participants (consumers) and member producers
+    in_operation = np.zeros(n, dtype=np.bool_)
+    participants_demand = 0.0
+    participants_local = 0.0
+    for e in range(k):
+        i = eligible[e]
+        in_operation[i] = True
+        participants_demand += agent_consumption[i]
+        participants_local += agent_consumption[i] - agent_deficit[i] + agent_received[i]
+    operation_production = 0.0
+    operation_own = 0.0
+    for o in range(m):
+        i = owners[o]
+        if offer_share[o] > 0:
+            in_operation[i] = True
+            operation_production += agent_production[i]
+            operation_own += agent_production[i] - agent_surplus[i]
     production, consumption = total(agent_production), total(agent_consumption)
     import_, export, lost = total(agent_import), total(agent_export), total(losses)
     battery_change = soc_end - soc_start
@@ -441,6 +528,14 @@ def exchange_arrays(
         residual_kwh=production + import_ - (consumption + export + battery_change + lost),
         community_account_change_eur=account,
         battery_soc_end_kwh=soc_end,
+        grid_import_kwh=total(grid_in),
+        grid_export_kwh=total(grid_out),
+        participants_demand_kwh=participants_demand,
+        participants_local_kwh=participants_local,
+        operation_production_kwh=operation_production,
+        operation_used_kwh=operation_own + total(direct) + total(charge_in),
+        participants=float(in_operation.sum()),
+        participants_saving_eur=total((reference - cost)[in_operation]),
     )
     return EnergyFlows(
         agent_import_kwh=agent_import,

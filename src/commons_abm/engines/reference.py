@@ -176,26 +176,38 @@ class ReferenceEngine:
 
     # --------------------------------------------------------------- energy
     def pool_energy(self, day: Day) -> EnergyDay:
-        """The community pool hour by hour: offers serve the eligible agents' deficits
-        directly, the rest charges the battery, the battery covers what is still missing,
-        and the allocation key shares what is delivered (:mod:`commons_abm.energy.exchange`)."""
+        """The collective self-consumption operation hour by hour: the key shares the member
+        producers' surplus among the participants' deficits, what it leaves charges the
+        battery, the battery's output is shared by the same key (:mod:`commons_abm.energy.exchange`)."""
         model = self.model
         inst, energy = model.institutions, model.scenario.energy
         everyone = self.everyone
         eligible = everyone if inst.boundary == "open_access" else [a for a in everyone if a.member]
         supply = [sum(a.offer_kwh[h] for a in everyone) for h in range(HOURS)]
-        need = [sum(a.deficit_kwh[h] for a in eligible) for h in range(HOURS)]
-        direct = [min(s, n) for s, n in zip(supply, need)]
-        battery = self.battery_day(np.subtract(supply, direct), np.subtract(need, direct))
-        charge, discharge = battery.charge_in.tolist(), battery.discharge_out.tolist()
-        self.used_share = [(d + c) / s if s > 0 else 0.0 for d, c, s in zip(direct, charge, supply)]
+        key = KEY_CODES[inst.allocation_key]
         before = [a.contributed_kwh for a in eligible]
         running = [0.0] * len(eligible)  # each agent's offer so far today
+        so_far = []
+        direct = []
         for h in range(HOURS):
             running = [r + a.offer_kwh[h] for r, a in zip(running, eligible)]
-            shares = self.allocate(direct[h] + discharge[h], eligible, h, before, running)
+            so_far.append(running)
+            caps = [a.deficit_kwh[h] for a in eligible]
+            shares = self.allocate(key, supply[h], eligible, h, caps, [1.0] * len(eligible), before, running)
             for a, x in zip(eligible, shares):
                 a.received_kwh[h] = x
+            direct.append(sum(shares))
+        need = [sum(max(a.deficit_kwh[h] - a.received_kwh[h], 0.0) for a in eligible) for h in range(HOURS)]
+        battery = self.battery_day(np.subtract(supply, direct), np.array(need))
+        charge, discharge = battery.charge_in.tolist(), battery.discharge_out.tolist()
+        self.used_share = [(d + c) / s if s > 0 else 0.0 for d, c, s in zip(direct, charge, supply)]
+        battery_key = KEY_CODES["equal"] if inst.allocation_key == "static" else key
+        for h in range(HOURS):
+            caps = [max(a.deficit_kwh[h] - a.received_kwh[h], 0.0) for a in eligible]
+            claims = [a.claim for a in eligible]
+            shares = self.allocate(battery_key, discharge[h], eligible, h, caps, claims, before, so_far[h])
+            for a, x in zip(eligible, shares):
+                a.received_kwh[h] += x
         for a in everyone:
             a.settle_energy()
         model.state.commons.battery_soc_kwh = battery.soc_end
@@ -223,6 +235,10 @@ class ReferenceEngine:
         hour_demand = [sum(a.demand_kwh[h] for a in everyone) for h in range(HOURS)]
         hour_self = [hour_pv[h] - sum(a.surplus_kwh[h] for a in everyone) for h in range(HOURS)]
         hour_received = [sum(a.received_kwh[h] for a in everyone) for h in range(HOURS)]
+        net = [hour_demand[h] + charge[h] - hour_pv[h] - discharge[h] for h in range(HOURS)]
+        producers = [a for a in everyone if a.member and a.pv_kwp * a.pv_performance > 0]
+        participating = {id(a) for a in eligible} | {id(a) for a in producers}
+        in_operation = [a for a in everyone if id(a) in participating]
         return EnergyDay(
             production=production,
             consumption=consumption,
@@ -244,6 +260,14 @@ class ReferenceEngine:
             agent_cost_eur=agent["cost"],
             agent_reference_cost_eur=agent["reference"],
             community_account_eur=account,
+            grid_import=sum(max(n, 0.0) for n in net),
+            grid_export=sum(max(-n, 0.0) for n in net),
+            participants_demand=sum(a.consumed for a in eligible),
+            participants_local=sum(a.consumed - sum(a.deficit_kwh) + a.received for a in eligible),
+            operation_production=sum(a.produced for a in producers),
+            operation_used=sum(a.self_consumed for a in producers) + sum(direct) + sum(charge),
+            participants=float(len(in_operation)),
+            participants_saving_eur=sum(a.energy_reference_eur - a.energy_cost_eur for a in in_operation),
             hourly={
                 "pv": np.array(hour_pv),
                 "demand": np.array(hour_demand),
@@ -254,6 +278,8 @@ class ReferenceEngine:
                 "import": np.subtract(np.subtract(hour_demand, hour_self), hour_received),
                 "export": np.subtract(np.subtract(np.subtract(hour_pv, hour_self), direct), charge),
                 "soc_kwh": battery.soc,
+                "unallocated": np.subtract(supply, direct),
+                "participants_import": np.maximum(np.subtract(need, discharge), 0.0),
             },
         )
 
@@ -271,16 +297,28 @@ class ReferenceEngine:
             charge_in=charge_in, discharge_out=discharge_out, soc=soc_path, losses=losses, soc_start=start
         )
 
-    def allocate(self, amount: float, eligible: list, h: int, before: list[float], running: list[float]) -> list[float]:
-        """Share one hour's delivered energy among the eligible agents by the allocation
-        key, in priority tiers (:func:`commons_abm.energy.allocation_keys.allocate_hour_lists`);
-        each agent's claim multiplies its weight, its deficit caps what it gets."""
+    def allocate(
+        self,
+        key: int,
+        amount: float,
+        eligible: list,
+        h: int,
+        caps: list[float],
+        claims: list[float],
+        before: list[float],
+        running: list[float],
+    ) -> list[float]:
+        """Share one hour's energy among the participants by allocation key ``key``, in
+        priority tiers (:func:`commons_abm.energy.allocation_keys.allocate_hour_lists`);
+        each agent's claim multiplies its weight, ``caps`` bound what each gets."""
+        if not amount > 0.0:
+            return [0.0] * len(eligible)
         return allocate_hour_lists(
-            KEY_CODES[self.model.institutions.allocation_key],
+            key,
             amount,
-            [a.deficit_kwh[h] for a in eligible],
-            [a.demand_kwh[h] for a in eligible],
-            [a.claim for a in eligible],
+            caps,
+            [a.deficit_kwh[h] for a in eligible],  # metered consumption, after own PV
+            claims,
             [b + r for b, r in zip(before, running)],
             [a.energy_poor for a in eligible],
         )

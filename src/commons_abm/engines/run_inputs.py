@@ -94,6 +94,8 @@ class DayRow(NamedTuple):
     satisfaction: float
     energy_self_sufficiency: float
     energy_self_consumption: float
+    community_self_sufficiency: float
+    community_self_consumption: float
     material_circularity: float
     landfill_kg: float
     dumping_kg: float
@@ -112,6 +114,7 @@ class DayRow(NamedTuple):
     consumption_kwh: float
     self_consumed_kwh: float
     pool_kwh: float
+    battery_charge_kwh: float
     battery_discharge_kwh: float
     import_kwh: float
     export_kwh: float
@@ -124,6 +127,7 @@ class DayRow(NamedTuple):
     symbiosis_kg: float
     hub_stock_kg: float
     community_account_eur: float
+    bill_saving_eur_per_participant: float
 
 
 # The order in which the compiled loop writes a day's row: the timeseries' columns.

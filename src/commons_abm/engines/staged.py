@@ -26,6 +26,7 @@ from commons_abm.core.indicators import (
     compliance_rate,
     gini_of,
     participation_gini,
+    ratio,
     self_consumption,
     self_sufficiency,
     state_indicators,
@@ -218,8 +219,10 @@ def record(sim: Simulation, day: Day) -> None:
         "trust_interpersonal": trust_interpersonal,
         "trust_institutional": trust_institutional,
         "satisfaction": satisfaction,
-        "energy_self_sufficiency": self_sufficiency(e.consumption, e.import_),
-        "energy_self_consumption": self_consumption(e.production, e.export),
+        "energy_self_sufficiency": self_sufficiency(e.consumption, e.grid_import),
+        "energy_self_consumption": self_consumption(e.production, e.grid_export),
+        "community_self_sufficiency": e.community_self_sufficiency,
+        "community_self_consumption": e.community_self_consumption,
         "material_circularity": m.circularity,
         "landfill_kg": m.landfill,
         "dumping_kg": m.dumping,
@@ -238,6 +241,7 @@ def record(sim: Simulation, day: Day) -> None:
         "consumption_kwh": e.consumption,
         "self_consumed_kwh": e.self_consumed,
         "pool_kwh": e.pool_direct,
+        "battery_charge_kwh": e.battery_charge_in,
         "battery_discharge_kwh": e.battery_discharge_out,
         "import_kwh": e.import_,
         "export_kwh": e.export,
@@ -250,6 +254,7 @@ def record(sim: Simulation, day: Day) -> None:
         "symbiosis_kg": m.symbiosis,
         "hub_stock_kg": s.commons.hub_reusable_kg + s.commons.hub_repairable_kg,
         "community_account_eur": s.commons.community_account_eur,
+        "bill_saving_eur_per_participant": float(ratio(e.participants_saving_eur, e.participants)),
     }
     sim.rows.append(np.array([[values[c] for c in COLUMNS]], dtype=float))
 

@@ -91,7 +91,7 @@ class NoParams(_Params):
 
 
 class AllocateParams(_Params):
-    key: Literal["equal", "pro_rata_consumption", "pro_rata_contribution", "needs_first"] = Field(
+    key: Literal["static", "equal", "pro_rata_consumption", "pro_rata_contribution", "needs_first"] = Field(
         "pro_rata_contribution", description="Allocation key of pooled energy."
     )
 

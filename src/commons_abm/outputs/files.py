@@ -129,21 +129,31 @@ def write_json(data: dict, path: Path) -> Path:
     return path
 
 
-def summarise(frame: pd.DataFrame, inhabitants: float) -> dict[str, float]:
-    """Headline figures of a run: means of the indicators, annualised flows, worst residuals."""
+def _weighted_mean(frame: pd.DataFrame, column: str, weight: str) -> float:
+    """The run's ratio from daily ratios and their denominators: sum(r w) / sum(w) (NaN if none)."""
+    r, w = frame[column].to_numpy(dtype=float), frame[weight].to_numpy(dtype=float)
+    keep = np.isfinite(r) & (w > 0)
+    return float((r[keep] * w[keep]).sum() / w[keep].sum()) if keep.any() else float("nan")
+
+
+def summarise(frame: pd.DataFrame, inhabitants: float, battery_kwh: float = 0.0) -> dict[str, float]:
+    """Headline figures of a run: the energy shares over the whole run, means of the other
+    indicators, annualised flows, the battery's equivalent full cycles, worst residuals."""
     days = max(len(frame), 1)
     per_year = 365.0 / days
     total = frame.sum(numeric_only=True)
     consumption = total.get("consumption_kwh", 0.0)
     production = total.get("production_kwh", 0.0)
+    charged = total.get("battery_charge_kwh", 0.0)
     summary = {
         "steps": int(len(frame)),
-        "energy_self_sufficiency": (consumption - total.get("import_kwh", 0.0)) / consumption
-        if consumption
-        else float("nan"),
-        "energy_self_consumption": (production - total.get("export_kwh", 0.0)) / production
-        if production
-        else float("nan"),
+        "energy_self_sufficiency": _weighted_mean(frame, "energy_self_sufficiency", "consumption_kwh"),
+        "energy_self_consumption": _weighted_mean(frame, "energy_self_consumption", "production_kwh"),
+        "community_self_sufficiency_mean": float(frame["community_self_sufficiency"].mean()),
+        "community_self_consumption_mean": float(frame["community_self_consumption"].mean()),
+        "bill_saving_eur_per_participant_year": float(frame["bill_saving_eur_per_participant"].mean()) * 365.0,
+        "battery_charge_kwh_per_year": charged * per_year,
+        "battery_equivalent_full_cycles_per_year": charged * per_year / battery_kwh if battery_kwh else float("nan"),
         "material_circularity_mean": float(frame["material_circularity"].mean()),
         "production_kwh_per_year": production * per_year,
         "consumption_kwh_per_year": consumption * per_year,
