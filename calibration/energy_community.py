@@ -103,6 +103,42 @@ def rulebook_year(scenario_name: str, rulebook: str, seed: int) -> dict[str, flo
     }
 
 
+def dilemmas(scenario_name: str, rulebook: str = "full_ostrom", seed: int = 0) -> dict[str, dict[str, float]]:
+    """Each dilemma of the energy community in EUR per agent and day, from a year of the
+    model: what defecting would gain the agent (its temptation, as the decision computes it)
+    and what it would cost the others."""
+    from commons_abm.behaviour.decisions import DUMPING, temptation_parameters
+
+    model = CommonsModel(SCENARIOS[scenario_name], seed=seed, rulebook=rulebook, create_agents=False)
+    frame = model.run(DAYS)
+    sc, inst, state = model.scenario, model.institutions, model.state
+    t = temptation_parameters(sc)
+    participants = float(np.nanmean(frame["members_share"])) * state.n
+    battery_kwh = float(frame["battery_discharge_kwh"].mean()) / max(participants, 1.0)  # per participant and day
+    overdraw = sc.behaviour.decisions.overdraw_factor
+    households = state.kind == HOUSEHOLD
+    waste = float(state.waste_kg_per_day[households].mean())
+    dumped = waste * t.dumped_share_when_defecting
+    return {
+        "pay_fee": {"gain": inst.fee_eur_per_day, "loss_to_others": inst.fee_eur_per_day},
+        "overdraw_battery": {
+            "gain": overdraw * battery_kwh * t.battery_margin_eur_per_kwh,
+            "loss_to_others": overdraw * battery_kwh * t.battery_margin_eur_per_kwh,
+            "battery_kwh_per_participant_day": battery_kwh,
+        },
+        "dump_waste": {
+            "gain": dumped * t.residual_eur_per_kg,
+            "loss_to_others": dumped * sc.materials.costs.dumping_eur_per_kg,
+            "dumped_kg_per_household_day": dumped,
+            "defector_dumping_multiplier": DUMPING[0],
+        },
+        "join_and_stay": {
+            "gain": float(frame["bill_saving_eur_per_participant"].mean()) - inst.fee_eur_per_day,
+            "loss_to_others": float("nan"),
+        },
+    }
+
+
 def summary(values: list[float]) -> dict[str, float]:
     """Mean and 95 % confidence half-width over seeds."""
     v = np.asarray(values, dtype=float)
@@ -153,6 +189,10 @@ def main() -> dict:
         }
         for book, row in out["rulebooks"][name].items():
             print(name, book, {f: round(v["mean"], 4) for f, v in row.items()})
+
+    out["dilemmas"] = {name: dilemmas(name) for name in SCENARIOS}
+    for name, table in out["dilemmas"].items():
+        print(name, {k: {f: round(v, 4) for f, v in row.items()} for k, row in table.items()})
 
     FIGURES.mkdir(parents=True, exist_ok=True)
     (FIGURES / "energy_community.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")

@@ -98,7 +98,7 @@ def test_run_and_step_give_the_same_run_exactly(book: str, small_scenario: Scena
         np.testing.assert_array_equal(getattr(ran.state, name), getattr(stepped.state, name), err_msg=name)
     np.testing.assert_array_equal(ran.state.ties.trust, stepped.state.ties.trust)
     assert ran.state.commons == stepped.state.commons
-    for name in ("fine_scale", "quota", "fee_eur_per_day", "chosen"):
+    for name in ("fine_scale", "fee_eur_per_day", "chosen"):
         np.testing.assert_array_equal(getattr(ran.levels, name), getattr(stepped.levels, name), err_msg=name)
     assert ran.polity.posture == stepped.polity.posture
     assert ran.last_governance == stepped.last_governance

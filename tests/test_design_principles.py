@@ -76,7 +76,7 @@ def test_p1_boundaries_keep_members_in(territory, full) -> None:
 
 
 def test_p2_congruence_curbs_dumping(territory, full) -> None:
-    """Appropriation and provision rules (sharing quota, no overdraw, fee, no dumping) raise
+    """Appropriation and provision rules (no overdraw, fee, no dumping) raise
     compliance with the norms and cut illegal dumping."""
     e = _effects(territory, without_principle(full, 2), full, "P2 congruence", ["dumping_kg"])
     _negative(e["dumping_kg"])

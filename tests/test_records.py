@@ -21,7 +21,7 @@ import commons_abm.engines.compiled as compiled_module
 import commons_abm.engines.run_inputs as run_inputs
 import commons_abm.materials.routing as routing_module
 from commons_abm.behaviour.beliefs import BeliefParameters, belief_parameters
-from commons_abm.behaviour.decisions import DecisionParameters, decision_parameters
+from commons_abm.behaviour.decisions import DecisionParameters, decision_parameters, temptation_parameters
 from commons_abm.behaviour.membership import ReviewParameters, review_parameters
 from commons_abm.behaviour.satisfaction import SatisfactionParameters, satisfaction_parameters
 from commons_abm.behaviour.trust import (
@@ -114,10 +114,26 @@ def test_decision_parameters(distinct: Scenario) -> None:
             "legitimacy_weight": d.legitimacy_weight,
             "crowding_out": d.crowding_out,
             "authority_bias": b.trust.authority_bias,
-            "temptation_eur_per_day": d.temptation_eur_per_day,
             "deterrence_noise": d.deterrence_noise,
             "overdraw_factor": d.overdraw_factor,
             "displacement": d.displacement,
+        },
+    )
+
+
+def test_temptation_parameters(distinct: Scenario) -> None:
+    from commons_abm.behaviour.decisions import DUMPING, SORTING, TemptationParameters, temptation_parameters
+
+    t, w, c = distinct.energy.tariffs, distinct.materials.households, distinct.materials.costs
+    kept = 1.0 - w.recyclable_share * min(w.sorting_rate * SORTING[0], 1.0)
+    e = w.energy_recovery_share
+    _check(
+        temptation_parameters(distinct),
+        TemptationParameters,
+        {
+            "battery_margin_eur_per_kwh": max(t.import_eur_per_kwh - t.community_eur_per_kwh, 0.0),
+            "dumped_share_when_defecting": kept * min(w.dumping_rate * DUMPING[0], 1.0),
+            "residual_eur_per_kg": e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg,
         },
     )
 
@@ -236,9 +252,9 @@ def test_meeting_parameters(distinct: Scenario, operator: bool) -> None:
 
 
 def test_official_levels() -> None:
-    inst = dataclasses.replace(Institutions(), min_share=0.23, fee_eur_per_day=0.57)
-    _check(initial_levels(inst), OfficialLevels, {"fine_scale": 1.0, "quota": 0.23, "fee_eur_per_day": 0.57})
-    _check(initial_levels(Institutions()), OfficialLevels, {"fine_scale": 1.0, "quota": 0.0, "fee_eur_per_day": 0.0})
+    inst = dataclasses.replace(Institutions(), fee_eur_per_day=0.57)
+    _check(initial_levels(inst), OfficialLevels, {"fine_scale": 1.0, "fee_eur_per_day": 0.57})
+    _check(initial_levels(Institutions()), OfficialLevels, {"fine_scale": 1.0, "fee_eur_per_day": 0.0})
 
 
 def test_energy_parameters(distinct: Scenario) -> None:
@@ -319,6 +335,7 @@ def test_the_loop_takes_the_records_of_the_parameter_functions() -> None:
     assert type(rules) is RunRules and type(world) is RunWorld
     assert behaviour == RunBehaviour(
         decision=decision_parameters(b),
+        temptation=temptation_parameters(sc),
         officials=officials_parameters(b),
         interpersonal=interpersonal_parameters(b.trust),
         institutional=institutional_parameters(b.trust),

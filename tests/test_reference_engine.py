@@ -47,7 +47,7 @@ def test_a_household_writes_its_decision_into_the_state():
     home.cc_type, home.group_weight = FREE_RIDER, 0.0  # cooperates for nobody, no sanction to fear
     home.decide()
     assert model.state.propensity[i] == 0.0 and not model.state.cooperated[i]
-    assert home.dumping == DUMPING[0] and home.sorting == SORTING[0] and home.share_fraction == 0.0
+    assert home.dumping == DUMPING[0] and home.sorting == SORTING[0] and not home.pays_fee
     home.cc_type, home.belief, home.group_weight = CONDITIONAL, 1.0, 10.0  # wholly group-minded
     home.decide()
     assert model.state.propensity[i] == 1.0 and model.state.cooperated[i]

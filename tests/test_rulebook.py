@@ -163,3 +163,17 @@ def test_statement_attribute_decides_who_is_bound(engine: str) -> None:
     assert (only_members == s.member).all()
     s, anyone = _bound({**overdraw, "attribute": "anyone"}, engine)  # open access: all may draw
     assert anyone.all()
+
+
+def test_a_removed_aim_is_refused_with_the_reason(tmp_path: Path) -> None:
+    """``share_surplus`` has no counterpart in collective self-consumption: a rulebook that
+    still has it is refused on one line that says why and what to do."""
+    path = tmp_path / "old.toml"
+    path.write_text(
+        'name = "old"\n[[statements]]\nprinciple = "congruence"\nattribute = "member"\n'
+        'deontic = "must"\naim = "share_surplus"\nconditions = { min_share = 0.5 }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="was removed: .*allocation key.*remove the statement") as info:
+        load_rulebook(path)
+    assert info.value.field == "statements.0" and "\n" not in str(info.value)

@@ -76,12 +76,10 @@ class TestAttendance(MechanismContract):
             f["p"],
             0.5,
             0.0,
-            True,
             np.ones(count),
-            np.full(count, 0.3),
             np.full(count, 0.1),
             np.zeros(count, bool),
-            OfficialLevels(1.0, 0.3, 0.1),
+            OfficialLevels(1.0, 0.1),
         )
         return {"attended": attended}
 
@@ -121,9 +119,9 @@ class TestAttendance(MechanismContract):
 
 
 def test_voted_levels_weigh_members_vote_by_their_voice() -> None:
-    official = OfficialLevels(1.0, 0.3, 0.5)
-    assert voted_levels(2.0, 0.4, 0.6, 1.0, -1.0, 0.0, True, official) == official
-    fine, quota, fee = voted_levels(2.0, 0.4, 0.55, 1.0, -1.0, 1.0, True, official)
-    assert (fine, quota, fee) == pytest.approx((2.5, 0.45, 0.5), rel=1e-12)
-    assert voted_levels(3.9, 0.99, 0.5, 1.0, 0.0, 1.0, True, official)[:2] == (4.0, 1.0)  # clipped
-    assert voted_levels(0.26, 0.4, 0.5, -1.0, 0.0, 1.0, False, official)[:2] == (0.25, 0.4)  # no quota to vote
+    official = OfficialLevels(1.0, 0.5)
+    assert voted_levels(2.0, 0.6, 1.0, -1.0, 0.0, official) == official
+    fine, fee = voted_levels(2.0, 0.55, 1.0, -1.0, 1.0, official)
+    assert (fine, fee) == pytest.approx((2.5, 0.5), rel=1e-12)
+    assert voted_levels(3.9, 0.5, 1.0, 0.0, 1.0, official)[0] == 4.0  # clipped
+    assert voted_levels(0.26, 0.5, -1.0, 0.0, 1.0, official)[0] == 0.25

@@ -9,12 +9,13 @@ from typing import Any
 import numpy as np
 
 from commons_abm.behaviour import decisions
+from commons_abm.core.kinds import HOUSEHOLD
 from commons_abm.governance.institutions import FLAT, GRADUATED, NO_SANCTION, Binding, binds
 from commons_abm.governance.monitoring import peer_coverage
 from commons_abm.governance.sanctions import next_fine_of
 from tests.contract import MechanismContract
 
-OUTPUTS = ("propensity", "cooperated", "share", "claim", "sorting", "hub_bring", "dumping", "pays_fee")
+OUTPUTS = ("propensity", "cooperated", "claim", "sorting", "hub_bring", "dumping", "pays_fee")
 OVERDRAW, DISPLACEMENT = 1.0, 3.0  # the largest overdraw factor and displacement the fixture draws
 
 
@@ -27,7 +28,6 @@ class TestDecision(MechanismContract):
     bounds = {
         "propensity": (0.0, 1.0),
         "cooperated": (0.0, 1.0),
-        "share": (0.0, 1.0),
         "claim": (1.0, 1.0 + OVERDRAW),
         "sorting": (min(decisions.SORTING), max(decisions.SORTING)),
         "hub_bring": (min(decisions.HUB_BRING), max(decisions.HUB_BRING)),
@@ -41,7 +41,7 @@ class TestDecision(MechanismContract):
         indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
 
         def binding() -> Binding:
-            return Binding(*(bool(x) for x in rng.random(5) < 0.4))
+            return Binding(*(bool(x) for x in rng.random(len(Binding._fields)) < 0.4))
 
         monitors = int(rng.integers(1, 4))
         return {
@@ -51,14 +51,20 @@ class TestDecision(MechanismContract):
             "trust": rng.uniform(0.0, 1.0, n),
             "member": rng.random(n) < 0.6,
             "cooperated_before": rng.random(n) < 0.5,
-            "pv_kwp": np.where(rng.random(n) < 0.4, rng.uniform(2.0, 9.0, n), 0.0),
             "kind": rng.integers(0, 3, n).astype(np.int8),
             "offence_level": rng.integers(0, 4, n).astype(np.int64),
             "indptr": indptr,
             "indices": rng.integers(0, n, int(indptr[-1])).astype(np.int64),
             "legitimacy_level": rng.uniform(0.0, 1.0, n),
             "fine_scale": rng.uniform(0.5, 2.0, n),
-            "quota": rng.uniform(0.0, 0.5, n),
+            "fee_level": rng.uniform(0.0, 0.3, n),
+            "battery_received": np.where(rng.random(n) < 0.5, rng.uniform(0.0, 3.0, n), 0.0),
+            "waste_kg": rng.uniform(0.0, 5.0, n),
+            "temptation": decisions.TemptationParameters(
+                battery_margin_eur_per_kwh=rng.uniform(0.0, 0.2),
+                dumped_share_when_defecting=rng.uniform(0.0, 0.05),
+                residual_eur_per_kg=rng.uniform(0.05, 0.2),
+            ),
             "decision": decisions.DecisionParameters(
                 slope=rng.uniform(0.5, 1.0),
                 other_level=rng.uniform(0.0, 0.5),
@@ -66,7 +72,6 @@ class TestDecision(MechanismContract):
                 legitimacy_weight=rng.uniform(0.0, 1.0),
                 crowding_out=rng.uniform(0.0, 0.5),
                 authority_bias=rng.uniform(0.0, 0.5),
-                temptation_eur_per_day=rng.uniform(0.2, 2.0),
                 deterrence_noise=rng.uniform(0.1, 1.0),
                 overdraw_factor=rng.uniform(0.0, OVERDRAW),
                 displacement=rng.uniform(1.0, DISPLACEMENT),
@@ -94,7 +99,6 @@ class TestDecision(MechanismContract):
             f["trust"],
             f["member"],
             f["cooperated_before"],
-            f["pv_kwp"],
             f["kind"],
             f["offence_level"],
             f["indptr"],
@@ -102,8 +106,11 @@ class TestDecision(MechanismContract):
             u,
             f["legitimacy_level"],
             f["fine_scale"],
-            f["quota"],
+            f["fee_level"],
+            f["battery_received"],
+            f["waste_kg"],
             f["decision"],
+            f["temptation"],
             f["crowding"],
             f["binding"],
             f["sanctioned_binding"],
@@ -124,16 +131,26 @@ class TestDecision(MechanismContract):
         u = rngs["behaviour"].random(n)
         d = f["decision"]
         # the community's part: who a sanctioned rule binds, whether sanctions deter anyone, peer coverage
-        sanctionable = binds(f["sanctioned_binding"], f["member"], f["pv_kwp"], f["kind"])
+        sanctionable = binds(f["sanctioned_binding"], f["member"], f["kind"])
         deterred = f["deterring"] and bool(sanctionable.any())
         coverage = peer_coverage(f["indptr"], f["indices"], f["member"], f["cooperated_before"])
         rows = []
         for i in range(n):
-            expected = 0.0
+            expected = gain = 0.0
             if deterred and sanctionable[i]:
                 detected = 1.0 - decisions.missed_by_monitors(f["who"], f["p"], coverage[i], d.authority_bias)
                 fine = next_fine_of(f["scheme"], f["ladder"], f["flat_fine"], f["offence_level"][i], f["fine_scale"][i])
                 expected = detected * fine
+                gain = decisions.temptation_of(
+                    f["sanctioned_binding"],
+                    bool(f["member"][i]),
+                    int(f["kind"][i]),
+                    float(f["fee_level"][i]),
+                    float(f["battery_received"][i]),
+                    float(f["waste_kg"][i]),
+                    d.overdraw_factor,
+                    f["temptation"],
+                )
             rows.append(
                 decisions.agent_decision(
                     int(f["cc_type"][i]),
@@ -143,7 +160,7 @@ class TestDecision(MechanismContract):
                     float(f["legitimacy_level"][i]),
                     float(u[i]),
                     bool(f["member"][i]),
-                    float(f["quota"][i]),
+                    gain,
                     f["crowding"],
                     deterred,
                     bool(sanctionable[i]),
@@ -156,8 +173,29 @@ class TestDecision(MechanismContract):
         return {name: np.array([row[k] for row in rows]) for k, name in enumerate(OUTPUTS)}
 
     def test_deterrence_raises_propensity(self) -> None:
-        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.5, 0.3, 0.5, 2.0)
-        args = (1, 0.3, 0.5, 0.5, 0.5, 0.99, True, 0.2, False)
+        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 2.0)
+        args = (1, 0.3, 0.5, 0.5, 0.5, 0.99, True, 0.5, False)  # ... member, temptation 0.5 EUR, no crowding
         free = decisions.agent_decision(*args, True, True, 0.0, False, True, d)[0]
         deterred = decisions.agent_decision(*args, True, True, 5.0, False, True, d)[0]
         assert deterred > free
+
+    def test_the_temptation_is_the_agents_own_stake(self) -> None:
+        """A fee rule tempts with the fee, an overdraw rule with what yesterday's battery
+        energy would be worth drawn again, a dumping ban with the disposal a dump saves;
+        with nothing at stake the sanction adds nothing to the agent's own cooperation."""
+        t = decisions.TemptationParameters(0.09, 0.02, 0.13)
+        nothing = Binding(*([False] * len(Binding._fields)))
+        fee = nothing._replace(members=True, fee=True)
+        overdraw = nothing._replace(members=True, overdraw=True)
+        dumping = nothing._replace(dumping=True)
+        household = HOUSEHOLD
+        assert decisions.temptation_of(fee, True, household, 0.1, 2.0, 4.0, 1.0, t) == 0.1
+        assert decisions.temptation_of(fee, False, household, 0.1, 2.0, 4.0, 1.0, t) == 0.0  # binds members only
+        assert decisions.temptation_of(overdraw, True, household, 0.1, 2.0, 4.0, 1.0, t) == 1.0 * 2.0 * 0.09
+        dumped = decisions.temptation_of(dumping, False, household, 0.1, 2.0, 4.0, 1.0, t)
+        assert abs(dumped - 4.0 * 0.02 * 0.13) < 1e-15
+        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 2.0)
+        args = (1, 0.0, 0.0, 0.0, 0.0, 0.99, True)  # an agent that would not cooperate on its own
+        intrinsic = decisions.agent_decision(*args, 0.0, False, False, False, 0.0, False, True, d)[0]
+        assert decisions.agent_decision(*args, 0.0, False, True, True, 50.0, False, True, d)[0] == intrinsic
+        assert decisions.agent_decision(*args, 0.1, False, True, True, 50.0, False, True, d)[0] > 0.99

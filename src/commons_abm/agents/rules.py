@@ -18,7 +18,14 @@ import math
 import numpy as np
 
 from commons_abm.behaviour.beliefs import agent_belief, belief_parameters
-from commons_abm.behaviour.decisions import agent_decision, decision_parameters, legitimacy, missed_by_monitors
+from commons_abm.behaviour.decisions import (
+    agent_decision,
+    decision_parameters,
+    legitimacy,
+    missed_by_monitors,
+    temptation_of,
+    temptation_parameters,
+)
 from commons_abm.behaviour.membership import agent_review, review_parameters
 from commons_abm.behaviour.satisfaction import agent_fairness, agent_satisfaction, satisfaction_parameters
 from commons_abm.behaviour.trust import (
@@ -80,8 +87,6 @@ class AgentRules:
         def on(aim: str, present: bool) -> bool:
             return present and (aims is None or aim in aims)
 
-        if on("share_surplus", inst.min_share is not None) and self.member and self.pv_kwp > 0:
-            return True
         if (on("overdraw", inst.overdraw_forbidden) or on("pay_fee", inst.fee_eur_per_day > 0)) and self.member:
             return True
         if on("overdraw", inst.overdraw_binds_anyone) and inst.boundary == "open_access":
@@ -111,6 +116,23 @@ class AgentRules:
         scale = float(self.model.levels.fine_scale[self.assembly])
         return float(next_fine_of(table.scheme, table.ladder_eur, table.flat_fine_eur, self.offence_level, scale))
 
+    def temptation(self) -> float:
+        """What breaking the sanctioned rules that bind me would gain me today [EUR]
+        (:func:`commons_abm.behaviour.decisions.temptation_of`)."""
+        model = self.model
+        return float(
+            temptation_of(
+                model.institutions.binding(True),
+                bool(self.member),
+                int(self.kind_code),
+                float(model.levels.fee_eur_per_day[self.assembly]),
+                float(self.battery_received_kwh),
+                float(self.waste_kg_per_day),
+                float(model.scenario.behaviour.decisions.overdraw_factor),
+                temptation_parameters(model.scenario),
+            )
+        )
+
     def decide(self) -> None:
         """Cooperate today or not (:mod:`commons_abm.behaviour.decisions`), and what it implies."""
         model = self.model
@@ -123,7 +145,6 @@ class AgentRules:
         (
             self.propensity,
             self.cooperated,
-            self.share_fraction,
             self.claim,
             self.sorting,
             self.hub_bring,
@@ -137,7 +158,7 @@ class AgentRules:
             legit,
             model.rngs["behaviour"].random(),
             bool(self.member),
-            float(levels.quota[self.assembly]),
+            self.temptation() if sanctionable else 0.0,
             bool(inst.official_monitoring and inst.stance == "controller"),
             model.reference.deterred,  # whether sanctions deter anyone today
             sanctionable,

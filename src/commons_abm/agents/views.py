@@ -49,7 +49,7 @@ class CommonsAgent(AgentRules, FixedAgent):
     annual_demand_kwh = StateField("Mean annual electricity demand [kWh/yr].")
     pv_kwp = StateField("Installed rooftop PV [kWp].")
     member = StateField("Member of the energy community.")
-    share_fraction = StateField("Share of surplus energy offered to the pool [0-1].")
+    battery_received_kwh = StateField("Energy the community battery gave the agent on the latest day [kWh].")
     contributed_kwh = StateField("Energy offered to the pool since the start [kWh].")
     trust_institutional = StateField("Trust in the rules, the operator and the officials [0-1].")
     satisfaction = StateField("Benefit in return for commitments [0-1].")

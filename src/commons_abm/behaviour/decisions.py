@@ -7,6 +7,7 @@ with probability ``state.propensity``::
                 x (1 - crowding_out)          under controlling officials' monitoring
     deterrence = sigmoid((E[sanction] - g) / (deterrence_noise * g))   if the agent is
                                               bound by a rule backed by a sanction, else 0
+                 (0 when g = 0: breaking the rules would gain it nothing)
     propensity = 1 - (1 - intrinsic) * (1 - deterrence)
 
 ``r_type(b)`` is the agent's conditional-cooperation response to ``b``, what it expects
@@ -15,15 +16,25 @@ motive's weight on the group's payoff (``000_027160d2fbf9a985.txt``); ``T`` its 
 trust and ``L`` the legitimacy of the rules, the voice members had in making them, discounted by the risk
 that officials override them (Tyler 1990, *Why People Obey the Law*; Ostrom 1990
 principles 3 and 7); ``E[sanction]`` the perceived probability of
-detection times the fine at the agent's next rung of the ladder, against the daily
-temptation ``g`` (Becker 1968); crowding out after Frey & Jegen (2001).
+detection times the fine at the agent's next rung of the ladder, against ``g``, what
+breaking the sanctioned rules that bind it would gain it today (Becker 1968); crowding out
+after Frey & Jegen (2001).
 
-A cooperating agent, today: offers the pool the larger of the quota and its propensity of
-its PV surplus if a member (the rest is sold outside), claims only its allocated share, pays
-its fee, sorts more, brings its reusable goods to the hub and dumps nothing. A defecting one sells its surplus outside,
-claims ``1 + overdraw_factor`` times its share, skips the fee, sorts less, keeps its goods
-and dumps (more of it, displaced onto neighbours, under officials' monitoring of waste:
-``002_2c516223579a919e.txt``, pay-per-lift bins).
+**The temptation is the agent's own stake**, in EUR from the model's prices and its own
+flows (:func:`temptation_of`), summed over the sanctioned rules that bind it: its
+assembly's fee per day (``pay_fee``); what drawing ``overdraw_factor`` times its share of
+the community battery's output would save it, valued at the import price less the
+community price, from what the battery gave it the day before (``overdraw``); what the
+extra waste a defecting household dumps would have cost it down the legal routes, at the
+scenario's recovery and landfill prices (``dump_waste``). Its loss to the others is
+``docs/ODD.md``'s table of dilemmas.
+
+A cooperating agent, today: claims only its allocated share of the battery, pays its fee,
+sorts more, brings its reusable goods to the hub and dumps nothing. A defecting one claims
+``1 + overdraw_factor`` times its share of the battery's output, skips the fee, sorts
+less, keeps its goods and dumps (more of it, displaced onto neighbours, under officials'
+monitoring of waste: ``002_2c516223579a919e.txt``, pay-per-lift bins). A member's PV
+surplus is the operation's whatever it decides (:mod:`commons_abm.energy.exchange`).
 
 What the agent expects of others, ``b``, then follows what it saw
 (:mod:`commons_abm.behaviour.beliefs`).
@@ -46,7 +57,8 @@ import numpy as np
 
 from commons_abm.behaviour.motives import check_types, response
 from commons_abm.core.kernels import flat, kernel, shaped
-from commons_abm.core.scenario import Behaviour
+from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF
+from commons_abm.core.scenario import Behaviour, Scenario
 from commons_abm.core.state import State
 from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR, Institutions, binds
 from commons_abm.governance.monitoring import peer_coverage
@@ -57,6 +69,7 @@ __all__ = [
     "missed_by_monitors",
     "Actions",
     "DecisionParameters",
+    "TemptationParameters",
     "agent_decision",
     "decide",
     "decide_arrays",
@@ -65,6 +78,8 @@ __all__ = [
     "intrinsic_cooperation",
     "legitimacy",
     "legitimacy_levels",
+    "temptation_of",
+    "temptation_parameters",
     "with_deterrence",
 ]
 
@@ -85,18 +100,25 @@ class DecisionParameters(NamedTuple):
     legitimacy_weight: float  # cooperation added per unit of legitimacy x institutional trust [-]
     crowding_out: float  # share of intrinsic cooperation lost under controlling monitoring [0-1]
     authority_bias: float  # deference: official monitors' detection seems (1 + this) times as likely [0-1]
-    temptation_eur_per_day: float  # daily gain from breaking the rules [EUR/day]
     deterrence_noise: float  # spread of the response to expected sanctions, relative to the temptation [-]
     overdraw_factor: float  # a defector's extra claim on pooled energy [-]
     displacement: float  # factor on defectors' dumping under officials' monitoring of waste [-]
+
+
+class TemptationParameters(NamedTuple):
+    """The prices and rates that value what breaking a rule would gain an agent, as
+    :func:`temptation_of` takes them (:func:`temptation_parameters` reads them from the scenario)."""
+
+    battery_margin_eur_per_kwh: float  # import price less community price: a kWh overdrawn saves this [EUR/kWh]
+    dumped_share_when_defecting: float  # share of a defecting household's waste it dumps [0-1]
+    residual_eur_per_kg: float  # legal disposal of residual waste (recovery and landfill mix) [EUR/kg]
 
 
 @dataclass
 class Actions:
     """What today's decisions mean for the flows: per-agent multipliers and flags."""
 
-    share_fraction: np.ndarray  # share of PV surplus offered to the pool [0-1]
-    claim: np.ndarray  # weight of the agent's claim on pooled energy [-]
+    claim: np.ndarray  # weight of the agent's claim on the battery's output [-]
     sorting: np.ndarray  # x sorting_rate
     hub_bring: np.ndarray  # x hub_bring_rate
     dumping: np.ndarray  # x dumping_rate
@@ -207,7 +229,11 @@ def intrinsic_cooperation(
 
 @kernel
 def _deterrence(expected, temptation, noise):  # pragma: no cover - compiled
-    """Share of would-be defectors deterred (:func:`deterrence_response`) for one agent."""
+    """Share of would-be defectors deterred (:func:`deterrence_response`) for one agent:
+    none when breaking the rules would gain nothing (``temptation`` <= 0): there is no
+    would-be defector to deter, and a rule one has no stake in changes no behaviour."""
+    if not temptation > 0.0:
+        return 0.0
     z = min(max((expected - temptation) / (noise * temptation), -50.0), 50.0)
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -243,7 +269,7 @@ def agent_decision(
     legitimacy_level,
     u,
     member,
-    quota,
+    temptation,
     crowding,
     deterred,
     sanctionable,
@@ -252,11 +278,12 @@ def agent_decision(
     fee_charged,
     p,
 ):  # pragma: no cover - compiled
-    """The one-agent form: ``(propensity, cooperated, share, claim, sorting, hub_bring,
-    dumping, pays_fee)`` of one agent today, from its type, belief, group weight,
-    institutional trust and its assembly's legitimacy, its uniform draw ``u``, and, when
-    sanctions deter anyone today (``deterred``), whether a sanctioned rule binds it
-    (``sanctionable``) and its ``expected`` sanction [EUR] (``p``: :class:`DecisionParameters`)."""
+    """The one-agent form: ``(propensity, cooperated, claim, sorting, hub_bring, dumping,
+    pays_fee)`` of one agent today, from its type, belief, group weight, institutional
+    trust and its assembly's legitimacy, its uniform draw ``u``, and, when sanctions deter
+    anyone today (``deterred``), whether a sanctioned rule binds it (``sanctionable``), its
+    ``expected`` sanction and its ``temptation`` (:func:`temptation_of`) [EUR]
+    (``p``: :class:`DecisionParameters`)."""
     intrinsic = _intrinsic(
         cc_type,
         belief,
@@ -274,19 +301,35 @@ def agent_decision(
     if deterred:
         deterrence = 0.0
         if sanctionable:
-            deterrence = _deterrence(expected, p.temptation_eur_per_day, p.deterrence_noise)
+            deterrence = _deterrence(expected, temptation, p.deterrence_noise)
         propensity = with_deterrence(intrinsic, deterrence)
     c = u < propensity
-    share = 0.0
-    pays_fee = False
-    if member and c:
-        share = max(quota, propensity)
-        pays_fee = fee_charged
+    pays_fee = member and c and fee_charged
     claim = 1.0 if c else 1.0 + p.overdraw_factor
     sorting = SORTING[1] if c else SORTING[0]
     hub_bring = HUB_BRING[1] if c else HUB_BRING[0]
     dumping = DUMPING[1] if c else (DUMPING[0] * p.displacement if dumping_displaced else DUMPING[0])
-    return propensity, c, share, claim, sorting, hub_bring, dumping, pays_fee
+    return propensity, c, claim, sorting, hub_bring, dumping, pays_fee
+
+
+@kernel
+def temptation_of(
+    binding, member, kind, fee_eur, battery_kwh, waste_kg, overdraw_factor, t
+):  # pragma: no cover - compiled
+    """What breaking the rules ``binding`` (a :class:`~commons_abm.governance.institutions.Binding`)
+    makes bind one agent would gain it today [EUR] (``t``: :class:`TemptationParameters`): its
+    assembly's fee ``fee_eur`` under a fee rule; ``overdraw_factor`` times what the battery
+    gave it yesterday (``battery_kwh``) at the import price less the community price under
+    an overdraw rule; the legal disposal of the waste a defecting household dumps, from its
+    daily waste ``waste_kg``, under a dumping ban."""
+    gain = 0.0
+    if binding.fee and member:
+        gain += fee_eur
+    if (binding.overdraw and member) or binding.everyone:
+        gain += overdraw_factor * battery_kwh * t.battery_margin_eur_per_kwh
+    if binding.dumping and MATERIAL_ROLE_OF[kind] == DISCARDS_GOODS and (member or not binding.dumping_members_only):
+        gain += waste_kg * t.dumped_share_when_defecting * t.residual_eur_per_kg
+    return gain
 
 
 @kernel
@@ -297,7 +340,6 @@ def decide_arrays(
     trust,
     member,
     cooperated_before,
-    pv_kwp,
     kind,
     offence_level,
     indptr,
@@ -305,8 +347,11 @@ def decide_arrays(
     u,
     legitimacy_level,
     fine_scale,
-    quota,
+    fee_level,
+    battery_received,
+    waste_kg,
     decision,
+    temptation,
     crowding,
     binding,
     sanctioned_binding,
@@ -319,15 +364,16 @@ def decide_arrays(
     dumping_displaced,
     fee_charged,
 ):  # pragma: no cover - compiled
-    """The arithmetic of :func:`decide` (``decision``: :class:`DecisionParameters`)."""
+    """The arithmetic of :func:`decide` (``decision``: :class:`DecisionParameters`;
+    ``temptation``: :class:`TemptationParameters`; ``fee_level``: each agent's assembly's
+    fee [EUR/day])."""
     n = belief.size
-    bound = binds(binding, member, pv_kwp, kind)
-    sanctionable = binds(sanctioned_binding, member, pv_kwp, kind)
+    bound = binds(binding, member, kind)
+    sanctionable = binds(sanctioned_binding, member, kind)
     deterred = deterring and sanctionable.any()
     coverage = peer_coverage(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
     propensity = np.empty(n)
     cooperated = np.empty(n, dtype=np.bool_)
-    share = np.zeros(n)
     claim = np.empty(n)
     sorting = np.empty(n)
     hub_bring = np.empty(n)
@@ -335,14 +381,24 @@ def decide_arrays(
     pays_fee = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         expected = 0.0
+        gain = 0.0
         if deterred and sanctionable[i]:
             expected = (1.0 - missed_by_monitors(who, p, coverage[i], decision.authority_bias)) * next_fine_of(
                 scheme, ladder, flat_fine, offence_level[i], fine_scale[i]
             )
+            gain = temptation_of(
+                sanctioned_binding,
+                member[i],
+                kind[i],
+                fee_level[i],
+                battery_received[i],
+                waste_kg[i],
+                decision.overdraw_factor,
+                temptation,
+            )
         (
             propensity[i],
             cooperated[i],
-            share[i],
             claim[i],
             sorting[i],
             hub_bring[i],
@@ -356,7 +412,7 @@ def decide_arrays(
             legitimacy_level[i],
             u[i],
             member[i],
-            quota[i],
+            gain,
             crowding,
             deterred,
             sanctionable[i],
@@ -367,7 +423,7 @@ def decide_arrays(
         )
     if not deterred:
         sanctionable[:] = False
-    return propensity, cooperated, share, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable
+    return propensity, cooperated, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable
 
 
 def decision_parameters(behaviour: Behaviour) -> DecisionParameters:
@@ -380,10 +436,21 @@ def decision_parameters(behaviour: Behaviour) -> DecisionParameters:
         legitimacy_weight=float(d.legitimacy_weight),
         crowding_out=float(d.crowding_out),
         authority_bias=float(behaviour.trust.authority_bias),
-        temptation_eur_per_day=float(d.temptation_eur_per_day),
         deterrence_noise=float(d.deterrence_noise),
         overdraw_factor=float(d.overdraw_factor),
         displacement=float(d.displacement),
+    )
+
+
+def temptation_parameters(scenario: Scenario) -> TemptationParameters:
+    """The prices and rates :func:`temptation_of` values a breach with, from the scenario."""
+    tariffs, waste, costs = scenario.energy.tariffs, scenario.materials.households, scenario.materials.costs
+    kept = 1.0 - waste.recyclable_share * min(waste.sorting_rate * SORTING[0], 1.0)  # a defector's residual stream
+    recovery = waste.energy_recovery_share
+    return TemptationParameters(
+        battery_margin_eur_per_kwh=max(float(tariffs.import_eur_per_kwh - tariffs.community_eur_per_kwh), 0.0),
+        dumped_share_when_defecting=float(kept * min(waste.dumping_rate * DUMPING[0], 1.0)),
+        residual_eur_per_kg=float(recovery * costs.recovery_eur_per_kg + (1.0 - recovery) * costs.landfill_eur_per_kg),
     )
 
 
@@ -395,26 +462,26 @@ def decide(
     *,
     legitimacy_level: np.ndarray | float,
     fine_scale: np.ndarray | float,
-    quota: np.ndarray | float = 0.0,
+    fee_eur_per_day: np.ndarray | float,
+    temptation: TemptationParameters,
 ) -> Actions:
     """Today's cooperation of every agent (stream ``behaviour``) and what it implies.
 
-    ``legitimacy_level``, ``fine_scale`` and ``quota`` are per agent (its assembly's) or
-    one value for all. A cooperating member offers the pool the larger of the quota and
-    its propensity of its surplus.
+    ``legitimacy_level``, ``fine_scale`` and ``fee_eur_per_day`` are per agent (its
+    assembly's) or one value for all; ``temptation`` values what a breach would gain
+    (:func:`temptation_parameters`).
     """
     n = state.n
     u = rng.random(n)
     monitors, sanctions = inst.monitor_table, inst.sanction_table
 
-    (propensity, cooperated, share, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable) = decide_arrays(
+    (propensity, cooperated, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable) = decide_arrays(
         state.cc_type,
         state.belief,
         state.group_weight,
         state.trust_institutional,
         state.member,
         state.cooperated,
-        state.pv_kwp,
         state.kind,
         state.offence_level,
         state.ties.indptr,
@@ -422,8 +489,11 @@ def decide(
         u,
         flat(legitimacy_level, (n,)),
         flat(fine_scale, (n,)),
-        flat(quota, (n,)),
+        flat(fee_eur_per_day, (n,)),
+        state.battery_received_kwh,
+        state.waste_kg_per_day,
         decision_parameters(behaviour),
+        temptation,
         inst.official_monitoring and inst.stance == "controller",
         inst.binding(),
         inst.binding(True),
@@ -439,7 +509,6 @@ def decide(
     state.propensity[:] = propensity
     state.cooperated[:] = cooperated
     return Actions(
-        share_fraction=share,
         claim=claim,
         sorting=sorting,
         hub_bring=hub_bring,

@@ -466,9 +466,6 @@ class Decisions(_Section):
         description="How much interpersonal trust slows the fall of expected cooperation: "
         "the downward rate is belief_rate x (1 - this x trust) [0-1].",
     )
-    temptation_eur_per_day: Positive = Field(
-        0.5, le=1000, description="Daily gain from breaking the community's rules [EUR/day]."
-    )
     deterrence_noise: Positive = Field(
         calibrated("decisions", "deterrence_noise", 0.3),
         le=10,

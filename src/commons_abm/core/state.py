@@ -120,7 +120,7 @@ class State:
     pv_kwp: np.ndarray  # float: installed PV [kWp]
     pv_performance: np.ndarray  # float: orientation and shading factor [-]
     member: np.ndarray  # bool: member of the energy community
-    share_fraction: np.ndarray  # float: share of surplus a member offers the pool [0-1]
+    battery_received_kwh: np.ndarray  # float: energy the community battery gave the agent on the latest day [kWh]
     contributed_kwh: np.ndarray  # float: energy offered to the pool since the start [kWh]
     waste_kg_per_day: np.ndarray  # float: mean end-of-life goods discarded [kg/day]
     input_kg_per_day: np.ndarray  # float: mean material input (firms) [kg/day]

@@ -139,6 +139,7 @@ class EnergyFlows(NamedTuple):
     agent_import_kwh: np.ndarray  # imported by each agent
     agent_export_kwh: np.ndarray  # own surplus not offered plus the share of the pool's export
     agent_received_kwh: np.ndarray  # received from the pool and battery
+    agent_battery_kwh: np.ndarray  # of it, from the battery
     agent_offered_kwh: np.ndarray  # offered to the pool
     agent_cost_eur: np.ndarray  # net energy bill inside the community [EUR/day]
     agent_reference_cost_eur: np.ndarray  # bill alone: deficit imported, surplus exported [EUR/day]
@@ -165,9 +166,10 @@ class EnergyDay:
     and ``participants_saving_eur`` (their bills alone minus in the operation).
 
     Per agent, ``(n,)`` arrays [kWh/day]: ``agent_import``, ``agent_export`` (own surplus
-    not offered plus the share of the pool's export), ``agent_received`` (from the pool and
-    battery), ``agent_offered``; [EUR/day]: ``agent_cost_eur`` (net energy bill inside the
-    community), ``agent_reference_cost_eur`` (bill alone: deficit imported, surplus
+    not the operation's plus the share of its unallocated export), ``agent_received`` (from
+    the key and the battery), ``agent_offered`` (its surplus, the operation's production),
+    ``agent_battery`` (from the battery); [EUR/day]: ``agent_cost_eur`` (net energy bill
+    inside the community), ``agent_reference_cost_eur`` (bill alone: deficit imported, surplus
     exported). ``community_account_eur``: the day's change of the community account.
 
     ``hourly``: 24-value arrays of the territory's flows [kWh], keys :data:`HOURLY_FLOWS`
@@ -193,6 +195,7 @@ class EnergyDay:
     agent_export: np.ndarray
     agent_received: np.ndarray
     agent_offered: np.ndarray
+    agent_battery: np.ndarray
     agent_cost_eur: np.ndarray
     agent_reference_cost_eur: np.ndarray
     community_account_eur: float
@@ -254,7 +257,8 @@ def exchange_energy(
     ``load_shift`` the share of each agent's daily demand that the community operator
     schedules into the hours of the day's PV output (:func:`shift_load`).
 
-    Updates ``state.contributed_kwh`` (+ the day's offer), ``state.commons.battery_soc_kwh``,
+    Updates ``state.contributed_kwh`` (+ the day's offer), ``state.battery_received_kwh``,
+    ``state.commons.battery_soc_kwh``,
     ``state.commons.community_account_eur`` and overwrites ``state.energy_cost_eur`` with
     each agent's net energy cost of the day.
     """
@@ -284,6 +288,7 @@ def exchange_energy(
     state.commons.battery_soc_kwh = flows.totals.battery_soc_end_kwh
     state.commons.community_account_eur += day_flows.community_account_eur
     state.energy_cost_eur[:] = day_flows.agent_cost_eur
+    state.battery_received_kwh[:] = day_flows.agent_battery
     return day_flows
 
 
@@ -308,6 +313,7 @@ def energy_day(flows: EnergyFlows) -> EnergyDay:
         agent_export=flows.agent_export_kwh,
         agent_received=flows.agent_received_kwh,
         agent_offered=flows.agent_offered_kwh,
+        agent_battery=flows.agent_battery_kwh,
         agent_cost_eur=flows.agent_cost_eur,
         agent_reference_cost_eur=flows.agent_reference_cost_eur,
         community_account_eur=t.community_account_change_eur,
@@ -459,11 +465,13 @@ def exchange_arrays(
         agent_offered[i] = given
         agent_used[i] = used
     agent_received = np.zeros(n)
+    agent_battery = np.zeros(n)
     hour_received = np.zeros(hours)
     for h in range(hours):
         if direct[h] + discharge_out[h] > 0:  # (nothing is received in the other hours)
             for e in range(k):
                 agent_received[eligible[e]] += received[h, e]
+                agent_battery[eligible[e]] += from_battery[h, e]
             hour_received[h] = total(received[h])
     agent_import = np.maximum(agent_deficit - agent_received, 0.0)
     agent_export = agent_surplus - agent_used
@@ -541,6 +549,7 @@ def exchange_arrays(
         agent_import_kwh=agent_import,
         agent_export_kwh=agent_export,
         agent_received_kwh=agent_received,
+        agent_battery_kwh=agent_battery,
         agent_offered_kwh=agent_offered,
         agent_cost_eur=cost,
         agent_reference_cost_eur=reference,

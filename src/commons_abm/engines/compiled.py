@@ -203,7 +203,8 @@ def simulate_days(
     pv_kwp = state.pv_kwp
     pv_performance = state.pv_performance
     member = state.member
-    share_fraction = state.share_fraction
+    battery_received = state.battery_received_kwh
+    waste_kg = state.waste_kg_per_day
     contributed = state.contributed_kwh
     energy_poor = state.energy_poor
     cc_type = state.cc_type
@@ -231,7 +232,6 @@ def simulate_days(
     indices = state.tie_indices
     tie_trust = state.tie_trust
     fine_scale = state.fine_scale
-    quota = state.quota
     fee = state.fee_eur_per_day
     chosen = state.chosen
     monitors, sanctions_table = rules.monitors, rules.sanctions
@@ -240,7 +240,6 @@ def simulate_days(
     no_shift = np.zeros(0)
     legit = np.zeros(n)
     fine_of = np.empty(n)
-    quota_of = np.empty(n)
     fee_of = np.empty(n)
     u_monitor = np.empty((monitors.who.size, n))
     u_mediation = np.empty((2, n))
@@ -259,16 +258,15 @@ def simulate_days(
             a = assembly[i]
             legit[i] = legit_k[a]
             fine_of[i] = fine_scale[a]
-            quota_of[i] = quota[a]
+            fee_of[i] = fee[a]
         u = behaviour_rng.random(n)
-        (chances, choices, share, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable) = decide_arrays(
+        (chances, choices, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable) = decide_arrays(
             cc_type,
             belief,
             group_weight,
             trust_institutional,
             member,
             cooperated,
-            pv_kwp,
             kind,
             offence_level,
             indptr,
@@ -276,8 +274,11 @@ def simulate_days(
             u,
             legit,
             fine_of,
-            quota_of,
+            fee_of,
+            battery_received,
+            waste_kg,
             behaviour.decision,
+            behaviour.temptation,
             rules.crowding,
             rules.binding,
             rules.sanctioned_binding,
@@ -292,7 +293,6 @@ def simulate_days(
         )
         propensity[:] = chances
         cooperated[:] = choices
-        share_fraction[:] = share
         breach = bound & ~cooperated
         sanctionable_now = sanctionable & ~cooperated
 
@@ -327,6 +327,7 @@ def simulate_days(
         )
         e = energy.totals
         contributed += energy.agent_offered_kwh
+        battery_received[:] = energy.agent_battery_kwh
         scalars[BATTERY_SOC_KWH] = e.battery_soc_end_kwh
         scalars[COMMUNITY_ACCOUNT_EUR] += e.community_account_change_eur
         energy_cost[:] = energy.agent_cost_eur
@@ -435,9 +436,7 @@ def simulate_days(
                 rules.meeting,
                 voice,
                 vote_budget(scalars[COMMUNITY_ACCOUNT_EUR], rules.daily_fixed_cost_eur),
-                rules.has_quota,
                 fine_scale,
-                quota,
                 fee,
                 chosen,
                 rules.official,
@@ -464,7 +463,7 @@ def simulate_days(
             behaviour.officials,
         )
         if override:
-            reset_levels(fine_scale, quota, fee, chosen, rules.official)
+            reset_levels(fine_scale, fee, chosen, rules.official)
         voice = posture_voice[rung] if rules.meetings else 0.0
 
         # settle_accounts

@@ -82,7 +82,7 @@ DAY: tuple[Stage, ...] = (
         "collective_choice",
         ("governance",),
         ("governance.collective_choice",),
-        "on meeting days members attend, talk and vote on fines, quotas and fees",
+        "on meeting days members attend, talk and vote on fines and fees",
     ),
     Stage(
         "officials",

@@ -202,12 +202,18 @@ class ReferenceEngine:
         charge, discharge = battery.charge_in.tolist(), battery.discharge_out.tolist()
         self.used_share = [(d + c) / s if s > 0 else 0.0 for d, c, s in zip(direct, charge, supply)]
         battery_key = KEY_CODES["equal"] if inst.allocation_key == "static" else key
+        from_battery = [0.0] * len(eligible)
         for h in range(HOURS):
             caps = [max(a.deficit_kwh[h] - a.received_kwh[h], 0.0) for a in eligible]
             claims = [a.claim for a in eligible]
             shares = self.allocate(battery_key, discharge[h], eligible, h, caps, claims, before, so_far[h])
-            for a, x in zip(eligible, shares):
+            for e, (a, x) in enumerate(zip(eligible, shares)):
                 a.received_kwh[h] += x
+                from_battery[e] += x
+        for a in everyone:
+            a.battery_received_kwh = 0.0
+        for a, x in zip(eligible, from_battery):
+            a.battery_received_kwh = x
         for a in everyone:
             a.settle_energy()
         model.state.commons.battery_soc_kwh = battery.soc_end
@@ -227,6 +233,7 @@ class ReferenceEngine:
                 ("export", "exported"),
                 ("received", "received"),
                 ("offered", "offered"),
+                ("battery", "battery_received_kwh"),
                 ("cost", "energy_cost_eur"),
                 ("reference", "energy_reference_eur"),
             )
@@ -257,6 +264,7 @@ class ReferenceEngine:
             agent_export=agent["export"],
             agent_received=agent["received"],
             agent_offered=agent["offered"],
+            agent_battery=agent["battery"],
             agent_cost_eur=agent["cost"],
             agent_reference_cost_eur=agent["reference"],
             community_account_eur=account,
@@ -445,19 +453,12 @@ class ReferenceEngine:
         if voice > 0:
             account = model.state.commons.community_account_eur
             budget = float(vote_budget(account, daily_fixed_cost(inst, count)))
-            official, has_quota = initial_levels(inst), inst.min_share is not None
+            official = initial_levels(inst)
             for k in range(count):
                 if not valid[k]:
                     continue
-                levels.fine_scale[k], levels.quota[k], levels.fee_eur_per_day[k] = voted_levels(
-                    levels.fine_scale[k],
-                    levels.quota[k],
-                    levels.fee_eur_per_day[k],
-                    votes[k],
-                    budget,
-                    voice,
-                    has_quota,
-                    official,
+                levels.fine_scale[k], levels.fee_eur_per_day[k] = voted_levels(
+                    levels.fine_scale[k], levels.fee_eur_per_day[k], votes[k], budget, voice, official
                 )
                 levels.chosen[k] = True
         for k, group in enumerate(attendees):

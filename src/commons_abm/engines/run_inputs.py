@@ -15,7 +15,12 @@ from typing import NamedTuple
 import numpy as np
 
 from commons_abm.behaviour.beliefs import BeliefParameters, belief_parameters
-from commons_abm.behaviour.decisions import DecisionParameters, decision_parameters
+from commons_abm.behaviour.decisions import (
+    DecisionParameters,
+    TemptationParameters,
+    decision_parameters,
+    temptation_parameters,
+)
 from commons_abm.behaviour.membership import ReviewParameters, review_parameters
 from commons_abm.behaviour.satisfaction import (
     SatisfactionParameters,
@@ -150,7 +155,6 @@ class RunRules(NamedTuple):
     meeting_every_days: int  # days between meetings [days]
     meeting: MeetingParameters  # attendance, talk and quorum
     meeting_cost_eur: float  # cost of one assembly's meeting [EUR]
-    has_quota: bool  # members vote a sharing quota
     official: OfficialLevels  # the levels officials set (before a vote, after an override)
     operator_cost_eur_per_day: float  # the community operator [EUR/day]
     daily_fixed_cost_eur: float  # operator and meetings, per day, for the fee vote [EUR/day]
@@ -185,6 +189,7 @@ class RunBehaviour(NamedTuple):
     """The behaviour rules' parameters as the compiled loop takes them."""
 
     decision: DecisionParameters
+    temptation: TemptationParameters
     officials: OfficialsParameters
     interpersonal: InterpersonalParameters
     institutional: InstitutionalParameters
@@ -219,7 +224,7 @@ class RunState(NamedTuple):
     pv_kwp: np.ndarray
     pv_performance: np.ndarray
     member: np.ndarray
-    share_fraction: np.ndarray
+    battery_received_kwh: np.ndarray
     contributed_kwh: np.ndarray
     energy_poor: np.ndarray
     waste_kg_per_day: np.ndarray
@@ -252,7 +257,6 @@ class RunState(NamedTuple):
     tie_owners: np.ndarray  # ties: the agent who holds the tie
     tie_trust: np.ndarray  # ties: interpersonal trust [0-1]
     fine_scale: np.ndarray  # per assembly: x the rulebook's fines [-]
-    quota: np.ndarray  # per assembly: share of surplus members must offer [0-1]
     fee_eur_per_day: np.ndarray  # per assembly: membership fee [EUR/day]
     chosen: np.ndarray  # per assembly: levels last set by members' vote
 
@@ -283,7 +287,6 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
         meeting_every_days=inst.meeting_every_days,
         meeting=meeting_parameters(b, inst),
         meeting_cost_eur=float(inst.meeting_cost_eur),
-        has_quota=inst.min_share is not None,
         official=initial_levels(inst),
         operator_cost_eur_per_day=float(inst.operator_cost_eur_per_day),
         daily_fixed_cost_eur=float(daily_fixed_cost(inst, model.levels.fine_scale.size)),
@@ -315,6 +318,7 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
     )
     behaviour = RunBehaviour(
         decision=decision_parameters(b),
+        temptation=temptation_parameters(model.scenario),
         officials=officials_parameters(b),
         interpersonal=interpersonal_parameters(b.trust),
         institutional=institutional_parameters(b.trust),
@@ -347,7 +351,7 @@ def run_state(model: Simulation) -> RunState:
         pv_kwp=s.pv_kwp,
         pv_performance=s.pv_performance,
         member=s.member,
-        share_fraction=s.share_fraction,
+        battery_received_kwh=s.battery_received_kwh,
         contributed_kwh=s.contributed_kwh,
         energy_poor=s.energy_poor,
         waste_kg_per_day=s.waste_kg_per_day,
@@ -380,7 +384,6 @@ def run_state(model: Simulation) -> RunState:
         tie_owners=ties.owners,
         tie_trust=ties.trust,
         fine_scale=levels.fine_scale,
-        quota=levels.quota,
         fee_eur_per_day=levels.fee_eur_per_day,
         chosen=levels.chosen,
     )

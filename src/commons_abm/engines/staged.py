@@ -16,7 +16,7 @@ import numpy as np
 
 from commons_abm.behaviour.beliefs import update_beliefs
 from commons_abm.behaviour.decisions import decide as decide_actions
-from commons_abm.behaviour.decisions import legitimacy
+from commons_abm.behaviour.decisions import legitimacy, temptation_parameters
 from commons_abm.behaviour.membership import review_membership as review
 from commons_abm.behaviour.satisfaction import member_fairness, update_satisfaction
 from commons_abm.behaviour.trust import assembly_compliance, update_institutional_trust, update_interpersonal_trust
@@ -59,9 +59,9 @@ def decide(sim: Simulation, day: Day) -> None:
         sim.rngs["behaviour"],
         legitimacy_level=legit,
         fine_scale=levels.fine_scale[at],
-        quota=levels.quota[at],
+        fee_eur_per_day=levels.fee_eur_per_day[at],
+        temptation=temptation_parameters(sim.scenario),
     )
-    sim.state.share_fraction[:] = actions.share_fraction
     sim.results.actions = actions
 
 

@@ -19,7 +19,7 @@ average intention of their assembly's attendees; ties between attendees gain tru
 **Votes** (if the assembly reaches its ``quorum``): each attendee who cooperated today
 votes stricter when more than 10 % of the assembly's bound members broke a rule, and
 keeps the levels otherwise; each defector votes laxer. The median vote ``v`` (-1, 0, 1)
-moves the fine scale by x1.25^v (between 0.25 and 4) and the sharing quota by 0.05 v;
+moves the fine scale by x1.25^v (between 0.25 and 4);
 the fee moves to balance the community's account. Members' choice counts with their
 *voice*, the share of the decision the officials' posture leaves them (the participation
 ladder of ``000_027160d2fbf9a985.txt``):
@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 STRICTER_WHEN_BREACHES_ABOVE = 0.10
-FINE_STEP, QUOTA_STEP, FEE_STEP = 1.25, 0.05, 1.1
+FINE_STEP, FEE_STEP = 1.25, 1.1
 FINE_BOUNDS = (0.25, 4.0)
 COMMUNICATION = 0.5
 
@@ -84,7 +84,6 @@ class OfficialLevels(NamedTuple):
     (:func:`initial_levels` reads them from the rulebook)."""
 
     fine_scale: float  # x the rulebook's fines [-]
-    quota: float  # share of surplus members must offer [0-1]
     fee_eur_per_day: float  # membership fee [EUR/day]
 
 
@@ -93,7 +92,6 @@ class RuleLevels:
     """Rule levels in force, one entry per assembly."""
 
     fine_scale: np.ndarray  # x the rulebook's fines [-]
-    quota: np.ndarray  # share of surplus members must offer [0-1]
     fee_eur_per_day: np.ndarray  # membership fee [EUR/day]
     chosen: np.ndarray  # bool: last set by members' vote (not overridden since)
 
@@ -103,14 +101,13 @@ class RuleLevels:
         official = initial_levels(inst)
         return cls(
             np.full(count, official.fine_scale),
-            np.full(count, official.quota),
             np.full(count, official.fee_eur_per_day),
             np.zeros(count, dtype=bool),
         )
 
     def reset(self, inst: Institutions) -> None:
         """Back to the rulebook's levels (an override by officials)."""
-        reset_levels(self.fine_scale, self.quota, self.fee_eur_per_day, self.chosen, initial_levels(inst))
+        reset_levels(self.fine_scale, self.fee_eur_per_day, self.chosen, initial_levels(inst))
 
 
 @dataclass
@@ -198,11 +195,10 @@ def trust_after_meeting(trust, together, gain):  # pragma: no cover - compiled
 
 
 @kernel
-def reset_levels(fine_scale, quota, fee, chosen, official):  # pragma: no cover - compiled
+def reset_levels(fine_scale, fee, chosen, official):  # pragma: no cover - compiled
     """Every assembly's levels back to the ``official`` ones (:class:`OfficialLevels`): an
     override by officials."""
     fine_scale[:] = official.fine_scale
-    quota[:] = official.quota
     fee[:] = official.fee_eur_per_day
     chosen[:] = False
 
@@ -244,9 +240,7 @@ def hold_meeting(
         meeting_parameters(behaviour, inst),
         float(voice),
         vote_budget(float(account_eur), float(daily_cost_eur)),
-        inst.min_share is not None,
         levels.fine_scale,
-        levels.quota,
         levels.fee_eur_per_day,
         levels.chosen,
         initial_levels(inst),
@@ -273,10 +267,8 @@ def meeting_parameters(behaviour: Behaviour, inst: Institutions) -> MeetingParam
 
 
 def initial_levels(inst: Institutions) -> OfficialLevels:
-    """The rule levels officials set, before any vote: fine scale, quota, fee [EUR/day]."""
-    return OfficialLevels(
-        fine_scale=1.0, quota=float(inst.min_share or 0.0), fee_eur_per_day=float(inst.fee_eur_per_day)
-    )
+    """The rule levels officials set, before any vote: fine scale, fee [EUR/day]."""
+    return OfficialLevels(fine_scale=1.0, fee_eur_per_day=float(inst.fee_eur_per_day))
 
 
 @kernel
@@ -287,16 +279,14 @@ def vote_budget(account_eur, daily_cost_eur):  # pragma: no cover - compiled
 
 
 @kernel
-def voted_levels(fine_scale, quota, fee, vote, budget, voice, has_quota, official):  # pragma: no cover - compiled
-    """One assembly's (fine scale, quota, fee) after a valid vote: the median ``vote`` and
+def voted_levels(fine_scale, fee, vote, budget, voice, official):  # pragma: no cover - compiled
+    """One assembly's (fine scale, fee) after a valid vote: the median ``vote`` and
     the fee's ``budget`` vote move the levels in force, and members' ``voice`` weighs them
     against the ``official`` ones (:class:`OfficialLevels`)."""
     voted_fine = min(max(fine_scale * FINE_STEP**vote, FINE_BOUNDS[0]), FINE_BOUNDS[1])
-    voted_quota = min(max(quota + QUOTA_STEP * vote, 0.0), 1.0) if has_quota else quota
     voted_fee = fee * FEE_STEP**budget
     return (
         (1.0 - voice) * official.fine_scale + voice * voted_fine,
-        (1.0 - voice) * official.quota + voice * voted_quota,
         (1.0 - voice) * official.fee_eur_per_day + voice * voted_fee,
     )
 
@@ -323,9 +313,7 @@ def meet(
     p,
     voice,
     budget,
-    has_quota,
     fine_scale,
-    quota,
     fee,
     chosen,
     official,
@@ -386,9 +374,7 @@ def meet(
         for k in range(count):
             if not valid[k]:
                 continue
-            fine_scale[k], quota[k], fee[k] = voted_levels(
-                fine_scale[k], quota[k], fee[k], votes[k], budget, voice, has_quota, official
-            )
+            fine_scale[k], fee[k] = voted_levels(fine_scale[k], fee[k], votes[k], budget, voice, official)
             chosen[k] = True
     attendance = 0.0
     if members:

@@ -50,8 +50,9 @@ class Binding(NamedTuple):
     """Whom the rules (or those backed by a sanction) bind, statement by statement, as the
     compiled stages take it (:meth:`Institutions.binding`)."""
 
-    sharing: bool  # sharing binds members with PV
     members: bool  # the fee, or overdrawing (attribute ``member``), binds members
+    fee: bool  # ... the fee does
+    overdraw: bool  # ... overdrawing does (attribute ``member``)
     everyone: bool  # overdrawing with attribute ``anyone`` binds everyone who may draw (open access)
     dumping: bool  # the dumping ban binds households
     dumping_members_only: bool  # ... member households only (attribute ``member``)
@@ -87,7 +88,6 @@ class Institutions:
     boundary: str = "open_access"
     # P2 congruence: appropriation and provision rules
     allocation_key: str = "pro_rata_consumption"
-    min_share: float | None = None  # share of surplus members must offer
     overdraw_forbidden: bool = False
     overdraw_binds_anyone: bool = False  # attribute `anyone`: non-members drawing under open access too
     fee_eur_per_day: float = 0.0
@@ -139,9 +139,7 @@ class Institutions:
     @property
     def has_rules(self) -> bool:
         """Whether any behaviour of members or households is regulated."""
-        return bool(
-            self.min_share is not None or self.overdraw_forbidden or self.fee_eur_per_day > 0 or self.dumping_forbidden
-        )
+        return bool(self.overdraw_forbidden or self.fee_eur_per_day > 0 or self.dumping_forbidden)
 
     @property
     def monitored(self) -> bool:
@@ -178,7 +176,7 @@ class Institutions:
 
     def binding(self, sanctioned_only: bool = False) -> Binding:
         """Whom the rules (or those backed by a sanction) bind, statement by statement:
-        sharing binds members with PV; the fee and overdrawing (attribute ``member``) bind
+        the fee and overdrawing (attribute ``member``) bind
         members; overdrawing with attribute ``anyone`` binds everyone who may draw
         (everyone under open access); the dumping ban binds households, or member
         households only (attribute ``member``): a :class:`Binding`."""
@@ -197,8 +195,9 @@ class Institutions:
             return present and (aims is None or aim in aims)
 
         return Binding(
-            sharing=on("share_surplus", self.min_share is not None),
             members=on("overdraw", self.overdraw_forbidden) or on("pay_fee", self.fee_eur_per_day > 0),
+            fee=on("pay_fee", self.fee_eur_per_day > 0),
+            overdraw=on("overdraw", self.overdraw_forbidden),
             everyone=on("overdraw", self.overdraw_binds_anyone) and self.boundary == "open_access",
             dumping=on("dump_waste", self.dumping_forbidden),
             dumping_members_only=self.dumping_binds_members_only,
@@ -206,15 +205,14 @@ class Institutions:
 
 
 @kernel
-def binds(binding, member, pv_kwp, kind):  # pragma: no cover - compiled
-    """Agents to whom a rule applies (``binding``: a :class:`Binding`), by their membership, PV
+def binds(binding, member, kind):  # pragma: no cover - compiled
+    """Agents to whom a rule applies (``binding``: a :class:`Binding`), by their membership
     and kind's material role: the whole-population form of who a statement's attribute names."""
     n = member.size
     out = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         out[i] = (
-            (binding.sharing and member[i] and pv_kwp[i] > 0)
-            or (binding.members and member[i])
+            (binding.members and member[i])
             or binding.everyone
             or (
                 binding.dumping
@@ -228,12 +226,12 @@ def binds(binding, member, pv_kwp, kind):  # pragma: no cover - compiled
 def bound_by_rules(state: State, inst: Institutions, sanctioned_only: bool = False) -> np.ndarray:
     """Agents to whom at least one rule applies (or one backed by a sanction).
 
-    Each statement binds the agents its attribute names: sharing binds members with PV;
-    the fee, and overdrawing (attribute ``member``), bind members; overdrawing with
-    attribute ``anyone`` binds everyone who may draw (everyone under open access); the
-    dumping ban binds households (attribute ``household`` or ``anyone``: only households
-    dump) or member households (attribute ``member``): :meth:`Institutions.binding`."""
-    return binds(inst.binding(sanctioned_only), state.member, state.pv_kwp, state.kind)
+    Each statement binds the agents its attribute names: the fee, and overdrawing
+    (attribute ``member``), bind members; overdrawing with attribute ``anyone`` binds
+    everyone who may draw (everyone under open access); the dumping ban binds households
+    (attribute ``household`` or ``anyone``: only households dump) or member households
+    (attribute ``member``): :meth:`Institutions.binding`."""
+    return binds(inst.binding(sanctioned_only), state.member, state.kind)
 
 
 def no_rules(name: str = "no rules") -> Institutions:
@@ -268,8 +266,6 @@ def compile_rulebook(book: Rulebook) -> Institutions:
         kw["boundary"] = "members_only"
     if (s := by_aim.get("allocate_energy")) is not None:
         kw["allocation_key"] = s.params.key
-    if (s := by_aim.get("share_surplus")) is not None:
-        kw["min_share"] = s.params.min_share
     kw["overdraw_forbidden"] = "overdraw" in by_aim
     kw["overdraw_binds_anyone"] = "overdraw" in by_aim and by_aim["overdraw"].attribute == "anyone"
     if (s := by_aim.get("pay_fee")) is not None:

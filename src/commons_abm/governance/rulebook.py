@@ -96,10 +96,6 @@ class AllocateParams(_Params):
     )
 
 
-class ShareParams(_Params):
-    min_share: float = Field(0.8, ge=0, le=1, description="Share of surplus a member must offer [0-1].")
-
-
 class FeeParams(_Params):
     eur_per_month: float = Field(3.0, ge=0, le=1000, description="Membership fee [EUR/month].")
 
@@ -187,6 +183,12 @@ class Aim:
     params: type[_Params] = NoParams
 
 
+# Aims that no longer have a counterpart in the model, with what to do instead.
+REMOVED_AIMS = {
+    "share_surplus": "in French collective self-consumption all of a member producer's surplus is the "
+    "operation's production, shared by the allocation key (docs/ODD.md 7.4); remove the statement",
+}
+
 AIMS: dict[str, Aim] = {
     a.name: a
     for a in (
@@ -200,14 +202,6 @@ AIMS: dict[str, Aim] = {
             AllocateParams,
         ),
         Aim(
-            "share_surplus",
-            "offer at least a share of one's PV surplus to the pool",
-            ("member",),
-            ("must",),
-            (2,),
-            ShareParams,
-        ),
-        Aim(
             "overdraw", "draw more pooled energy than one's allocated share", ("member", "anyone"), ("must_not",), (2,)
         ),
         Aim("pay_fee", "pay the membership fee that funds the community", ("member",), ("must",), (2,), FeeParams),
@@ -219,9 +213,7 @@ AIMS: dict[str, Aim] = {
             (2,),
             DumpParams,
         ),
-        Aim(
-            "vote_rules", "meet and vote on the quota, fee and fine levels", ("member",), ("may",), (3,), MeetingParams
-        ),
+        Aim("vote_rules", "meet and vote on the fee and fine levels", ("member",), ("may",), (3,), MeetingParams),
         Aim(
             "monitor",
             "check whether others follow the rules",
@@ -305,6 +297,8 @@ class Statement(BaseModel):
     def _fits_vocabulary(self) -> Statement:
         aim = AIMS.get(self.aim)
         if aim is None:
+            if self.aim in REMOVED_AIMS:
+                raise ValueError(f"aim {self.aim!r} was removed: {REMOVED_AIMS[self.aim]}")
             raise ValueError(f"unknown aim {self.aim!r}; allowed: {', '.join(AIMS)}")
         if self.principle not in PRINCIPLE_NAMES:
             raise ValueError(f"unknown principle {self.principle!r}; allowed: 1-8 or " + ", ".join(PRINCIPLES))

@@ -128,7 +128,7 @@ def build_state(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> Sta
         pv_kwp=kwp,
         pv_performance=performance,
         member=member,
-        share_fraction=np.ones(n),
+        battery_received_kwh=np.zeros(n),
         contributed_kwh=np.zeros(n),
         waste_kg_per_day=waste,
         input_kg_per_day=firm_input,
