@@ -166,3 +166,36 @@ def test_rulebooks_that_change_the_flows_move_community_self_sufficiency() -> No
         gain = css[higher] - css[lower]
         half_width = 1.96 * gain.std(ddof=1) / np.sqrt(gain.size)
         assert gain.mean() > half_width, (lower, higher, gain.mean(), half_width)
+
+
+def test_the_operators_evening_dispatch_keeps_the_charge_for_the_evening_peak() -> None:
+    """PV-rich territory, a year: under ``evening_peak`` the battery discharges only from
+    17:00 to 22:00, and the territory draws less from the grid in those hours than when the
+    battery covers deficits as they come; both engines agree on it."""
+    from .conftest import ROOT
+
+    scenario = ROOT / "experiments" / "scenarios" / "pv_rich.toml"
+    evening = {}
+    for dispatch in ("on_deficit", "evening_peak"):
+        overrides = {"energy.battery.dispatch": dispatch}
+        model = CommonsModel(scenario, seed=3, rulebook="status_quo", record_hourly=True, overrides=overrides)
+        frame = model.run(365)
+        assert frame["energy_balance_residual_kwh"].abs().max() < 1e-6
+        days = [model.hourly_flows(step) for step in range(365)]
+        net = np.array([(f.demand + f.battery_charge - f.pv - f.battery_discharge).to_numpy() for f in days])
+        evening[dispatch] = np.maximum(net[:, 17:22], 0.0).sum()
+        if dispatch == "evening_peak":
+            outside = np.array([f["battery_discharge"].to_numpy() for f in days])
+            assert outside[:, :17].max() == 0.0 and outside[:, 22:].max() == 0.0
+            assert outside[:, 17:22].sum() > 0
+    assert evening["evening_peak"] < evening["on_deficit"], evening
+    # the reference engine dispatches the same way (its agents one at a time)
+    sc = load_scenario(scenario)
+    sc.territory.households, sc.territory.firms, sc.territory.officials = 40, 3, 1
+    sc.energy.battery.dispatch = "evening_peak"
+    sc.energy.start_day_of_year = 150
+    agents = CommonsModel(sc, seed=4, rulebook="status_quo", engine="agents", record_hourly=True)
+    frame = agents.run(6)
+    assert frame["energy_balance_residual_kwh"].abs().max() < 1e-6
+    discharge = np.array([agents.hourly_flows(step)["battery_discharge"].to_numpy() for step in range(6)])
+    assert discharge[:, :17].max() == 0.0 and discharge[:, 22:].max() == 0.0 and discharge.sum() > 0

@@ -266,6 +266,7 @@ def test_energy_parameters(distinct: Scenario) -> None:
             "battery_capacity_kwh": battery.capacity_kwh,
             "battery_power_kw": battery.power_kw,
             "battery_one_way_efficiency": math.sqrt(battery.round_trip_efficiency),
+            "battery_evening_only": battery.dispatch == "evening_peak",
             "import_eur_per_kwh": tariffs.import_eur_per_kwh,
             "export_eur_per_kwh": tariffs.export_eur_per_kwh,
             "community_eur_per_kwh": tariffs.community_eur_per_kwh,

@@ -45,6 +45,7 @@ class TestBatteryHour(MechanismContract):
             "surplus": surplus,
             "deficit": deficit,
             "soc": capacity * rng.uniform(-0.1, 1.2),  # sometimes outside [0, capacity]
+            "evening_only": bool(rng.random() < 0.5),  # the operator's evening_peak dispatch
             "p": battery.battery_parameters(
                 Battery(
                     capacity_kwh=capacity,
@@ -78,7 +79,13 @@ class TestBatteryHour(MechanismContract):
     def population(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
         p = fixture["p"]
         charge, discharge, soc, losses, start = battery.dispatch_hours(
-            fixture["surplus"], fixture["deficit"], fixture["soc"], p.capacity_kwh, p.power_kw, p.one_way_efficiency
+            fixture["surplus"],
+            fixture["deficit"],
+            fixture["soc"],
+            p.capacity_kwh,
+            p.power_kw,
+            p.one_way_efficiency,
+            fixture["evening_only"],
         )
         return self.outputs(fixture, charge, discharge, soc, losses, start)
 
@@ -87,9 +94,8 @@ class TestBatteryHour(MechanismContract):
         soc = start = battery.stored_at_start(fixture["soc"], p.capacity_kwh)
         hours = []
         for h in range(HOURS):
-            charge, discharge, soc, losses = battery.battery_hour(
-                float(fixture["surplus"][h]), float(fixture["deficit"][h]), soc, p
-            )
+            need = float(fixture["deficit"][h]) if battery.may_discharge(h, fixture["evening_only"]) else 0.0
+            charge, discharge, soc, losses = battery.battery_hour(float(fixture["surplus"][h]), need, soc, p)
             hours.append((charge, discharge, soc, losses))
         charge, discharge, path, losses = (np.array(flow) for flow in zip(*hours))
         return self.outputs(fixture, charge, discharge, path, losses, start)

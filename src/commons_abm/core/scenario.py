@@ -213,6 +213,12 @@ class Battery(_Section):
         0.9, gt=0, le=1, description="Energy out over energy in for a full cycle [0-1]."
     )
     initial_soc: Share = Field(0.5, description="State of charge at the start [share of capacity].")
+    dispatch: Literal["on_deficit", "evening_peak"] = Field(
+        "on_deficit",
+        description="on_deficit: the battery covers participants' deficits whenever they arise; "
+        "evening_peak: the operator keeps its charge for 17:00-22:00, when the default territory's "
+        "grid import peaks (docs/validation.md), and discharges only then.",
+    )
 
 
 class Tariffs(_Section):

@@ -16,7 +16,11 @@ cover the pool's deficit ``d``::
     discharge  = min(d, P, eta S),           S <- S - discharge / eta
     losses     = (1 - eta) charge_in + (1/eta - 1) discharge
 
-(when the battery fills up or runs empty, ``S`` is set to ``C`` or 0 exactly). The day
+(when the battery fills up or runs empty, ``S`` is set to ``C`` or 0 exactly). Under the
+operator's ``evening_peak`` dispatch (``energy.battery.dispatch``) it discharges only in the
+hours :data:`EVENING_PEAK` (17:00-22:00, when the default territory's grid import peaks),
+keeping its charge for them: ``d`` counts as 0 in the other hours
+(:func:`may_discharge`). The day
 (:func:`dispatch_hours`, the whole-population form over the day's hours) brings the
 starting ``S`` into ``[0, C]`` (:func:`stored_at_start`) and steps the hours in order;
 the reference engine steps the same :func:`battery_hour` hour by hour
@@ -35,15 +39,26 @@ from commons_abm.core.kernels import kernel
 from commons_abm.core.scenario import Battery
 
 __all__ = [
+    "EVENING_PEAK",
     "BatteryDay",
     "BatteryParameters",
     "battery_hour",
     "battery_parameters",
     "dispatch",
     "dispatch_hours",
+    "may_discharge",
     "one_way_efficiency",
     "stored_at_start",
 ]
+
+
+EVENING_PEAK = (17, 22)  # hours [first, last + 1) the evening_peak dispatch discharges in
+
+
+@kernel
+def may_discharge(hour, evening_only):  # pragma: no cover - compiled
+    """Whether the battery may discharge in ``hour`` (always, or only in :data:`EVENING_PEAK`)."""
+    return not evening_only or EVENING_PEAK[0] <= hour < EVENING_PEAK[1]
 
 
 def one_way_efficiency(round_trip_efficiency: float) -> float:
@@ -108,6 +123,7 @@ def dispatch(surplus: np.ndarray, deficit: np.ndarray, soc_kwh: float, battery: 
         p.capacity_kwh,
         p.power_kw,
         p.one_way_efficiency,
+        battery.dispatch == "evening_peak",
     )
     return BatteryDay(charge_in=charge_in, discharge_out=discharge_out, soc=soc, losses=losses, soc_start=start)
 
@@ -153,9 +169,10 @@ def battery_hour(offer, need, soc, p):  # pragma: no cover - compiled
 
 
 @kernel
-def dispatch_hours(surplus, deficit, soc_kwh, capacity, power, eta):  # pragma: no cover - compiled
+def dispatch_hours(surplus, deficit, soc_kwh, capacity, power, eta, evening_only):  # pragma: no cover - compiled
     """:func:`dispatch` on plain numbers: ``(charge_in, discharge_out, soc, losses, soc_start)``,
-    :func:`battery_hour` hour after hour."""
+    :func:`battery_hour` hour after hour (discharging only in :data:`EVENING_PEAK` when
+    ``evening_only``)."""
     hours = surplus.size
     charge_in = np.zeros(hours)
     discharge_out = np.zeros(hours)
@@ -165,6 +182,7 @@ def dispatch_hours(surplus, deficit, soc_kwh, capacity, power, eta):  # pragma: 
     soc = stored_at_start(soc_kwh, capacity)
     start = soc
     for h in range(hours):
-        charge_in[h], discharge_out[h], soc, losses[h] = battery_hour(surplus[h], deficit[h], soc, p)
+        need = deficit[h] if may_discharge(h, evening_only) else 0.0
+        charge_in[h], discharge_out[h], soc, losses[h] = battery_hour(surplus[h], need, soc, p)
         soc_path[h] = soc
     return charge_in, discharge_out, soc_path, losses, start

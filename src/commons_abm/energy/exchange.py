@@ -94,6 +94,7 @@ class EnergyParameters(NamedTuple):
     battery_capacity_kwh: float  # usable energy capacity [kWh]
     battery_power_kw: float  # maximum charge and discharge power [kW]
     battery_one_way_efficiency: float  # square root of the round-trip efficiency [0-1]
+    battery_evening_only: bool  # the operator's evening_peak dispatch: discharge only 17:00-22:00
     import_eur_per_kwh: float  # price of grid electricity [EUR/kWh]
     export_eur_per_kwh: float  # price paid for surplus sold outside [EUR/kWh]
     community_eur_per_kwh: float  # price of energy exchanged inside the community [EUR/kWh]
@@ -422,6 +423,7 @@ def exchange_arrays(
         p.battery_capacity_kwh,
         p.battery_power_kw,
         p.battery_one_way_efficiency,
+        p.battery_evening_only,
     )
     used_share = np.zeros(hours)
     for h in range(hours):
@@ -566,6 +568,7 @@ def energy_parameters(energy: Energy) -> EnergyParameters:
         battery_capacity_kwh=float(battery.capacity_kwh),
         battery_power_kw=float(battery.power_kw),
         battery_one_way_efficiency=float(one_way_efficiency(battery.round_trip_efficiency)),
+        battery_evening_only=battery.dispatch == "evening_peak",
         import_eur_per_kwh=float(tariffs.import_eur_per_kwh),
         export_eur_per_kwh=float(tariffs.export_eur_per_kwh),
         community_eur_per_kwh=float(tariffs.community_eur_per_kwh),

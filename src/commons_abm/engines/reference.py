@@ -51,7 +51,7 @@ from commons_abm.core.calendar import HOURS, Day
 from commons_abm.core.indicators import compliance_rate
 from commons_abm.core.records import GovernanceDay
 from commons_abm.energy.allocation_keys import KEY_CODES, allocate_hour_lists
-from commons_abm.energy.battery import BatteryDay, battery_hour, battery_parameters, stored_at_start
+from commons_abm.energy.battery import BatteryDay, battery_hour, battery_parameters, may_discharge, stored_at_start
 from commons_abm.energy.exchange import HOURLY_FLOWS, EnergyDay
 from commons_abm.engines import staged
 from commons_abm.engines.day import STAGE_NAMES, Simulation
@@ -294,10 +294,12 @@ class ReferenceEngine:
     def battery_day(self, surplus: np.ndarray, deficit: np.ndarray) -> BatteryDay:
         """The shared battery, hour by hour: it stores the pool's surplus and covers its
         deficit (:func:`commons_abm.energy.battery.battery_hour`)."""
-        p = battery_parameters(self.model.scenario.energy.battery)
+        battery = self.model.scenario.energy.battery
+        p, evening_only = battery_parameters(battery), battery.dispatch == "evening_peak"
         soc = start = stored_at_start(float(self.model.state.commons.battery_soc_kwh), p.capacity_kwh)
         hours = []
-        for offer, need in zip(surplus.tolist(), deficit.tolist()):
+        for h, (offer, need) in enumerate(zip(surplus.tolist(), deficit.tolist())):
+            need = need if may_discharge(h, evening_only) else 0.0
             charge_in, discharge_out, soc, losses = battery_hour(offer, need, soc, p)
             hours.append((charge_in, discharge_out, soc, losses))
         charge_in, discharge_out, soc_path, losses = (np.array(flow) for flow in zip(*hours))
