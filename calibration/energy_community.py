@@ -33,10 +33,9 @@ from commons_abm.core.scenario import load_scenario  # noqa: E402
 from commons_abm.core.seeding import streams  # noqa: E402
 from commons_abm.energy.allocation_keys import KEYS  # noqa: E402
 from commons_abm.energy.exchange import exchange_energy  # noqa: E402
+from commons_abm.energy.own_use import own_use_share  # noqa: E402
 from commons_abm.model import CommonsModel  # noqa: E402
 from commons_abm.territory.build import build_state  # noqa: E402
-from commons_abm.territory.demand import daily_demand  # noqa: E402
-from commons_abm.territory.solar import hourly_yield_today  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "docs" / "figures"
@@ -46,23 +45,12 @@ SEEDS = tuple(range(20))
 DAYS = 365
 
 
-def own_use_share(seed: int, low: float = 3.0, high: float = 5.0) -> float:
-    """Share of a year's PV output that the default territory's ``low``-``high`` kWp
-    households use themselves (half the houses equipped, for numbers)."""
+def household_own_use(seed: int) -> float:
+    """Share of a year's PV output that the default territory's 3-5 kWp households use
+    themselves (half the houses equipped, for numbers)."""
     scenario = load_scenario(SCENARIOS["default"])
     scenario.energy.households.pv_adoption = 0.6
-    rngs = streams(seed)
-    state = build_state(scenario, rngs)
-    kwp = state.pv_kwp * state.pv_performance
-    chosen = (state.kind == HOUSEHOLD) & (state.pv_kwp >= low) & (state.pv_kwp <= high)
-    produced = used = 0.0
-    for step in range(DAYS):
-        day = day_of_step(step, scenario.energy.start_day_of_year, scenario.energy.start_weekday)
-        demand = daily_demand(state, scenario.energy, day, rngs["demand"])[chosen]
-        pv = np.outer(kwp[chosen], hourly_yield_today(scenario.energy.pv, day, rngs["weather"]))
-        produced += pv.sum()
-        used += np.minimum(pv, demand).sum()
-    return float(used / produced)
+    return own_use_share(scenario, seed, HOUSEHOLD, (3.0, 5.0), DAYS)
 
 
 def key_year(scenario_name: str, key: str, seed: int) -> dict[str, float]:
@@ -152,7 +140,7 @@ def paired(values: list[float], base: list[float]) -> dict[str, float]:
 
 def main() -> dict:
     out: dict = {"seeds": list(SEEDS), "days": DAYS}
-    shares = [own_use_share(seed) for seed in SEEDS]
+    shares = [household_own_use(seed) for seed in SEEDS]
     out["household_3_5_kwp_own_use_share"] = summary(shares)
     print("3-5 kWp households' own use of their output:", out["household_3_5_kwp_own_use_share"])
 

@@ -13,10 +13,9 @@ from commons_abm.core.kinds import HOUSEHOLD
 from commons_abm.core.scenario import load_scenario
 from commons_abm.core.seeding import streams
 from commons_abm.energy.exchange import exchange_energy
+from commons_abm.energy.own_use import own_use_share
 from commons_abm.model import CommonsModel
 from commons_abm.territory.build import build_state
-from commons_abm.territory.demand import daily_demand
-from commons_abm.territory.solar import hourly_yield_today
 
 from .conftest import DEFAULT_SCENARIO
 
@@ -85,18 +84,7 @@ def _own_use_share(seed: int, low: float, high: float) -> float:
     """Share of a year's PV output that households with ``low``-``high`` kWp use themselves."""
     scenario = load_scenario(DEFAULT_SCENARIO)
     scenario.energy.households.pv_adoption = 0.6
-    rngs = streams(seed)
-    state = build_state(scenario, rngs)
-    kwp = state.pv_kwp * state.pv_performance
-    chosen = (state.kind == HOUSEHOLD) & (state.pv_kwp >= low) & (state.pv_kwp <= high)
-    produced = used = 0.0
-    for step in range(365):
-        day = day_of_step(step, scenario.energy.start_day_of_year, scenario.energy.start_weekday)
-        demand = daily_demand(state, scenario.energy, day, rngs["demand"])[chosen]  # (agents, 24)
-        pv = np.outer(kwp[chosen], hourly_yield_today(scenario.energy.pv, day, rngs["weather"]))
-        produced += pv.sum()
-        used += np.minimum(pv, demand).sum()
-    return used / produced
+    return own_use_share(scenario, seed, HOUSEHOLD, (low, high))
 
 
 PUBLISHED_OWN_USE = (0.25, 0.40)  # residential PV without storage (Luthander2015; Quoilin2016)
