@@ -23,6 +23,7 @@ from commons_abm.sweeps.runs import plan, schema
 from commons_abm.sweeps.store import RunStore
 
 from .conftest import ROOT
+from .test_cli import _one_line_refusal
 from .test_experiment import TINY, write_experiment
 
 
@@ -105,22 +106,15 @@ def test_rerun_resumes_and_grows_without_duplicates(tiny, reference, tmp_path) -
     pd.testing.assert_frame_equal(_runs(out), reference, check_exact=True)
 
 
+def _sweep_command(experiment: Path, out: Path, *extra: str) -> list[str]:
+    """The command line of a one-worker sweep of ``experiment`` into ``out``, without progress bar."""
+    return [sys.executable, "-m", "commons_abm", "sweep", str(experiment), "--out", str(out), "--workers", "1",
+            "--no-progress", *extra]  # fmt: skip
+
+
 def test_sigkill_mid_sweep_then_rerun_finds_every_run_once(tiny, reference, tmp_path) -> None:
     out = tmp_path / "out"
-    command = [
-        sys.executable,
-        "-m",
-        "commons_abm",
-        "sweep",
-        str(tiny),
-        "--out",
-        str(out),
-        "--workers",
-        "1",
-        "--batch-size",
-        "1",
-        "--no-progress",
-    ]
+    command = _sweep_command(tiny, out, "--batch-size", "1")
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
@@ -306,34 +300,10 @@ def swept(tiny, tmp_path_factory) -> Path:
     return out
 
 
-def _refused(result: subprocess.CompletedProcess, *words: str) -> None:
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
-
-
 def test_two_sweeps_on_one_folder_store_every_run_once(tiny, reference, tmp_path) -> None:
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    commands = [
-        [sys.executable, "-m", "commons_abm", "sweep", str(tiny), "--out", str(out), "--workers", "1", "--no-progress"],
-        [
-            sys.executable,
-            "-m",
-            "commons_abm",
-            "sweep",
-            str(tiny),
-            "--out",
-            str(out),
-            "--workers",
-            "1",
-            "--no-progress",
-            "--batch-size",
-            "7",
-        ],
-    ]
+    commands = [_sweep_command(tiny, out), _sweep_command(tiny, out, "--batch-size", "7")]
     processes = [
         subprocess.Popen(c, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for c in commands
@@ -352,7 +322,7 @@ def test_a_held_folder_is_refused_with_one_line(tiny, swept, tmp_path) -> None:
     out = _damaged_copy(swept, tmp_path)
     experiment = load_experiment(tiny)
     with RunStore.open(out, experiment.fingerprint(False), schema(experiment), "", {}):
-        _refused(_cli("sweep", str(tiny), "--out", str(out), "--workers", "1"), "is being written by", "--out")
+        _one_line_refusal(_cli("sweep", str(tiny), "--out", str(out), "--workers", "1"), "is being written by", "--out")
     assert _cli("sweep", str(tiny), "--out", str(out), "--workers", "1", "--no-progress").returncode == 0
 
 
@@ -370,8 +340,8 @@ def test_a_damaged_chunk_is_found_repaired_and_recomputed(tiny, reference, swept
         chunk.write_bytes(data[:middle] + bytes(b ^ 0xFF for b in data[middle : middle + 16]) + data[middle + 16 :])
     else:
         chunk.unlink()
-    _refused(_cli("sweep", str(tiny), "--out", str(out), "--workers", "1"), chunk.name, "store repair")
-    _refused(_cli("sensitivity", str(tiny), "--out", str(out), "--workers", "1"), chunk.name, "store repair")
+    _one_line_refusal(_cli("sweep", str(tiny), "--out", str(out), "--workers", "1"), chunk.name, "store repair")
+    _one_line_refusal(_cli("sensitivity", str(tiny), "--out", str(out), "--workers", "1"), chunk.name, "store repair")
     assert _cli("store", "check", str(out)).returncode == 1
     repaired = _cli("store", "repair", str(out), str(tiny))
     assert repaired.returncode == 0, repaired.stderr
@@ -388,7 +358,7 @@ def test_a_copied_chunk_is_not_adopted(tiny, reference, swept, tmp_path) -> None
     out = _damaged_copy(swept, tmp_path)
     chunk = sorted((out / "runs").glob("part-*.parquet"))[0]
     shutil.copy(chunk, chunk.with_name("part-999999999-9999-999999999-9999.parquet"))
-    _refused(_cli("sweep", str(tiny), "--out", str(out), "--workers", "1"), "already stored", "store repair")
+    _one_line_refusal(_cli("sweep", str(tiny), "--out", str(out), "--workers", "1"), "already stored", "store repair")
     assert _cli("store", "repair", str(out)).returncode == 0
     assert _cli("sweep", str(tiny), "--out", str(out), "--workers", "1", "--no-progress").returncode == 0
     pd.testing.assert_frame_equal(_runs(out), reference, check_exact=True)
@@ -401,8 +371,8 @@ def test_a_lost_manifest_is_rebuilt_from_the_chunks(tiny, reference, swept, tmp_
         (out / "manifest.json").unlink()
     else:
         (out / "manifest.json").write_text(manifest)
-    _refused(_cli("sweep", str(tiny), "--out", str(out), "--workers", "1"), "store repair")
-    _refused(_cli("store", "repair", str(out)), "EXPERIMENT")  # which experiment the runs are of: say it
+    _one_line_refusal(_cli("sweep", str(tiny), "--out", str(out), "--workers", "1"), "store repair")
+    _one_line_refusal(_cli("store", "repair", str(out)), "EXPERIMENT")  # which experiment the runs are of: say it
     fixed = _cli("store", "repair", str(out), str(tiny))
     assert fixed.returncode == 0, fixed.stderr
     assert "0 runs of the design to compute" in fixed.stdout

@@ -64,9 +64,9 @@ class TestRoutes(MechanismContract):
         waste, dumped = per_agent["waste_kg"], per_agent["dumped_kg"]
         return {**per_agent, "dumped_of_waste": np.divide(dumped, waste, out=np.zeros_like(dumped), where=waste > 0)}
 
-    def population(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
-        f = fixture
-        routes = routing.route_arrays(
+    def route(self, f: dict[str, Any], rngs: dict[str, np.random.Generator]) -> routing.MaterialRoutes:
+        """The whole-population kernel on the fixture, with the stage's noise draw."""
+        return routing.route_arrays(
             lognormal_noise(rngs["materials"], f["cv"], self.agents),
             f["kind"],
             f["waste"],
@@ -81,6 +81,9 @@ class TestRoutes(MechanismContract):
             f["repairable_kg"],
             f["p"],
         )
+
+    def population(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
+        routes = self.route(fixture, rngs)
         return self.outputs({name: getattr(routes, name) for name in (*PER_AGENT, "cost_eur", "reference_cost_eur")})
 
     def one_agent(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
@@ -142,19 +145,5 @@ class TestRoutes(MechanismContract):
         for seed in (1, 2, 3):
             f = self._fixture(seed)
             rngs = {"materials": np.random.default_rng(seed)}
-            routes = routing.route_arrays(
-                lognormal_noise(rngs["materials"], f["cv"], self.agents),
-                f["kind"],
-                f["waste"],
-                f["byproduct"],
-                f["input"],
-                f["sorting"],
-                f["hub_bring"],
-                f["dumping"],
-                f["seller"],
-                f["buyer"],
-                f["reusable_kg"],
-                f["repairable_kg"],
-                f["p"],
-            )
+            routes = self.route(f, rngs)
             assert abs(routes.totals.residual_kg) <= 1e-12 * routes.totals.inputs_kg
