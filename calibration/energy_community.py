@@ -95,7 +95,7 @@ def dilemmas(scenario_name: str, rulebook: str = "full_ostrom", seed: int = 0) -
     """Each dilemma of the energy community in EUR per agent and day, from a year of the
     model: what defecting would gain the agent (its temptation, as the decision computes it)
     and what it would cost the others."""
-    from commons_abm.behaviour.decisions import DUMPING, temptation_parameters
+    from commons_abm.behaviour.decisions import temptation_parameters
 
     model = CommonsModel(SCENARIOS[scenario_name], seed=seed, rulebook=rulebook, create_agents=False)
     frame = model.run(DAYS)
@@ -104,21 +104,12 @@ def dilemmas(scenario_name: str, rulebook: str = "full_ostrom", seed: int = 0) -
     participants = float(np.nanmean(frame["members_share"])) * state.n
     battery_kwh = float(frame["battery_discharge_kwh"].mean()) / max(participants, 1.0)  # per participant and day
     overdraw = sc.behaviour.decisions.overdraw_factor
-    households = state.kind == HOUSEHOLD
-    waste = float(state.waste_kg_per_day[households].mean())
-    dumped = waste * t.dumped_share_when_defecting
     return {
         "pay_fee": {"gain": inst.fee_eur_per_day, "loss_to_others": inst.fee_eur_per_day},
         "overdraw_battery": {
             "gain": overdraw * battery_kwh * t.battery_margin_eur_per_kwh,
             "loss_to_others": overdraw * battery_kwh * t.battery_margin_eur_per_kwh,
             "battery_kwh_per_participant_day": battery_kwh,
-        },
-        "dump_waste": {
-            "gain": dumped * t.residual_eur_per_kg,
-            "loss_to_others": dumped * sc.materials.costs.dumping_eur_per_kg,
-            "dumped_kg_per_household_day": dumped,
-            "defector_dumping_multiplier": DUMPING[0],
         },
         "join_and_stay": {
             "gain": float(frame["bill_saving_eur_per_participant"].mean()) - inst.fee_eur_per_day,

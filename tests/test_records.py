@@ -30,6 +30,7 @@ from commons_abm.behaviour.trust import (
     institutional_parameters,
     interpersonal_parameters,
 )
+from commons_abm.behaviour.waste_choices import choice_parameters
 from commons_abm.core.scenario import Scenario
 from commons_abm.energy.exchange import EnergyFlows, EnergyParameters, EnergyTotals, energy_parameters
 from commons_abm.engines.run_inputs import LastDay, RunBehaviour, RunRules, RunState, RunWorld
@@ -116,24 +117,45 @@ def test_decision_parameters(distinct: Scenario) -> None:
             "authority_bias": b.trust.authority_bias,
             "deterrence_noise": d.deterrence_noise,
             "overdraw_factor": d.overdraw_factor,
-            "displacement": d.displacement,
         },
     )
 
 
 def test_temptation_parameters(distinct: Scenario) -> None:
-    from commons_abm.behaviour.decisions import DUMPING, SORTING, TemptationParameters, temptation_parameters
+    from commons_abm.behaviour.decisions import TemptationParameters, temptation_parameters
 
-    t, w, c = distinct.energy.tariffs, distinct.materials.households, distinct.materials.costs
-    kept = 1.0 - w.recyclable_share * min(w.sorting_rate * SORTING[0], 1.0)
-    e = w.energy_recovery_share
+    t = distinct.energy.tariffs
     _check(
         temptation_parameters(distinct),
         TemptationParameters,
+        {"battery_margin_eur_per_kwh": max(t.import_eur_per_kwh - t.community_eur_per_kwh, 0.0)},
+    )
+
+
+def test_choice_parameters(distinct: Scenario) -> None:
+    from commons_abm.behaviour.waste_choices import ChoiceParameters, choice_parameters
+
+    hh, c = distinct.materials.households, distinct.materials.costs
+    e = hh.effort
+    _check(
+        choice_parameters(distinct),
+        ChoiceParameters,
         {
-            "battery_margin_eur_per_kwh": max(t.import_eur_per_kwh - t.community_eur_per_kwh, 0.0),
-            "dumped_share_when_defecting": kept * min(w.dumping_rate * DUMPING[0], 1.0),
-            "residual_eur_per_kg": e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg,
+            "warm_glow_eur_per_kg": e.warm_glow_eur_per_kg,
+            "sorting_effort_eur_per_kg": e.sorting_eur_per_kg,
+            "composting_effort_eur_per_kg": e.composting_eur_per_kg,
+            "hub_extra_effort_eur_per_kg": e.hub_extra_eur_per_kg,
+            "trip_eur_per_kg": e.trip_eur_per_kg,
+            "dumping_hassle_eur_per_kg": e.dumping_hassle_eur_per_kg,
+            "neighbour_bin_share": e.neighbour_bin_share,
+            "residual_share": hh.residual_share,
+            "recyclable_share": hh.recyclable_share,
+            "biowaste_share": hh.biowaste_share,
+            "reusable_share": hh.reusable_share,
+            "repairable_share": hh.repairable_share,
+            "kg_per_inhabitant_year": hh.kg_per_inhabitant_year,
+            "reuse_eur_per_kg": c.reuse_eur_per_kg,
+            "repair_eur_per_kg": c.repair_eur_per_kg,
         },
     )
 
@@ -295,10 +317,8 @@ def test_routing_parameters(distinct: Scenario) -> None:
     p = routing_parameters(m)
     e = hh.energy_recovery_share
     expected = {
-        "sorting_rate": hh.sorting_rate,
-        "hub_bring_rate": hh.hub_bring_rate,
-        "dumping_rate": hh.dumping_rate,
         "recyclable_share": hh.recyclable_share,
+        "biowaste_share": hh.biowaste_share,
         "reusable_share": hh.reusable_share,
         "repairable_share": hh.repairable_share,
         "energy_recovery_share": e,
@@ -337,6 +357,7 @@ def test_the_loop_takes_the_records_of_the_parameter_functions() -> None:
     assert behaviour == RunBehaviour(
         decision=decision_parameters(b),
         temptation=temptation_parameters(sc),
+        choice=choice_parameters(sc),
         officials=officials_parameters(b),
         interpersonal=interpersonal_parameters(b.trust),
         institutional=institutional_parameters(b.trust),
@@ -371,7 +392,7 @@ def _energy_balances(t: EnergyTotals) -> None:
 
 def _materials_balance(t: MaterialTotals) -> None:
     assert type(t) is MaterialTotals
-    routes = t.reuse_kg + t.repair_kg + t.recycling_kg + t.recovery_kg + t.landfill_kg + t.dumping_kg
+    routes = t.reuse_kg + t.repair_kg + t.recycling_kg + t.composting_kg + t.recovery_kg + t.landfill_kg + t.dumping_kg
     assert t.inputs_kg == pytest.approx(routes + t.stock_change_kg, abs=1e-6)
     assert t.inputs_kg == pytest.approx(t.household_waste_kg + t.byproducts_kg, abs=1e-6)
     assert t.residual_kg == pytest.approx(0.0, abs=1e-6)

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from commons_abm.agents import Firm, Household
-from commons_abm.behaviour.decisions import DUMPING, SORTING
 from commons_abm.behaviour.motives import CONDITIONAL, FREE_RIDER
 from commons_abm.core.scenario import Scenario, with_overrides
 from commons_abm.energy.allocation_keys import allocate
@@ -47,11 +46,11 @@ def test_a_household_writes_its_decision_into_the_state():
     home.cc_type, home.group_weight = FREE_RIDER, 0.0  # cooperates for nobody, no sanction to fear
     home.decide()
     assert model.state.propensity[i] == 0.0 and not model.state.cooperated[i]
-    assert home.dumping == DUMPING[0] and home.sorting == SORTING[0] and not home.pays_fee
+    assert home.waste_choice.sort == 0.0 and home.waste_choice.compost == 0.0 and not home.pays_fee  # no warm glow
     home.cc_type, home.belief, home.group_weight = CONDITIONAL, 1.0, 10.0  # wholly group-minded
     home.decide()
     assert model.state.propensity[i] == 1.0 and model.state.cooperated[i]
-    assert home.sorting == SORTING[1] and home.claim == 1.0
+    assert home.waste_choice.sort > 0.99 and home.claim == 1.0
 
 
 def test_each_agent_uses_its_own_pv_first_and_offers_only_surplus():

@@ -9,14 +9,17 @@ from typing import Any
 import numpy as np
 
 from commons_abm.behaviour import decisions
-from commons_abm.core.kinds import HOUSEHOLD
+from commons_abm.behaviour.waste_choices import WasteCharge, choice_parameters, household_choice
+from commons_abm.core.kinds import MATERIAL_ROLE_OF
+from commons_abm.core.scenario import Scenario
 from commons_abm.governance.institutions import FLAT, GRADUATED, NO_SANCTION, Binding, binds
 from commons_abm.governance.monitoring import peer_coverage
 from commons_abm.governance.sanctions import next_fine_of
 from tests.contract import MechanismContract
 
-OUTPUTS = ("propensity", "cooperated", "claim", "sorting", "hub_bring", "dumping", "pays_fee")
-OVERDRAW, DISPLACEMENT = 1.0, 3.0  # the largest overdraw factor and displacement the fixture draws
+OUTPUTS = ("propensity", "cooperated", "claim", "intrinsic", "pays_fee")
+POPULATION = ("propensity", "cooperated", "claim", "waste", "pays_fee", "bound", "breach", "sanctionable")
+OVERDRAW = 1.0  # the largest overdraw factor the fixture draws
 
 
 class TestDecision(MechanismContract):
@@ -29,9 +32,9 @@ class TestDecision(MechanismContract):
         "propensity": (0.0, 1.0),
         "cooperated": (0.0, 1.0),
         "claim": (1.0, 1.0 + OVERDRAW),
-        "sorting": (min(decisions.SORTING), max(decisions.SORTING)),
-        "hub_bring": (min(decisions.HUB_BRING), max(decisions.HUB_BRING)),
-        "dumping": (0.0, max(decisions.DUMPING) * max(DISPLACEMENT, 1.0)),
+        "sort": (0.0, 1.0),
+        "dump_goods": (0.0, 1.0),
+        "breach": (0.0, 1.0),
         "pays_fee": (0.0, 1.0),
     }
 
@@ -62,8 +65,6 @@ class TestDecision(MechanismContract):
             "waste_kg": rng.uniform(0.0, 5.0, n),
             "temptation": decisions.TemptationParameters(
                 battery_margin_eur_per_kwh=rng.uniform(0.0, 0.2),
-                dumped_share_when_defecting=rng.uniform(0.0, 0.05),
-                residual_eur_per_kg=rng.uniform(0.05, 0.2),
             ),
             "decision": decisions.DecisionParameters(
                 slope=rng.uniform(0.5, 1.0),
@@ -74,7 +75,6 @@ class TestDecision(MechanismContract):
                 authority_bias=rng.uniform(0.0, 0.5),
                 deterrence_noise=rng.uniform(0.1, 1.0),
                 overdraw_factor=rng.uniform(0.0, OVERDRAW),
-                displacement=rng.uniform(1.0, DISPLACEMENT),
             ),
             "crowding": bool(rng.random() < 0.5),
             "binding": binding(),
@@ -85,13 +85,18 @@ class TestDecision(MechanismContract):
             "scheme": int(rng.choice([NO_SANCTION, FLAT, GRADUATED], p=[0.2, 0.4, 0.4])),
             "ladder": np.sort(rng.uniform(0.0, 20.0, 3)),
             "flat_fine": float(rng.uniform(1.0, 20.0)),
-            "dumping_displaced": bool(rng.random() < 0.5),
             "fee_charged": bool(rng.random() < 0.7),
+            "charge": WasteCharge(
+                int(rng.integers(0, 3)), 93.0, rng.uniform(0.0, 0.3), rng.uniform(0.0, 5.0), 15.0, rng.uniform(0, 40)
+            ),
+            "choice": choice_parameters(Scenario())._replace(trip_eur_per_kg=rng.uniform(0.0, 2.0)),
         }
 
     def population(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
         f = fixture
-        u = rngs["behaviour"].random(f["belief"].size)
+        n = f["belief"].size
+        u = rngs["behaviour"].random(n)
+        u_dumping = rngs["behaviour"].random((2, n))
         out = decisions.decide_arrays(
             f["cc_type"],
             f["belief"],
@@ -104,6 +109,7 @@ class TestDecision(MechanismContract):
             f["indptr"],
             f["indices"],
             u,
+            u_dumping,
             f["legitimacy_level"],
             f["fine_scale"],
             f["fee_level"],
@@ -120,82 +126,105 @@ class TestDecision(MechanismContract):
             f["scheme"],
             f["ladder"],
             f["flat_fine"],
-            f["dumping_displaced"],
             f["fee_charged"],
+            f["charge"],
+            f["choice"],
         )
-        return dict(zip(OUTPUTS, out[: len(OUTPUTS)]))
+        got = dict(zip(POPULATION, out))
+        waste = got.pop("waste")
+        return {**got, "sort": waste.sort, "dump_goods": waste.dump_goods, "dump_bag": waste.dump_bag}
 
     def one_agent(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
         f = fixture
         n = f["belief"].size
         u = rngs["behaviour"].random(n)
+        u_dumping = rngs["behaviour"].random((2, n))
         d = f["decision"]
-        # the community's part: who a sanctioned rule binds, whether sanctions deter anyone, peer coverage
-        sanctionable = binds(f["sanctioned_binding"], f["member"], f["kind"])
-        deterred = f["deterring"] and bool(sanctionable.any())
+        # the community's part: who a rule binds, whether sanctions deter anyone, peer coverage
+        coin, dump = decisions.split_binding(f["binding"])
+        coin_sanctioned, dump_sanctioned = decisions.split_binding(f["sanctioned_binding"])
+        sanctionable = binds(coin_sanctioned, f["member"], f["kind"])
+        sanctionable_dump = binds(dump_sanctioned, f["member"], f["kind"])
+        deterred = f["deterring"] and bool(sanctionable.any() or sanctionable_dump.any())
         coverage = peer_coverage(f["indptr"], f["indices"], f["member"], f["cooperated_before"])
-        rows = []
+        out: dict[str, list] = {name: [] for name in (*POPULATION, "sort", "dump_goods", "dump_bag")}
         for i in range(n):
-            expected = gain = 0.0
-            if deterred and sanctionable[i]:
+            expected = gain = per_kg = 0.0
+            if deterred and (sanctionable[i] or sanctionable_dump[i]):
                 detected = 1.0 - decisions.missed_by_monitors(f["who"], f["p"], coverage[i], d.authority_bias)
                 fine = next_fine_of(f["scheme"], f["ladder"], f["flat_fine"], f["offence_level"][i], f["fine_scale"][i])
                 expected = detected * fine
+                if sanctionable_dump[i]:
+                    per_kg = expected
                 gain = decisions.temptation_of(
-                    f["sanctioned_binding"],
+                    coin_sanctioned,
                     bool(f["member"][i]),
-                    int(f["kind"][i]),
                     float(f["fee_level"][i]),
                     float(f["battery_received"][i]),
-                    float(f["waste_kg"][i]),
                     d.overdraw_factor,
                     f["temptation"],
                 )
-            rows.append(
-                decisions.agent_decision(
-                    int(f["cc_type"][i]),
-                    float(f["belief"][i]),
-                    float(f["group_weight"][i]),
-                    float(f["trust"][i]),
-                    float(f["legitimacy_level"][i]),
-                    float(u[i]),
-                    bool(f["member"][i]),
-                    gain,
-                    f["crowding"],
-                    deterred,
-                    bool(sanctionable[i]),
-                    expected,
-                    f["dumping_displaced"],
-                    f["fee_charged"],
-                    d,
-                )
+            propensity, cooperated, claim, intrinsic, pays_fee = decisions.agent_decision(
+                int(f["cc_type"][i]),
+                float(f["belief"][i]),
+                float(f["group_weight"][i]),
+                float(f["trust"][i]),
+                float(f["legitimacy_level"][i]),
+                float(u[i]),
+                bool(f["member"][i]),
+                gain,
+                f["crowding"],
+                deterred,
+                bool(sanctionable[i]),
+                expected,
+                f["fee_charged"],
+                d,
             )
-        return {name: np.array([row[k] for row in rows]) for k, name in enumerate(OUTPUTS)}
+            role = int(MATERIAL_ROLE_OF[f["kind"][i]])
+            c = household_choice(role, intrinsic, float(f["waste_kg"][i]), per_kg, f["charge"], f["choice"])
+            dump_goods, dump_bag = float(u_dumping[0, i] < c.dump_goods), float(u_dumping[1, i] < c.dump_bag)
+            dumps = dump_goods > 0 or dump_bag > 0
+            bound_coin = bool(binds(coin, f["member"][i : i + 1], f["kind"][i : i + 1])[0])
+            bound_dump = bool(binds(dump, f["member"][i : i + 1], f["kind"][i : i + 1])[0])
+            row = {
+                "propensity": propensity,
+                "cooperated": cooperated,
+                "claim": claim,
+                "pays_fee": pays_fee,
+                "bound": bound_coin or bound_dump,
+                "breach": (bound_coin and not cooperated) or (bound_dump and dumps),
+                "sanctionable": deterred and ((sanctionable[i] and not cooperated) or (sanctionable_dump[i] and dumps)),
+                "sort": c.sort,
+                "dump_goods": dump_goods,
+                "dump_bag": dump_bag,
+            }
+            for name, value in row.items():
+                out[name].append(value)
+        return {name: np.array(values, dtype=float) for name, values in out.items() if values}
 
     def test_deterrence_raises_propensity(self) -> None:
-        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 2.0)
+        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5)
         args = (1, 0.3, 0.5, 0.5, 0.5, 0.99, True, 0.5, False)  # ... member, temptation 0.5 EUR, no crowding
-        free = decisions.agent_decision(*args, True, True, 0.0, False, True, d)[0]
-        deterred = decisions.agent_decision(*args, True, True, 5.0, False, True, d)[0]
+        free = decisions.agent_decision(*args, True, True, 0.0, True, d)[0]
+        deterred = decisions.agent_decision(*args, True, True, 5.0, True, d)[0]
         assert deterred > free
 
     def test_the_temptation_is_the_agents_own_stake(self) -> None:
         """A fee rule tempts with the fee, an overdraw rule with what yesterday's battery
-        energy would be worth drawn again, a dumping ban with the disposal a dump saves;
-        with nothing at stake the sanction adds nothing to the agent's own cooperation."""
-        t = decisions.TemptationParameters(0.09, 0.02, 0.13)
+        energy would be worth drawn again; a dumping ban tempts through the household's own
+        waste decision (test_waste_choices), not here; with nothing at stake the sanction
+        adds nothing to the agent's own cooperation."""
+        t = decisions.TemptationParameters(0.09)
         nothing = Binding(*([False] * len(Binding._fields)))
         fee = nothing._replace(members=True, fee=True)
         overdraw = nothing._replace(members=True, overdraw=True)
         dumping = nothing._replace(dumping=True)
-        household = HOUSEHOLD
-        assert decisions.temptation_of(fee, True, household, 0.1, 2.0, 4.0, 1.0, t) == 0.1
-        assert decisions.temptation_of(fee, False, household, 0.1, 2.0, 4.0, 1.0, t) == 0.0  # binds members only
-        assert decisions.temptation_of(overdraw, True, household, 0.1, 2.0, 4.0, 1.0, t) == 1.0 * 2.0 * 0.09
-        dumped = decisions.temptation_of(dumping, False, household, 0.1, 2.0, 4.0, 1.0, t)
-        assert abs(dumped - 4.0 * 0.02 * 0.13) < 1e-15
-        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 2.0)
+        assert decisions.temptation_of(fee, True, 0.1, 2.0, 1.0, t) == 0.1
+        assert decisions.temptation_of(fee, False, 0.1, 2.0, 1.0, t) == 0.0  # binds members only
+        assert decisions.temptation_of(overdraw, True, 0.1, 2.0, 1.0, t) == 1.0 * 2.0 * 0.09
+        assert decisions.temptation_of(dumping, False, 0.1, 2.0, 1.0, t) == 0.0
+        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5)
         args = (1, 0.0, 0.0, 0.0, 0.0, 0.99, True)  # an agent that would not cooperate on its own
-        intrinsic = decisions.agent_decision(*args, 0.0, False, False, False, 0.0, False, True, d)[0]
-        assert decisions.agent_decision(*args, 0.0, False, True, True, 50.0, False, True, d)[0] == intrinsic
-        assert decisions.agent_decision(*args, 0.1, False, True, True, 50.0, False, True, d)[0] > 0.99
+        intrinsic = decisions.agent_decision(*args, 0.0, False, False, False, 0.0, True, d)[0]
+        assert decisions.agent_decision(*args, 0.0, False, True, True, 50.0, True, d)[0] == intrinsic
+        assert decisions.agent_decision(*args, 0.1, False, True, True, 50.0, True, d)[0] > 0.99

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from commons_abm.behaviour.decisions import DUMPING, HUB_BRING, SORTING
-from commons_abm.core.kinds import FIRM, HOUSEHOLD, MATERIAL_ROLE_OF, OFFICIAL, TRADES_BYPRODUCTS
+from commons_abm.behaviour.waste_choices import WasteChoices
+from commons_abm.core.kinds import DISCARDS_GOODS, FIRM, HOUSEHOLD, MATERIAL_ROLE_OF, OFFICIAL, TRADES_BYPRODUCTS
 from commons_abm.core.scenario import Materials
 from commons_abm.materials import routing
 from commons_abm.materials.repair_hub import hub_accepts, hub_flows
@@ -18,7 +18,7 @@ from commons_abm.materials.symbiosis import exchange
 from commons_abm.territory.build import lognormal_noise
 from tests.contract import MechanismContract
 
-PER_AGENT = ("waste_kg", "dumped_kg", "brought_kg", "byproduct_kg", "secondary_kg", "virgin_kg")
+PER_AGENT = ("waste_kg", "dumped_kg", "displaced_kg", "brought_kg", "byproduct_kg", "secondary_kg", "virgin_kg")
 
 
 class TestRoutes(MechanismContract):
@@ -29,7 +29,7 @@ class TestRoutes(MechanismContract):
     parameters = routing.RoutingParameters
     bounds = {
         **{name: (0.0, np.inf) for name in PER_AGENT},
-        "dumped_of_waste": (0.0, 1.0),  # what each household dumps over the waste it generates
+        "dumped_of_waste": (0.0, 1.0 + 1e-12),  # what each household dumps over the waste it generates
     }
 
     def fixture(self, rng: np.random.Generator) -> dict[str, Any]:
@@ -41,7 +41,21 @@ class TestRoutes(MechanismContract):
         m = Materials(daily_cv=rng.uniform(0.0, 0.6))
         m.hub.intake_kg_per_day = rng.uniform(0.0, 20.0)
         p = routing.routing_parameters(m)
-        cooperated = (rng.random(n) < 0.6).astype(int)
+        shares = rng.uniform(0.0, 1.0, (5, n))
+        chipped = bool(rng.random() < 0.5)
+        choices = WasteChoices(
+            sort=shares[0],
+            compost=shares[1],
+            bring_reuse=shares[2],
+            bring_repair=shares[3],
+            dump_goods=(rng.random(n) < 0.1).astype(float),
+            dump_bag=(rng.random(n) < 0.1).astype(float),
+            to_neighbours=np.full(n, shares[4].mean() if chipped else 0.0),
+            marginal_eur_per_kg=np.full(n, 0.2 if chipped else 0.0),
+            fixed_eur_per_day=rng.uniform(0.0, 1.0, n),
+        )
+        degree = rng.integers(0, 6, n)
+        indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
         stock = p.hub.storage_kg * rng.uniform(0.0, 1.0)
         return {
             "cv": m.daily_cv,
@@ -49,9 +63,9 @@ class TestRoutes(MechanismContract):
             "waste": rng.uniform(0.5, 3.0, n),
             "byproduct": rng.uniform(0.0, 300.0, n),
             "input": rng.uniform(0.0, 250.0, n),
-            "sorting": np.array(SORTING)[cooperated],
-            "hub_bring": np.array(HUB_BRING)[cooperated],
-            "dumping": np.array(DUMPING)[cooperated],
+            "choices": choices,
+            "indptr": indptr,
+            "indices": rng.integers(0, n, int(indptr[-1])).astype(np.int64),
             "seller": seller,
             "buyer": buyer,
             "reusable_kg": stock * 0.6,
@@ -72,9 +86,9 @@ class TestRoutes(MechanismContract):
             f["waste"],
             f["byproduct"],
             f["input"],
-            f["sorting"],
-            f["hub_bring"],
-            f["dumping"],
+            f["choices"],
+            f["indptr"],
+            f["indices"],
             f["seller"],
             f["buyer"],
             f["reusable_kg"],
@@ -89,6 +103,7 @@ class TestRoutes(MechanismContract):
     def one_agent(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
         f, n, p = fixture, self.agents, fixture["p"]
         noise = lognormal_noise(rngs["materials"], f["cv"], n)  # what the stage draws, in its order
+        c = f["choices"]
         plans = [
             routing.plan_routes(
                 int(MATERIAL_ROLE_OF[f["kind"][i]]),
@@ -96,13 +111,27 @@ class TestRoutes(MechanismContract):
                 float(f["waste"][i]),
                 float(f["byproduct"][i]),
                 float(f["input"][i]),
-                float(f["sorting"][i]),
-                float(f["hub_bring"][i]),
-                float(f["dumping"][i]),
+                float(c.sort[i]),
+                float(c.compost[i]),
+                float(c.bring_reuse[i]),
+                float(c.bring_repair[i]),
+                float(c.dump_bag[i]),
+                float(c.to_neighbours[i]),
                 p,
             )
             for i in range(n)
         ]
+        # each dumper's bagged waste for neighbours' bins, agent after agent
+        role = MATERIAL_ROLE_OF[f["kind"]].astype(np.int64)
+        displaced_in, unplaced = np.zeros(n), np.zeros(n)
+        for i, plan in enumerate(plans):
+            if plan.to_neighbours_kg > 0:
+                count = routing.household_neighbours(f["indptr"], f["indices"], role, i)
+                if count == 0:
+                    unplaced[i] = plan.to_neighbours_kg
+                for k in range(f["indptr"][i], f["indptr"][i + 1]):
+                    if count and role[f["indices"][k]] == DISCARDS_GOODS:
+                        displaced_in[f["indices"][k]] += plan.to_neighbours_kg / count
         offered_reuse = offered_repair = 0.0
         for plan in plans:
             offered_reuse += plan.brought_reuse_kg
@@ -115,13 +144,14 @@ class TestRoutes(MechanismContract):
         )
         settled = [
             routing.settle_routes(
-                plan.waste_kg,
-                plan.sorted_kg,
+                plan,
                 hub_accepts(plan.brought_reuse_kg, hub.accept_share),
                 hub_accepts(plan.brought_repair_kg, hub.accept_share),
-                plan.dumping_share,
-                plan.byproduct_kg,
-                plan.demand_kg,
+                float(c.dump_goods[i]),
+                float(unplaced[i]),
+                float(displaced_in[i]),
+                float(c.marginal_eur_per_kg[i]),
+                float(c.fixed_eur_per_day[i]),
                 float(secondary[i]),
                 float(sold[i]),
                 float(left[i]),
@@ -132,6 +162,7 @@ class TestRoutes(MechanismContract):
         per_agent = {
             "waste_kg": np.array([plan.waste_kg for plan in plans]),
             "dumped_kg": np.array([s.dumped_kg for s in settled]),
+            "displaced_kg": displaced_in,
             "brought_kg": np.array([plan.brought_reuse_kg + plan.brought_repair_kg for plan in plans]),
             "byproduct_kg": byproduct,
             "secondary_kg": secondary,
@@ -140,6 +171,16 @@ class TestRoutes(MechanismContract):
             "reference_cost_eur": np.array([s.reference_cost_eur for s in settled]),
         }
         return self.outputs(per_agent)
+
+    def test_displaced_waste_lands_in_tied_households_bins(self) -> None:
+        """What dumpers put in neighbours' bins is what those bins receive, unless a dumper
+        has no tied household: then it lands in the street."""
+        for seed in (1, 2, 3):
+            f = self._fixture(seed)
+            routes = self.route(f, {"materials": np.random.default_rng(seed)})
+            t = routes.totals
+            assert abs(t.displaced_kg - routes.displaced_kg.sum()) <= 1e-9 * max(t.inputs_kg, 1.0)
+            assert np.all(routes.displaced_kg[MATERIAL_ROLE_OF[f["kind"]] != DISCARDS_GOODS] == 0.0)
 
     def test_the_mass_balance_closes(self) -> None:
         for seed in (1, 2, 3):

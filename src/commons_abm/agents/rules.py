@@ -23,6 +23,7 @@ from commons_abm.behaviour.decisions import (
     decision_parameters,
     legitimacy,
     missed_by_monitors,
+    split_binding,
     temptation_of,
     temptation_parameters,
 )
@@ -34,8 +35,9 @@ from commons_abm.behaviour.trust import (
     interpersonal_parameters,
     interpersonal_trust,
 )
+from commons_abm.behaviour.waste_choices import choice_parameters, household_choice, waste_charge
 from commons_abm.core.calendar import HOURS
-from commons_abm.core.kinds import KINDS, MATERIAL_ROLE_OF
+from commons_abm.core.kinds import DISCARDS_GOODS, KINDS, MATERIAL_ROLE_OF
 from commons_abm.energy.load_shifting import operator_share, shift_agent_load
 from commons_abm.governance.accounts import settle_agent
 from commons_abm.governance.collective_choice import attends, meeting_parameters
@@ -81,19 +83,33 @@ class AgentRules:
     # --------------------------------------------------------------- decide
     def is_bound(self, sanctioned_only: bool = False) -> bool:
         """Whether a community rule (or one backed by a sanction) applies to this agent."""
-        inst = self.model.institutions
-        aims = inst.sanctioned if sanctioned_only else None
+        return self.is_bound_to_cooperate(sanctioned_only) or self.is_bound_not_to_dump(sanctioned_only)
 
-        def on(aim: str, present: bool) -> bool:
-            return present and (aims is None or aim in aims)
+    def _rule_on(self, aim: str, present: bool, sanctioned_only: bool) -> bool:
+        """Whether the rulebook has the statement ``aim`` (backed by a sanction, if asked)."""
+        return present and (not sanctioned_only or aim in self.model.institutions.sanctioned)
 
-        if (on("overdraw", inst.overdraw_forbidden) or on("pay_fee", inst.fee_eur_per_day > 0)) and self.member:
+    def is_bound_to_cooperate(self, sanctioned_only: bool = False) -> bool:
+        """Whether the fee or the ban on overdrawing (backed by a sanction, if asked) binds
+        me: the rules my decision to cooperate answers."""
+        inst, on = self.model.institutions, self._rule_on
+        if self.member and (
+            on("overdraw", inst.overdraw_forbidden, sanctioned_only)
+            or on("pay_fee", inst.fee_eur_per_day > 0, sanctioned_only)
+        ):
             return True
-        if on("overdraw", inst.overdraw_binds_anyone) and inst.boundary == "open_access":
-            return True  # everyone may draw, so the rule against overdrawing binds everyone
+        # everyone may draw under open access, so a rule against overdrawing binds everyone
+        return on("overdraw", inst.overdraw_binds_anyone, sanctioned_only) and inst.boundary == "open_access"
+
+    def is_bound_not_to_dump(self, sanctioned_only: bool = False) -> bool:
+        """Whether the dumping ban (backed by a sanction, if asked) binds me: the rule my
+        waste decisions answer."""
+        inst = self.model.institutions
+        if not self._rule_on("dump_waste", inst.dumping_forbidden, sanctioned_only):
+            return False
         if inst.dumping_binds_members_only and not self.member:
             return False
-        return on("dump_waste", inst.dumping_forbidden) and KINDS[self.kind_code].material_role == "discards_goods"
+        return KINDS[self.kind_code].material_role == "discards_goods"
 
     def watched_share(self) -> float:
         """Share of my ties to members who cooperated (as far as I know: today's choice
@@ -122,12 +138,10 @@ class AgentRules:
         model = self.model
         return float(
             temptation_of(
-                model.institutions.binding(True),
+                split_binding(model.institutions.binding(True))[0],
                 bool(self.member),
-                int(self.kind_code),
                 float(model.levels.fee_eur_per_day[self.assembly]),
                 float(self.battery_received_kwh),
-                float(self.waste_kg_per_day),
                 float(model.scenario.behaviour.decisions.overdraw_factor),
                 temptation_parameters(model.scenario),
             )
@@ -140,17 +154,13 @@ class AgentRules:
         # the legitimacy of rules members chose, and deterrence if a rule backed by a
         # sanction applies to me; then the decision rule the array engine uses, for one agent
         legit = float(legitimacy(inst, model.polity.posture, levels.chosen[self.assembly], model.rule_security))
-        sanctionable = inst.sanction_scheme != "none" and bool(inst.sanctioned) and self.is_bound(True)
-        expected = self.perceived_detection() * self.next_fine() if sanctionable else 0.0
-        (
-            self.propensity,
-            self.cooperated,
-            self.claim,
-            self.sorting,
-            self.hub_bring,
-            self.dumping,
-            self.pays_fee,
-        ) = agent_decision(
+        deterring = inst.sanction_scheme != "none" and bool(inst.sanctioned)
+        sanctionable = deterring and self.is_bound_to_cooperate(True)
+        sanctionable_dump = deterring and self.is_bound_not_to_dump(True)
+        detection = fine = 0.0
+        if model.reference.deterred and (sanctionable or sanctionable_dump):
+            detection, fine = self.perceived_detection(), self.next_fine()
+        (self.propensity, self.cooperated, self.claim, intrinsic, self.pays_fee) = agent_decision(
             int(self.cc_type),
             float(self.belief),
             float(self.group_weight),
@@ -158,20 +168,45 @@ class AgentRules:
             legit,
             model.rngs["behaviour"].random(),
             bool(self.member),
-            self.temptation() if sanctionable else 0.0,
+            self.temptation() if sanctionable and model.reference.deterred else 0.0,
             bool(inst.official_monitoring and inst.stance == "controller"),
             model.reference.deterred,  # whether sanctions deter anyone today
             sanctionable,
-            float(expected),
-            bool(inst.official_monitoring and inst.dumping_forbidden),
+            float(detection * fine),
             bool(inst.fee_eur_per_day > 0),
             decision_parameters(model.scenario.behaviour),
         )
-        cooperated = self.cooperated
-        self.bound = self.is_bound()
-        self.breach = self.bound and not cooperated
-        self.sanctionable = sanctionable and not cooperated
-        self.bound_sanctioned = sanctionable
+        self.decide_on_waste(float(intrinsic), detection, fine, model.reference.deterred and sanctionable_dump)
+        dumps = self.waste_choice.dump_goods > 0.0 or self.waste_choice.dump_bag > 0.0  # 1 or 0 once drawn
+        bound_coin, bound_dump = self.is_bound_to_cooperate(), self.is_bound_not_to_dump()
+        self.bound = bound_coin or bound_dump
+        self.breach = (bound_coin and not self.cooperated) or (bound_dump and dumps)
+        self.sanctionable = (sanctionable and not self.cooperated) or (sanctionable_dump and dumps)
+        self.bound_sanctioned = sanctionable or sanctionable_dump
+
+    def decide_on_waste(self, intrinsic: float, detection: float, fine: float, deterred: bool) -> None:
+        """Today's waste decisions (:func:`commons_abm.behaviour.waste_choices.household_choice`),
+        from my intrinsic cooperation and, when a sanctioned dumping ban binds me, the fine I
+        expect per kg dumped."""
+        ref, today = self.model.reference, self.model.today
+        if getattr(ref, "choice_day", None) is not today:
+            ref.choice_day = today
+            ref.charge = waste_charge(self.model.institutions)
+            ref.choice = choice_parameters(self.model.scenario)
+        expected = detection * fine if deterred else 0.0
+        choice = household_choice(
+            int(MATERIAL_ROLE_OF[self.kind_code]),
+            intrinsic,
+            float(self.waste_kg_per_day),
+            expected,
+            ref.charge,
+            ref.choice,
+        )
+        u_goods, u_bag = self.model.rngs["behaviour"].random(2)  # today's dumping (waste_choices.dumping_today)
+        self.waste_choice = choice._replace(
+            dump_goods=1.0 if u_goods < choice.dump_goods else 0.0,
+            dump_bag=1.0 if u_bag < choice.dump_bag else 0.0,
+        )
 
     # --------------------------------------------------------------- energy
     def plan_energy(self) -> None:
@@ -236,7 +271,9 @@ class AgentRules:
     def plan_materials(self) -> None:
         """An official's building discards nothing (households and firms override this)."""
         self.waste_kg = self.sorted_kg = self.bring_reuse_kg = self.bring_repair_kg = 0.0
+        self.composted_kg = self.to_neighbours_kg = self.displaced_in_kg = self.unplaced_kg = 0.0
         self.byproduct_kg = self.input_demand_kg = 0.0
+        self.plan = None
         self.offers_received: dict[AgentRules, float] = {}
         self.secondary_kg = self.sold_kg = 0.0
 
@@ -248,29 +285,35 @@ class AgentRules:
     def plan_routes(self) -> MaterialPlan:
         """Today's goods or by-products and where I send them first
         (:func:`~commons_abm.materials.routing.plan_routes`)."""
+        c = self.waste_choice
         return plan_routes(
             int(MATERIAL_ROLE_OF[self.kind_code]),
             float(self.material_noise()),
             float(self.waste_kg_per_day),
             float(self.byproduct_kg_per_day),
             float(self.input_kg_per_day),
-            float(self.sorting),
-            float(self.hub_bring),
-            float(self.dumping),
+            c.sort,
+            c.compost,
+            c.bring_reuse,
+            c.bring_repair,
+            c.dump_bag,
+            c.to_neighbours,
             self.routing(),
         )
 
     def settle_routes(self, accepted_reuse: float, accepted_repair: float) -> None:
         """Where my goods and by-products end, and my bill
         (:func:`~commons_abm.materials.routing.settle_routes`)."""
+        c = self.waste_choice
         routes = settle_routes(
-            float(self.waste_kg),
-            float(self.sorted_kg),
+            self.plan,
             float(accepted_reuse),
             float(accepted_repair),
-            float(self.dumping_rate),
-            float(self.byproduct_kg),
-            float(self.input_demand_kg),
+            c.dump_goods,
+            float(self.unplaced_kg),
+            float(self.displaced_in_kg),
+            c.marginal_eur_per_kg,
+            c.fixed_eur_per_day,
             float(self.secondary_kg),
             float(self.sold_kg),
             float(unsold(float(self.byproduct_kg), float(self.sold_kg))),
@@ -471,12 +514,26 @@ class HouseholdRules(AgentRules):
     """A household's waste: sorted, brought to the hub, kept or dumped (:mod:`commons_abm.materials.routing`)."""
 
     def plan_materials(self) -> None:
-        """Today's waste, what I sort and what I bring to the hub (:meth:`plan_routes`)."""
+        """Today's waste, what I sort, compost and bring to the hub, and the bagged waste I
+        dump (:meth:`plan_routes`)."""
         super().plan_materials()
-        plan = self.plan_routes()
-        self.waste_kg, self.sorted_kg = plan.waste_kg, plan.sorted_kg
+        self.plan = plan = self.plan_routes()
+        self.waste_kg, self.sorted_kg, self.composted_kg = plan.waste_kg, plan.sorted_kg, plan.composted_kg
         self.bring_reuse_kg, self.bring_repair_kg = plan.brought_reuse_kg, plan.brought_repair_kg
-        self.dumping_rate = plan.dumping_share
+        self.to_neighbours_kg = plan.to_neighbours_kg
+
+    def displace_waste(self) -> None:
+        """Put the bagged waste I dump in neighbours' bins: shared equally among my tied
+        households, or in the street if I have none (:func:`~commons_abm.materials.routing.displace`)."""
+        if not self.to_neighbours_kg > 0.0:
+            return
+        bins = [o for o in self.neighbour_agents if MATERIAL_ROLE_OF[o.kind_code] == DISCARDS_GOODS]
+        if not bins:
+            self.unplaced_kg = self.to_neighbours_kg
+            return
+        each = self.to_neighbours_kg / len(bins)
+        for o in bins:
+            o.displaced_in_kg += each
 
     def settle_materials(self) -> None:
         """What the hub took, what I dumped, recovered and landfilled, and my bill (:meth:`settle_routes`)."""
@@ -491,9 +548,8 @@ class FirmRules(AgentRules):
     def plan_materials(self) -> None:
         """Today's by-product and input demand (:meth:`plan_routes`)."""
         super().plan_materials()
-        plan = self.plan_routes()
+        self.plan = plan = self.plan_routes()
         self.byproduct_kg, self.input_demand_kg = plan.byproduct_kg, plan.demand_kg
-        self.dumping_rate = plan.dumping_share  # (a firm discards no goods: it dumps none)
 
     def buyers(self) -> list[AgentRules]:
         """Tied firms whose input is the material of my by-product."""

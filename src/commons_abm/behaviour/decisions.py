@@ -24,17 +24,16 @@ after Frey & Jegen (2001).
 flows (:func:`temptation_of`), summed over the sanctioned rules that bind it: its
 assembly's fee per day (``pay_fee``); what drawing ``overdraw_factor`` times its share of
 the community battery's output would save it, valued at the import price less the
-community price, from what the battery gave it the day before (``overdraw``); what the
-extra waste a defecting household dumps would have cost it down the legal routes, at the
-scenario's recovery and landfill prices (``dump_waste``). Its loss to the others is
-``docs/ODD.md``'s table of dilemmas.
+community price, from what the battery gave it the day before (``overdraw``). Its loss to
+the others is ``docs/ODD.md``'s table of dilemmas. A household's waste is not this
+decision: it decides what to sort, compost, bring to the hub and dump on its own costs
+and gains (:mod:`commons_abm.behaviour.waste_choices`), from the intrinsic cooperation
+computed here, with a dumping ban's expected fine as its deterrent.
 
-A cooperating agent, today: claims only its allocated share of the battery, pays its fee,
-sorts more, brings its reusable goods to the hub and dumps nothing. A defecting one claims
-``1 + overdraw_factor`` times its share of the battery's output, skips the fee, sorts
-less, keeps its goods and dumps (more of it, displaced onto neighbours, under officials'
-monitoring of waste: ``002_2c516223579a919e.txt``, pay-per-lift bins). A member's PV
-surplus is the operation's whatever it decides (:mod:`commons_abm.energy.exchange`).
+A cooperating agent, today: claims only its allocated share of the battery and pays its
+fee. A defecting one claims ``1 + overdraw_factor`` times its share of the battery's
+output and skips the fee. A member's PV surplus is the operation's whatever it decides
+(:mod:`commons_abm.energy.exchange`).
 
 What the agent expects of others, ``b``, then follows what it saw
 (:mod:`commons_abm.behaviour.beliefs`).
@@ -56,11 +55,18 @@ from typing import NamedTuple
 import numpy as np
 
 from commons_abm.behaviour.motives import check_types, response
+from commons_abm.behaviour.waste_choices import (
+    ChoiceParameters,
+    WasteChoices,
+    choice_arrays,
+    dumping_today,
+    waste_charge,
+)
 from commons_abm.core.kernels import flat, kernel, shaped
-from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF
+from commons_abm.core.kinds import MATERIAL_ROLE_OF
 from commons_abm.core.scenario import Behaviour, Scenario
 from commons_abm.core.state import State
-from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR, Institutions, binds
+from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR, Binding, Institutions, binds
 from commons_abm.governance.monitoring import peer_coverage
 from commons_abm.governance.rulebook import POSTURE_VOICE
 from commons_abm.governance.sanctions import next_fine_of
@@ -78,16 +84,11 @@ __all__ = [
     "intrinsic_cooperation",
     "legitimacy",
     "legitimacy_levels",
+    "split_binding",
     "temptation_of",
     "temptation_parameters",
     "with_deterrence",
 ]
-
-# Material behaviour of cooperators and defectors, as multipliers of the scenario's rates
-# (a population cooperating half the time behaves as the scenario's rates say).
-SORTING = (0.85, 1.15)  # (defector, cooperator) x materials.households.sorting_rate
-HUB_BRING = (0.0, 2.0)  # x materials.households.hub_bring_rate
-DUMPING = (2.0, 0.0)  # x materials.households.dumping_rate
 
 
 class DecisionParameters(NamedTuple):
@@ -102,7 +103,6 @@ class DecisionParameters(NamedTuple):
     authority_bias: float  # deference: official monitors' detection seems (1 + this) times as likely [0-1]
     deterrence_noise: float  # spread of the response to expected sanctions, relative to the temptation [-]
     overdraw_factor: float  # a defector's extra claim on pooled energy [-]
-    displacement: float  # factor on defectors' dumping under officials' monitoring of waste [-]
 
 
 class TemptationParameters(NamedTuple):
@@ -110,18 +110,14 @@ class TemptationParameters(NamedTuple):
     :func:`temptation_of` takes them (:func:`temptation_parameters` reads them from the scenario)."""
 
     battery_margin_eur_per_kwh: float  # import price less community price: a kWh overdrawn saves this [EUR/kWh]
-    dumped_share_when_defecting: float  # share of a defecting household's waste it dumps [0-1]
-    residual_eur_per_kg: float  # legal disposal of residual waste (recovery and landfill mix) [EUR/kg]
 
 
 @dataclass
 class Actions:
-    """What today's decisions mean for the flows: per-agent multipliers and flags."""
+    """What today's decisions mean for the flows: per-agent claims, waste choices and flags."""
 
     claim: np.ndarray  # weight of the agent's claim on the battery's output [-]
-    sorting: np.ndarray  # x sorting_rate
-    hub_bring: np.ndarray  # x hub_bring_rate
-    dumping: np.ndarray  # x dumping_rate
+    waste: WasteChoices  # each household's waste decisions (:mod:`commons_abm.behaviour.waste_choices`)
     pays_fee: np.ndarray  # bool
     bound: np.ndarray  # bool: some rule applies to the agent today
     breach: np.ndarray  # bool: the agent broke a rule that applies to it
@@ -274,12 +270,11 @@ def agent_decision(
     deterred,
     sanctionable,
     expected,
-    dumping_displaced,
     fee_charged,
     p,
 ):  # pragma: no cover - compiled
-    """The one-agent form: ``(propensity, cooperated, claim, sorting, hub_bring, dumping,
-    pays_fee)`` of one agent today, from its type, belief, group weight, institutional
+    """The one-agent form: ``(propensity, cooperated, claim, intrinsic, pays_fee)`` of one
+    agent today, from its type, belief, group weight, institutional
     trust and its assembly's legitimacy, its uniform draw ``u``, and, when sanctions deter
     anyone today (``deterred``), whether a sanctioned rule binds it (``sanctionable``), its
     ``expected`` sanction and its ``temptation`` (:func:`temptation_of`) [EUR]
@@ -306,30 +301,32 @@ def agent_decision(
     c = u < propensity
     pays_fee = member and c and fee_charged
     claim = 1.0 if c else 1.0 + p.overdraw_factor
-    sorting = SORTING[1] if c else SORTING[0]
-    hub_bring = HUB_BRING[1] if c else HUB_BRING[0]
-    dumping = DUMPING[1] if c else (DUMPING[0] * p.displacement if dumping_displaced else DUMPING[0])
-    return propensity, c, claim, sorting, hub_bring, dumping, pays_fee
+    return propensity, c, claim, intrinsic, pays_fee
 
 
 @kernel
-def temptation_of(
-    binding, member, kind, fee_eur, battery_kwh, waste_kg, overdraw_factor, t
-):  # pragma: no cover - compiled
+def temptation_of(binding, member, fee_eur, battery_kwh, overdraw_factor, t):  # pragma: no cover - compiled
     """What breaking the rules ``binding`` (a :class:`~commons_abm.governance.institutions.Binding`)
     makes bind one agent would gain it today [EUR] (``t``: :class:`TemptationParameters`): its
     assembly's fee ``fee_eur`` under a fee rule; ``overdraw_factor`` times what the battery
     gave it yesterday (``battery_kwh``) at the import price less the community price under
-    an overdraw rule; the legal disposal of the waste a defecting household dumps, from its
-    daily waste ``waste_kg``, under a dumping ban."""
+    an overdraw rule. (Dumping is a household's own waste decision, with its own price and
+    expected fine: :mod:`commons_abm.behaviour.waste_choices`.)"""
     gain = 0.0
     if binding.fee and member:
         gain += fee_eur
     if (binding.overdraw and member) or binding.everyone:
         gain += overdraw_factor * battery_kwh * t.battery_margin_eur_per_kwh
-    if binding.dumping and MATERIAL_ROLE_OF[kind] == DISCARDS_GOODS and (member or not binding.dumping_members_only):
-        gain += waste_kg * t.dumped_share_when_defecting * t.residual_eur_per_kg
     return gain
+
+
+@kernel
+def split_binding(binding):  # pragma: no cover - compiled
+    """``(coin, dumping)``: the part of ``binding`` today's decision to cooperate answers
+    (the fee, overdrawing) and the dumping ban, which a household's waste decision answers."""
+    coin = Binding(binding.members, binding.fee, binding.overdraw, binding.everyone, False, False)
+    dump = Binding(False, False, False, False, binding.dumping, binding.dumping_members_only)
+    return coin, dump
 
 
 @kernel
@@ -345,6 +342,7 @@ def decide_arrays(
     indptr,
     indices,
     u,
+    u_dumping,
     legitimacy_level,
     fine_scale,
     fee_level,
@@ -361,50 +359,42 @@ def decide_arrays(
     scheme,
     ladder,
     flat_fine,
-    dumping_displaced,
     fee_charged,
+    charge,
+    choice,
 ):  # pragma: no cover - compiled
     """The arithmetic of :func:`decide` (``decision``: :class:`DecisionParameters`;
     ``temptation``: :class:`TemptationParameters`; ``fee_level``: each agent's assembly's
-    fee [EUR/day])."""
+    fee [EUR/day]; ``charge``, ``choice``: the waste charge and
+    :class:`~commons_abm.behaviour.waste_choices.ChoiceParameters`)."""
     n = belief.size
-    bound = binds(binding, member, kind)
-    sanctionable = binds(sanctioned_binding, member, kind)
-    deterred = deterring and sanctionable.any()
+    coin, dump = split_binding(binding)
+    coin_sanctioned, dump_sanctioned = split_binding(sanctioned_binding)
+    bound_coin = binds(coin, member, kind)
+    bound_dump = binds(dump, member, kind)
+    sanctionable = binds(coin_sanctioned, member, kind)
+    sanctionable_dump = binds(dump_sanctioned, member, kind)
+    deterred = deterring and (sanctionable.any() or sanctionable_dump.any())
     coverage = peer_coverage(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
     propensity = np.empty(n)
     cooperated = np.empty(n, dtype=np.bool_)
     claim = np.empty(n)
-    sorting = np.empty(n)
-    hub_bring = np.empty(n)
-    dumping = np.empty(n)
+    intrinsic = np.empty(n)
+    dumping_fine = np.zeros(n)  # the fine a household expects for dumping on a day [EUR]
     pays_fee = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         expected = 0.0
         gain = 0.0
-        if deterred and sanctionable[i]:
-            expected = (1.0 - missed_by_monitors(who, p, coverage[i], decision.authority_bias)) * next_fine_of(
-                scheme, ladder, flat_fine, offence_level[i], fine_scale[i]
-            )
+        if deterred and (sanctionable[i] or sanctionable_dump[i]):
+            detection = 1.0 - missed_by_monitors(who, p, coverage[i], decision.authority_bias)
+            fine = next_fine_of(scheme, ladder, flat_fine, offence_level[i], fine_scale[i])
+            expected = detection * fine
+            if sanctionable_dump[i]:
+                dumping_fine[i] = expected
             gain = temptation_of(
-                sanctioned_binding,
-                member[i],
-                kind[i],
-                fee_level[i],
-                battery_received[i],
-                waste_kg[i],
-                decision.overdraw_factor,
-                temptation,
+                coin_sanctioned, member[i], fee_level[i], battery_received[i], decision.overdraw_factor, temptation
             )
-        (
-            propensity[i],
-            cooperated[i],
-            claim[i],
-            sorting[i],
-            hub_bring[i],
-            dumping[i],
-            pays_fee[i],
-        ) = agent_decision(
+        (propensity[i], cooperated[i], claim[i], intrinsic[i], pays_fee[i]) = agent_decision(
             cc_type[i],
             belief[i],
             group_weight[i],
@@ -417,13 +407,19 @@ def decide_arrays(
             deterred,
             sanctionable[i],
             expected,
-            dumping_displaced,
             fee_charged,
             decision,
         )
+    waste = choice_arrays(MATERIAL_ROLE_OF[kind], intrinsic, waste_kg, dumping_fine, charge, choice)
+    dumps = dumping_today(waste, u_dumping)
     if not deterred:
         sanctionable[:] = False
-    return propensity, cooperated, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable
+        sanctionable_dump[:] = False
+    bound = bound_coin | bound_dump
+    breach = (bound_coin & ~cooperated) | (bound_dump & dumps)
+    sanctionable_breach = (sanctionable & ~cooperated) | (sanctionable_dump & dumps)
+    bound_sanctioned = sanctionable | sanctionable_dump
+    return propensity, cooperated, claim, waste, pays_fee, bound, breach, sanctionable_breach, bound_sanctioned
 
 
 def decision_parameters(behaviour: Behaviour) -> DecisionParameters:
@@ -438,19 +434,14 @@ def decision_parameters(behaviour: Behaviour) -> DecisionParameters:
         authority_bias=float(behaviour.trust.authority_bias),
         deterrence_noise=float(d.deterrence_noise),
         overdraw_factor=float(d.overdraw_factor),
-        displacement=float(d.displacement),
     )
 
 
 def temptation_parameters(scenario: Scenario) -> TemptationParameters:
     """The prices and rates :func:`temptation_of` values a breach with, from the scenario."""
-    tariffs, waste, costs = scenario.energy.tariffs, scenario.materials.households, scenario.materials.costs
-    kept = 1.0 - waste.recyclable_share * min(waste.sorting_rate * SORTING[0], 1.0)  # a defector's residual stream
-    recovery = waste.energy_recovery_share
+    tariffs = scenario.energy.tariffs
     return TemptationParameters(
         battery_margin_eur_per_kwh=max(float(tariffs.import_eur_per_kwh - tariffs.community_eur_per_kwh), 0.0),
-        dumped_share_when_defecting=float(kept * min(waste.dumping_rate * DUMPING[0], 1.0)),
-        residual_eur_per_kg=float(recovery * costs.recovery_eur_per_kg + (1.0 - recovery) * costs.landfill_eur_per_kg),
     )
 
 
@@ -464,18 +455,22 @@ def decide(
     fine_scale: np.ndarray | float,
     fee_eur_per_day: np.ndarray | float,
     temptation: TemptationParameters,
+    choice: ChoiceParameters,
 ) -> Actions:
-    """Today's cooperation of every agent (stream ``behaviour``) and what it implies.
+    """Today's cooperation of every agent (stream ``behaviour``), each household's waste
+    decisions (:mod:`commons_abm.behaviour.waste_choices`) and what they imply.
 
     ``legitimacy_level``, ``fine_scale`` and ``fee_eur_per_day`` are per agent (its
     assembly's) or one value for all; ``temptation`` values what a breach would gain
-    (:func:`temptation_parameters`).
+    (:func:`temptation_parameters`); ``choice`` the households' efforts and values
+    (:func:`~commons_abm.behaviour.waste_choices.choice_parameters`).
     """
     n = state.n
     u = rng.random(n)
+    u_dumping = rng.random((2, n))
     monitors, sanctions = inst.monitor_table, inst.sanction_table
 
-    (propensity, cooperated, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable) = decide_arrays(
+    (propensity, cooperated, claim, waste, pays_fee, bound, breach, sanctionable, bound_sanctioned) = decide_arrays(
         state.cc_type,
         state.belief,
         state.group_weight,
@@ -487,6 +482,7 @@ def decide(
         state.ties.indptr,
         state.ties.indices,
         u,
+        u_dumping,
         flat(legitimacy_level, (n,)),
         flat(fine_scale, (n,)),
         flat(fee_eur_per_day, (n,)),
@@ -503,19 +499,18 @@ def decide(
         sanctions.scheme,
         sanctions.ladder_eur,
         sanctions.flat_fine_eur,
-        inst.official_monitoring and inst.dumping_forbidden,
         inst.fee_eur_per_day > 0,
+        waste_charge(inst),
+        choice,
     )
     state.propensity[:] = propensity
     state.cooperated[:] = cooperated
     return Actions(
         claim=claim,
-        sorting=sorting,
-        hub_bring=hub_bring,
-        dumping=dumping,
+        waste=waste,
         pays_fee=pays_fee,
         bound=bound,
-        breach=bound & ~cooperated,
-        sanctionable=sanctionable & ~cooperated,
-        bound_sanctioned=sanctionable,
+        breach=breach,
+        sanctionable=sanctionable,
+        bound_sanctioned=bound_sanctioned,
     )

@@ -15,6 +15,7 @@ __all__ = [
     "COLUMNS",
     "REQUIRED_COLUMNS",
     "compliance_rate",
+    "followed_rules",
     "gini",
     "gini_of",
     "gini_of_sorted",
@@ -68,12 +69,33 @@ COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "material_circularity": (
         "0-1",
-        "Circular material use rate in Eurostat's spirit: material "
-        "returned to use (reuse, repair, recycling, by-product exchange) over "
-        "that plus virgin material consumed.",
+        "Circular material use rate in Eurostat's spirit (cei_srm030): material "
+        "returned to use (reuse, repair, recycling, composting, by-product exchange) over "
+        "that plus virgin material consumed. Its scope is the territory's households and "
+        "firms together, and firms' virgin input dominates it; Eurostat's national rate "
+        "covers every material of an economy, so the two are not comparable. Read "
+        "household_waste_recovery_rate and byproduct_exchange_rate for each group.",
+    ),
+    "household_waste_recovery_rate": (
+        "0-1",
+        "Household waste reused, repaired, recycled or composted (the hub's outputs, failed "
+        "repairs recycled, sorted recyclables, composted food waste) over household waste "
+        "generated at the step: the French 'valorisation matière et organique' of household "
+        "waste (Insee 2025: near half in 2021).",
+    ),
+    "byproduct_exchange_rate": (
+        "0-1",
+        "Firms' by-products used by other firms over by-products generated at the step.",
     ),
     "landfill_kg": ("kg/day", "Waste landfilled at the step."),
-    "dumping_kg": ("kg/day", "Waste dumped illegally at the step."),
+    "dumping_kg": ("kg/day", "Waste dumped illegally in the street at the step (cleaned up by the commune)."),
+    "displaced_waste_kg": (
+        "kg/day",
+        "Bagged waste households dumped in neighbours' chipped bins at the step; it is "
+        "collected with the neighbour's waste (in recovery and landfill) and billed to the neighbour.",
+    ),
+    "composting_kg": ("kg/day", "Food and kitchen waste composted by households."),
+    "sorted_kg": ("kg/day", "Recyclables households sorted (separate collection and the recycling centre)."),
     "sanctions": ("count/day", "Sanctions imposed at the step."),
     "governance_cost": ("EUR/day", "Cost of monitoring, sanctioning, meetings and the operator at the step."),
     "gini_net_benefit": (
@@ -88,13 +110,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "material_balance_residual_kg": (
         "kg/day",
-        "inputs - (reuse + repair + recycling + recovery + "
+        "inputs - (reuse + repair + recycling + composting + recovery + "
         "landfill + dumping + hub stock change); zero up to rounding.",
     ),
     "cooperation_rate": (
         "0-1",
         "Share of all agents who cooperated at the step (followed the "
-        "rules, shared surplus, sorted, paid fees: commons_abm.behaviour.decisions).",
+        "energy and fee rules, paid fees: commons_abm.behaviour.decisions); households' "
+        "waste decisions are their own (commons_abm.behaviour.waste_choices).",
     ),
     "expected_cooperation": ("0-1", "Mean of agents' expectation of others' cooperation."),
     "member_trust_institutional": ("0-1", "Mean institutional trust of members; NaN without members."),
@@ -166,6 +189,16 @@ def self_sufficiency(consumption, imports):  # pragma: no cover - compiled
 def self_consumption(production, exports):  # pragma: no cover - compiled
     """Share of the territory's production used inside it [0-1] (NaN without production)."""
     return ratio(production - exports, production)
+
+
+@kernel
+def followed_rules(cooperated, bound, breach):  # pragma: no cover - compiled
+    """Whether each agent followed the rules today: those bound by a rule, that they broke
+    none; the others, that they cooperated (the community's norms)."""
+    out = np.empty(cooperated.size, dtype=np.bool_)
+    for i in range(cooperated.size):
+        out[i] = not breach[i] if bound[i] else cooperated[i]
+    return out
 
 
 @kernel

@@ -261,6 +261,56 @@ class Energy(_Section):
 
 
 # --------------------------------------------------------------------------- materials
+class HouseholdEffort(_Section):
+    """What sorting, composting, bringing goods to the hub and dumping cost a household, and
+    what doing right by the commons is worth to it, per kg [EUR/kg]
+    (:mod:`commons_abm.behaviour.waste_choices`)."""
+
+    warm_glow_eur_per_kg: NonNeg = Field(
+        0.47,
+        le=MAX_EUR_PER_KG,
+        description="What doing right by the commons is worth to a fully cooperative household, per kg "
+        "[EUR/kg]; fitted so that the status quo sorts 65.5 % of recyclables, the share of household "
+        "packaging Citeo reports recycled in 2023 (calibration/household_waste.py).",
+    )
+    sorting_eur_per_kg: NonNeg = Field(
+        0.10,
+        le=MAX_EUR_PER_KG,
+        description="Mean effort of sorting a kg of recyclables [EUR/kg]: what households would pay to have "
+        "someone else sort (Bruvoll, Halvorsen & Nyborg 2002: NOK 176 a year, about 30 EUR today, for some "
+        "300 kg sorted).",
+    )
+    composting_eur_per_kg: NonNeg = Field(
+        0.15,
+        le=MAX_EUR_PER_KG,
+        description="Mean effort of composting a kg of food waste [EUR/kg] (assumption: more than sorting, "
+        "a trip to the compost bin).",
+    )
+    hub_extra_eur_per_kg: NonNeg = Field(
+        0.3,
+        le=MAX_EUR_PER_KG,
+        description="Mean extra effort of bringing goods to the hub rather than the recycling centre "
+        "(opening hours, sorting the goods) [EUR/kg] (assumption).",
+    )
+    trip_eur_per_kg: NonNeg = Field(
+        0.8,
+        le=MAX_EUR_PER_KG,
+        description="A trip to the recycling centre (déchèterie) per kg of goods [EUR/kg]: 30 minutes at "
+        "about 10 EUR/h of non-work time and 10 km at 0.3 EUR/km, for about 10 kg.",
+    )
+    dumping_hassle_eur_per_kg: Positive = Field(
+        25.0,
+        le=1e4,
+        description="Mean hassle and shame of dumping a kg [EUR/kg]; set so that the status quo dumps a few kg "
+        "per inhabitant a year (ADEME 2019: about 21 kg for all kinds of dumping).",
+    )
+    neighbour_bin_share: Share = Field(
+        0.5,
+        description="Share of dumped bagged waste put in a neighbour's bin rather than in the street when "
+        "bins are chipped and charged per lift (002_2c516223579a919e.txt: both happen) [0-1].",
+    )
+
+
 class HouseholdWaste(_Section):
     """What households discard and how it is sorted."""
 
@@ -269,14 +319,18 @@ class HouseholdWaste(_Section):
     )
     reusable_share: Share = Field(0.04, description="Share of waste that is reusable as is [0-1].")
     repairable_share: Share = Field(0.03, description="Share of waste that is repairable [0-1].")
-    recyclable_share: Share = Field(0.45, description="Share of waste that is recyclable [0-1].")
-    sorting_rate: Share = Field(
-        0.65,
-        description="Share of recyclable waste actually sorted for recycling [0-1] "
-        "(Citeo: 65.5 % of household packaging recycled in 2023).",
+    recyclable_share: Share = Field(
+        0.55,
+        description="Share of waste that can be sorted for recycling: packaging, paper and glass (selective "
+        "collection, 20 % of collected household waste in 2021) and the recycling centre's recoverable flows "
+        "(green waste, rubble, metals, wood, cardboard: most of its 40 %) (SDES, notre-environnement.gouv.fr) [0-1].",
     )
-    hub_bring_rate: Share = Field(0.3, description="Share of reusable and repairable goods brought to the hub [0-1].")
-    dumping_rate: Share = Field(0.01, description="Share of unsorted waste dumped illegally [0-1].")
+    biowaste_share: Share = Field(
+        0.13,
+        description="Share of waste that is food and kitchen waste, which can be composted: about a third of "
+        "residual household waste (ADEME, MODECOM 2017), residual waste being 40 % of the total [0-1].",
+    )
+    effort: HouseholdEffort = Field(default_factory=lambda: HouseholdEffort())
     energy_recovery_share: Share = Field(
         0.6,
         description="Share of residual waste incinerated with energy recovery, the rest landfilled [0-1].",
@@ -284,10 +338,17 @@ class HouseholdWaste(_Section):
 
     @model_validator(mode="after")
     def _shares_fit(self) -> HouseholdWaste:
-        total = self.reusable_share + self.repairable_share + self.recyclable_share
+        total = self.reusable_share + self.repairable_share + self.recyclable_share + self.biowaste_share
         if total > 1.0 + 1e-12:
-            raise ValueError(f"reusable_share + repairable_share + recyclable_share must be <= 1 (got {total:g})")
+            raise ValueError(
+                f"reusable_share + repairable_share + recyclable_share + biowaste_share must be <= 1 (got {total:g})"
+            )
         return self
+
+    @property
+    def residual_share(self) -> float:
+        """Share of waste no one can sort, compost or bring to the hub [0-1]."""
+        return max(1.0 - self.reusable_share - self.repairable_share - self.recyclable_share - self.biowaste_share, 0.0)
 
 
 class Hub(_Section):
@@ -482,13 +543,6 @@ class Decisions(_Section):
         0.3,
         description="Share of intrinsic cooperation lost under top-down monitoring by "
         "controlling officials (Frey & Jegen 2001) [0-1].",
-    )
-    displacement: float = Field(
-        2.0,
-        ge=0,
-        le=20,
-        description="Factor on defectors' dumping under officials' monitoring of "
-        "waste: waste displaced onto neighbours and the street (`002_2c516223579a919e.txt`) [-].",
     )
     overdraw_factor: float = Field(
         1.0,

@@ -39,6 +39,7 @@ from commons_abm.core.calendar import HOURS
 from commons_abm.core.indicators import (
     COLUMNS,
     compliance_rate,
+    followed_rules,
     gini_of_sorted,
     participation_gini,
     ratio,
@@ -260,7 +261,8 @@ def simulate_days(
             fine_of[i] = fine_scale[a]
             fee_of[i] = fee[a]
         u = behaviour_rng.random(n)
-        (chances, choices, claim, sorting, hub_bring, dumping, pays_fee, bound, sanctionable) = decide_arrays(
+        u_dumping = behaviour_rng.random((2, n))
+        (chances, choices, claim, waste, pays_fee, bound, breach, sanctionable_now, sanctionable) = decide_arrays(
             cc_type,
             belief,
             group_weight,
@@ -272,6 +274,7 @@ def simulate_days(
             indptr,
             indices,
             u,
+            u_dumping,
             legit,
             fine_of,
             fee_of,
@@ -288,13 +291,13 @@ def simulate_days(
             sanctions_table.scheme,
             sanctions_table.ladder_eur,
             sanctions_table.flat_fine_eur,
-            rules.dumping_displaced,
             rules.fee_charged,
+            rules.waste_charge,
+            behaviour.choice,
         )
         propensity[:] = chances
         cooperated[:] = choices
-        breach = bound & ~cooperated
-        sanctionable_now = sanctionable & ~cooperated
+        followed = followed_rules(cooperated, bound, breach)
 
         # exchange_energy
         demand = hourly_noise[d]
@@ -341,9 +344,9 @@ def simulate_days(
             state.waste_kg_per_day,
             state.byproduct_kg_per_day,
             state.input_kg_per_day,
-            sorting,
-            hub_bring,
-            dumping,
+            waste,
+            indptr,
+            indices,
             seller,
             buyer,
             scalars[HUB_REUSABLE_KG],
@@ -496,7 +499,7 @@ def simulate_days(
             fines,
         )
         scalars[COMMUNITY_ACCOUNT_EUR] += account_change
-        compliance = compliance_rate(cooperated, bound)
+        compliance = compliance_rate(followed, bound)
 
         # learn
         interpersonal_arrays(tie_trust, indices, cooperated, behaviour.interpersonal)
@@ -512,7 +515,7 @@ def simulate_days(
             trust_institutional,
             member,
             satisfaction_short,
-            assembly_compliance(assembly, count, bound, cooperated),
+            assembly_compliance(assembly, count, bound, followed),
             fines,
             unsettled,
             settled,
@@ -565,8 +568,13 @@ def simulate_days(
             community_self_sufficiency=ratio(e.participants_local_kwh, e.participants_demand_kwh),
             community_self_consumption=ratio(e.operation_used_kwh, e.operation_production_kwh),
             material_circularity=mt.circularity,
+            household_waste_recovery_rate=mt.household_recovery_rate,
+            byproduct_exchange_rate=mt.byproduct_exchange_rate,
             landfill_kg=mt.landfill_kg,
             dumping_kg=mt.dumping_kg,
+            displaced_waste_kg=mt.displaced_kg,
+            composting_kg=mt.composting_kg,
+            sorted_kg=mt.household_sorted_kg,
             sanctions=float(sanctions),
             governance_cost=governance_cost_eur,
             gini_net_benefit=gini_of_sorted(sorted_along(order, cumulative)),

@@ -48,7 +48,7 @@ import numpy as np
 from commons_abm.behaviour.satisfaction import pool_return
 from commons_abm.behaviour.trust import assembly_compliance
 from commons_abm.core.calendar import HOURS, Day
-from commons_abm.core.indicators import compliance_rate
+from commons_abm.core.indicators import compliance_rate, followed_rules
 from commons_abm.core.records import GovernanceDay
 from commons_abm.energy.allocation_keys import KEY_CODES, allocate_hour_lists
 from commons_abm.energy.battery import BatteryDay, battery_hour, battery_parameters, may_discharge, stored_at_start
@@ -78,8 +78,8 @@ from commons_abm.governance.officials import (
 )
 from commons_abm.governance.rulebook import POSTURES
 from commons_abm.governance.sanctions import SanctionDay
-from commons_abm.materials.repair_hub import hub_day
-from commons_abm.materials.routing import MaterialsDay
+from commons_abm.materials.repair_hub import capacities, hub_flows
+from commons_abm.materials.routing import MaterialRoutes, MaterialsDay, material_totals, materials_day
 from commons_abm.territory.solar import clearness, hourly_yield
 
 __all__ = ["AgentSimulation", "ReferenceEngine"]
@@ -347,58 +347,52 @@ class ReferenceEngine:
                 firm.offer_byproducts()
             for firm in firms:
                 firm.accept_offers()
+        for a in everyone:  # in index order, as the array engine sums
+            if a.to_neighbours_kg > 0.0:
+                a.displace_waste()
         commons = model.state.commons
-        self.hub = hub = hub_day(
+        self.hub = hub = hub_flows(
             commons.hub_reusable_kg,
             commons.hub_repairable_kg,
             sum(a.bring_reuse_kg for a in everyone),
             sum(a.bring_repair_kg for a in everyone),
-            m.hub,
+            capacities(m.hub),
         )
-        commons.hub_reusable_kg, commons.hub_repairable_kg = hub.reusable_end, hub.repairable_end
+        commons.hub_reusable_kg, commons.hub_repairable_kg = hub.reusable_end_kg, hub.repairable_end_kg
         for a in everyone:
             a.settle_materials()
-        household_waste = sum(a.waste_kg for a in everyone)
-        byproducts = sum(a.byproduct_kg for a in everyone)
-        symbiosis = sum(a.secondary_kg for a in everyone)
-        inputs = household_waste + byproducts
-        reuse, repair = hub.reused + symbiosis, hub.repaired
-        recycling = sum(a.recycled_kg for a in everyone) + hub.repair_failed
-        recovery = sum(a.recovered_kg for a in everyone)
-        landfill = sum(a.landfilled_kg for a in everyone)
-        dumping = sum(a.dumped_kg for a in everyone)
-        virgin_input = sum(a.virgin_kg for a in everyone)
-        virgin_material = max(household_waste - hub.reused - hub.repaired, 0.0) + virgin_input
-        circular = reuse + repair + recycling
-        return MaterialsDay(
-            inputs=inputs,
-            household_waste=household_waste,
-            byproducts=byproducts,
-            reuse=reuse,
-            repair=repair,
-            recycling=recycling,
-            recovery=recovery,
-            landfill=landfill,
-            dumping=dumping,
-            stock_change=hub.stock_change,
-            residual=inputs - (reuse + repair + recycling + recovery + landfill + dumping + hub.stock_change),
-            symbiosis=symbiosis,
-            virgin_input=virgin_input,
-            material_demand=household_waste + sum(a.input_demand_kg for a in everyone),
-            virgin_material=virgin_material,
-            circularity=circular / (circular + virgin_material) if circular + virgin_material > 0 else 0.0,
-            hub_refused=hub.refused,
-            hub_reusable_kg=hub.reusable_end,
-            hub_repairable_kg=hub.repairable_end,
-            dumping_cleanup_eur=dumping * m.costs.dumping_eur_per_kg,
-            waste_kg=np.array([a.waste_kg for a in everyone]),
-            dumped_kg=np.array([a.dumped_kg for a in everyone]),
-            brought_kg=np.array([a.bring_reuse_kg + a.bring_repair_kg for a in everyone]),
-            byproduct_kg=np.array([a.byproduct_kg for a in everyone]),
-            secondary_kg=np.array([a.secondary_kg for a in everyone]),
-            virgin_kg=np.array([a.virgin_kg for a in everyone]),
-            reference_cost_eur=np.array([a.material_reference_eur for a in everyone]),
+        totals = material_totals(
+            sum(a.waste_kg for a in everyone),
+            sum(a.byproduct_kg for a in everyone),
+            hub,
+            sum(a.secondary_kg for a in everyone),
+            sum(a.recycled_kg for a in everyone),
+            sum(a.sorted_kg for a in everyone),
+            sum(a.composted_kg for a in everyone),
+            sum(a.recovered_kg for a in everyone),
+            sum(a.landfilled_kg for a in everyone),
+            sum(a.dumped_kg for a in everyone),
+            sum(a.displaced_in_kg for a in everyone),
+            sum(a.virgin_kg for a in everyone),
+            sum(a.input_demand_kg for a in everyone),
         )
+
+        def per_agent(name: str) -> np.ndarray:
+            return np.array([getattr(a, name) for a in everyone], dtype=float)
+
+        routes = MaterialRoutes(
+            waste_kg=per_agent("waste_kg"),
+            dumped_kg=per_agent("dumped_kg"),
+            displaced_kg=per_agent("displaced_in_kg"),
+            brought_kg=per_agent("bring_reuse_kg") + per_agent("bring_repair_kg"),
+            byproduct_kg=per_agent("byproduct_kg"),
+            secondary_kg=per_agent("secondary_kg"),
+            virgin_kg=per_agent("virgin_kg"),
+            cost_eur=per_agent("material_cost_eur"),
+            reference_cost_eur=per_agent("material_reference_eur"),
+            totals=totals,
+        )
+        return materials_day(routes, m.costs.dumping_eur_per_kg)
 
     # ----------------------------------------------------------- governance
     def collective_choice(self, day: Day) -> None:
@@ -528,12 +522,11 @@ class ReferenceEngine:
             np.array([a.fines_eur for a in everyone], dtype=float),
         )
         model.state.commons.community_account_eur += account_change
-        cooperated = np.array([a.cooperated for a in everyone], dtype=bool)
         bound = np.array([a.bound for a in everyone], dtype=bool)
         model.last_governance = GovernanceDay(
             meeting_held=model.results.meeting is not None,
             attendance_rate=model.results.attendance_rate,
-            compliance_rate=compliance_rate(cooperated, bound),
+            compliance_rate=compliance_rate(self.followed(), bound),
             sanctions=int(g["sanctions"]),
             wrongful_sanctions=sum(1 for a in everyone if a.wrongful_stands),
             mediated=sum(1 for a in everyone if a.settled),
@@ -559,6 +552,15 @@ class ReferenceEngine:
             np.array([a.wrongful_stands for a in everyone]) | settled, settled, g["mediation_cost"]
         )
 
+    def followed(self) -> np.ndarray:
+        """Whether each agent followed the rules today (:func:`~commons_abm.core.indicators.followed_rules`)."""
+        everyone = self.everyone
+        return followed_rules(
+            np.array([a.cooperated for a in everyone], dtype=bool),
+            np.array([a.bound for a in everyone], dtype=bool),
+            np.array([a.breach for a in everyone], dtype=bool),
+        )
+
     def prepare_learning(self) -> None:
         """What every agent sees when it learns: the community-wide cooperation rate, the
         compliance in its assembly and the pool's return per kWh offered."""
@@ -568,7 +570,7 @@ class ReferenceEngine:
             np.array([a.assembly for a in everyone], dtype=np.int64),
             self.model.levels.fine_scale.size,
             np.array([a.bound for a in everyone], dtype=bool),
-            np.array([a.cooperated for a in everyone], dtype=bool),
+            self.followed(),
         )
         self.return_per_kwh = float(
             pool_return(np.array([a.received for a in everyone], float), np.array([a.offered for a in everyone], float))

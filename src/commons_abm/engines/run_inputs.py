@@ -32,6 +32,7 @@ from commons_abm.behaviour.trust import (
     institutional_parameters,
     interpersonal_parameters,
 )
+from commons_abm.behaviour.waste_choices import ChoiceParameters, WasteCharge, choice_parameters, waste_charge
 from commons_abm.core.indicators import (
     COLUMNS,
 )
@@ -102,8 +103,13 @@ class DayRow(NamedTuple):
     community_self_sufficiency: float
     community_self_consumption: float
     material_circularity: float
+    household_waste_recovery_rate: float
+    byproduct_exchange_rate: float
     landfill_kg: float
     dumping_kg: float
+    displaced_waste_kg: float
+    composting_kg: float
+    sorted_kg: float
     sanctions: float
     governance_cost: float
     gini_net_benefit: float
@@ -164,7 +170,7 @@ class RunRules(NamedTuple):
     binding: Binding  # whom the rules bind
     sanctioned_binding: Binding  # whom the rules backed by a sanction bind
     deterring: bool  # some rule is backed by a sanction that deters
-    dumping_displaced: bool  # officials monitor a dumping ban: defectors' dumping is displaced
+    waste_charge: WasteCharge  # how households pay for their waste
     fee_charged: bool  # members owe a fee
     monitors: MonitorTable  # who monitors, how well, at what cost
     sanctions: SanctionTable  # the sanction scheme and its fines
@@ -190,6 +196,7 @@ class RunBehaviour(NamedTuple):
 
     decision: DecisionParameters
     temptation: TemptationParameters
+    choice: ChoiceParameters  # households' waste efforts and values
     officials: OfficialsParameters
     interpersonal: InterpersonalParameters
     institutional: InstitutionalParameters
@@ -296,7 +303,7 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
         binding=inst.binding(),
         sanctioned_binding=inst.binding(True),
         deterring=bool(inst.sanctioned) and inst.sanction_scheme != "none",
-        dumping_displaced=inst.official_monitoring and inst.dumping_forbidden,
+        waste_charge=waste_charge(inst),
         fee_charged=inst.fee_eur_per_day > 0,
         monitors=inst.monitor_table,
         sanctions=inst.sanction_table,
@@ -319,6 +326,7 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
     behaviour = RunBehaviour(
         decision=decision_parameters(b),
         temptation=temptation_parameters(model.scenario),
+        choice=choice_parameters(model.scenario),
         officials=officials_parameters(b),
         interpersonal=interpersonal_parameters(b.trust),
         institutional=institutional_parameters(b.trust),

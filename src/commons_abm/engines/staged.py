@@ -20,10 +20,12 @@ from commons_abm.behaviour.decisions import legitimacy, temptation_parameters
 from commons_abm.behaviour.membership import review_membership as review
 from commons_abm.behaviour.satisfaction import member_fairness, update_satisfaction
 from commons_abm.behaviour.trust import assembly_compliance, update_institutional_trust, update_interpersonal_trust
+from commons_abm.behaviour.waste_choices import choice_parameters
 from commons_abm.core.calendar import Day
 from commons_abm.core.indicators import (
     COLUMNS,
     compliance_rate,
+    followed_rules,
     gini_of,
     participation_gini,
     ratio,
@@ -61,6 +63,7 @@ def decide(sim: Simulation, day: Day) -> None:
         fine_scale=levels.fine_scale[at],
         fee_eur_per_day=levels.fee_eur_per_day[at],
         temptation=temptation_parameters(sim.scenario),
+        choice=choice_parameters(sim.scenario),
     )
     sim.results.actions = actions
 
@@ -86,9 +89,7 @@ def exchange_energy(sim: Simulation, day: Day) -> None:
 def route_materials(sim: Simulation, day: Day) -> None:
     """The day's goods and by-products (:mod:`commons_abm.materials.routing`)."""
     a = sim.results.actions
-    sim.last_materials = route(
-        sim.state, sim.scenario, day, sim.rngs, sorting=a.sorting, hub_bring=a.hub_bring, dumping=a.dumping
-    )
+    sim.last_materials = route(sim.state, sim.scenario, day, sim.rngs, a.waste if a is not None else None)
 
 
 def enforce_rules(sim: Simulation, day: Day) -> None:
@@ -158,7 +159,7 @@ def settle_accounts(sim: Simulation, day: Day) -> None:
     sim.last_governance = GovernanceDay(
         meeting_held=r.meeting is not None,
         attendance_rate=r.attendance_rate,
-        compliance_rate=compliance_rate(s.cooperated, a.bound),
+        compliance_rate=compliance_rate(followed_rules(s.cooperated, a.bound, a.breach), a.bound),
         sanctions=san.count,
         wrongful_sanctions=int(med.unsettled.sum()),
         mediated=int(med.settled.sum()),
@@ -184,7 +185,10 @@ def learn(sim: Simulation, day: Day) -> None:
         voiced=voiced,
         voice=members_voice(sim.institutions, sim.polity.posture) * sim.rule_security,
         observed_compliance=assembly_compliance(
-            sim.assembly, sim.levels.fine_scale.size, r.actions.bound, s.cooperated
+            sim.assembly,
+            sim.levels.fine_scale.size,
+            r.actions.bound,
+            followed_rules(s.cooperated, r.actions.bound, r.actions.breach),
         ),
     )
     update_beliefs(s, b, float(s.cooperated.mean()) if s.n else 0.0)
@@ -224,8 +228,13 @@ def record(sim: Simulation, day: Day) -> None:
         "community_self_sufficiency": e.community_self_sufficiency,
         "community_self_consumption": e.community_self_consumption,
         "material_circularity": m.circularity,
+        "household_waste_recovery_rate": m.household_recovery_rate,
+        "byproduct_exchange_rate": m.byproduct_exchange_rate,
         "landfill_kg": m.landfill,
         "dumping_kg": m.dumping,
+        "displaced_waste_kg": m.displaced,
+        "composting_kg": m.composting,
+        "sorted_kg": m.household_sorted,
         "sanctions": g.sanctions,
         "governance_cost": g.cost_eur,
         "gini_net_benefit": gini_of(s.cumulative_net_benefit_eur),

@@ -93,6 +93,12 @@ class Institutions:
     fee_eur_per_day: float = 0.0
     dumping_forbidden: bool = False
     dumping_binds_members_only: bool = False  # attribute `member`: member households only
+    waste_scheme: str = "flat"  # how households pay for their waste: flat, per_kg or per_lift
+    waste_fixed_eur_per_inhabitant_year: float = 93.0
+    waste_eur_per_kg: float = 0.0
+    waste_eur_per_lift: float = 3.0
+    waste_kg_per_lift: float = 15.0
+    waste_lifts_included: float = 12.0
     sanctioned: frozenset[str] = frozenset()  # aims whose breach triggers the sanction scheme
     # P3 collective choice
     meetings: bool = False
@@ -272,6 +278,16 @@ def compile_rulebook(book: Rulebook) -> Institutions:
         kw["fee_eur_per_day"] = s.params.eur_per_month * 12.0 / 365.0
     kw["dumping_forbidden"] = "dump_waste" in by_aim
     kw["dumping_binds_members_only"] = "dump_waste" in by_aim and by_aim["dump_waste"].attribute == "member"
+    if (s := by_aim.get("charge_waste")) is not None:
+        p = s.params
+        kw.update(
+            waste_scheme=p.scheme,
+            waste_fixed_eur_per_inhabitant_year=p.fixed_eur_per_inhabitant_year,
+            waste_eur_per_kg=p.eur_per_kg,
+            waste_eur_per_lift=p.eur_per_lift,
+            waste_kg_per_lift=p.kg_per_lift,
+            waste_lifts_included=p.lifts_included,
+        )
     if (s := by_aim.get("vote_rules")) is not None:
         p = s.params
         kw.update(

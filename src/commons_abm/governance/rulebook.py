@@ -15,6 +15,9 @@ numbers the stages use (:class:`~commons_abm.governance.institutions.Institution
 principle no statement implements is switched off. ``docs/rulebooks.md`` lists the
 vocabulary.
 
+Over 400 lines: the vocabulary (each aim with the model of its conditions) and the
+grammar's validation are one table, read and extended together.
+
 Example::
 
     name = "members only, sanctioned sharing"
@@ -171,6 +174,33 @@ class DumpParams(_Params):
     pass
 
 
+class ChargeWasteParams(_Params):
+    scheme: Literal["flat", "per_kg", "per_lift"] = Field(
+        "flat",
+        description="How households pay for their waste: a flat tax or charge (TEOM, REOM), by weight, or by "
+        "the number of times their chipped bin is emptied (redevance incitative per lift).",
+    )
+    fixed_eur_per_inhabitant_year: float = Field(
+        93.0,
+        ge=0,
+        le=10_000,
+        description="The flat part [EUR/inhabitant/yr] (ADEME, référentiel des coûts 2014: 93 EUR per "
+        "inhabitant, the public service's cost).",
+    )
+    eur_per_kg: float = Field(0.0, ge=0, le=100, description="Price per kg of residual waste (per_kg) [EUR/kg].")
+    eur_per_lift: float = Field(
+        3.0,
+        ge=0,
+        le=1_000,
+        description="Price per lift beyond those included (per_lift) [EUR]; ADEME 2024: the strongest effects "
+        "above 3 EUR per lift.",
+    )
+    kg_per_lift: float = Field(15.0, gt=0, le=10_000, description="Residual waste in one full bin [kg].")
+    lifts_included: float = Field(
+        12.0, ge=0, le=365, description="Lifts a year paid by the flat part (per_lift) [1/yr]."
+    )
+
+
 @dataclass(frozen=True)
 class Aim:
     """An action of the vocabulary: who it may concern, which deontics, which principles."""
@@ -212,6 +242,14 @@ AIMS: dict[str, Aim] = {
             ("must_not",),
             (2,),
             DumpParams,
+        ),
+        Aim(
+            "charge_waste",
+            "charge households for their residual waste: flat, by weight or per lift of a chipped bin",
+            ("official", "operator"),
+            ("must",),
+            (2,),
+            ChargeWasteParams,
         ),
         Aim("vote_rules", "meet and vote on the fee and fine levels", ("member",), ("may",), (3,), MeetingParams),
         Aim(

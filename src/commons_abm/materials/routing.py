@@ -10,14 +10,15 @@ another's resource", Fing's Kit AgirLocal, ``002_2c516223579a919e.txt``):
 
 **Households**, each day: waste = ``waste_kg_per_day`` x log-normal noise (mean 1,
 coefficient of variation ``materials.daily_cv``, one draw per agent from the
-``materials`` stream). It splits by the shares into reusable, repairable, recyclable and
-other (residual) waste. A share ``hub_bring_rate`` of the reusable and repairable goods
-is brought to the hub; the rest joins the residual stream. Recyclables are sorted at
-``sorting_rate``; unsorted ones join the residual stream. Goods the hub refuses (intake or
-storage full; every household sees the same acceptance share) also join the residual
-stream of the household that brought them. Of the residual stream a share
-``dumping_rate`` is dumped illegally; the rest goes to energy recovery
-(``energy_recovery_share``) or landfill.
+``materials`` stream). It splits by the composition into recyclable, food (bio-), reusable,
+repairable and residual waste, and goes where the household's decisions of the day send it
+(:mod:`commons_abm.behaviour.waste_choices`): recyclables sorted, food waste composted,
+goods brought to the hub; the goods it keeps (and those the hub refuses: every household
+sees the same acceptance share) go to the recycling centre's residual stream, or to the
+street if it dumps them today; the rest is bagged, in its bin (energy recovery at
+``energy_recovery_share``, or landfill) or, if it dumps its bag today, in the street or, with
+chipped bins, partly in the bins of its tied households (:func:`displace`), which collect and
+pay for it.
 
 **Firms**, each day: by-products = ``byproduct_kg_per_day`` x noise go first to
 symbiosis; what is left is recycled at ``byproduct_recycling_share`` and the rest goes to
@@ -25,23 +26,22 @@ energy recovery or landfill by the same split as households' residual waste (fir
 dump). Input demand is ``input_kg_per_day`` (no noise); virgin input = demand minus the
 secondary material received.
 
-**Costs** [EUR/day], written to ``state.material_cost_eur`` (overwritten each day): whoever
-sends material down a route pays that route's price per kg (``materials.costs``).
-Households pay for what they sort (recycling), for what the hub accepts from them (reuse
-or repair price, paid at intake; the price covers the hub's later recycling of failed
-repairs) and for their residual waste that is recovered or landfilled. Dumped waste costs
-the dumper nothing: its clean-up is paid by the commune and reported as the territory
-total ``dumping_cleanup_eur``. Firms pay their recycling, recovery and landfill, the
+**Costs** [EUR/day], written to ``state.material_cost_eur`` (overwritten each day): a
+household pays the charging scheme (its flat part, and the marginal price of each kg in its
+bin: :mod:`commons_abm.behaviour.waste_choices`) and the hub's price for what the hub
+accepts from it (reuse or repair price, paid at intake; the price covers the hub's later
+recycling of failed repairs); the commune pays the routes. Dumped waste costs the dumper
+nothing: its clean-up is paid by the commune and reported as the territory total
+``dumping_cleanup_eur``. Firms pay their recycling, recovery and landfill, the
 reuse price on by-products they give to other firms, ``virgin_eur_per_kg`` per kg of
 virgin input and ``secondary_eur_per_kg`` per kg of secondary material received; the
 seller earns ``secondary_eur_per_kg`` per kg given. ``reference_cost_eur`` is what each
-agent would pay with no hub and no symbiosis: same sorting and dumping, all reusable and
-repairable goods in the residual stream, firms' whole demand bought virgin and all
-by-products down the hierarchy. The model derives net benefits from the two.
+agent would pay with no hub and no symbiosis: the same bin, firms' whole demand bought
+virgin and all by-products down the hierarchy. The model derives net benefits from the two.
 
 **Circularity** follows the spirit of Eurostat's circular material use rate (CMU,
 indicator ``cei_srm030``): CMU = U / (U + V), where U is circular use = reuse (hub reuse
-plus symbiosis exchange) + successful repair + recycling, and V is virgin material =
+plus symbiosis exchange) + successful repair + recycling + composting, and V is virgin material =
 households' new goods + firms' virgin input. Households' new goods are taken equal to
 the waste they generate (a steady-state assumption: what is discarded is replaced)
 minus the goods the hub returns to use (reuse and successful repair), floored at zero.
@@ -49,25 +49,18 @@ Recycled material counts as circular use whether or not it is used inside the
 territory, as in Eurostat's indicator. CMU is 0 on a day with no material at all.
 
 **Mass balance** ("rien ne se perd, rien ne se crée", every kg accounted for each day):
-inputs = household waste + firms' by-products = reuse + repair + recycling + recovery +
-landfill + dumping + change of hub stocks; ``residual`` is the difference (zero up to
+inputs = household waste + firms' by-products = reuse + repair + recycling + composting +
+recovery + landfill + dumping + change of hub stocks; ``residual`` is the difference (zero up to
 rounding).
 
 **One agent's routes** are written once, in two one-agent forms that the population
 kernel :func:`route_arrays` calls agent by agent and the reference engine's agents call one
 at a time (``HouseholdRules`` and ``FirmRules`` in :mod:`commons_abm.agents.rules`):
-:func:`plan_routes` (the day's goods or by-products and input demand, what is sorted and
-brought to the hub, the dumping share; :class:`MaterialPlan`) and :func:`settle_routes`
-(once the hub and symbiosis have taken their part: dumping, recycling, recovery, landfill,
-virgin input, the cost and the reference cost; :class:`MaterialSettlement`). For
-household ``i`` with waste ``W_i`` and today's multipliers ``sigma_i, beta_i, delta_i``::
-
-    sorted_i  = W_i rho_c min(sorting_rate sigma_i, 1)
-    brought_i = W_i rho_u min(hub_bring_rate beta_i, 1) + W_i rho_r min(hub_bring_rate beta_i, 1)
-    residual_i = max(W_i - sorted_i - a brought_i, 0),   dumped_i = residual_i min(dumping_rate delta_i, 1)
-    recovered_i = e (residual_i - dumped_i),              landfilled_i = (residual_i - dumped_i) - recovered_i
-
-(``a`` the hub's acceptance share, :mod:`commons_abm.materials.repair_hub`).
+:func:`plan_routes` (the day's goods or by-products and input demand, what is sorted,
+composted and brought to the hub, the bag and what of it is dumped; :class:`MaterialPlan`)
+and :func:`settle_routes` (once the hub and symbiosis have taken their part and neighbours'
+dumped bags have landed: dumping, recycling, recovery, landfill, virgin input, the cost and
+the reference cost; :class:`MaterialSettlement`). ``docs/ODD.md`` 7.5.1 writes them out.
 
 Over 400 lines: the day's routes, the named records their kernel takes and returns
 (:class:`RoutingParameters`, :class:`MaterialRoutes`, :class:`MaterialTotals`), the
@@ -82,8 +75,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from commons_abm.behaviour.waste_choices import WasteChoices, no_choices
 from commons_abm.core.calendar import Day
-from commons_abm.core.kernels import flat, kernel
+from commons_abm.core.kernels import kernel
 from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF, TRADES_BYPRODUCTS, has_role
 from commons_abm.core.scenario import Materials, Scenario
 from commons_abm.core.state import State
@@ -98,7 +92,10 @@ __all__ = [
     "MaterialTotals",
     "MaterialsDay",
     "RoutingParameters",
+    "displace",
     "exchange_pairs",
+    "household_neighbours",
+    "material_totals",
     "materials_day",
     "plan_routes",
     "route_arrays",
@@ -109,14 +106,12 @@ __all__ = [
 
 
 class RoutingParameters(NamedTuple):
-    """Households' and firms' shares and rates, the prices of the routes and the hub's
+    """Households' waste composition, firms' shares, the prices of the routes and the hub's
     capacities, as :func:`route_arrays` takes them (:func:`routing_parameters` reads them
     from the scenario)."""
 
-    sorting_rate: float  # share of recyclable waste sorted [0-1]
-    hub_bring_rate: float  # share of reusable and repairable goods brought to the hub [0-1]
-    dumping_rate: float  # share of unsorted waste dumped illegally [0-1]
-    recyclable_share: float  # share of household waste that is recyclable [0-1]
+    recyclable_share: float  # share of household waste that can be sorted for recycling [0-1]
+    biowaste_share: float  # share of household waste that is food and kitchen waste [0-1]
     reusable_share: float  # share of household waste reusable as is [0-1]
     repairable_share: float  # share of household waste that is repairable [0-1]
     energy_recovery_share: float  # share of residual waste incinerated with energy recovery [0-1]
@@ -139,21 +134,25 @@ class MaterialPlan(NamedTuple):
     byproduct_kg: float  # firm's by-product generated
     demand_kg: float  # firm's input demand
     sorted_kg: float  # recyclables sorted
+    composted_kg: float  # food and kitchen waste composted
     brought_reuse_kg: float  # reusable goods brought to the hub
     brought_repair_kg: float  # goods needing repair brought to the hub
-    dumping_share: float  # share of the residual stream dumped illegally [0-1]
+    goods_kept_kg: float  # reusable and repairable goods not brought to the hub
+    bagged_kg: float  # bagged residual waste (unsorted recyclables, uncomposted food waste, residual)
+    bag_dumped_kg: float  # bagged waste dumped (in the street or in neighbours' bins)
+    to_neighbours_kg: float  # ... of which put in neighbours' bins
 
 
 class MaterialSettlement(NamedTuple):
     """Where one agent's goods and by-products end, once the hub and symbiosis have taken
     their part, as :func:`settle_routes` returns it [kg/day; costs EUR/day]."""
 
-    dumped_kg: float  # dumped illegally
+    dumped_kg: float  # dumped illegally in the street (goods and bagged waste)
     virgin_kg: float  # virgin input bought
     recycled_kg: float  # sorted recyclables + recycled by-products
     recovered_kg: float  # energy recovery
     landfilled_kg: float  # landfill
-    cost_eur: float  # what the agent pays for its routes
+    cost_eur: float  # what the agent pays for its waste, routes and inputs
     reference_cost_eur: float  # cost with no hub and no symbiosis
 
 
@@ -161,9 +160,9 @@ class MaterialTotals(NamedTuple):
     """The territory's material totals of one day [kg] (:class:`MaterialsDay`'s totals, in
     its order), as :func:`route_arrays` returns them.
 
-    Mass balance: ``inputs_kg = reuse_kg + repair_kg + recycling_kg + recovery_kg +
-    landfill_kg + dumping_kg + stock_change_kg + residual_kg``, the residual zero up to
-    rounding.
+    Mass balance: ``inputs_kg = reuse_kg + repair_kg + recycling_kg + composting_kg +
+    recovery_kg + landfill_kg + dumping_kg + stock_change_kg + residual_kg``, the residual
+    zero up to rounding.
     """
 
     inputs_kg: float  # household waste + firms' by-products generated
@@ -172,11 +171,17 @@ class MaterialTotals(NamedTuple):
     reuse_kg: float  # hub reuse outflow + symbiosis exchange
     repair_kg: float  # successful repairs (back into use)
     recycling_kg: float  # sorted recyclables + failed repairs + recycled by-products
+    composting_kg: float  # food and kitchen waste composted (organic recycling)
     recovery_kg: float  # energy recovery
     landfill_kg: float  # landfill
-    dumping_kg: float  # illegal dumping
+    dumping_kg: float  # illegal dumping in the street
+    displaced_kg: float  # bagged waste dumped in neighbours' bins (included in recovery and landfill)
     stock_change_kg: float  # hub stocks at the end minus at the start
     residual_kg: float  # inputs - (all routes + stock change); ~0
+    household_recovered_kg: float  # household waste reused, repaired, recycled or composted
+    household_sorted_kg: float  # household recyclables sorted
+    household_recovery_rate: float  # household_recovered_kg / household_waste_kg [0-1]
+    byproduct_exchange_rate: float  # symbiosis_kg / byproducts_kg [0-1]
     symbiosis_kg: float  # by-products exchanged between firms (included in reuse)
     virgin_input_kg: float  # firms' virgin input
     material_demand_kg: float  # households' new goods (= waste generated) + firms' input demand
@@ -192,7 +197,8 @@ class MaterialRoutes(NamedTuple):
     the territory's :class:`MaterialTotals`."""
 
     waste_kg: np.ndarray  # household waste generated
-    dumped_kg: np.ndarray  # waste dumped illegally
+    dumped_kg: np.ndarray  # waste dumped illegally in the street
+    displaced_kg: np.ndarray  # waste others dumped in the agent's bin
     brought_kg: np.ndarray  # goods brought to the hub (accepted or not)
     byproduct_kg: np.ndarray  # firms' by-products generated
     secondary_kg: np.ndarray  # secondary material received by symbiosis
@@ -216,11 +222,16 @@ class MaterialsDay:
     reuse: float  # hub reuse outflow + symbiosis exchange
     repair: float  # successful repairs (back into use)
     recycling: float  # sorted recyclables + failed repairs + recycled by-products
+    composting: float  # food and kitchen waste composted
     recovery: float  # energy recovery
     landfill: float  # landfill
-    dumping: float  # illegal dumping
+    dumping: float  # illegal dumping in the street
+    displaced: float  # bagged waste dumped in neighbours' bins (included in recovery and landfill)
     stock_change: float  # hub stocks at the end minus at the start
     residual: float  # inputs - (all routes + stock_change); ~0
+    household_recovery_rate: float  # household waste reused, repaired, recycled or composted [0-1]
+    household_sorted: float  # household recyclables sorted
+    byproduct_exchange_rate: float  # firms' by-products used by other firms [0-1]
     symbiosis: float  # by-products exchanged between firms (included in reuse)
     virgin_input: float  # firms' virgin input
     material_demand: float  # households' new goods (= waste generated) + firms' input demand
@@ -232,7 +243,8 @@ class MaterialsDay:
     dumping_cleanup_eur: float  # clean-up of dumped waste, paid by the commune [EUR]
     # --- per agent
     waste_kg: np.ndarray  # household waste generated [kg/day]
-    dumped_kg: np.ndarray  # waste dumped illegally [kg/day]
+    dumped_kg: np.ndarray  # waste dumped illegally in the street [kg/day]
+    displaced_kg: np.ndarray  # waste others dumped in the agent's bin [kg/day]
     brought_kg: np.ndarray  # goods brought to the hub (accepted or not) [kg/day]
     byproduct_kg: np.ndarray  # firms' by-products generated [kg/day]
     secondary_kg: np.ndarray  # secondary material received by symbiosis [kg/day]
@@ -250,16 +262,13 @@ def route_materials(
     scenario: Scenario,
     day: Day | int | None,
     rngs: dict[str, np.random.Generator] | np.random.Generator,
-    *,
-    sorting: np.ndarray | float = 1.0,
-    hub_bring: np.ndarray | float = 1.0,
-    dumping: np.ndarray | float = 1.0,
+    waste: WasteChoices | None = None,
 ) -> MaterialsDay:
     """Route one day of household waste and firms' by-products (see the module docstring).
 
-    ``sorting``, ``hub_bring`` and ``dumping`` multiply, per agent, the scenario's
-    ``sorting_rate``, ``hub_bring_rate`` and ``dumping_rate`` (today's decisions,
-    :mod:`commons_abm.behaviour.decisions`); each rate is capped at 1.
+    ``waste`` holds each household's decisions of the day
+    (:mod:`commons_abm.behaviour.waste_choices`); without it nobody sorts, composts, brings
+    goods to the hub or dumps, and nobody pays for the bin.
 
     Updates the hub stocks in ``state.commons`` and overwrites ``state.material_cost_eur``;
     draws from ``rngs["materials"]`` (or from ``rngs`` if it is a generator). ``day`` is
@@ -276,9 +285,9 @@ def route_materials(
         state.waste_kg_per_day,
         state.byproduct_kg_per_day,
         state.input_kg_per_day,
-        flat(sorting, (n,)),
-        flat(hub_bring, (n,)),
-        flat(dumping, (n,)),
+        waste if waste is not None else no_choices(n),
+        state.ties.indptr,
+        state.ties.indices,
         seller,
         buyer,
         float(state.commons.hub_reusable_kg),
@@ -303,11 +312,16 @@ def materials_day(routes: MaterialRoutes, dumping_eur_per_kg: float) -> Material
         reuse=t.reuse_kg,
         repair=t.repair_kg,
         recycling=t.recycling_kg,
+        composting=t.composting_kg,
         recovery=t.recovery_kg,
         landfill=t.landfill_kg,
         dumping=t.dumping_kg,
+        displaced=t.displaced_kg,
         stock_change=t.stock_change_kg,
         residual=t.residual_kg,
+        household_recovery_rate=t.household_recovery_rate,
+        household_sorted=t.household_sorted_kg,
+        byproduct_exchange_rate=t.byproduct_exchange_rate,
         symbiosis=t.symbiosis_kg,
         virgin_input=t.virgin_input_kg,
         material_demand=t.material_demand_kg,
@@ -319,6 +333,7 @@ def materials_day(routes: MaterialRoutes, dumping_eur_per_kg: float) -> Material
         dumping_cleanup_eur=t.dumping_kg * dumping_eur_per_kg,
         waste_kg=routes.waste_kg,
         dumped_kg=routes.dumped_kg,
+        displaced_kg=routes.displaced_kg,
         brought_kg=routes.brought_kg,
         byproduct_kg=routes.byproduct_kg,
         secondary_kg=routes.secondary_kg,
@@ -333,10 +348,8 @@ def routing_parameters(m: Materials) -> RoutingParameters:
     hh, fm, c = m.households, m.firms, m.costs
     e = hh.energy_recovery_share
     return RoutingParameters(
-        sorting_rate=float(hh.sorting_rate),
-        hub_bring_rate=float(hh.hub_bring_rate),
-        dumping_rate=float(hh.dumping_rate),
         recyclable_share=float(hh.recyclable_share),
+        biowaste_share=float(hh.biowaste_share),
         reusable_share=float(hh.reusable_share),
         repairable_share=float(hh.repairable_share),
         energy_recovery_share=float(e),
@@ -358,11 +371,23 @@ _NO_PAIRS = np.empty(0, dtype=np.int64)
 
 @kernel
 def plan_routes(
-    role, noise, waste_kg_per_day, byproduct_kg_per_day, input_kg_per_day, sorting, hub_bring, dumping, p
+    role,
+    noise,
+    waste_kg_per_day,
+    byproduct_kg_per_day,
+    input_kg_per_day,
+    sort,
+    compost,
+    bring_reuse,
+    bring_repair,
+    dump_bag,
+    to_neighbours,
+    p,
 ):  # pragma: no cover - compiled
     """One agent's day before the hub and symbiosis (one-agent form; ``role``: its kind's
-    material role, ``noise``: its draw of the day's log-normal factor, ``sorting``,
-    ``hub_bring``, ``dumping``: today's multipliers of its rates; ``p``:
+    material role, ``noise``: its draw of the day's log-normal factor; ``sort``,
+    ``compost``, ``bring_reuse``, ``bring_repair``, ``dump_bag``, ``to_neighbours``: its
+    waste decisions, :class:`~commons_abm.behaviour.waste_choices.WasteChoice`; ``p``:
     :class:`RoutingParameters`), as :class:`MaterialPlan`."""
     waste = 0.0
     byproduct = 0.0
@@ -372,59 +397,126 @@ def plan_routes(
     elif role == TRADES_BYPRODUCTS:
         byproduct = byproduct_kg_per_day * noise
         demand = input_kg_per_day
-    bring = min(p.hub_bring_rate * hub_bring, 1.0)
+    sorted_kg = waste * (p.recyclable_share * sort)
+    composted = waste * (p.biowaste_share * compost)
+    brought_reuse = waste * (p.reusable_share * bring_reuse)
+    brought_repair = waste * (p.repairable_share * bring_repair)
+    kept = waste * (p.reusable_share * (1.0 - bring_reuse) + p.repairable_share * (1.0 - bring_repair))
+    bagged = max(waste - sorted_kg - composted - brought_reuse - brought_repair - kept, 0.0)
+    bag_dumped = bagged * dump_bag
     return MaterialPlan(
         waste_kg=waste,
         byproduct_kg=byproduct,
         demand_kg=demand,
-        sorted_kg=waste * (p.recyclable_share * min(p.sorting_rate * sorting, 1.0)),
-        brought_reuse_kg=waste * (p.reusable_share * bring),
-        brought_repair_kg=waste * (p.repairable_share * bring),
-        dumping_share=min(p.dumping_rate * dumping, 1.0),
+        sorted_kg=sorted_kg,
+        composted_kg=composted,
+        brought_reuse_kg=brought_reuse,
+        brought_repair_kg=brought_repair,
+        goods_kept_kg=kept,
+        bagged_kg=bagged,
+        bag_dumped_kg=bag_dumped,
+        to_neighbours_kg=bag_dumped * to_neighbours,
     )
 
 
 @kernel
+def household_neighbours(indptr, indices, role, i):  # pragma: no cover - compiled
+    """How many of agent ``i``'s ties discard goods (whose bins it could use)."""
+    count = 0
+    for k in range(indptr[i], indptr[i + 1]):
+        if role[indices[k]] == DISCARDS_GOODS:
+            count += 1
+    return count
+
+
+@kernel
+def displace(indptr, indices, role, to_neighbours_kg):  # pragma: no cover - compiled
+    """Where dumped bagged waste meant for neighbours' bins lands: shared equally among each
+    dumper's tied households (``displaced_in``, per receiver); a dumper with none leaves it
+    in the street (``unplaced``, per dumper) [kg/day]."""
+    n = role.size
+    displaced_in = np.zeros(n)
+    unplaced = np.zeros(n)
+    for i in range(n):
+        kg = to_neighbours_kg[i]
+        if not kg > 0.0:
+            continue
+        count = household_neighbours(indptr, indices, role, i)
+        if count == 0:
+            unplaced[i] = kg
+            continue
+        each = kg / count
+        for k in range(indptr[i], indptr[i + 1]):
+            if role[indices[k]] == DISCARDS_GOODS:
+                displaced_in[indices[k]] += each
+    return displaced_in, unplaced
+
+
+@kernel
 def settle_routes(
-    waste, sorted_kg, accepted_reuse, accepted_repair, dumping_share, byproduct, demand, secondary, sold, left, p
+    plan,
+    accepted_reuse,
+    accepted_repair,
+    dump_goods,
+    unplaced,
+    displaced_in,
+    marginal_eur_per_kg,
+    fixed_eur_per_day,
+    secondary,
+    sold,
+    left,
+    p,
 ):  # pragma: no cover - compiled
     """One agent's routes once the hub accepted ``accepted_reuse`` and ``accepted_repair``
-    of its goods and symbiosis gave it ``secondary``, took ``sold`` of its by-product and
-    left it ``left`` (one-agent form; the other inputs from :class:`MaterialPlan`; ``p``:
-    :class:`RoutingParameters`), as :class:`MaterialSettlement`."""
-    residual_stream = max(waste - sorted_kg - accepted_reuse - accepted_repair, 0.0)
-    dumped = residual_stream * dumping_share
+    of the goods it brought, symbiosis gave it ``secondary``, took ``sold`` of its
+    by-product and left it ``left``, and others put ``displaced_in`` in its bin (one-agent
+    form; ``plan``: its :class:`MaterialPlan`; ``dump_goods``: the share of the goods it
+    keeps that it dumps; ``unplaced``: what it meant for neighbours' bins but had none to
+    use; ``marginal_eur_per_kg``, ``fixed_eur_per_day``: what its bin costs it; ``p``:
+    :class:`RoutingParameters`), as :class:`MaterialSettlement`.
+
+    A household pays the charging scheme (its flat part, and the marginal price of what is
+    in its bin) and the hub's prices; the commune pays the routes. A firm pays its routes,
+    its virgin input and the secondary material it buys."""
+    refused = (plan.brought_reuse_kg - accepted_reuse) + (plan.brought_repair_kg - accepted_repair)
+    goods = plan.goods_kept_kg + refused  # to the recycling centre, or dumped
+    goods_dumped = goods * dump_goods
+    in_bin = (plan.bagged_kg - plan.bag_dumped_kg) + displaced_in
+    street = goods_dumped + (plan.bag_dumped_kg - plan.to_neighbours_kg) + unplaced
     recycled_by = left * p.byproduct_recycling_share
-    virgin = max(demand - secondary, 0.0)
-    # residual streams (households' kept waste, firms' unrecycled by-products): recovery or landfill
-    disposed = (residual_stream - dumped) + (left - recycled_by)
+    virgin = max(plan.demand_kg - secondary, 0.0)
+    # residual streams (households' bins and goods at the recycling centre, firms' unrecycled by-products)
+    disposed = in_bin + (goods - goods_dumped) + (left - recycled_by)
     recovered = disposed * p.energy_recovery_share
     landfilled = disposed - recovered
-    recycled = sorted_kg + recycled_by
-    cost = (
-        recycled * p.recycling_eur_per_kg
-        + recovered * p.recovery_eur_per_kg
-        + landfilled * p.landfill_eur_per_kg
+    recycled = plan.sorted_kg + recycled_by
+    household = (
+        fixed_eur_per_day
+        + in_bin * marginal_eur_per_kg
         + accepted_reuse * p.reuse_eur_per_kg
         + accepted_repair * p.repair_eur_per_kg
+    )
+    firm = (
+        recycled_by * p.recycling_eur_per_kg
+        + (left - recycled_by) * p.residual_eur_per_kg
         + virgin * p.virgin_eur_per_kg
         + secondary * p.secondary_eur_per_kg
         + sold * (p.reuse_eur_per_kg - p.secondary_eur_per_kg)
     )
     r = p.byproduct_recycling_share
     reference = (
-        sorted_kg * p.recycling_eur_per_kg
-        + (waste - sorted_kg) * ((1.0 - dumping_share) * p.residual_eur_per_kg)
-        + demand * p.virgin_eur_per_kg
-        + byproduct * (r * p.recycling_eur_per_kg + (1.0 - r) * p.residual_eur_per_kg)
+        fixed_eur_per_day
+        + in_bin * marginal_eur_per_kg
+        + plan.demand_kg * p.virgin_eur_per_kg
+        + plan.byproduct_kg * (r * p.recycling_eur_per_kg + (1.0 - r) * p.residual_eur_per_kg)
     )
     return MaterialSettlement(
-        dumped_kg=dumped,
+        dumped_kg=street,
         virgin_kg=virgin,
         recycled_kg=recycled,
         recovered_kg=recovered,
         landfilled_kg=landfilled,
-        cost_eur=cost,
+        cost_eur=household + firm,
         reference_cost_eur=reference,
     )
 
@@ -436,110 +528,178 @@ def route_arrays(
     waste_kg_per_day,
     byproduct_kg_per_day,
     input_kg_per_day,
-    sorting,
-    hub_bring,
-    dumping,
+    choices,
+    indptr,
+    indices,
     seller,
     buyer,
     reusable_kg,
     repairable_kg,
     p,
 ):  # pragma: no cover - compiled
-    """The day's routes of :func:`route_materials` (``p``: :class:`RoutingParameters`):
-    per-agent flows and costs and the territory's totals, as :class:`MaterialRoutes`."""
+    """The day's routes of :func:`route_materials` (``choices``: every agent's
+    :class:`~commons_abm.behaviour.waste_choices.WasteChoices`; ``p``:
+    :class:`RoutingParameters`): per-agent flows and costs and the territory's totals, as
+    :class:`MaterialRoutes`."""
     n = kind.size
-    waste = np.zeros(n)
-    byproduct = np.zeros(n)
-    demand = np.zeros(n)
-    sorted_kg = np.zeros(n)
-    brought_reuse = np.zeros(n)
-    brought_repair = np.zeros(n)
-    dumping_share = np.zeros(n)
+    role = np.empty(n, dtype=np.int64)
+    plans = []
     offered_reuse = 0.0
     offered_repair = 0.0
-    # households: sorting and the hub, at today's behaviour
+    to_neighbours = np.zeros(n)
+    byproduct = np.zeros(n)
+    demand = np.zeros(n)
+    brought_reuse = np.zeros(n)
+    brought_repair = np.zeros(n)
+    # households: sorting, composting, the hub and bagged dumping, at today's decisions
     for i in range(n):
+        role[i] = MATERIAL_ROLE_OF[kind[i]]
         plan = plan_routes(
-            MATERIAL_ROLE_OF[kind[i]],
+            role[i],
             noise[i],
             waste_kg_per_day[i],
             byproduct_kg_per_day[i],
             input_kg_per_day[i],
-            sorting[i],
-            hub_bring[i],
-            dumping[i],
+            choices.sort[i],
+            choices.compost[i],
+            choices.bring_reuse[i],
+            choices.bring_repair[i],
+            choices.dump_bag[i],
+            choices.to_neighbours[i],
             p,
         )
-        waste[i] = plan.waste_kg
+        plans.append(plan)
         byproduct[i] = plan.byproduct_kg
         demand[i] = plan.demand_kg
-        sorted_kg[i] = plan.sorted_kg
         brought_reuse[i] = plan.brought_reuse_kg
         brought_repair[i] = plan.brought_repair_kg
-        dumping_share[i] = plan.dumping_share
-        offered_reuse += brought_reuse[i]
-        offered_repair += brought_repair[i]
+        to_neighbours[i] = plan.to_neighbours_kg
+        offered_reuse += plan.brought_reuse_kg
+        offered_repair += plan.brought_repair_kg
+    displaced_in, unplaced = displace(indptr, indices, role, to_neighbours)
     hub = hub_flows(reusable_kg, repairable_kg, offered_reuse, offered_repair, p.hub)
     accepted_reuse = accepted_goods(brought_reuse, hub.accept_share)
     accepted_repair = accepted_goods(brought_repair, hub.accept_share)
     # firms: symbiosis first, then down the hierarchy
     kg, secondary, sold, left = exchange(seller, buyer, byproduct, demand, has_role(kind, TRADES_BYPRODUCTS))
+    waste = np.empty(n)
     dumped = np.empty(n)
     virgin = np.empty(n)
     cost = np.empty(n)
     reference = np.empty(n)
     household_waste = byproducts = recycled_total = recovery = landfill = dumping_kg = virgin_input = 0.0
-    input_demand = 0.0
+    input_demand = sorted_total = composting = displaced = 0.0
     for i in range(n):
+        plan = plans[i]
         routes = settle_routes(
-            waste[i],
-            sorted_kg[i],
+            plan,
             accepted_reuse[i],
             accepted_repair[i],
-            dumping_share[i],
-            byproduct[i],
-            demand[i],
+            choices.dump_goods[i],
+            unplaced[i],
+            displaced_in[i],
+            choices.marginal_eur_per_kg[i],
+            choices.fixed_eur_per_day[i],
             secondary[i],
             sold[i],
             left[i],
             p,
         )
+        waste[i] = plan.waste_kg
         dumped[i] = routes.dumped_kg
         virgin[i] = routes.virgin_kg
         cost[i] = routes.cost_eur
         reference[i] = routes.reference_cost_eur
-        household_waste += waste[i]
-        byproducts += byproduct[i]
+        household_waste += plan.waste_kg
+        byproducts += plan.byproduct_kg
         recycled_total += routes.recycled_kg
+        sorted_total += plan.sorted_kg
+        composting += plan.composted_kg
+        displaced += displaced_in[i]
         recovery += routes.recovered_kg
         landfill += routes.landfilled_kg
         dumping_kg += dumped[i]
         virgin_input += virgin[i]
         input_demand += demand[i]
     symbiosis = kg.sum()
+    totals = material_totals(
+        household_waste,
+        byproducts,
+        hub,
+        symbiosis,
+        recycled_total,
+        sorted_total,
+        composting,
+        recovery,
+        landfill,
+        dumping_kg,
+        displaced,
+        virgin_input,
+        input_demand,
+    )
+    return MaterialRoutes(
+        waste_kg=waste,
+        dumped_kg=dumped,
+        displaced_kg=displaced_in,
+        brought_kg=brought_reuse + brought_repair,
+        byproduct_kg=byproduct,
+        secondary_kg=secondary,
+        virgin_kg=virgin,
+        cost_eur=cost,
+        reference_cost_eur=reference,
+        totals=totals,
+    )
+
+
+@kernel
+def material_totals(
+    household_waste,
+    byproducts,
+    hub,
+    symbiosis,
+    recycled_total,
+    sorted_total,
+    composting,
+    recovery,
+    landfill,
+    dumping_kg,
+    displaced,
+    virgin_input,
+    input_demand,
+):  # pragma: no cover - compiled
+    """The territory's :class:`MaterialTotals` from the day's sums [kg] and the hub's
+    :class:`~commons_abm.materials.repair_hub.HubFlows` (both engines call it)."""
     reused, repaired = hub.reused_kg, hub.repaired_kg
-    # totals [kg]
     inputs = household_waste + byproducts
     reuse = reused + symbiosis
     recycling = recycled_total + hub.repair_failed_kg
     stock_change = (hub.reusable_end_kg - hub.reusable_start_kg) + (hub.repairable_end_kg - hub.repairable_start_kg)
-    residual = inputs - (reuse + repaired + recycling + recovery + landfill + dumping_kg + stock_change)
+    residual = inputs - (reuse + repaired + recycling + composting + recovery + landfill + dumping_kg + stock_change)
     virgin_material = max(household_waste - reused - repaired, 0.0) + virgin_input
-    circular = reuse + repaired + recycling
+    circular = reuse + repaired + recycling + composting
     denominator = circular + virgin_material
+    household_recovered = reused + repaired + hub.repair_failed_kg + sorted_total + composting
+    recovery_rate = household_recovered / household_waste if household_waste > 0.0 else 0.0
+    exchange_rate = symbiosis / byproducts if byproducts > 0.0 else 0.0
     circularity = circular / denominator if denominator > 0.0 else 0.0
-    totals = MaterialTotals(
+    return MaterialTotals(
         inputs_kg=inputs,
         household_waste_kg=household_waste,
         byproducts_kg=byproducts,
         reuse_kg=reuse,
         repair_kg=repaired,
         recycling_kg=recycling,
+        composting_kg=composting,
         recovery_kg=recovery,
         landfill_kg=landfill,
         dumping_kg=dumping_kg,
+        displaced_kg=displaced,
         stock_change_kg=stock_change,
         residual_kg=residual,
+        household_recovered_kg=household_recovered,
+        household_sorted_kg=sorted_total,
+        household_recovery_rate=recovery_rate,
+        byproduct_exchange_rate=exchange_rate,
         symbiosis_kg=symbiosis,
         virgin_input_kg=virgin_input,
         material_demand_kg=household_waste + input_demand,
@@ -548,17 +708,6 @@ def route_arrays(
         hub_refused_kg=hub.refused_kg,
         hub_reusable_end_kg=hub.reusable_end_kg,
         hub_repairable_end_kg=hub.repairable_end_kg,
-    )
-    return MaterialRoutes(
-        waste_kg=waste,
-        dumped_kg=dumped,
-        brought_kg=brought_reuse + brought_repair,
-        byproduct_kg=byproduct,
-        secondary_kg=secondary,
-        virgin_kg=virgin,
-        cost_eur=cost,
-        reference_cost_eur=reference,
-        totals=totals,
     )
 
 
