@@ -264,8 +264,12 @@ def test_dumping_the_bag_raises_dumping_and_chipped_bins_displace_it() -> None:
     )
 
 
+ALL_COMPATIBLE = {"materials.firms.matching.compatible_share": 1.0}  # every same-kind pair can exchange
+SETTLED = {**ALL_COMPATIBLE, "materials.firms.matching.tie_discovery_per_day": 0.0}  # and no new match forms
+
+
 def test_symbiosis_off_gives_zero_exchange_and_all_virgin() -> None:
-    on, state = run(5)
+    on, state = run(5, **ALL_COMPATIBLE)
     off, _ = run(5, **{"materials.firms.symbiosis": False})
     assert total(on, "symbiosis") > 0.0  # the default network has matching firm-firm ties
     assert total(off, "symbiosis") == 0.0
@@ -286,7 +290,7 @@ def test_cost_equals_reference_without_hub_and_symbiosis() -> None:
 
 
 def test_costs_with_symbiosis_and_hub() -> None:
-    scenario, state, rngs = make()
+    scenario, state, rngs = make(**SETTLED)
     cost_array = state.material_cost_eur
     d = route_materials(state, scenario, 0, rngs, decided(state, scenario, 0))
     assert state.material_cost_eur is cost_array  # overwritten in place
@@ -298,12 +302,13 @@ def test_costs_with_symbiosis_and_hub() -> None:
     saved = d.reference_cost_eur[firms].sum() - state.material_cost_eur[firms].sum()
     r, e = scenario.materials.firms.byproduct_recycling_share, scenario.materials.households.energy_recovery_share
     avoided = r * c.recycling_eur_per_kg + (1 - r) * (e * c.recovery_eur_per_kg + (1 - e) * c.landfill_eur_per_kg)
+    avoided -= scenario.materials.firms.matching.transaction_eur_per_kg  # the seller handles what it gives
     assert d.symbiosis > 0
     assert saved == pytest.approx(d.symbiosis * (c.virgin_eur_per_kg - c.reuse_eur_per_kg + avoided))
     buyers = d.secondary_kg > 0
     assert state.material_cost_eur[buyers].sum() < d.reference_cost_eur[buyers].sum()
     # dumpers are not charged: the cost does not change with the dumping clean-up price
-    scenario2, state2, rngs2 = make(**{"materials.costs.dumping_eur_per_kg": 50.0})
+    scenario2, state2, rngs2 = make(**{**SETTLED, "materials.costs.dumping_eur_per_kg": 50.0})
     d2 = route_materials(state2, scenario2, 0, rngs2, decided(state2, scenario2, 0))
     np.testing.assert_allclose(state2.material_cost_eur, state.material_cost_eur)
     assert d2.dumping_cleanup_eur == pytest.approx(100 * d.dumping_cleanup_eur)

@@ -121,3 +121,13 @@ def test_mass_balances_close_at_every_step_under_every_rulebook(paired) -> None:
     for frames in paired.values():
         for frame in frames:
             assert frame["material_balance_residual_kg"].abs().max() < 1e-6
+
+
+def test_a_byproduct_platform_raises_the_exchange_between_firms(paired) -> None:
+    """A platform and facilitator (rule ``match_byproducts``, in ``full_ostrom``) find the
+    matches firms' ties alone do not: the share of by-products used by other firms rises by
+    more than 5 points, 99 % interval over 20 paired seeds."""
+    d = differences(paired, "status_quo", "full_ostrom", "byproduct_exchange_rate")
+    half = 2.861 * d.std(ddof=1) / np.sqrt(d.size)
+    assert d.mean() - half > 0.05, (d.mean(), half)
+    assert all(f["byproduct_matches"].iloc[-1] >= f["byproduct_matches"].iloc[0] for f in paired["full_ostrom"])

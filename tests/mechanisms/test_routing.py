@@ -70,6 +70,8 @@ class TestRoutes(MechanismContract):
             "buyer": buyer,
             "reusable_kg": stock * 0.6,
             "repairable_kg": stock * 0.4,
+            "setup_eur": np.where(rng.random(n) < 0.1, rng.uniform(0.0, 1000.0, n), 0.0),
+            "transaction": rng.uniform(0.0, 0.3),
             "p": p,
         }
 
@@ -93,6 +95,8 @@ class TestRoutes(MechanismContract):
             f["buyer"],
             f["reusable_kg"],
             f["repairable_kg"],
+            f["setup_eur"],
+            f["transaction"],
             f["p"],
         )
 
@@ -155,6 +159,8 @@ class TestRoutes(MechanismContract):
                 float(secondary[i]),
                 float(sold[i]),
                 float(left[i]),
+                float(f["setup_eur"][i]),
+                f["transaction"],
                 p,
             )
             for i, plan in enumerate(plans)

@@ -317,6 +317,8 @@ class AgentRules:
             float(self.secondary_kg),
             float(self.sold_kg),
             float(unsold(float(self.byproduct_kg), float(self.sold_kg))),
+            float(self.model.reference.setup_eur[self.index]),
+            float(self.model.reference.transaction_eur_per_kg),
             self.routing(),
         )
         self.dumped_kg, self.virgin_kg = routes.dumped_kg, routes.virgin_kg
@@ -552,11 +554,10 @@ class FirmRules(AgentRules):
         self.byproduct_kg, self.input_demand_kg = plan.byproduct_kg, plan.demand_kg
 
     def buyers(self) -> list[AgentRules]:
-        """Tied firms whose input is the material of my by-product."""
-        mine = self.byproduct_type
-        if mine < 0:
-            return []
-        return [o for o in self.neighbour_agents if o.trades_byproducts and o.input_type == mine]
+        """The firms I deliver my by-product to today: my active matches, if I deliver
+        (:mod:`commons_abm.materials.byproduct_matches`)."""
+        model = self.model
+        return [model.agent_at(b) for b in model.reference.buyers_today.get(self.index, [])]
 
     def offer_byproducts(self) -> None:
         """Offer my by-product to my buyers in proportion to their demand

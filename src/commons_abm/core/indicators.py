@@ -96,6 +96,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "composting_kg": ("kg/day", "Food and kitchen waste composted by households."),
     "sorted_kg": ("kg/day", "Recyclables households sorted (separate collection and the recycling centre)."),
+    "byproduct_matches": (
+        "count",
+        "Firms' by-product matches in force at the end of the step (commons_abm.materials.byproduct_matches).",
+    ),
     "sanctions": ("count/day", "Sanctions imposed at the step."),
     "governance_cost": ("EUR/day", "Cost of monitoring, sanctioning, meetings and the operator at the step."),
     "gini_net_benefit": (

@@ -365,6 +365,40 @@ class Hub(_Section):
     )
 
 
+class FirmMatching(_Section):
+    """How firms' by-product matches form, deliver and break
+    (:mod:`commons_abm.materials.byproduct_matches`)."""
+
+    compatible_share: Share = Field(
+        0.15,
+        description="Share of (seller, buyer) pairs of firms whose by-product and input are of the same kind "
+        "where the by-product meets the buyer's technical specifications [0-1] (assumption).",
+    )
+    tie_discovery_per_day: Share = Field(
+        1 / 30,
+        description="Chance that two tied firms find, on a given day, a match between the by-product of one "
+        "and the input of the other [1/day] (assumption: within a month or so of talking).",
+    )
+    setup_cost_eur: NonNeg = Field(
+        2000.0,
+        le=1e7,
+        description="Cost of setting up a match: tests, contract, logistics [EUR] (assumption; "
+        "003_d0cbea24b0b91578.txt: the cost of cooperation is over-valued, its return is not immediate).",
+    )
+    payback_days: Positive = Field(
+        90.0, le=3650, description="Time firms give a match to pay back its set-up cost [days] (assumption)."
+    )
+    transaction_eur_per_kg: NonNeg = Field(
+        0.25,
+        le=MAX_EUR_PER_KG,
+        description="Mean cost of handling a kg of by-product between two firms: sorting, storing, "
+        "transport [EUR/kg] (assumption).",
+    )
+    break_per_day: Share = Field(
+        1 / 90, description="Chance that a match with no trust left breaks on a given day [1/day] (assumption)."
+    )
+
+
 class FirmMaterials(_Section):
     """Firms' material inputs and by-products (industrial symbiosis, ``002_2c516223579a919e.txt``)."""
 
@@ -380,6 +414,7 @@ class FirmMaterials(_Section):
     byproduct_recycling_share: Share = Field(
         0.7, description="Share of by-products not exchanged that is recycled [0-1]."
     )
+    matching: FirmMatching = Field(default_factory=lambda: FirmMatching())
 
 
 class MaterialCosts(_Section):

@@ -109,6 +109,29 @@ class Commons:
 
 
 @dataclass
+class Matches:
+    """Firms' candidate by-product matches, one entry per (seller, buyer) pair whose
+    by-product and input are of the same kind (:mod:`commons_abm.materials.byproduct_matches`)."""
+
+    seller: np.ndarray  # int64: the firm that gives its by-product
+    buyer: np.ndarray  # int64: the firm that uses it as input
+    tied: np.ndarray  # bool: the two firms are tied in the social network
+    active: np.ndarray  # bool: the match is in force
+    trust: np.ndarray  # float: the two firms' trust in the match [0-1]
+
+    @classmethod
+    def empty(cls) -> Matches:
+        """No candidate match."""
+        none = np.empty(0, dtype=np.int64)
+        return cls(none, none.copy(), np.empty(0, bool), np.empty(0, bool), np.empty(0))
+
+    @property
+    def count(self) -> int:
+        """Number of active matches."""
+        return int(self.active.sum())
+
+
+@dataclass
 class State:
     """All agent state of a model, one array entry per agent."""
 
@@ -132,6 +155,7 @@ class State:
     position: np.ndarray  # float (n, 2): location in the unit square
     ties: Ties
     commons: Commons = field(default_factory=Commons)
+    matches: Matches | None = None  # firms' by-product matches, built on the first day (materials.byproduct_matches)
     # Accounts, rewritten every step [EUR/day] and accumulated [EUR].
     energy_cost_eur: np.ndarray = field(default=None)  # type: ignore[assignment]
     material_cost_eur: np.ndarray = field(default=None)  # type: ignore[assignment]

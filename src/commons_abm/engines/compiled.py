@@ -83,8 +83,8 @@ from commons_abm.governance.officials import (
 )
 from commons_abm.governance.rulebook import POSTURES
 from commons_abm.governance.sanctions import EXCLUSION_DAYS, accusations, sanction_arrays
+from commons_abm.materials.byproduct_matches import match_day
 from commons_abm.materials.routing import (
-    exchange_pairs,
     materials_day,
     route_arrays,
 )
@@ -105,7 +105,6 @@ def advance(model: Simulation, days: int) -> None:
     rules, behaviour, world = rules_and_world(model)  # (a fraction of a millisecond: the rules in force now)
     energy = model.scenario.energy
     s, rngs = model.state, model.rngs
-    seller, buyer = exchange_pairs(s, model.scenario.materials.firms.symbiosis)
     stretch = max(1, min(days, NOISE_VALUES // max(HOURS * s.n, 1)))
     done = 0
     while done < days:
@@ -129,8 +128,6 @@ def advance(model: Simulation, days: int) -> None:
             rngs["behaviour"],
             rngs["governance"],
             run_state(model),
-            seller,
-            buyer,
             model.assembly,
             model.levels.fine_scale.size,
             model.polity.rung,
@@ -181,8 +178,6 @@ def simulate_days(
     behaviour_rng,
     governance,
     state,
-    seller,
-    buyer,
     assembly,
     count,
     rung,
@@ -338,6 +333,17 @@ def simulate_days(
             hourly_out[d] = energy.hourly_kwh
 
         # route_materials
+        delivered, setup = match_day(
+            materials_rng.random((3, state.match_seller.size)),
+            state.match_active,
+            state.match_trust,
+            state.match_tied,
+            state.match_seller,
+            state.match_buyer,
+            state.byproduct_kg_per_day,
+            state.input_kg_per_day,
+            world.matching,
+        )
         materials = route_arrays(
             lognormal_noise(materials_rng, world.materials_daily_cv, n),
             kind,
@@ -347,10 +353,12 @@ def simulate_days(
             waste,
             indptr,
             indices,
-            seller,
-            buyer,
+            state.match_seller[delivered],
+            state.match_buyer[delivered],
             scalars[HUB_REUSABLE_KG],
             scalars[HUB_REPAIRABLE_KG],
+            setup,
+            world.matching.transaction_eur_per_kg,
             world.routing,
         )
         material_cost[:] = materials.cost_eur
@@ -575,6 +583,7 @@ def simulate_days(
             displaced_waste_kg=mt.displaced_kg,
             composting_kg=mt.composting_kg,
             sorted_kg=mt.household_sorted_kg,
+            byproduct_matches=float(state.match_active.sum()),
             sanctions=float(sanctions),
             governance_cost=governance_cost_eur,
             gini_net_benefit=gini_of_sorted(sorted_along(order, cumulative)),

@@ -50,8 +50,9 @@ DAY: tuple[Stage, ...] = (
     Stage(
         "decide",
         ("behaviour",),
-        ("behaviour.decisions", "behaviour.motives"),
-        "each agent decides whether to cooperate: share, sort, bring goods to the hub, pay the fee",
+        ("behaviour.decisions", "behaviour.motives", "behaviour.waste_choices"),
+        "each agent decides whether to cooperate (its battery claim, the fee); each household what it "
+        "sorts, composts, brings to the hub and whether it dumps",
     ),
     Stage(
         "exchange_energy",
@@ -69,8 +70,9 @@ DAY: tuple[Stage, ...] = (
     Stage(
         "route_materials",
         ("materials",),
-        ("materials.routing", "materials.repair_hub", "materials.symbiosis"),
-        "goods and by-products down the waste hierarchy, the hub, firms' by-product exchange",
+        ("materials.byproduct_matches", "materials.routing", "materials.repair_hub", "materials.symbiosis"),
+        "firms' by-product matches form, deliver and break; goods and by-products down the waste "
+        "hierarchy, the hub, firms' by-product exchange",
     ),
     Stage(
         "enforce_rules",

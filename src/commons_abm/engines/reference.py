@@ -78,6 +78,7 @@ from commons_abm.governance.officials import (
 )
 from commons_abm.governance.rulebook import POSTURES
 from commons_abm.governance.sanctions import SanctionDay
+from commons_abm.materials.byproduct_matches import delivering, match_day, match_parameters, matches_of
 from commons_abm.materials.repair_hub import capacities, hub_flows
 from commons_abm.materials.routing import MaterialRoutes, MaterialsDay, material_totals, materials_day
 from commons_abm.territory.solar import clearness, hourly_yield
@@ -342,6 +343,26 @@ class ReferenceEngine:
         m = model.scenario.materials
         everyone = self.everyone
         firms = [a for a in everyone if a.trades_byproducts]
+        # the matches' day (materials.byproduct_matches): which sellers deliver to whom today
+        matches, matching = (
+            matches_of(model.state, model.scenario),
+            match_parameters(model.scenario, model.institutions),
+        )
+        delivered, self.setup_eur = match_day(
+            model.rngs["materials"].random((3, matches.seller.size)),
+            matches.active,
+            matches.trust,
+            matches.tied,
+            matches.seller,
+            matches.buyer,
+            model.state.byproduct_kg_per_day,
+            model.state.input_kg_per_day,
+            matching,
+        )
+        self.transaction_eur_per_kg = matching.transaction_eur_per_kg
+        self.buyers_today: dict[int, list[int]] = {}
+        for seller, buyer in zip(*(side.tolist() for side in delivering(matches, delivered))):
+            self.buyers_today.setdefault(seller, []).append(buyer)
         if m.firms.symbiosis:
             for firm in firms:
                 firm.offer_byproducts()

@@ -6,6 +6,9 @@ world (calendar tables, weather, tariffs, materials) from the mechanisms' own pa
 functions; :func:`run_state` gathers the state's arrays; :class:`DayRow` is one day's row
 of the timeseries in the order of :data:`~commons_abm.core.indicators.COLUMNS`, and
 :class:`LastDay` what the loop hands back of the last day it ran.
+
+Over 400 lines: the records the compiled loop takes are one interface, read together with
+the builders that fill them.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from commons_abm.governance.officials import (
     overrides_per_year,
 )
 from commons_abm.governance.rulebook import POSTURE_VOICE, POSTURES
+from commons_abm.materials.byproduct_matches import MatchParameters, match_parameters, matches_of
 from commons_abm.materials.routing import (
     MaterialRoutes,
     RoutingParameters,
@@ -110,6 +114,7 @@ class DayRow(NamedTuple):
     displaced_waste_kg: float
     composting_kg: float
     sorted_kg: float
+    byproduct_matches: float
     sanctions: float
     governance_cost: float
     gini_net_benefit: float
@@ -219,6 +224,7 @@ class RunWorld(NamedTuple):
     energy: EnergyParameters  # battery and tariffs
     materials_daily_cv: float  # day-to-day variation of waste and by-products [-]
     routing: RoutingParameters  # materials' shares, prices and the hub
+    matching: MatchParameters  # how firms' by-product matches form, deliver and break
 
 
 class RunState(NamedTuple):
@@ -266,6 +272,11 @@ class RunState(NamedTuple):
     fine_scale: np.ndarray  # per assembly: x the rulebook's fines [-]
     fee_eur_per_day: np.ndarray  # per assembly: membership fee [EUR/day]
     chosen: np.ndarray  # per assembly: levels last set by members' vote
+    match_seller: np.ndarray  # per candidate by-product match: the seller
+    match_buyer: np.ndarray  # ... the buyer
+    match_tied: np.ndarray  # ... whether the two firms are tied
+    match_active: np.ndarray  # ... whether the match is in force
+    match_trust: np.ndarray  # ... the two firms' trust in it [0-1]
 
 
 class LastDay(NamedTuple):
@@ -346,6 +357,7 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
         energy=energy_parameters(e),
         materials_daily_cv=float(m.daily_cv),
         routing=routing_parameters(m),
+        matching=match_parameters(model.scenario, inst),
     )
     return rules, behaviour, world
 
@@ -353,6 +365,7 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
 def run_state(model: Simulation) -> RunState:
     """The model's state arrays, ties and rule levels as the compiled loop takes them."""
     s, ties, levels = model.state, model.state.ties, model.levels
+    matches = matches_of(s, model.scenario)
     return RunState(
         kind=s.kind,
         annual_demand_kwh=s.annual_demand_kwh,
@@ -394,4 +407,9 @@ def run_state(model: Simulation) -> RunState:
         fine_scale=levels.fine_scale,
         fee_eur_per_day=levels.fee_eur_per_day,
         chosen=levels.chosen,
+        match_seller=matches.seller,
+        match_buyer=matches.buyer,
+        match_tied=matches.tied,
+        match_active=matches.active,
+        match_trust=matches.trust,
     )

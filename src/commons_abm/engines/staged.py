@@ -45,6 +45,7 @@ from commons_abm.governance.mediation import mediate
 from commons_abm.governance.monitoring import monitor
 from commons_abm.governance.officials import members_voice, officials_act
 from commons_abm.governance.sanctions import accusations, impose_sanctions
+from commons_abm.materials.byproduct_matches import match_parameters, matches_of
 from commons_abm.materials.routing import route_materials as route
 
 __all__ = ["STAGES", "step"]
@@ -89,7 +90,14 @@ def exchange_energy(sim: Simulation, day: Day) -> None:
 def route_materials(sim: Simulation, day: Day) -> None:
     """The day's goods and by-products (:mod:`commons_abm.materials.routing`)."""
     a = sim.results.actions
-    sim.last_materials = route(sim.state, sim.scenario, day, sim.rngs, a.waste if a is not None else None)
+    sim.last_materials = route(
+        sim.state,
+        sim.scenario,
+        day,
+        sim.rngs,
+        a.waste if a is not None else None,
+        match_parameters(sim.scenario, sim.institutions),
+    )
 
 
 def enforce_rules(sim: Simulation, day: Day) -> None:
@@ -235,6 +243,7 @@ def record(sim: Simulation, day: Day) -> None:
         "displaced_waste_kg": m.displaced,
         "composting_kg": m.composting,
         "sorted_kg": m.household_sorted,
+        "byproduct_matches": float(matches_of(s, sim.scenario).count),
         "sanctions": g.sanctions,
         "governance_cost": g.cost_eur,
         "gini_net_benefit": gini_of(s.cumulative_net_benefit_eur),

@@ -93,6 +93,11 @@ class Institutions:
     fee_eur_per_day: float = 0.0
     dumping_forbidden: bool = False
     dumping_binds_members_only: bool = False  # attribute `member`: member households only
+    byproduct_platform: bool = False  # the operator runs a by-product matching platform
+    platform_discovery_per_day: float = 0.0
+    platform_setup_cut: float = 0.0
+    platform_transaction_cut: float = 0.0
+    platform_cost_eur_per_day: float = 0.0
     waste_scheme: str = "flat"  # how households pay for their waste: flat, per_kg or per_lift
     waste_fixed_eur_per_inhabitant_year: float = 93.0
     waste_eur_per_kg: float = 0.0
@@ -278,6 +283,15 @@ def compile_rulebook(book: Rulebook) -> Institutions:
         kw["fee_eur_per_day"] = s.params.eur_per_month * 12.0 / 365.0
     kw["dumping_forbidden"] = "dump_waste" in by_aim
     kw["dumping_binds_members_only"] = "dump_waste" in by_aim and by_aim["dump_waste"].attribute == "member"
+    if (s := by_aim.get("match_byproducts")) is not None:
+        p = s.params
+        kw.update(
+            byproduct_platform=True,
+            platform_discovery_per_day=p.discovery_per_day,
+            platform_setup_cut=p.setup_cost_cut,
+            platform_transaction_cut=p.transaction_cost_cut,
+            platform_cost_eur_per_day=p.cost_eur_per_day,
+        )
     if (s := by_aim.get("charge_waste")) is not None:
         p = s.params
         kw.update(

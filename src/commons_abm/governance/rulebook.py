@@ -174,6 +174,28 @@ class DumpParams(_Params):
     pass
 
 
+class MatchByproductsParams(_Params):
+    discovery_per_day: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Chance that the platform finds, on a given day, any given match between one firm's "
+        "by-product and another's input [1/day].",
+    )
+    setup_cost_cut: float = Field(
+        0.5, ge=0, le=1, description="Share of a match's set-up cost the facilitator takes on [0-1]."
+    )
+    transaction_cost_cut: float = Field(
+        0.5, ge=0, le=1, description="Share of the cost of handling a kg between firms the platform saves [0-1]."
+    )
+    cost_eur_per_day: float = Field(
+        30.0,
+        ge=0,
+        le=100_000,
+        description="The platform's and facilitator's cost, shared by the firms in an active match [EUR/day].",
+    )
+
+
 class ChargeWasteParams(_Params):
     scheme: Literal["flat", "per_kg", "per_lift"] = Field(
         "flat",
@@ -242,6 +264,14 @@ AIMS: dict[str, Aim] = {
             ("must_not",),
             (2,),
             DumpParams,
+        ),
+        Aim(
+            "match_byproducts",
+            "run a platform and a facilitator that find matches between firms' by-products and inputs",
+            ("operator",),
+            ("must",),
+            (2, 3),
+            MatchByproductsParams,
         ),
         Aim(
             "charge_waste",

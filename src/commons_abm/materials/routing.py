@@ -81,8 +81,16 @@ from commons_abm.core.kernels import kernel
 from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF, TRADES_BYPRODUCTS, has_role
 from commons_abm.core.scenario import Materials, Scenario
 from commons_abm.core.state import State
+from commons_abm.governance.institutions import Institutions
+from commons_abm.materials.byproduct_matches import (
+    MatchParameters,
+    delivering,
+    match_day,
+    match_parameters,
+    matches_of,
+)
 from commons_abm.materials.repair_hub import HubCapacities, accepted_goods, capacities, hub_flows
-from commons_abm.materials.symbiosis import exchange, symbiosis_pairs
+from commons_abm.materials.symbiosis import exchange
 from commons_abm.territory.build import lognormal_noise
 
 __all__ = [
@@ -93,7 +101,6 @@ __all__ = [
     "MaterialsDay",
     "RoutingParameters",
     "displace",
-    "exchange_pairs",
     "household_neighbours",
     "material_totals",
     "materials_day",
@@ -263,12 +270,15 @@ def route_materials(
     day: Day | int | None,
     rngs: dict[str, np.random.Generator] | np.random.Generator,
     waste: WasteChoices | None = None,
+    matching: MatchParameters | None = None,
 ) -> MaterialsDay:
     """Route one day of household waste and firms' by-products (see the module docstring).
 
     ``waste`` holds each household's decisions of the day
     (:mod:`commons_abm.behaviour.waste_choices`); without it nobody sorts, composts, brings
-    goods to the hub or dumps, and nobody pays for the bin.
+    goods to the hub or dumps, and nobody pays for the bin. ``matching``: how firms'
+    by-product matches form, deliver and break (:mod:`commons_abm.materials.byproduct_matches`;
+    the scenario's, without a platform, when not given).
 
     Updates the hub stocks in ``state.commons`` and overwrites ``state.material_cost_eur``;
     draws from ``rngs["materials"]`` (or from ``rngs`` if it is a generator). ``day`` is
@@ -278,7 +288,21 @@ def route_materials(
     rng = rngs if isinstance(rngs, np.random.Generator) else rngs["materials"]
     m = scenario.materials
     n = state.n
-    seller, buyer = exchange_pairs(state, m.firms.symbiosis)
+    p = matching if matching is not None else match_parameters(scenario, Institutions())
+    matches = matches_of(state, scenario, rng)
+    u = rng.random((3, matches.seller.size))
+    delivered, setup = match_day(
+        u,
+        matches.active,
+        matches.trust,
+        matches.tied,
+        matches.seller,
+        matches.buyer,
+        state.byproduct_kg_per_day,
+        state.input_kg_per_day,
+        p,
+    )
+    seller, buyer = delivering(matches, delivered)
     routes = route_arrays(
         lognormal_noise(rng, m.daily_cv, n),
         state.kind,
@@ -292,6 +316,8 @@ def route_materials(
         buyer,
         float(state.commons.hub_reusable_kg),
         float(state.commons.hub_repairable_kg),
+        setup,
+        p.transaction_eur_per_kg,
         routing_parameters(m),
     )
     state.material_cost_eur[:] = routes.cost_eur
@@ -364,9 +390,6 @@ def routing_parameters(m: Materials) -> RoutingParameters:
         residual_eur_per_kg=float(e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg),
         hub=capacities(m.hub),
     )
-
-
-_NO_PAIRS = np.empty(0, dtype=np.int64)
 
 
 @kernel
@@ -465,6 +488,8 @@ def settle_routes(
     secondary,
     sold,
     left,
+    setup_eur,
+    transaction_eur_per_kg,
     p,
 ):  # pragma: no cover - compiled
     """One agent's routes once the hub accepted ``accepted_reuse`` and ``accepted_repair``
@@ -472,8 +497,10 @@ def settle_routes(
     by-product and left it ``left``, and others put ``displaced_in`` in its bin (one-agent
     form; ``plan``: its :class:`MaterialPlan`; ``dump_goods``: the share of the goods it
     keeps that it dumps; ``unplaced``: what it meant for neighbours' bins but had none to
-    use; ``marginal_eur_per_kg``, ``fixed_eur_per_day``: what its bin costs it; ``p``:
-    :class:`RoutingParameters`), as :class:`MaterialSettlement`.
+    use; ``marginal_eur_per_kg``, ``fixed_eur_per_day``: what its bin costs it;
+    ``setup_eur``: its share of the set-up of matches formed today; ``transaction_eur_per_kg``:
+    the cost of handling a kg it gives another firm; ``p``: :class:`RoutingParameters`), as
+    :class:`MaterialSettlement`.
 
     A household pays the charging scheme (its flat part, and the marginal price of what is
     in its bin) and the hub's prices; the commune pays the routes. A firm pays its routes,
@@ -501,7 +528,8 @@ def settle_routes(
         + (left - recycled_by) * p.residual_eur_per_kg
         + virgin * p.virgin_eur_per_kg
         + secondary * p.secondary_eur_per_kg
-        + sold * (p.reuse_eur_per_kg - p.secondary_eur_per_kg)
+        + sold * (p.reuse_eur_per_kg - p.secondary_eur_per_kg + transaction_eur_per_kg)
+        + setup_eur
     )
     r = p.byproduct_recycling_share
     reference = (
@@ -535,9 +563,13 @@ def route_arrays(
     buyer,
     reusable_kg,
     repairable_kg,
+    setup_eur,
+    transaction_eur_per_kg,
     p,
 ):  # pragma: no cover - compiled
-    """The day's routes of :func:`route_materials` (``choices``: every agent's
+    """The day's routes of :func:`route_materials` (``seller``, ``buyer``: today's
+    delivering matches; ``setup_eur``: each agent's share of today's new matches' set-up
+    [EUR]; ``transaction_eur_per_kg``: handling between firms; ``choices``: every agent's
     :class:`~commons_abm.behaviour.waste_choices.WasteChoices`; ``p``:
     :class:`RoutingParameters`): per-agent flows and costs and the territory's totals, as
     :class:`MaterialRoutes`."""
@@ -603,6 +635,8 @@ def route_arrays(
             secondary[i],
             sold[i],
             left[i],
+            setup_eur[i],
+            transaction_eur_per_kg,
             p,
         )
         waste[i] = plan.waste_kg
@@ -709,23 +743,3 @@ def material_totals(
         hub_reusable_end_kg=hub.reusable_end_kg,
         hub_repairable_end_kg=hub.repairable_end_kg,
     )
-
-
-def exchange_pairs(state: State, enabled: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """The firms that may exchange by-products (:func:`~commons_abm.materials.symbiosis.symbiosis_pairs`;
-    none when symbiosis is not ``enabled``), kept on the state while its network, kinds and
-    material types stay the same."""
-    if not enabled:
-        return _NO_PAIRS, _NO_PAIRS
-    key = (
-        id(state.ties),
-        state.ties.n_ties,
-        state.kind.tobytes(),
-        state.byproduct_type.tobytes(),
-        state.input_type.tobytes(),
-    )
-    cached = getattr(state, "_symbiosis_pairs", None)
-    if cached is None or cached[0] != key:
-        cached = (key, symbiosis_pairs(state.kind, state.ties, state.byproduct_type, state.input_type))
-        state._symbiosis_pairs = cached
-    return cached[1]
