@@ -39,6 +39,11 @@ COLUMNS = (
     "landfill_kg",
     "recovery_kg",
     "cooperation_rate",
+    "hub_volunteers",
+    "hub_volunteer_hours",
+    "hub_staff_hours",
+    "hub_open_hours",
+    "repair_kg",
 )
 SEEDS = range(1, 21)
 T95 = 2.093  # t quantile, 19 degrees of freedom
@@ -71,8 +76,9 @@ def main() -> None:
     for book, r in runs.items():
         entry = {}
         for c in COLUMNS:
-            values = r[c] * per_inhabitant if c.endswith("_kg") else r[c]
-            ref = base[c] * per_inhabitant if c.endswith("_kg") else base[c]
+            per_year = c.endswith("_kg") and c != "repair_kg"  # the hub's repairs stay per day
+            values = r[c] * per_inhabitant if per_year else r[c]
+            ref = base[c] * per_inhabitant if per_year else base[c]
             mean, half = interval(values)
             dmean, dhalf = interval(values - ref)
             entry[c] = {"mean": mean, "ci95": half, "vs_status_quo": dmean, "vs_status_quo_ci95": dhalf}
@@ -82,7 +88,7 @@ def main() -> None:
     print(f"{'rulebook':24s} " + " ".join(f"{c[:14]:>16s}" for c in COLUMNS))
     for book, entry in out["rulebooks"].items():
         print(f"{book:24s} " + " ".join(f"{entry[c]['mean']:8.3f}±{entry[c]['ci95']:6.3f}" for c in COLUMNS))
-    print("(kg columns per inhabitant per year)")
+    print("(kg columns per inhabitant per year, but repair_kg per day)")
 
 
 if __name__ == "__main__":

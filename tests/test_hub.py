@@ -6,11 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commons_abm.core.scenario import Hub
-from commons_abm.materials.repair_hub import hub_day
+from commons_abm.materials.repair_hub import HubCapacities, hub_day
 
 
-def make_hub(**kw: float) -> Hub:
+def make_hub(**kw: float) -> HubCapacities:
     base = dict(
         intake_kg_per_day=150.0,
         storage_kg=3000.0,
@@ -19,7 +18,7 @@ def make_hub(**kw: float) -> Hub:
         repair_success_rate=0.7,
     )
     base.update(kw)
-    return Hub(**base)
+    return HubCapacities(**base)
 
 
 def test_intake_limited_by_daily_intake() -> None:

@@ -19,6 +19,7 @@ from commons_abm.core.calendar import day_of_step
 from commons_abm.core.kinds import FIRM, HOUSEHOLD, MATERIAL_ROLE_OF
 from commons_abm.core.scenario import Scenario, with_overrides
 from commons_abm.core.seeding import streams
+from commons_abm.materials.repair_hub import HubCapacities
 from commons_abm.materials.routing import MaterialsDay, route_materials
 from commons_abm.territory.build import build_state
 
@@ -70,10 +71,18 @@ def fixed(n: int, **shares: float) -> WasteChoices:
     return WasteChoices(*(np.full(n, float(shares.get(name, 0.0))) for name in WasteChoices._fields))
 
 
-def run(days: int, seed: int = 42, **overrides: object) -> tuple[list[MaterialsDay], object]:
+def hub(intake: float = 60.0, reuse: float = 12.0, repair: float = 8.0, storage: float = 1500.0) -> HubCapacities:
+    """Fixed capacities of the hub for a day (its organisation apart)."""
+    return HubCapacities(intake, storage, reuse, repair, 0.7)
+
+
+def run(
+    days: int, seed: int = 42, capacities: HubCapacities | None = None, **overrides: object
+) -> tuple[list[MaterialsDay], object]:
     scenario, state, rngs = make(seed, **overrides)
     out = [
-        route_materials(state, scenario, day_of_step(s), rngs, decided(state, scenario, seed + s)) for s in range(days)
+        route_materials(state, scenario, day_of_step(s), rngs, decided(state, scenario, seed + s), hub=capacities)
+        for s in range(days)
     ]
     return out, state
 
@@ -90,14 +99,12 @@ def test_single_household_routes_by_hand() -> None:
             "territory.firms": 0,
             "territory.officials": 0,
             "materials.daily_cv": 0.0,
-            "materials.hub.intake_kg_per_day": 1e6,
-            "materials.hub.reuse_demand_kg_per_day": 40.0,
-            "materials.hub.repair_kg_per_day": 20.0,
+            "materials.hub.parts_recycled_share": 1.0,
         }
     )
     choices = fixed(1, sort=0.55, compost=0.4, bring_reuse=0.3, bring_repair=0.3, dump_bag=1.0,
                     marginal_eur_per_kg=0.2, fixed_eur_per_day=0.5)  # fmt: skip
-    d = route_materials(state, scenario, 0, rngs, choices)
+    d = route_materials(state, scenario, 0, rngs, choices, hub=hub(intake=1e6, reuse=40.0, repair=20.0))
     hh = scenario.materials.households
     w = state.waste_kg_per_day[0]
     assert d.household_waste == pytest.approx(w)
@@ -134,13 +141,14 @@ def test_circularity_without_hub_or_firms_is_the_sorted_and_composted_share() ->
             "territory.firms": 0,
             "territory.officials": 0,
             "materials.daily_cv": 0.0,
-            "materials.hub.intake_kg_per_day": 0.0,
         }
     )
     hh = scenario.materials.households
     rate = hh.recyclable_share * 0.6 + hh.biowaste_share * 0.3
     for step in range(3):
-        d = route_materials(state, scenario, step, rngs, fixed(state.n, sort=0.6, compost=0.3, bring_reuse=0.5))
+        d = route_materials(
+            state, scenario, step, rngs, fixed(state.n, sort=0.6, compost=0.3, bring_reuse=0.5), hub=hub(intake=0.0)
+        )
         assert d.circularity == pytest.approx(rate / (rate + 1.0))
         assert d.hub_refused == pytest.approx(d.household_waste * hh.reusable_share * 0.5)
 
@@ -167,11 +175,12 @@ def small_scenario(draw):
         "materials.households.recyclable_share": float(shares[2]),
         "materials.households.biowaste_share": float(shares[3]),
         "materials.households.energy_recovery_share": draw(share),
-        "materials.hub.intake_kg_per_day": draw(capacity),
         "materials.hub.storage_kg": draw(st.one_of(capacity, st.just(1e9))),
-        "materials.hub.reuse_demand_kg_per_day": draw(capacity),
-        "materials.hub.repair_kg_per_day": draw(capacity),
         "materials.hub.repair_success_rate": draw(share),
+        "materials.hub.parts_recycled_share": draw(share),
+        "materials.hub.initial_volunteer_share": draw(share),
+        "materials.hub.target_open_hours": draw(st.sampled_from([0.0, 4.0, 24.0])),
+        "materials.hub.fatigue_per_session": draw(share),
         "materials.firms.material_types": draw(st.integers(1, 3)),
         "materials.firms.symbiosis": draw(st.booleans()),
         "materials.firms.byproduct_recycling_share": draw(share),
@@ -223,14 +232,12 @@ def test_mass_balance_and_non_negative_flows(overrides, days, seed, decisions) -
 def test_hub_stocks_fill_and_stay_within_storage() -> None:
     scenario, state, rngs = make(
         **{
-            "materials.hub.reuse_demand_kg_per_day": 1.0,
-            "materials.hub.repair_kg_per_day": 1.0,
             "materials.hub.storage_kg": 500.0,
         }
     )
-    days = [
-        route_materials(state, scenario, s, rngs, fixed(state.n, bring_reuse=1.0, bring_repair=1.0)) for s in range(60)
-    ]
+    capacities = hub(reuse=1.0, repair=1.0, storage=500.0)
+    choices = fixed(state.n, bring_reuse=1.0, bring_repair=1.0)
+    days = [route_materials(state, scenario, s, rngs, choices, hub=capacities) for s in range(60)]
     stocks = [d.hub_reusable_kg + d.hub_repairable_kg for d in days]
     assert max(stocks) <= 500.0 + 1e-9
     assert stocks[-1] > 490.0  # it did fill
@@ -240,8 +247,8 @@ def test_hub_stocks_fill_and_stay_within_storage() -> None:
 
 # ---------------------------------------------------------------------------- comparative
 def test_larger_hub_raises_reuse() -> None:
-    small, _ = run(60, **{"materials.hub.intake_kg_per_day": 5.0, "materials.hub.reuse_demand_kg_per_day": 3.0})
-    large, _ = run(60)
+    small, _ = run(60, capacities=hub(intake=5.0, reuse=3.0))
+    large, _ = run(60, capacities=hub())
     assert total(large, "reuse") > total(small, "reuse") + 100.0
     assert total(large, "symbiosis") == pytest.approx(total(small, "symbiosis"))
 
@@ -283,9 +290,9 @@ def test_symbiosis_off_gives_zero_exchange_and_all_virgin() -> None:
 
 # --------------------------------------------------------------------------------- costs
 def test_cost_equals_reference_without_hub_and_symbiosis() -> None:
-    scenario, state, rngs = make(**{"materials.firms.symbiosis": False, "materials.hub.intake_kg_per_day": 0.0})
+    scenario, state, rngs = make(**{"materials.firms.symbiosis": False})
     for step in range(3):
-        d = route_materials(state, scenario, step, rngs, decided(state, scenario, step))
+        d = route_materials(state, scenario, step, rngs, decided(state, scenario, step), hub=hub(intake=0.0))
         np.testing.assert_allclose(state.material_cost_eur, d.reference_cost_eur, rtol=1e-12, atol=1e-12)
 
 

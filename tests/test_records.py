@@ -297,17 +297,33 @@ def test_energy_parameters(distinct: Scenario) -> None:
 
 
 def test_hub_capacities(distinct: Scenario) -> None:
+    from commons_abm.materials.hub_organisation import HubStaffing
+
     hub = distinct.materials.hub
+    staffing = HubStaffing(3.0, 1.0, 2.0, 20.0, 8.0, 2.0)
     _check(
-        capacities(hub),
+        capacities(hub.storage_kg, hub.repair_success_rate, staffing),
         HubCapacities,
         {
-            "intake_kg_per_day": hub.intake_kg_per_day,
+            "intake_kg_per_day": staffing.intake_kg_per_day,
             "storage_kg": hub.storage_kg,
-            "reuse_demand_kg_per_day": hub.reuse_demand_kg_per_day,
-            "repair_kg_per_day": hub.repair_kg_per_day,
+            "reuse_demand_kg_per_day": staffing.reuse_demand_kg_per_day,
+            "repair_kg_per_day": staffing.repair_kg_per_day,
             "repair_success_rate": hub.repair_success_rate,
         },
+    )
+
+
+def test_organisation_parameters(distinct: Scenario) -> None:
+    from commons_abm.governance.institutions import Institutions
+    from commons_abm.materials.hub_organisation import HubOrganisation, organisation_parameters
+
+    h = distinct.materials.hub
+    expected = {name: getattr(h, name) for name in HubOrganisation._fields if name != "subsidy_eur_per_day"}
+    _check(
+        organisation_parameters(distinct, Institutions(hub_subsidy_eur_per_day=12.5)),
+        HubOrganisation,
+        {**expected, "subsidy_eur_per_day": 12.5},
     )
 
 
@@ -331,10 +347,12 @@ def test_routing_parameters(distinct: Scenario) -> None:
         "virgin_eur_per_kg": c.virgin_eur_per_kg,
         "secondary_eur_per_kg": c.secondary_eur_per_kg,
         "residual_eur_per_kg": e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg,
+        "storage_kg": m.hub.storage_kg,
+        "repair_success_rate": m.hub.repair_success_rate,
+        "parts_recycled_share": m.hub.parts_recycled_share,
     }
     assert type(p) is RoutingParameters and RoutingParameters.__doc__
-    assert p.hub == capacities(m.hub) and type(p.hub) is HubCapacities
-    _check(p._replace(hub=0.0), RoutingParameters, {**expected, "hub": 0.0})
+    _check(p, RoutingParameters, expected)
 
 
 def test_rulebook_tables() -> None:

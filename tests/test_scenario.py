@@ -149,7 +149,8 @@ def test_a_territory_at_every_upper_limit_keeps_its_balances_closed() -> None:
         "materials.firms.input_kg_per_day": sc_module.MAX_KG_PER_DAY,
         "materials.firms.byproduct_kg_per_day": sc_module.MAX_KG_PER_DAY,
         "materials.hub.storage_kg": sc_module.MAX_STORAGE_KG,
-        "materials.hub.intake_kg_per_day": sc_module.MAX_KG_PER_DAY,
+        "materials.hub.intake_kg_per_hour": sc_module.MAX_KG_PER_DAY,
+        "materials.hub.sales_kg_per_hour": sc_module.MAX_KG_PER_DAY,
         "materials.costs.virgin_eur_per_kg": sc_module.MAX_EUR_PER_KG,
     }
     ts = CommonsModel(DEFAULT_SCENARIO, seed=3, create_agents=False, **limits).run(20)

@@ -303,7 +303,8 @@ def _run(args: argparse.Namespace) -> int:
     print(
         f"{scenario.name} under {institutions.name}: {scenario.run.steps} days, {model.state.n} agents "
         f"in {elapsed:.2f} s; self-sufficiency {summary['energy_self_sufficiency']:.1%}, "
-        f"circularity {summary['material_circularity_mean']:.1%}, "
+        f"household waste recovery {summary['household_waste_recovery_rate_mean']:.1%}, "
+        f"by-product exchange {summary['byproduct_exchange_rate_mean']:.1%}, "
         f"compliance {summary['compliance_rate_mean']:.1%}, "
         f"institutional trust {summary['trust_institutional_final']:.2f}"
     )

@@ -36,6 +36,7 @@ from commons_abm.governance.institutions import Institutions, compile_rulebook
 from commons_abm.governance.officials import Polity, members_voice, rule_security
 from commons_abm.governance.rulebook import Rulebook, load_rulebook
 from commons_abm.materials.byproduct_matches import matches_of
+from commons_abm.materials.hub_organisation import first_volunteers
 from commons_abm.materials.routing import MaterialsDay
 from commons_abm.territory.build import build_state
 from commons_abm.territory.network import to_networkx
@@ -194,6 +195,7 @@ class CommonsModel(mesa.Model):
         super().__init__(rng=self.rngs["mesa"])
         self.state: State = build_state(scenario, self.rngs)
         matches_of(self.state, scenario, self.rngs["territory"])  # after every other draw of the territory
+        first_volunteers(self.state, scenario, self.rngs["territory"])  # ... and after the matches
         self.assembly, count = assemblies(self.state, self.institutions)
         self.levels = RuleLevels.initial(self.institutions, count)
         self.polity = Polity(self.institutions.posture)

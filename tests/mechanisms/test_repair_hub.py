@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 
-from commons_abm.core.scenario import Hub
 from commons_abm.materials import repair_hub
 from tests.contract import MechanismContract
 
@@ -33,14 +32,12 @@ class TestHubIntake(MechanismContract):
         n = self.agents
         waste = rng.uniform(0.2, 3.0, n) * (rng.random(n) < 0.8)  # firms and officials bring nothing
         bring = rng.uniform(0.0, 1.0, n)
-        capacities = repair_hub.capacities(
-            Hub(
-                intake_kg_per_day=rng.uniform(0.0, 8.0),
-                storage_kg=rng.uniform(10.0, 400.0),
-                reuse_demand_kg_per_day=rng.uniform(0.0, 20.0),
-                repair_kg_per_day=rng.uniform(0.0, 12.0),
-                repair_success_rate=rng.uniform(0.3, 1.0),
-            )
+        capacities = repair_hub.HubCapacities(
+            intake_kg_per_day=rng.uniform(0.0, 8.0),
+            storage_kg=rng.uniform(10.0, 400.0),
+            reuse_demand_kg_per_day=rng.uniform(0.0, 20.0),
+            repair_kg_per_day=rng.uniform(0.0, 12.0),
+            repair_success_rate=rng.uniform(0.3, 1.0),
         )
         stock = capacities.storage_kg * rng.uniform(0.0, 1.0)
         split = rng.uniform(0.0, 1.0)

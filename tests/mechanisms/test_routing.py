@@ -13,7 +13,7 @@ from commons_abm.behaviour.waste_choices import WasteChoices
 from commons_abm.core.kinds import DISCARDS_GOODS, FIRM, HOUSEHOLD, MATERIAL_ROLE_OF, OFFICIAL, TRADES_BYPRODUCTS
 from commons_abm.core.scenario import Materials
 from commons_abm.materials import routing
-from commons_abm.materials.repair_hub import hub_accepts, hub_flows
+from commons_abm.materials.repair_hub import HubCapacities, hub_accepts, hub_flows
 from commons_abm.materials.symbiosis import exchange
 from commons_abm.territory.build import lognormal_noise
 from tests.contract import MechanismContract
@@ -39,7 +39,6 @@ class TestRoutes(MechanismContract):
         pairs = sorted({(int(s), int(b)) for s, b in rng.choice(firms, (2 * firms.size, 2)) if s != b})
         seller, buyer = (np.array(side, dtype=np.int64) for side in zip(*pairs))
         m = Materials(daily_cv=rng.uniform(0.0, 0.6))
-        m.hub.intake_kg_per_day = rng.uniform(0.0, 20.0)
         p = routing.routing_parameters(m)
         shares = rng.uniform(0.0, 1.0, (5, n))
         chipped = bool(rng.random() < 0.5)
@@ -53,10 +52,12 @@ class TestRoutes(MechanismContract):
             to_neighbours=np.full(n, shares[4].mean() if chipped else 0.0),
             marginal_eur_per_kg=np.full(n, 0.2 if chipped else 0.0),
             fixed_eur_per_day=rng.uniform(0.0, 1.0, n),
+            motive=rng.uniform(0.0, 1.0, n),
         )
         degree = rng.integers(0, 6, n)
         indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
-        stock = p.hub.storage_kg * rng.uniform(0.0, 1.0)
+        hub = HubCapacities(rng.uniform(0.0, 20.0), p.storage_kg, 12.0, 8.0, p.repair_success_rate)
+        stock = p.storage_kg * rng.uniform(0.0, 1.0)
         return {
             "cv": m.daily_cv,
             "kind": kind,
@@ -72,6 +73,7 @@ class TestRoutes(MechanismContract):
             "repairable_kg": stock * 0.4,
             "setup_eur": np.where(rng.random(n) < 0.1, rng.uniform(0.0, 1000.0, n), 0.0),
             "transaction": rng.uniform(0.0, 0.3),
+            "hub": hub,
             "p": p,
         }
 
@@ -97,6 +99,7 @@ class TestRoutes(MechanismContract):
             f["repairable_kg"],
             f["setup_eur"],
             f["transaction"],
+            f["hub"],
             f["p"],
         )
 
@@ -140,7 +143,7 @@ class TestRoutes(MechanismContract):
         for plan in plans:
             offered_reuse += plan.brought_reuse_kg
             offered_repair += plan.brought_repair_kg
-        hub = hub_flows(f["reusable_kg"], f["repairable_kg"], offered_reuse, offered_repair, p.hub)
+        hub = hub_flows(f["reusable_kg"], f["repairable_kg"], offered_reuse, offered_repair, f["hub"])
         byproduct = np.array([plan.byproduct_kg for plan in plans])
         demand = np.array([plan.demand_kg for plan in plans])
         _, secondary, sold, left = exchange(

@@ -45,6 +45,7 @@ from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR
 from commons_abm.governance.mediation import mediate_agent, mediation_parameters
 from commons_abm.governance.monitoring import monitor_reach, monitored
 from commons_abm.governance.sanctions import EXCLUSION_DAYS, accusations, next_fine_of, sanction_agent
+from commons_abm.materials.hub_organisation import HubOrganisation, volunteer_day
 from commons_abm.materials.repair_hub import hub_accepts
 from commons_abm.materials.routing import (
     MaterialPlan,
@@ -328,6 +329,8 @@ class AgentRules:
             routes.landfilled_kg,
         )
         self.material_cost_eur, self.material_reference_eur = routes.cost_eur, routes.reference_cost_eur
+        p = self.routing()
+        self.hub_fees_eur = accepted_reuse * p.reuse_eur_per_kg + accepted_repair * p.repair_eur_per_kg
 
     def routing(self) -> RoutingParameters:
         """The materials' shares, rates, prices and hub, as the routing kernels take them
@@ -337,12 +340,31 @@ class AgentRules:
             ref.routing_day, ref.routing = today, routing_parameters(self.model.scenario.materials)
         return ref.routing
 
+    def volunteer_at_hub(self, organisation: HubOrganisation, ask: float) -> float:
+        """Come to the hub today if I volunteer and am asked (``ask``), tire, quit, or start
+        volunteering (:func:`~commons_abm.materials.hub_organisation.volunteer_day`); the hours I gave."""
+        state, i = self.model.state, self.index
+        u_come, u_join = self.model.rngs["materials"].random(2)
+        day = volunteer_day(
+            int(MATERIAL_ROLE_OF[self.kind_code]),
+            float(self.waste_choice.motive),
+            bool(state.volunteer[i]),
+            float(state.volunteer_stamina[i]),
+            float(ask),
+            float(u_come),
+            float(u_join),
+            organisation,
+        )
+        state.volunteer[i], state.volunteer_stamina[i] = day.volunteer, day.stamina
+        return float(day.hours)
+
     def settle_materials(self) -> None:
         """Nothing routed, nothing paid."""
         self.recycled_kg = self.recovered_kg = self.landfilled_kg = self.dumped_kg = 0.0
         self.virgin_kg = 0.0
         self.material_cost_eur = 0.0
         self.material_reference_eur = 0.0
+        self.hub_fees_eur = 0.0
 
     # ----------------------------------------------------------- governance
     def face_monitors(self) -> None:

@@ -136,6 +136,7 @@ class WasteChoice(NamedTuple):
     to_neighbours: float  # share of its dumped bagged waste that lands in neighbours' bins
     marginal_eur_per_kg: float  # what one more kg in its bin costs it [EUR/kg]
     fixed_eur_per_day: float  # its flat charge [EUR/day]
+    motive: float  # its intrinsic cooperation today, behind these decisions [0-1]
 
 
 class WasteChoices(NamedTuple):
@@ -150,6 +151,7 @@ class WasteChoices(NamedTuple):
     to_neighbours: np.ndarray
     marginal_eur_per_kg: np.ndarray
     fixed_eur_per_day: np.ndarray
+    motive: np.ndarray
 
 
 @kernel
@@ -181,7 +183,7 @@ def household_choice(role, q, waste_kg_per_day, expected_fine_eur, charge, p):  
     day [EUR] and the charging scheme (``p``: :class:`ChoiceParameters`). An agent that
     discards no goods makes no waste decision."""
     if role != DISCARDS_GOODS:
-        return WasteChoice(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        return WasteChoice(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     price = marginal_price(waste_kg_per_day, charge, p)
     glow = p.warm_glow_eur_per_kg * q
     inhabitants = 0.0
@@ -209,6 +211,7 @@ def household_choice(role, q, waste_kg_per_day, expected_fine_eur, charge, p):  
         to_neighbours=to_neighbours,
         marginal_eur_per_kg=price,
         fixed_eur_per_day=charge.fixed_eur_per_inhabitant_year * inhabitants / 365.0,
+        motive=q,
     )
 
 
@@ -219,7 +222,7 @@ def choice_arrays(role, q, waste_kg_per_day, expected_fine_eur, charge, p):  # p
     n = q.size
     out = WasteChoices(
         np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),
-        np.zeros(n),
+        np.zeros(n), np.zeros(n),
     )  # fmt: skip
     for i in range(n):
         c = household_choice(role[i], q[i], waste_kg_per_day[i], expected_fine_eur[i], charge, p)
@@ -232,6 +235,7 @@ def choice_arrays(role, q, waste_kg_per_day, expected_fine_eur, charge, p):  # p
         out.to_neighbours[i] = c.to_neighbours
         out.marginal_eur_per_kg[i] = c.marginal_eur_per_kg
         out.fixed_eur_per_day[i] = c.fixed_eur_per_day
+        out.motive[i] = c.motive
     return out
 
 

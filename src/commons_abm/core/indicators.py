@@ -100,6 +100,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
         "count",
         "Firms' by-product matches in force at the end of the step (commons_abm.materials.byproduct_matches).",
     ),
+    "hub_volunteers": ("count", "Households volunteering at the reuse-and-repair hub at the end of the step."),
+    "hub_volunteer_hours": ("h/day", "Hours volunteers gave the hub at the step (unpaid: a non-monetary resource)."),
+    "hub_staff_hours": ("h/day", "Staff hours the hub paid at the step."),
+    "hub_open_hours": ("h/day", "Hours the hub was open at the step."),
+    "hub_account_eur": ("EUR", "The hub's own account at the end of the step."),
     "sanctions": ("count/day", "Sanctions imposed at the step."),
     "governance_cost": ("EUR/day", "Cost of monitoring, sanctioning, meetings and the operator at the step."),
     "gini_net_benefit": (

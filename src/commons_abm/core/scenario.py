@@ -352,17 +352,64 @@ class HouseholdWaste(_Section):
 
 
 class Hub(_Section):
-    """The shared reuse-and-repair hub."""
+    """The shared reuse-and-repair hub, an organisation of volunteers and staff
+    (:mod:`commons_abm.materials.hub_organisation`; stocks and flows:
+    :mod:`commons_abm.materials.repair_hub`)."""
 
-    intake_kg_per_day: NonNeg = Field(60.0, le=MAX_KG_PER_DAY, description="Goods the hub can accept per day [kg/day].")
     storage_kg: NonNeg = Field(1500.0, le=MAX_STORAGE_KG, description="Goods the hub can hold [kg].")
-    reuse_demand_kg_per_day: NonNeg = Field(
-        12.0, le=MAX_KG_PER_DAY, description="Reusable goods taken back into use per day [kg/day]."
-    )
-    repair_kg_per_day: NonNeg = Field(8.0, le=MAX_KG_PER_DAY, description="Goods the hub can repair per day [kg/day].")
     repair_success_rate: Share = Field(
-        0.7, description="Share of repaired goods that work again; the rest is recycled [0-1]."
+        0.7, description="Share of repaired goods that work again [0-1] (Repair Café: about 70 %)."
     )
+    parts_recycled_share: Share = Field(
+        0.5,
+        description="Share of the goods the hub cannot repair that it takes apart and recycles; the rest goes "
+        "to the residual stream [0-1] (assumption).",
+    )
+    initial_volunteer_share: Share = Field(
+        0.02,
+        description="Share of households volunteering at the hub at the start [0-1] (assumption: a repair "
+        "café of about six volunteers for 300 households).",
+    )
+    target_open_hours: NonNeg = Field(
+        4.0, le=24, description="Hours a day the hub means to be open [h/day] (assumption: 28 hours a week)."
+    )
+    hours_per_session: NonNeg = Field(
+        3.0, le=24, description="Hours a volunteer gives when it comes [h] (a repair café session: 3-4 h)."
+    )
+    fatigue_per_session: Share = Field(0.05, description="Stamina a session costs a volunteer [0-1] (assumption).")
+    recovery_per_day: Share = Field(
+        0.02, description="Share of its lost stamina a volunteer recovers each day [0-1] (assumption)."
+    )
+    quit_below: Share = Field(0.3, description="Stamina under which a volunteer quits [0-1] (assumption).")
+    recruit_per_day: Share = Field(
+        0.0002,
+        description="Chance per day that a fully cooperative household starts volunteering [1/day] (assumption).",
+    )
+    wage_eur_per_hour: NonNeg = Field(
+        20.0, le=1000, description="A staff hour, with employer's charges [EUR/h] (about the French minimum wage)."
+    )
+    max_staff_hours: NonNeg = Field(14.0, le=1000, description="Staff hours the hub can use per day [h/day].")
+    buffer_days: Positive = Field(
+        60.0, le=3650, description="Days of wages the hub keeps in hand before it pays staff hours [days]."
+    )
+    people_per_open_hour: Positive = Field(2.0, le=100, description="People needed to keep the hub open an hour [-].")
+    intake_kg_per_hour: NonNeg = Field(
+        10.0, le=MAX_KG_PER_DAY, description="Goods taken in per open hour [kg/h] (assumption)."
+    )
+    sales_kg_per_hour: NonNeg = Field(
+        4.0, le=MAX_KG_PER_DAY, description="Goods sold back into use per open hour [kg/h] (assumption)."
+    )
+    repair_share: Share = Field(0.5, description="Share of the hub's hours spent repairing [0-1].")
+    repair_kg_per_hour: NonNeg = Field(
+        1.0,
+        le=MAX_KG_PER_DAY,
+        description="Goods repaired per repairing hour [kg/h] (a repair café: about 25 items in a 4-hour "
+        "session with some 20 volunteers, of a few kg each).",
+    )
+    sale_eur_per_kg: NonNeg = Field(
+        1.0, le=MAX_EUR_PER_KG, description="Price of a reused good at the hub [EUR/kg] (assumption)."
+    )
+    fixed_eur_per_day: NonNeg = Field(10.0, le=1e6, description="Rent, insurance and tools [EUR/day] (assumption).")
 
 
 class FirmMatching(_Section):

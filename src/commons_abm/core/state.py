@@ -106,6 +106,10 @@ class Commons:
     hub_reusable_kg: float = 0.0
     hub_repairable_kg: float = 0.0
     community_account_eur: float = 0.0
+    hub_account_eur: float = 0.0  # the hub's own account [EUR] (materials.hub_organisation)
+    hub_volunteer_hours: float = 0.0  # hours volunteers gave the hub on the latest day [h]
+    hub_staff_hours: float = 0.0  # staff hours the hub paid on the latest day [h]
+    hub_open_hours: float = 0.0  # hours the hub was open on the latest day [h]
 
 
 @dataclass
@@ -183,6 +187,9 @@ class State:
     fines_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # fines paid today [EUR]
     fees_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # fees paid today [EUR]
     governance_cost_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # own cost of governing today [EUR]
+    # The hub's volunteers (commons_abm.materials.hub_organisation).
+    volunteer: np.ndarray = field(default=None)  # type: ignore[assignment]  # bool: volunteers at the hub
+    volunteer_stamina: np.ndarray = field(default=None)  # type: ignore[assignment]  # [0-1]
 
     _FLOAT_ZEROS = (
         "energy_cost_eur",
@@ -212,7 +219,9 @@ class State:
         ):
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros(n, dtype=dtype))
-        for name in ("cooperated", "attended_last"):
+        if self.volunteer_stamina is None:
+            self.volunteer_stamina = np.ones(n)
+        for name in ("cooperated", "attended_last", "volunteer"):
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros(n, dtype=bool))
         if self.belief is None:

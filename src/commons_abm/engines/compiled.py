@@ -49,6 +49,7 @@ from commons_abm.core.indicators import (
     state_indicators,
 )
 from commons_abm.core.kernels import kernel
+from commons_abm.core.kinds import MATERIAL_ROLE_OF
 from commons_abm.core.records import GovernanceDay
 from commons_abm.energy.exchange import (
     HOURLY_FLOWS,
@@ -61,8 +62,12 @@ from commons_abm.engines.run_inputs import (
     ATTENDANCE_RATE,
     BATTERY_SOC_KWH,
     COMMUNITY_ACCOUNT_EUR,
+    HUB_ACCOUNT_EUR,
+    HUB_OPEN_HOURS,
     HUB_REPAIRABLE_KG,
     HUB_REUSABLE_KG,
+    HUB_STAFF_HOURS,
+    HUB_VOLUNTEER_HOURS,
     NOISE_VALUES,
     DayRow,
     LastDay,
@@ -84,6 +89,8 @@ from commons_abm.governance.officials import (
 from commons_abm.governance.rulebook import POSTURES
 from commons_abm.governance.sanctions import EXCLUSION_DAYS, accusations, sanction_arrays
 from commons_abm.materials.byproduct_matches import match_day
+from commons_abm.materials.hub_organisation import hub_account, hub_capacity, staff_hours, volunteers_day
+from commons_abm.materials.repair_hub import capacities
 from commons_abm.materials.routing import (
     materials_day,
     route_arrays,
@@ -110,12 +117,13 @@ def advance(model: Simulation, days: int) -> None:
     while done < days:
         count = min(stretch, days - done)
         daily, hourly = demand_noise(rngs["demand"], energy.noise, s.n, count)
-        scalars = np.empty(5)  # positions: BATTERY_SOC_KWH ... ATTENDANCE_RATE
+        scalars = np.zeros(9)  # positions: BATTERY_SOC_KWH ... HUB_OPEN_HOURS
         scalars[BATTERY_SOC_KWH] = s.commons.battery_soc_kwh
         scalars[HUB_REUSABLE_KG] = s.commons.hub_reusable_kg
         scalars[HUB_REPAIRABLE_KG] = s.commons.hub_repairable_kg
         scalars[COMMUNITY_ACCOUNT_EUR] = s.commons.community_account_eur
         scalars[ATTENDANCE_RATE] = model.results.attendance_rate
+        scalars[HUB_ACCOUNT_EUR] = s.commons.hub_account_eur
         rows = np.empty((count, len(COLUMNS)))
         hourly_out = np.empty((count if model.record_hourly else 0, len(HOURLY_FLOWS), HOURS))
         rung, last = simulate_days(
@@ -146,6 +154,10 @@ def advance(model: Simulation, days: int) -> None:
         s.commons.hub_repairable_kg = float(scalars[HUB_REPAIRABLE_KG])
         s.commons.community_account_eur = float(scalars[COMMUNITY_ACCOUNT_EUR])
         model.results.attendance_rate = float(scalars[ATTENDANCE_RATE])
+        s.commons.hub_account_eur = float(scalars[HUB_ACCOUNT_EUR])
+        s.commons.hub_volunteer_hours = float(scalars[HUB_VOLUNTEER_HOURS])
+        s.commons.hub_staff_hours = float(scalars[HUB_STAFF_HOURS])
+        s.commons.hub_open_hours = float(scalars[HUB_OPEN_HOURS])
         model.rows.append(rows)
         model.hourly.extend(hourly_out)
         _keep_last_day(model, last)
@@ -344,6 +356,20 @@ def simulate_days(
             state.input_kg_per_day,
             world.matching,
         )
+        staff = staff_hours(scalars[HUB_ACCOUNT_EUR], world.organisation)
+        staffing = hub_capacity(
+            volunteers_day(
+                MATERIAL_ROLE_OF[kind],
+                waste.motive,
+                state.volunteer,
+                state.volunteer_stamina,
+                staff,
+                materials_rng.random((2, n)),
+                world.organisation,
+            ),
+            staff,
+            world.organisation,
+        )
         materials = route_arrays(
             lognormal_noise(materials_rng, world.materials_daily_cv, n),
             kind,
@@ -359,12 +385,19 @@ def simulate_days(
             scalars[HUB_REPAIRABLE_KG],
             setup,
             world.matching.transaction_eur_per_kg,
+            capacities(world.routing.storage_kg, world.routing.repair_success_rate, staffing),
             world.routing,
         )
         material_cost[:] = materials.cost_eur
         mt = materials.totals
         scalars[HUB_REUSABLE_KG] = mt.hub_reusable_end_kg
         scalars[HUB_REPAIRABLE_KG] = mt.hub_repairable_end_kg
+        scalars[HUB_VOLUNTEER_HOURS] = staffing.volunteer_hours
+        scalars[HUB_STAFF_HOURS] = staffing.staff_hours
+        scalars[HUB_OPEN_HOURS] = staffing.open_hours
+        scalars[HUB_ACCOUNT_EUR] = hub_account(
+            scalars[HUB_ACCOUNT_EUR], mt.hub_fees_eur, mt.hub_reused_kg, staffing.staff_hours, world.organisation
+        )
 
         # enforce_rules
         for k in range(monitors.who.size):
@@ -584,6 +617,11 @@ def simulate_days(
             composting_kg=mt.composting_kg,
             sorted_kg=mt.household_sorted_kg,
             byproduct_matches=float(state.match_active.sum()),
+            hub_volunteers=float(state.volunteer.sum()),
+            hub_volunteer_hours=staffing.volunteer_hours,
+            hub_staff_hours=staffing.staff_hours,
+            hub_open_hours=staffing.open_hours,
+            hub_account_eur=scalars[HUB_ACCOUNT_EUR],
             sanctions=float(sanctions),
             governance_cost=governance_cost_eur,
             gini_net_benefit=gini_of_sorted(sorted_along(order, cumulative)),

@@ -70,9 +70,15 @@ DAY: tuple[Stage, ...] = (
     Stage(
         "route_materials",
         ("materials",),
-        ("materials.byproduct_matches", "materials.routing", "materials.repair_hub", "materials.symbiosis"),
-        "firms' by-product matches form, deliver and break; goods and by-products down the waste "
-        "hierarchy, the hub, firms' by-product exchange",
+        (
+            "materials.byproduct_matches",
+            "materials.hub_organisation",
+            "materials.routing",
+            "materials.repair_hub",
+            "materials.symbiosis",
+        ),
+        "firms' by-product matches form, deliver and break; the hub's volunteers and staff come; goods "
+        "and by-products down the waste hierarchy, the hub, firms' by-product exchange",
     ),
     Stage(
         "enforce_rules",

@@ -79,6 +79,13 @@ from commons_abm.governance.officials import (
 from commons_abm.governance.rulebook import POSTURES
 from commons_abm.governance.sanctions import SanctionDay
 from commons_abm.materials.byproduct_matches import delivering, match_day, match_parameters, matches_of
+from commons_abm.materials.hub_organisation import (
+    hub_account,
+    hub_capacity,
+    organisation_parameters,
+    staff_hours,
+    volunteer_ask,
+)
 from commons_abm.materials.repair_hub import capacities, hub_flows
 from commons_abm.materials.routing import MaterialRoutes, MaterialsDay, material_totals, materials_day
 from commons_abm.territory.solar import clearness, hourly_yield
@@ -372,12 +379,20 @@ class ReferenceEngine:
             if a.to_neighbours_kg > 0.0:
                 a.displace_waste()
         commons = model.state.commons
+        # the hub's people today (materials.hub_organisation): volunteers one at a time, then staff
+        organisation = organisation_parameters(model.scenario, model.institutions)
+        staff = staff_hours(commons.hub_account_eur, organisation)
+        ask = volunteer_ask(model.state.volunteer.sum(), staff, organisation)
+        hours = 0.0
+        for a in everyone:
+            hours += a.volunteer_at_hub(organisation, ask)
+        staffing = hub_capacity(hours, staff, organisation)
         self.hub = hub = hub_flows(
             commons.hub_reusable_kg,
             commons.hub_repairable_kg,
             sum(a.bring_reuse_kg for a in everyone),
             sum(a.bring_repair_kg for a in everyone),
-            capacities(m.hub),
+            capacities(m.hub.storage_kg, m.hub.repair_success_rate, staffing),
         )
         commons.hub_reusable_kg, commons.hub_repairable_kg = hub.reusable_end_kg, hub.repairable_end_kg
         for a in everyone:
@@ -396,7 +411,16 @@ class ReferenceEngine:
             sum(a.displaced_in_kg for a in everyone),
             sum(a.virgin_kg for a in everyone),
             sum(a.input_demand_kg for a in everyone),
+            sum(a.hub_fees_eur for a in everyone),
+            m.hub.parts_recycled_share,
+            m.households.energy_recovery_share,
         )
+        commons.hub_account_eur = hub_account(
+            commons.hub_account_eur, totals.hub_fees_eur, totals.hub_reused_kg, staffing.staff_hours, organisation
+        )
+        commons.hub_volunteer_hours = staffing.volunteer_hours
+        commons.hub_staff_hours = staffing.staff_hours
+        commons.hub_open_hours = staffing.open_hours
 
         def per_agent(name: str) -> np.ndarray:
             return np.array([getattr(a, name) for a in everyone], dtype=float)

@@ -62,6 +62,7 @@ from commons_abm.governance.officials import (
 )
 from commons_abm.governance.rulebook import POSTURE_VOICE, POSTURES
 from commons_abm.materials.byproduct_matches import MatchParameters, match_parameters, matches_of
+from commons_abm.materials.hub_organisation import HubOrganisation, organisation_parameters
 from commons_abm.materials.routing import (
     MaterialRoutes,
     RoutingParameters,
@@ -75,6 +76,10 @@ __all__ = [
     "BATTERY_SOC_KWH",
     "COMMUNITY_ACCOUNT_EUR",
     "DayRow",
+    "HUB_ACCOUNT_EUR",
+    "HUB_OPEN_HOURS",
+    "HUB_STAFF_HOURS",
+    "HUB_VOLUNTEER_HOURS",
     "HUB_REPAIRABLE_KG",
     "HUB_REUSABLE_KG",
     "LastDay",
@@ -115,6 +120,11 @@ class DayRow(NamedTuple):
     composting_kg: float
     sorted_kg: float
     byproduct_matches: float
+    hub_volunteers: float
+    hub_volunteer_hours: float
+    hub_staff_hours: float
+    hub_open_hours: float
+    hub_account_eur: float
     sanctions: float
     governance_cost: float
     gini_net_benefit: float
@@ -155,7 +165,17 @@ NOISE_VALUES = 2_000_000
 
 # The territory's scalars the loop carries from day to day, in the array ``scalars``
 # (changed in place, read back by :func:`advance`): these positions.
-BATTERY_SOC_KWH, HUB_REUSABLE_KG, HUB_REPAIRABLE_KG, COMMUNITY_ACCOUNT_EUR, ATTENDANCE_RATE = range(5)
+(
+    BATTERY_SOC_KWH,
+    HUB_REUSABLE_KG,
+    HUB_REPAIRABLE_KG,
+    COMMUNITY_ACCOUNT_EUR,
+    ATTENDANCE_RATE,
+    HUB_ACCOUNT_EUR,
+    HUB_VOLUNTEER_HOURS,
+    HUB_STAFF_HOURS,
+    HUB_OPEN_HOURS,
+) = range(9)
 
 
 class RunRules(NamedTuple):
@@ -225,6 +245,7 @@ class RunWorld(NamedTuple):
     materials_daily_cv: float  # day-to-day variation of waste and by-products [-]
     routing: RoutingParameters  # materials' shares, prices and the hub
     matching: MatchParameters  # how firms' by-product matches form, deliver and break
+    organisation: HubOrganisation  # the hub's people and money
 
 
 class RunState(NamedTuple):
@@ -277,6 +298,8 @@ class RunState(NamedTuple):
     match_tied: np.ndarray  # ... whether the two firms are tied
     match_active: np.ndarray  # ... whether the match is in force
     match_trust: np.ndarray  # ... the two firms' trust in it [0-1]
+    volunteer: np.ndarray  # per agent: volunteers at the hub
+    volunteer_stamina: np.ndarray  # per agent: its stamina [0-1]
 
 
 class LastDay(NamedTuple):
@@ -358,6 +381,7 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
         materials_daily_cv=float(m.daily_cv),
         routing=routing_parameters(m),
         matching=match_parameters(model.scenario, inst),
+        organisation=organisation_parameters(model.scenario, inst),
     )
     return rules, behaviour, world
 
@@ -412,4 +436,6 @@ def run_state(model: Simulation) -> RunState:
         match_tied=matches.tied,
         match_active=matches.active,
         match_trust=matches.trust,
+        volunteer=s.volunteer,
+        volunteer_stamina=s.volunteer_stamina,
     )

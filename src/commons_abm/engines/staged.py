@@ -46,6 +46,7 @@ from commons_abm.governance.monitoring import monitor
 from commons_abm.governance.officials import members_voice, officials_act
 from commons_abm.governance.sanctions import accusations, impose_sanctions
 from commons_abm.materials.byproduct_matches import match_parameters, matches_of
+from commons_abm.materials.hub_organisation import organisation_parameters
 from commons_abm.materials.routing import route_materials as route
 
 __all__ = ["STAGES", "step"]
@@ -97,6 +98,7 @@ def route_materials(sim: Simulation, day: Day) -> None:
         sim.rngs,
         a.waste if a is not None else None,
         match_parameters(sim.scenario, sim.institutions),
+        organisation_parameters(sim.scenario, sim.institutions),
     )
 
 
@@ -244,6 +246,11 @@ def record(sim: Simulation, day: Day) -> None:
         "composting_kg": m.composting,
         "sorted_kg": m.household_sorted,
         "byproduct_matches": float(matches_of(s, sim.scenario).count),
+        "hub_volunteers": float(s.volunteer.sum()),
+        "hub_volunteer_hours": s.commons.hub_volunteer_hours,
+        "hub_staff_hours": s.commons.hub_staff_hours,
+        "hub_open_hours": s.commons.hub_open_hours,
+        "hub_account_eur": s.commons.hub_account_eur,
         "sanctions": g.sanctions,
         "governance_cost": g.cost_eur,
         "gini_net_benefit": gini_of(s.cumulative_net_benefit_eur),

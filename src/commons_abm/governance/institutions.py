@@ -98,6 +98,7 @@ class Institutions:
     platform_setup_cut: float = 0.0
     platform_transaction_cut: float = 0.0
     platform_cost_eur_per_day: float = 0.0
+    hub_subsidy_eur_per_day: float = 0.0  # public money for the reuse-and-repair hub
     waste_scheme: str = "flat"  # how households pay for their waste: flat, per_kg or per_lift
     waste_fixed_eur_per_inhabitant_year: float = 93.0
     waste_eur_per_kg: float = 0.0
@@ -292,6 +293,8 @@ def compile_rulebook(book: Rulebook) -> Institutions:
             platform_transaction_cut=p.transaction_cost_cut,
             platform_cost_eur_per_day=p.cost_eur_per_day,
         )
+    if (s := by_aim.get("fund_hub")) is not None:
+        kw["hub_subsidy_eur_per_day"] = s.params.subsidy_eur_per_day
     if (s := by_aim.get("charge_waste")) is not None:
         p = s.params
         kw.update(

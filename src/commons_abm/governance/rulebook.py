@@ -196,6 +196,17 @@ class MatchByproductsParams(_Params):
     )
 
 
+class FundHubParams(_Params):
+    subsidy_eur_per_day: float = Field(
+        50.0,
+        ge=0,
+        le=1e6,
+        description="Public money for the reuse-and-repair hub [EUR/day]; 50 EUR/day is about the 18,930 EUR a "
+        "year of public money per subsidised job in France's zero-long-term-unemployment territories "
+        "(003_d0cbea24b0b91578.txt).",
+    )
+
+
 class ChargeWasteParams(_Params):
     scheme: Literal["flat", "per_kg", "per_lift"] = Field(
         "flat",
@@ -272,6 +283,14 @@ AIMS: dict[str, Aim] = {
             ("must",),
             (2, 3),
             MatchByproductsParams,
+        ),
+        Aim(
+            "fund_hub",
+            "fund the reuse-and-repair hub with public money, which pays its staff",
+            ("official",),
+            ("must",),
+            (2,),
+            FundHubParams,
         ),
         Aim(
             "charge_waste",

@@ -15,7 +15,12 @@ One day, in this order:
    household sees the same acceptance share;
 2. **reuse**: ``min(reusable stock, reuse_demand_kg_per_day)`` goes back into use;
 3. **repair**: ``min(repairable stock, repair_kg_per_day)`` is repaired; a share
-   ``repair_success_rate`` works again and goes back into use, the rest is recycled.
+   ``repair_success_rate`` works again and goes back into use; of the rest the hub takes
+   apart and recycles ``parts_recycled_share``, and sends the remainder to the residual
+   stream (:mod:`commons_abm.materials.routing`).
+
+The capacities are those of the day: what the hub's volunteers and staff can do
+(:mod:`commons_abm.materials.hub_organisation`).
 
 In equations, with stocks ``R_u, R_r`` at the start of the day, goods offered
 ``B_u, B_r`` (the sums of every household's ``b_u,i, b_r,i``) and the capacities::
@@ -45,7 +50,6 @@ from typing import NamedTuple
 import numpy as np
 
 from commons_abm.core.kernels import kernel
-from commons_abm.core.scenario import Hub
 
 __all__ = [
     "HubCapacities",
@@ -82,7 +86,7 @@ class HubFlows(NamedTuple):
     accept_share: float  # accepted / offered (1 when nothing was offered) [0-1]
     reused_kg: float  # reusable goods taken back into use
     repaired_kg: float  # repaired goods that work again (back into use)
-    repair_failed_kg: float  # repaired goods that do not work (sent to recycling)
+    repair_failed_kg: float  # repaired goods that do not work (taken apart, or residual)
     reusable_start_kg: float  # reusable stock at the start of the day
     repairable_start_kg: float  # repairable stock at the start of the day
     reusable_end_kg: float  # reusable stock at the end of the day
@@ -118,20 +122,20 @@ def hub_day(
     repairable_kg: float,
     offered_reusable_kg: float,
     offered_repairable_kg: float,
-    hub: Hub,
+    hub: HubCapacities,
 ) -> HubDay:
     """One day of the hub, from its stocks at the start of the day and the goods offered.
 
-    ``hub`` gives the capacities (``intake_kg_per_day``, ``storage_kg``,
-    ``reuse_demand_kg_per_day``, ``repair_kg_per_day``, ``repair_success_rate``).
-    Negative stocks or offers are treated as zero.
+    ``hub`` gives the day's capacities (:class:`HubCapacities`: what its volunteers and
+    staff can do today, :mod:`commons_abm.materials.hub_organisation`). Negative stocks or
+    offers are treated as zero.
     """
     f = hub_flows(
         float(reusable_kg),
         float(repairable_kg),
         float(offered_reusable_kg),
         float(offered_repairable_kg),
-        capacities(hub),
+        hub,
     )
     return HubDay(
         offered_reusable=f.offered_reusable_kg,
@@ -150,14 +154,17 @@ def hub_day(
     )
 
 
-def capacities(hub: Hub) -> HubCapacities:
-    """The hub's capacities as :func:`hub_flows` takes them."""
+@kernel
+def capacities(storage_kg, repair_success_rate, staffing):  # pragma: no cover - compiled
+    """The hub's capacities of the day as :func:`hub_flows` takes them: its storage and
+    success rate, and what its people can do today (``staffing``:
+    :class:`~commons_abm.materials.hub_organisation.HubStaffing`)."""
     return HubCapacities(
-        intake_kg_per_day=float(hub.intake_kg_per_day),
-        storage_kg=float(hub.storage_kg),
-        reuse_demand_kg_per_day=float(hub.reuse_demand_kg_per_day),
-        repair_kg_per_day=float(hub.repair_kg_per_day),
-        repair_success_rate=float(hub.repair_success_rate),
+        intake_kg_per_day=staffing.intake_kg_per_day,
+        storage_kg=storage_kg,
+        reuse_demand_kg_per_day=staffing.reuse_demand_kg_per_day,
+        repair_kg_per_day=staffing.repair_kg_per_day,
+        repair_success_rate=repair_success_rate,
     )
 
 

@@ -89,6 +89,15 @@ from commons_abm.materials.byproduct_matches import (
     match_parameters,
     matches_of,
 )
+from commons_abm.materials.hub_organisation import (
+    HubOrganisation,
+    HubStaffing,
+    hub_account,
+    hub_capacity,
+    organisation_parameters,
+    staff_hours,
+    volunteers_day,
+)
 from commons_abm.materials.repair_hub import HubCapacities, accepted_goods, capacities, hub_flows
 from commons_abm.materials.symbiosis import exchange
 from commons_abm.territory.build import lognormal_noise
@@ -131,7 +140,9 @@ class RoutingParameters(NamedTuple):
     virgin_eur_per_kg: float  # price of virgin input [EUR/kg]
     secondary_eur_per_kg: float  # price of secondary material [EUR/kg]
     residual_eur_per_kg: float  # price of residual waste, recovery and landfill by their shares [EUR/kg]
-    hub: HubCapacities  # the reuse-and-repair hub's capacities
+    storage_kg: float  # goods the hub can hold [kg]
+    repair_success_rate: float  # share of repaired goods that work again [0-1]
+    parts_recycled_share: float  # share of the goods the hub cannot repair that it recycles [0-1]
 
 
 class MaterialPlan(NamedTuple):
@@ -186,6 +197,8 @@ class MaterialTotals(NamedTuple):
     stock_change_kg: float  # hub stocks at the end minus at the start
     residual_kg: float  # inputs - (all routes + stock change); ~0
     household_recovered_kg: float  # household waste reused, repaired, recycled or composted
+    hub_reused_kg: float  # goods the hub sold back into use
+    hub_fees_eur: float  # what households paid the hub at intake [EUR]
     household_sorted_kg: float  # household recyclables sorted
     household_recovery_rate: float  # household_recovered_kg / household_waste_kg [0-1]
     byproduct_exchange_rate: float  # symbiosis_kg / byproducts_kg [0-1]
@@ -271,6 +284,8 @@ def route_materials(
     rngs: dict[str, np.random.Generator] | np.random.Generator,
     waste: WasteChoices | None = None,
     matching: MatchParameters | None = None,
+    organisation: HubOrganisation | None = None,
+    hub: HubCapacities | None = None,
 ) -> MaterialsDay:
     """Route one day of household waste and firms' by-products (see the module docstring).
 
@@ -278,16 +293,21 @@ def route_materials(
     (:mod:`commons_abm.behaviour.waste_choices`); without it nobody sorts, composts, brings
     goods to the hub or dumps, and nobody pays for the bin. ``matching``: how firms'
     by-product matches form, deliver and break (:mod:`commons_abm.materials.byproduct_matches`;
-    the scenario's, without a platform, when not given).
+    the scenario's, without a platform, when not given). ``organisation``: the hub's people
+    and money (:mod:`commons_abm.materials.hub_organisation`; the scenario's, without a
+    subsidy, when not given), or ``hub``: fixed capacities for the day instead (volunteers
+    and the hub's account then stay as they are).
 
-    Updates the hub stocks in ``state.commons`` and overwrites ``state.material_cost_eur``;
-    draws from ``rngs["materials"]`` (or from ``rngs`` if it is a generator). ``day`` is
-    the calendar day; material flows do not depend on it yet.
+    Updates the matches, the volunteers, the hub's stocks and account in the state and
+    overwrites ``state.material_cost_eur``; draws from ``rngs["materials"]`` (or from
+    ``rngs`` if it is a generator). ``day`` is the calendar day; material flows do not
+    depend on it yet.
     """
     del day  # no seasonality in material flows (yet)
     rng = rngs if isinstance(rngs, np.random.Generator) else rngs["materials"]
     m = scenario.materials
     n = state.n
+    choices = waste if waste is not None else no_choices(n)
     p = matching if matching is not None else match_parameters(scenario, Institutions())
     matches = matches_of(state, scenario, rng)
     u = rng.random((3, matches.seller.size))
@@ -303,27 +323,48 @@ def route_materials(
         p,
     )
     seller, buyer = delivering(matches, delivered)
+    commons = state.commons
+    org = organisation if organisation is not None else organisation_parameters(scenario, Institutions())
+    organised = hub is None
+    if organised:
+        staff = staff_hours(commons.hub_account_eur, org)
+        role = MATERIAL_ROLE_OF[state.kind]
+        u_volunteers = rng.random((2, n))
+        hours = volunteers_day(role, choices.motive, state.volunteer, state.volunteer_stamina, staff, u_volunteers, org)
+        staffing = hub_capacity(hours, staff, org)
+        hub = capacities(m.hub.storage_kg, m.hub.repair_success_rate, staffing)
+    else:
+        staffing = HubStaffing(0.0, 0.0, 0.0, hub.intake_kg_per_day, hub.reuse_demand_kg_per_day, hub.repair_kg_per_day)
     routes = route_arrays(
         lognormal_noise(rng, m.daily_cv, n),
         state.kind,
         state.waste_kg_per_day,
         state.byproduct_kg_per_day,
         state.input_kg_per_day,
-        waste if waste is not None else no_choices(n),
+        choices,
         state.ties.indptr,
         state.ties.indices,
         seller,
         buyer,
-        float(state.commons.hub_reusable_kg),
-        float(state.commons.hub_repairable_kg),
+        float(commons.hub_reusable_kg),
+        float(commons.hub_repairable_kg),
         setup,
         p.transaction_eur_per_kg,
+        hub,
         routing_parameters(m),
     )
     state.material_cost_eur[:] = routes.cost_eur
+    t = routes.totals
+    if organised:
+        commons.hub_account_eur = hub_account(
+            commons.hub_account_eur, t.hub_fees_eur, t.hub_reused_kg, staffing.staff_hours, org
+        )
+    commons.hub_volunteer_hours = staffing.volunteer_hours
+    commons.hub_staff_hours = staffing.staff_hours
+    commons.hub_open_hours = staffing.open_hours
     day_totals = materials_day(routes, m.costs.dumping_eur_per_kg)
-    state.commons.hub_reusable_kg = day_totals.hub_reusable_kg
-    state.commons.hub_repairable_kg = day_totals.hub_repairable_kg
+    commons.hub_reusable_kg = day_totals.hub_reusable_kg
+    commons.hub_repairable_kg = day_totals.hub_repairable_kg
     return day_totals
 
 
@@ -388,7 +429,9 @@ def routing_parameters(m: Materials) -> RoutingParameters:
         virgin_eur_per_kg=float(c.virgin_eur_per_kg),
         secondary_eur_per_kg=float(c.secondary_eur_per_kg),
         residual_eur_per_kg=float(e * c.recovery_eur_per_kg + (1.0 - e) * c.landfill_eur_per_kg),
-        hub=capacities(m.hub),
+        storage_kg=float(m.hub.storage_kg),
+        repair_success_rate=float(m.hub.repair_success_rate),
+        parts_recycled_share=float(m.hub.parts_recycled_share),
     )
 
 
@@ -565,9 +608,11 @@ def route_arrays(
     repairable_kg,
     setup_eur,
     transaction_eur_per_kg,
+    hub_today,
     p,
 ):  # pragma: no cover - compiled
-    """The day's routes of :func:`route_materials` (``seller``, ``buyer``: today's
+    """The day's routes of :func:`route_materials` (``hub_today``: the hub's capacities of
+    the day, :class:`~commons_abm.materials.repair_hub.HubCapacities`; ``seller``, ``buyer``: today's
     delivering matches; ``setup_eur``: each agent's share of today's new matches' set-up
     [EUR]; ``transaction_eur_per_kg``: handling between firms; ``choices``: every agent's
     :class:`~commons_abm.behaviour.waste_choices.WasteChoices`; ``p``:
@@ -609,7 +654,7 @@ def route_arrays(
         offered_reuse += plan.brought_reuse_kg
         offered_repair += plan.brought_repair_kg
     displaced_in, unplaced = displace(indptr, indices, role, to_neighbours)
-    hub = hub_flows(reusable_kg, repairable_kg, offered_reuse, offered_repair, p.hub)
+    hub = hub_flows(reusable_kg, repairable_kg, offered_reuse, offered_repair, hub_today)
     accepted_reuse = accepted_goods(brought_reuse, hub.accept_share)
     accepted_repair = accepted_goods(brought_repair, hub.accept_share)
     # firms: symbiosis first, then down the hierarchy
@@ -620,7 +665,7 @@ def route_arrays(
     cost = np.empty(n)
     reference = np.empty(n)
     household_waste = byproducts = recycled_total = recovery = landfill = dumping_kg = virgin_input = 0.0
-    input_demand = sorted_total = composting = displaced = 0.0
+    input_demand = sorted_total = composting = displaced = hub_fees = 0.0
     for i in range(n):
         plan = plans[i]
         routes = settle_routes(
@@ -650,6 +695,7 @@ def route_arrays(
         sorted_total += plan.sorted_kg
         composting += plan.composted_kg
         displaced += displaced_in[i]
+        hub_fees += accepted_reuse[i] * p.reuse_eur_per_kg + accepted_repair[i] * p.repair_eur_per_kg
         recovery += routes.recovered_kg
         landfill += routes.landfilled_kg
         dumping_kg += dumped[i]
@@ -670,6 +716,9 @@ def route_arrays(
         displaced,
         virgin_input,
         input_demand,
+        hub_fees,
+        p.parts_recycled_share,
+        p.energy_recovery_share,
     )
     return MaterialRoutes(
         waste_kg=waste,
@@ -700,19 +749,29 @@ def material_totals(
     displaced,
     virgin_input,
     input_demand,
+    hub_fees,
+    parts_recycled_share,
+    energy_recovery_share,
 ):  # pragma: no cover - compiled
-    """The territory's :class:`MaterialTotals` from the day's sums [kg] and the hub's
-    :class:`~commons_abm.materials.repair_hub.HubFlows` (both engines call it)."""
+    """The territory's :class:`MaterialTotals` from the day's sums [kg], the hub's
+    :class:`~commons_abm.materials.repair_hub.HubFlows` and what households paid it
+    (``hub_fees`` [EUR]); of the goods the hub could not repair, ``parts_recycled_share`` is
+    recycled and the rest joins the residual stream (energy recovery at
+    ``energy_recovery_share``, else landfill). Both engines call it."""
     reused, repaired = hub.reused_kg, hub.repaired_kg
     inputs = household_waste + byproducts
     reuse = reused + symbiosis
-    recycling = recycled_total + hub.repair_failed_kg
+    parts = hub.repair_failed_kg * parts_recycled_share
+    rejects = hub.repair_failed_kg - parts
+    recovery += rejects * energy_recovery_share
+    landfill += rejects - rejects * energy_recovery_share
+    recycling = recycled_total + parts
     stock_change = (hub.reusable_end_kg - hub.reusable_start_kg) + (hub.repairable_end_kg - hub.repairable_start_kg)
     residual = inputs - (reuse + repaired + recycling + composting + recovery + landfill + dumping_kg + stock_change)
     virgin_material = max(household_waste - reused - repaired, 0.0) + virgin_input
     circular = reuse + repaired + recycling + composting
     denominator = circular + virgin_material
-    household_recovered = reused + repaired + hub.repair_failed_kg + sorted_total + composting
+    household_recovered = reused + repaired + parts + sorted_total + composting
     recovery_rate = household_recovered / household_waste if household_waste > 0.0 else 0.0
     exchange_rate = symbiosis / byproducts if byproducts > 0.0 else 0.0
     circularity = circular / denominator if denominator > 0.0 else 0.0
@@ -731,6 +790,8 @@ def material_totals(
         stock_change_kg=stock_change,
         residual_kg=residual,
         household_recovered_kg=household_recovered,
+        hub_reused_kg=reused,
+        hub_fees_eur=hub_fees,
         household_sorted_kg=sorted_total,
         household_recovery_rate=recovery_rate,
         byproduct_exchange_rate=exchange_rate,

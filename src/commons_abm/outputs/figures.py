@@ -19,8 +19,24 @@ _PANELS = (
         [("energy_self_sufficiency", "self-sufficiency"), ("energy_self_consumption", "self-consumption")],
         "share",
     ),
-    ("Materials", [("material_circularity", "circularity")], "share"),
-    ("Waste disposal", [("landfill_kg", "landfill"), ("dumping_kg", "illegal dumping")], "kg/day"),
+    (
+        "Materials",
+        [
+            ("household_waste_recovery_rate", "household waste recovery"),
+            ("byproduct_exchange_rate", "by-product exchange"),
+            ("material_circularity", "circularity"),
+        ],
+        "share",
+    ),
+    (
+        "Waste disposal",
+        [
+            ("landfill_kg", "landfill"),
+            ("dumping_kg", "dumped in the street"),
+            ("displaced_waste_kg", "in neighbours' bins"),
+        ],
+        "kg/day",
+    ),
     (
         "Trust and participation",
         [

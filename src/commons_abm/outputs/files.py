@@ -155,6 +155,11 @@ def summarise(frame: pd.DataFrame, inhabitants: float, battery_kwh: float = 0.0)
         "battery_charge_kwh_per_year": charged * per_year,
         "battery_equivalent_full_cycles_per_year": charged * per_year / battery_kwh if battery_kwh else float("nan"),
         "material_circularity_mean": float(frame["material_circularity"].mean()),
+        "household_waste_recovery_rate_mean": float(frame["household_waste_recovery_rate"].mean()),
+        "byproduct_exchange_rate_mean": float(frame["byproduct_exchange_rate"].mean()),
+        "displaced_waste_kg_per_inhabitant_year": total.get("displaced_waste_kg", 0.0) * per_year / inhabitants
+        if inhabitants
+        else float("nan"),
         "production_kwh_per_year": production * per_year,
         "consumption_kwh_per_year": consumption * per_year,
         "import_kwh_per_year": total.get("import_kwh", 0.0) * per_year,
