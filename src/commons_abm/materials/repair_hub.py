@@ -34,8 +34,9 @@ therefore never go below zero, and never above ``storage_kg`` if they started at
 it. The functions here are pure: they return the flows and the new stocks and leave the
 caller to store them.
 
-The hub is no agent: its day, :func:`hub_flows`, is one call that both engines make (the
-reference engine through :func:`hub_day`). What a household sees of it is its one-agent
+The hub is no agent: its day, :func:`hub_flows`, is one call that both engines make, with
+the day's capacities (:func:`capacities`); :func:`hub_day` is the same day as a named
+record, for inspection and tests. What a household sees of it is its one-agent
 form :func:`hub_accepts`, the share ``a`` of the goods it brought; the population kernel
 :func:`accepted_goods` calls it for every household (in
 :func:`commons_abm.materials.routing.route_arrays`), and the reference engine's households

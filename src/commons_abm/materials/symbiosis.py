@@ -3,12 +3,14 @@
 "One's waste is another's resource" (Fing's Kit AgirLocal, ``002_2c516223579a919e.txt``);
 industrial symbiosis engages traditionally separate firms in a collective exchange of materials, and
 geographic proximity plus existing relations make it possible (Chertow 2000, Annu. Rev.
-Energy Environ. 25:313-337). Here a firm's by-product can substitute the input of
-another firm only if
+Energy Environ. 25:313-337). Here a firm's by-product substitutes another firm's input
+over a (seller, buyer) pair: in a run, the day's pairs are the matches in force whose
+seller delivers (:mod:`commons_abm.materials.byproduct_matches`, which decides which
+matches exist); :func:`symbiosis_pairs` gives the pairs a territory starts with: two firms
 
-* the two are **firms tied in the social network** (either direction of an undirected
-  tie of ``State.ties``: the seller can be either end), and
-* the by-product is of the **same material type** as the buyer's input.
+* **tied in the social network** (either direction of an undirected tie of
+  ``State.ties``: the seller can be either end), whose
+* by-product is of the **same material type** as the buyer's input.
 
 One day is a single simultaneous round over all such (seller, buyer) pairs:
 
@@ -103,7 +105,9 @@ def exchange_byproducts(
     enabled: bool = True,
     pairs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> SymbiosisDay:
-    """Exchange by-products over firm-firm ties for one day (see the module docstring).
+    """One day's exchange over the tied pairs of :func:`symbiosis_pairs` (see the module
+    docstring): the matches a territory starts with, all delivering. The engines call
+    :func:`exchange` on the day's delivering matches instead.
 
     ``byproduct_kg`` and ``demand_kg`` are per agent [kg/day]; entries of non-firms are
     ignored. With ``enabled=False`` nothing is exchanged. ``pairs``: the result of
