@@ -85,7 +85,9 @@ def comparison(runs: dict[str, list]) -> list[dict]:
         r = np.array([np.nanmean(ts[column].to_numpy()[-WINDOW:]) for ts in runs["agents"]])
         a, r = a[np.isfinite(a)], r[np.isfinite(r)]
         se = float(np.sqrt(a.var(ddof=1) / a.size + r.var(ddof=1) / r.size))
-        same = np.array_equal(np.sort(a), np.sort(r))
+        # the same values (or one constant value in every run of both engines, whatever the
+        # number of runs where it is defined)
+        same = np.array_equal(np.sort(a), np.sort(r)) or bool(np.ptp(np.concatenate([a, r])) == 0)
         rows.append(
             {
                 "indicator": column,

@@ -7,6 +7,7 @@ tolerances are stated with each test.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from commons_abm.behaviour.decisions import intrinsic_cooperation
 from commons_abm.behaviour.motives import CONDITIONAL, FREE_RIDER, HUMP_SHAPED, OTHER
 from commons_abm.cli import GAME_CPR_TREATMENTS, main
 from commons_abm.core.scenario import Behaviour
-from commons_abm.games import TREATMENTS, CPRRules, play_cpr, play_public_goods
+from commons_abm.games import TREATMENTS, CPRRules, PublicGoodsRules, play_cpr, play_public_goods
 from commons_abm.games.lab import group_ties, lab_behaviour, others_mean
 from commons_abm.games.strategy_method import TYPE_NAMES, classify_tables, contribution_tables, measured_type_shares
 
@@ -52,11 +53,33 @@ def test_punishment_sustains_cooperation_with_partners() -> None:
 
 
 def test_partners_end_above_strangers_with_punishment() -> None:
-    """With punishment, partner groups end higher than stranger groups in every seed."""
+    """With punishment, partner groups end higher than stranger groups in every seed, and
+    by at least 0.15 on the mean of the seeds (Fehr & Gächter 2000: 0.88 against 0.58)."""
+    gaps = []
     for seed in SEEDS:
         partner = play_public_goods(lab_behaviour(), punishment=True, matching="partner", groups=GROUPS, seed=seed)
         stranger = play_public_goods(lab_behaviour(), punishment=True, matching="stranger", groups=GROUPS, seed=seed)
         assert partner.contribution_share[-1] > stranger.contribution_share[-1]
+        gaps.append(partner.contribution_share[-1] - stranger.contribution_share[-1])
+    assert np.mean(gaps) >= 0.15
+
+
+def test_strangers_expect_the_prior_where_they_learned_nothing() -> None:
+    """With nothing learned about strangers (``sanction_generalisation`` 0), stranger groups
+    with punishment end lower than when all that was learned carries over (1), in every seed."""
+    for seed in SEEDS:
+        ends = [
+            play_public_goods(
+                lab_behaviour(),
+                punishment=True,
+                matching="stranger",
+                groups=GROUPS,
+                seed=seed,
+                rules=replace(PublicGoodsRules(), sanction_generalisation=g),
+            ).contribution_share[-1]
+            for g in (0.0, 1.0)
+        ]
+        assert ends[0] < ends[1]
 
 
 def test_public_goods_is_reproducible_and_seed_dependent() -> None:

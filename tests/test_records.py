@@ -117,6 +117,7 @@ def test_decision_parameters(distinct: Scenario) -> None:
             "authority_bias": b.trust.authority_bias,
             "deterrence_noise": d.deterrence_noise,
             "overdraw_factor": d.overdraw_factor,
+            "disposition_correlation": d.disposition_correlation,
         },
     )
 
@@ -243,11 +244,9 @@ def test_officials_parameters(distinct: Scenario) -> None:
         officials_parameters(b),
         OfficialsParameters,
         {
-            "institutional_gain": t.institutional_gain,
-            "institutional_loss": t.institutional_loss,
             "authority_bias": t.authority_bias,
             "override_loss": t.override_loss,
-            "initial_trust_institutional": b.initial_trust_institutional,
+            "presence_gain": t.presence_gain,
         },
     )
 

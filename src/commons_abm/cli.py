@@ -2,6 +2,9 @@
 
 Bad input (a scenario file, a command-line argument) gives one line on stderr naming
 the file or option, the field and what is allowed, exit status 2, and no output written.
+
+Over 400 lines: each command's parser and its handler (run, game, sweep, sensitivity, store)
+are read together, and the handlers import their work lazily so that the parser loads fast.
 """
 
 from __future__ import annotations
@@ -242,8 +245,8 @@ def _run(args: argparse.Namespace) -> int:
 
     from commons_abm.core.scenario import load_scenario, with_overrides
     from commons_abm.model import CommonsModel, institutions_for
+    from commons_abm.outputs import files
     from commons_abm.outputs.figures import plot_energy_day, plot_indicators
-    from commons_abm.outputs.files import atomic_output_dir, folder_name, summarise, write_json, write_timeseries
 
     scenario = load_scenario(args.scenario)
     overrides = {}
@@ -254,14 +257,22 @@ def _run(args: argparse.Namespace) -> int:
     if overrides:
         scenario = with_overrides(scenario, **overrides)
     institutions = institutions_for(scenario, args.rulebook)
-    out = args.out if args.out is not None else Path("results") / folder_name(scenario.name)
+    out = args.out if args.out is not None else Path("results") / files.folder_name(scenario.name)
     _check_out(out)
 
     started = time.perf_counter()
-    model = CommonsModel(scenario, create_agents=False, record_hourly=True, rulebook=institutions, engine=args.engine)
+    events_log = args.engine != "agents"  # the reference engine keeps none
+    model = CommonsModel(
+        scenario,
+        create_agents=False,
+        record_hourly=True,
+        record_events=events_log,
+        rulebook=institutions,
+        engine=args.engine,
+    )
     with tqdm(
         total=scenario.run.steps,
-        desc=folder_name(scenario.name)[:40],
+        desc=files.folder_name(scenario.name)[:40],
         unit="day",
         disable=args.no_progress,
         file=sys.stderr,
@@ -283,7 +294,7 @@ def _run(args: argparse.Namespace) -> int:
         "inhabitants": inhabitants,
         "wall_time_s": elapsed,
         "commons_abm_version": __version__,
-        **summarise(frame, inhabitants, scenario.energy.battery.capacity_kwh),
+        **files.summarise(frame, inhabitants, scenario.energy.battery.capacity_kwh),
         "parameters": scenario.model_dump(mode="json"),
     }
     production = frame["production_kwh"].to_numpy()
@@ -293,13 +304,17 @@ def _run(args: argparse.Namespace) -> int:
         (f"darkest day (day {int(frame['day_of_year'][dark])} of the year)", model.hourly_flows(dark)),
     ]
 
+    events = model.events() if model.events_log is not None else None
+
     def write(folder: Path) -> None:
-        write_timeseries(frame, folder)
-        write_json(summary, folder / "summary.json")
+        files.write_timeseries(frame, folder)
+        if events is not None:
+            files.write_events(events, folder)
+        files.write_json(summary, folder / "summary.json")
         plot_indicators(frame, folder / "indicators.png", title=f"{scenario.name}: key indicators")
         plot_energy_day(days, folder / "energy_day.png", title=f"{scenario.name}: one day's energy flows")
 
-    written = atomic_output_dir(out, write)
+    written = files.atomic_output_dir(out, write)
     print(
         f"{scenario.name} under {institutions.name}: {scenario.run.steps} days, {model.state.n} agents "
         f"in {elapsed:.2f} s; self-sufficiency {summary['energy_self_sufficiency']:.1%}, "

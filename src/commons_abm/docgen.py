@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from commons_abm.core.events import EVENT_COLUMNS, EVENTS
 from commons_abm.core.indicators import COLUMNS, REQUIRED_COLUMNS
 from commons_abm.core.scenario import LIMITS, _allowed, describe_fields
 from commons_abm.governance.rulebook import AIMS, ATTRIBUTES, POSTURES, PRINCIPLE_NAMES, STANCES, OfficialsContext
@@ -67,6 +68,20 @@ def indicators_page() -> str:
     for name, (unit, definition) in COLUMNS.items():
         star = " *" if name in REQUIRED_COLUMNS else ""
         lines.append(f"| `{name}`{star} | {unit} | {definition} |")
+    lines += [
+        "",
+        "## The events log",
+        "",
+        "`model.events()` (a model built with `record_events=True`), and `events.csv` /",
+        "`events.parquet` written by `commons-abm run`, have one row per event",
+        "(`src/commons_abm/core/events.py`) and these columns:",
+        "",
+        "| column | definition |",
+        "|---|---|",
+    ]
+    lines += [f"| `{name}` | {definition} |" for name, definition in EVENT_COLUMNS.items()]
+    lines += ["", "| event | what it records |", "|---|---|"]
+    lines += [f"| `{name}` | {definition} |" for name, definition in EVENTS.items()]
     return "\n".join(lines) + "\n"
 
 

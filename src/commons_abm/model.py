@@ -21,6 +21,7 @@ from mesa.discrete_space import Network
 
 from commons_abm.agents import CommonsAgent, agent_class
 from commons_abm.core.calendar import HOURS, Day, day_of_step
+from commons_abm.core.events import EventLog
 from commons_abm.core.indicators import COLUMNS
 from commons_abm.core.records import GovernanceDay
 from commons_abm.core.scenario import Scenario, load_scenario, resolve_named, with_overrides
@@ -33,7 +34,7 @@ from commons_abm.engines.day import STAGE_NAMES, DayResults
 from commons_abm.engines.reference import ReferenceEngine
 from commons_abm.governance.collective_choice import RuleLevels, assemblies
 from commons_abm.governance.institutions import Institutions, compile_rulebook
-from commons_abm.governance.officials import Polity, members_voice, rule_security
+from commons_abm.governance.officials import Polity, members_voice, official_acts, rule_security
 from commons_abm.governance.rulebook import Rulebook, load_rulebook
 from commons_abm.materials.byproduct_matches import matches_of
 from commons_abm.materials.hub_organisation import first_volunteers
@@ -137,6 +138,10 @@ class CommonsModel(mesa.Model):
         :meth:`ensure_agents`); sweeps leave them out.
     record_hourly:
         Keep every day's 24-hour territory flows (for figures of one day's energy).
+    record_events:
+        Keep the events log (meetings and votes, sanctions, mediations, exclusions,
+        overrides, elections: :mod:`commons_abm.core.events`, read with :meth:`events`); the
+        days then run one at a time (:meth:`step`). Not with the ``"agents"`` engine.
     engine:
         ``"arrays"`` (default): whole-population stages over the state's arrays, compiled
         (:mod:`commons_abm.engines.staged` for :meth:`step`; :meth:`run` runs the same
@@ -162,6 +167,7 @@ class CommonsModel(mesa.Model):
         rulebook: Rulebook | Institutions | str | Path | None = None,
         create_agents: bool = True,
         record_hourly: bool = False,
+        record_events: bool = False,
         engine: str = "arrays",
         overrides: Mapping[str, Any] | None = None,
         agent_reporters: dict | None = None,
@@ -169,6 +175,8 @@ class CommonsModel(mesa.Model):
     ) -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        if record_events and engine == "agents":
+            raise ValueError("record_events needs engine 'arrays'; the reference engine keeps no events log")
         kwargs.pop("simulator", None)  # SolaraViz passes one on reset; the model schedules its own days
         rng = kwargs.pop("rng", None)  # Mesa's name for a seed
         if rng is not None:
@@ -198,9 +206,10 @@ class CommonsModel(mesa.Model):
         first_volunteers(self.state, scenario, self.rngs["territory"])  # ... and after the matches
         self.assembly, count = assemblies(self.state, self.institutions)
         self.levels = RuleLevels.initial(self.institutions, count)
-        self.polity = Polity(self.institutions.posture)
-        self.rule_security = rule_security(self.institutions)
+        self.polity = Polity(self.institutions.posture, self.institutions.stance)
+        self.acts = official_acts(scenario, self.institutions)  # what officials do under each stance
         self.record_hourly = record_hourly
+        self.events_log: EventLog | None = EventLog() if record_events else None
         self.hourly: list[np.ndarray] = []  # per step, (len(HOURLY_FLOWS), 24) [kWh]
         self.rows: list[np.ndarray] = []  # the timeseries, in blocks of rows (days, len(COLUMNS))
         self.results = DayResults()  # what the latest day's stages passed on
@@ -251,7 +260,12 @@ class CommonsModel(mesa.Model):
     @property
     def voice(self) -> float:
         """Members' share in deciding the rules under the officials' current posture."""
-        return members_voice(self.institutions, self.polity.posture)
+        return members_voice(self.acts, self.polity.posture)
+
+    @property
+    def rule_security(self) -> float:
+        """Chance that a rule members choose stands a year under the officials in office."""
+        return rule_security(self.acts, self.polity.stance)
 
     @property
     def stages(self) -> tuple[tuple[str, Callable[[Day], None]], ...]:
@@ -282,7 +296,8 @@ class CommonsModel(mesa.Model):
         run day by day (:meth:`step`), so the callback sees each day's results
         (``last_energy``, ...). Both give the same run."""
         steps = self.scenario.run.steps if steps is None else int(steps)
-        if self.reference is None and progress is None and not self.datacollector.collects_agents and steps > 0:
+        stepwise = progress is not None or self.datacollector.collects_agents or self.events_log is not None
+        if self.reference is None and not stepwise and steps > 0:
             advance(self, steps)  # the same stages, compiled into one loop (commons_abm.engines.compiled)
             return self.timeseries()
         for _ in range(steps):
@@ -302,6 +317,13 @@ class CommonsModel(mesa.Model):
             },
             copy=False,
         )
+
+    def events(self) -> pd.DataFrame:
+        """The events log, one row per event (:data:`~commons_abm.core.events.EVENT_COLUMNS`);
+        build the model with ``record_events=True`` to keep it."""
+        if self.events_log is None:
+            raise RuntimeError("build the model with record_events=True to keep the events log")
+        return self.events_log.frame()
 
     def hourly_flows(self, step: int) -> pd.DataFrame:
         """The territory's 24 hourly energy flows [kWh] of a recorded step."""

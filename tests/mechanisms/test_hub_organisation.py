@@ -102,8 +102,10 @@ def test_money_pays_staff_and_staff_keep_the_hub_open() -> None:
 
 def test_the_account_closes() -> None:
     p = P._replace(subsidy_eur_per_day=50.0)
-    after = ho.hub_account(100.0, 2.0, 10.0, 1.5, p)
+    after = ho.hub_account(100.0, 2.0, 10.0, 1.5, 1.0, p)
     assert after == pytest.approx(100.0 + 50.0 + 2.0 + 10.0 * p.sale_eur_per_kg - 1.5 * 20.0 - p.fixed_eur_per_day)
+    cut = ho.hub_account(100.0, 2.0, 10.0, 1.5, 0.0, p)  # officials who cut the subsidy
+    assert after - cut == pytest.approx(50.0)
 
 
 def test_a_subsidy_pays_staff_hours_in_the_model() -> None:

@@ -48,6 +48,7 @@ class TestMonitoring(MechanismContract):
             ),
             "bound": rng.random(n) < 0.7,
             "breach": rng.random(n) < 0.4,
+            "visible": np.where(rng.random(n) < 0.3, rng.uniform(0.0, 1.0, n), 1.0),
             "member": rng.random(n) < 0.6,
             "cooperated": rng.random(n) < 0.6,
             "indptr": indptr,
@@ -67,6 +68,7 @@ class TestMonitoring(MechanismContract):
             self.draws(f, rngs),
             f["bound"],
             f["breach"],
+            f["visible"],
             f["member"],
             f["cooperated"],
             f["indptr"],
@@ -81,7 +83,13 @@ class TestMonitoring(MechanismContract):
         for i in range(self.agents):
             if f["bound"][i]:
                 checks = monitored(
-                    f["breach"][i], coverage_of(f, i), u[:, i].copy(), t.who, t.detection_probability, t.error_rate
+                    f["breach"][i],
+                    coverage_of(f, i),
+                    f["visible"][i],
+                    u[:, i].copy(),
+                    t.who,
+                    t.detection_probability,
+                    t.error_rate,
                 )
                 for name, value in zip(out, checks):
                     out[name][i] = value
@@ -93,11 +101,11 @@ class TestMonitoring(MechanismContract):
         u = np.random.default_rng(8).random((t.who.size, self.agents))
         _, _, _, cost, official_cost, peer_cost = monitor_arrays(
             t.who, t.detection_probability, t.error_rate, t.cost_eur_per_check, u,
-            f["bound"], f["breach"], f["member"], f["cooperated"], f["indptr"], f["indices"],
+            f["bound"], f["breach"], f["visible"], f["member"], f["cooperated"], f["indptr"], f["indices"],
         )  # fmt: skip
         spent = [
             t.cost_eur_per_check[m]
-            * sum(monitor_reach(t.who[m], coverage_of(f, i)) for i in np.flatnonzero(f["bound"]))
+            * sum(monitor_reach(t.who[m], coverage_of(f, i), 1.0) for i in np.flatnonzero(f["bound"]))
             for m in range(t.who.size)
         ]
         assert np.isclose(cost, sum(spent))
@@ -110,10 +118,24 @@ class TestMonitoring(MechanismContract):
         who = np.array([OFFICIAL_MONITOR], np.int64)
         for breach in (True, False):
             for u in (0.0, 0.5, 0.999):
-                assert monitored(breach, 0.3, np.array([u]), who, np.ones(1), np.zeros(1)) == (breach, False, breach)
+                assert monitored(breach, 0.3, 1.0, np.array([u]), who, np.ones(1), np.zeros(1)) == (
+                    breach,
+                    False,
+                    breach,
+                )
 
     def test_peers_see_only_what_happens_around_them(self) -> None:
         who = np.array([PEER_MONITOR], np.int64)
-        assert monitored(True, 0.0, np.array([0.0]), who, np.ones(1), np.zeros(1)) == (False, False, False)
-        assert monitored(True, 0.5, np.array([0.49]), who, np.ones(1), np.zeros(1))[0]
-        assert not monitored(True, 0.5, np.array([0.51]), who, np.ones(1), np.zeros(1))[0]
+        assert monitored(True, 0.0, 1.0, np.array([0.0]), who, np.ones(1), np.zeros(1)) == (False, False, False)
+        assert monitored(True, 0.5, 1.0, np.array([0.49]), who, np.ones(1), np.zeros(1))[0]
+        assert not monitored(True, 0.5, 1.0, np.array([0.51]), who, np.ones(1), np.zeros(1))[0]
+
+    def test_officials_do_not_see_into_neighbours_bins(self) -> None:
+        """A breach seen only inside the neighbourhood (a bag in a neighbour's chipped bin,
+        visibility 0) escapes officials and the operator, not peers who watch there."""
+        u = np.array([0.0])
+        for outsider in (OFFICIAL_MONITOR, 2):
+            who = np.array([outsider], np.int64)
+            assert monitored(True, 1.0, 0.0, u, who, np.ones(1), np.zeros(1))[0] is False
+            assert monitored(True, 1.0, 1.0, u, who, np.ones(1), np.zeros(1))[0] is True
+        assert monitored(True, 1.0, 0.0, u, np.array([PEER_MONITOR], np.int64), np.ones(1), np.zeros(1))[0]

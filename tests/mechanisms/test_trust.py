@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
 from commons_abm.behaviour import trust
 from commons_abm.core.scenario import TrustDynamics
@@ -43,24 +44,38 @@ class TestInterpersonalTrust(MechanismContract):
             "trust": trust_values,
             "indices": rng.integers(0, n, ties),
             "cooperated": rng.random(n) < 0.6,
+            "goodwill": np.where(rng.random(n) < 0.5, 1.0, rng.uniform(0.0, 1.0, n)),
             "p": trust.interpersonal_parameters(trust_dynamics(rng)),
         }
 
     def population(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
         out = fixture["trust"].copy()
-        trust.interpersonal_arrays(out, fixture["indices"], fixture["cooperated"], fixture["p"])
+        trust.interpersonal_arrays(out, fixture["indices"], fixture["cooperated"], fixture["goodwill"], fixture["p"])
         return {"trust": out}
 
     def one_agent(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
         before, indices, cooperated, p = fixture["trust"], fixture["indices"], fixture["cooperated"], fixture["p"]
+        goodwill = fixture["goodwill"]
         out = np.array(
-            [trust.interpersonal_trust(float(before[j]), bool(cooperated[indices[j]]), p) for j in range(before.size)]
+            [
+                trust.interpersonal_trust(float(before[j]), bool(cooperated[k]), float(goodwill[k]), p)
+                for j, k in enumerate(indices)
+            ]
         )
         return {"trust": out}
 
     def test_slow_to_build_quick_to_lose(self) -> None:
         p = trust.interpersonal_parameters(TrustDynamics())
-        assert trust.interpersonal_trust(0.6, True, p) - 0.6 < 0.6 - trust.interpersonal_trust(0.6, False, p)
+        assert trust.interpersonal_trust(0.6, True, 1.0, p) - 0.6 < 0.6 - trust.interpersonal_trust(0.6, False, 1.0, p)
+
+    def test_cooperation_under_surveillance_builds_less_trust(self) -> None:
+        """Cooperation credited to the neighbour's goodwill builds trust in proportion to
+        that credit (Strickland 1958): none when all of it is put down to the sanctions it
+        expects; defection costs the same whatever the credit."""
+        p = trust.interpersonal_parameters(TrustDynamics())
+        full, half, none = (trust.interpersonal_trust(0.6, True, g, p) for g in (1.0, 0.5, 0.0))
+        assert none == 0.6 and half - 0.6 == pytest.approx((full - 0.6) / 2)
+        assert trust.interpersonal_trust(0.6, False, 0.0, p) == trust.interpersonal_trust(0.6, False, 1.0, p)
 
     def test_large_rates_stay_within_bounds(self) -> None:
         p = trust.interpersonal_parameters(
@@ -69,7 +84,7 @@ class TestInterpersonalTrust(MechanismContract):
         assert p.may_overshoot
         for before in (0.0, 0.2, 0.5, 0.8, 1.0):
             for seen in (True, False):
-                assert 0.0 <= trust.interpersonal_trust(before, seen, p) <= 1.0
+                assert 0.0 <= trust.interpersonal_trust(before, seen, 1.0, p) <= 1.0
 
 
 class TestInstitutionalTrust(MechanismContract):

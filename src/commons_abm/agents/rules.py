@@ -20,7 +20,9 @@ import numpy as np
 from commons_abm.behaviour.beliefs import agent_belief, belief_parameters
 from commons_abm.behaviour.decisions import (
     agent_decision,
+    bag_destination,
     decision_parameters,
+    disposition_uniforms,
     legitimacy,
     missed_by_monitors,
     split_binding,
@@ -35,7 +37,7 @@ from commons_abm.behaviour.trust import (
     interpersonal_parameters,
     interpersonal_trust,
 )
-from commons_abm.behaviour.waste_choices import choice_parameters, household_choice, waste_charge
+from commons_abm.behaviour.waste_choices import PER_LIFT, household_choice
 from commons_abm.core.calendar import HOURS
 from commons_abm.core.kinds import DISCARDS_GOODS, KINDS, MATERIAL_ROLE_OF
 from commons_abm.energy.load_shifting import operator_share, shift_agent_load
@@ -91,16 +93,22 @@ class AgentRules:
         return present and (not sanctioned_only or aim in self.model.institutions.sanctioned)
 
     def is_bound_to_cooperate(self, sanctioned_only: bool = False) -> bool:
-        """Whether the fee or the ban on overdrawing (backed by a sanction, if asked) binds
-        me: the rules my decision to cooperate answers."""
+        """Whether the fee or the ban on overdrawing (backed by a sanction, if asked) binds me."""
+        return self.is_bound_not_to_overdraw(sanctioned_only) or self.is_bound_to_pay(sanctioned_only)
+
+    def is_bound_not_to_overdraw(self, sanctioned_only: bool = False) -> bool:
+        """Whether the ban on overdrawing (backed by a sanction, if asked) binds me: the rule
+        my claim on the battery answers."""
         inst, on = self.model.institutions, self._rule_on
-        if self.member and (
-            on("overdraw", inst.overdraw_forbidden, sanctioned_only)
-            or on("pay_fee", inst.fee_eur_per_day > 0, sanctioned_only)
-        ):
+        if self.member and on("overdraw", inst.overdraw_forbidden, sanctioned_only):
             return True
         # everyone may draw under open access, so a rule against overdrawing binds everyone
         return on("overdraw", inst.overdraw_binds_anyone, sanctioned_only) and inst.boundary == "open_access"
+
+    def is_bound_to_pay(self, sanctioned_only: bool = False) -> bool:
+        """Whether the fee (backed by a sanction, if asked) binds me: the rule my fee answers."""
+        inst = self.model.institutions
+        return bool(self.member) and self._rule_on("pay_fee", inst.fee_eur_per_day > 0, sanctioned_only)
 
     def is_bound_not_to_dump(self, sanctioned_only: bool = False) -> bool:
         """Whether the dumping ban (backed by a sanction, if asked) binds me: the rule my
@@ -120,12 +128,19 @@ class AgentRules:
             return 0.0
         return sum(1 for other in neighbours if other.member and other.cooperated) / len(neighbours)
 
-    def perceived_detection(self) -> float:
-        """My perceived probability that a breach of mine is detected today
-        (:func:`commons_abm.behaviour.decisions.missed_by_monitors`)."""
+    def perceived_detection(self, visible: float = 1.0) -> float:
+        """My perceived probability that a breach of mine, ``visible`` as much from outside my
+        neighbourhood, is detected today (:func:`commons_abm.behaviour.decisions.missed_by_monitors`)."""
         table = self.model.institutions.monitor_table
         bias = self.model.scenario.behaviour.trust.authority_bias
-        return 1.0 - float(missed_by_monitors(table.who, table.detection_probability, self.watched_share(), bias))
+        share = self.watched_share()
+        return 1.0 - float(missed_by_monitors(table.who, table.detection_probability, share, bias, visible))
+
+    def usual_bin_share(self) -> float:
+        """Share of a dumped bag put in a neighbour's chipped bin when no place is less
+        watched than the other (pay-per-lift bins only)."""
+        ref = self.model.reference
+        return ref.choice.neighbour_bin_share if ref.charge.scheme == PER_LIFT else 0.0
 
     def next_fine(self) -> float:
         """The fine I would pay for my next breach [EUR]."""
@@ -133,78 +148,96 @@ class AgentRules:
         scale = float(self.model.levels.fine_scale[self.assembly])
         return float(next_fine_of(table.scheme, table.ladder_eur, table.flat_fine_eur, self.offence_level, scale))
 
-    def temptation(self) -> float:
-        """What breaking the sanctioned rules that bind me would gain me today [EUR]
-        (:func:`commons_abm.behaviour.decisions.temptation_of`)."""
+    def temptations(self) -> tuple[float, float]:
+        """What overdrawing and skipping the fee would gain me today, where a sanctioned rule
+        forbids it [EUR] (:func:`commons_abm.behaviour.decisions.temptation_of`)."""
         model = self.model
-        return float(
-            temptation_of(
-                split_binding(model.institutions.binding(True))[0],
-                bool(self.member),
-                float(model.levels.fee_eur_per_day[self.assembly]),
-                float(self.battery_received_kwh),
-                float(model.scenario.behaviour.decisions.overdraw_factor),
-                temptation_parameters(model.scenario),
-            )
+        over, fee, _ = split_binding(model.institutions.binding(True))
+        member, level = bool(self.member), float(model.levels.fee_eur_per_day[self.assembly])
+        received, prices = float(self.battery_received_kwh), temptation_parameters(model.scenario)
+        factor = float(model.scenario.behaviour.decisions.overdraw_factor)
+        return (
+            float(temptation_of(over, member, level, received, factor, prices)),
+            float(temptation_of(fee, member, level, received, 0.0, prices)),
         )
 
     def decide(self) -> None:
-        """Cooperate today or not (:mod:`commons_abm.behaviour.decisions`), and what it implies."""
+        """What I do today in each commons (:mod:`commons_abm.behaviour.decisions`), and what it implies."""
         model = self.model
         inst, levels = model.institutions, model.levels
         # the legitimacy of rules members chose, and deterrence if a rule backed by a
         # sanction applies to me; then the decision rule the array engine uses, for one agent
-        legit = float(legitimacy(inst, model.polity.posture, levels.chosen[self.assembly], model.rule_security))
+        legit = float(legitimacy(model.voice, levels.chosen[self.assembly], model.rule_security))
         deterring = inst.sanction_scheme != "none" and bool(inst.sanctioned)
-        sanctionable = deterring and self.is_bound_to_cooperate(True)
+        s_over = deterring and self.is_bound_not_to_overdraw(True)
+        s_fee = deterring and self.is_bound_to_pay(True)
         sanctionable_dump = deterring and self.is_bound_not_to_dump(True)
         detection = fine = 0.0
-        if model.reference.deterred and (sanctionable or sanctionable_dump):
+        gain_over = gain_fee = 0.0
+        deterred = model.reference.deterred
+        if deterred and (s_over or s_fee or sanctionable_dump):
             detection, fine = self.perceived_detection(), self.next_fine()
-        (self.propensity, self.cooperated, self.claim, intrinsic, self.pays_fee) = agent_decision(
+            gain_over, gain_fee = self.temptations()
+        parameters = decision_parameters(model.scenario.behaviour)
+        u = disposition_uniforms(model.rngs["behaviour"].standard_normal(5), parameters.disposition_correlation)
+        (self.propensity, fair, self.claim, intrinsic, self.pays_fee, self.goodwill_share) = agent_decision(
             int(self.cc_type),
             float(self.belief),
             float(self.group_weight),
             float(self.trust_institutional),
             legit,
-            model.rngs["behaviour"].random(),
+            float(u[0]),
+            float(u[1]),
             bool(self.member),
-            self.temptation() if sanctionable and model.reference.deterred else 0.0,
-            bool(inst.official_monitoring and inst.stance == "controller"),
-            model.reference.deterred,  # whether sanctions deter anyone today
-            sanctionable,
+            bool(inst.official_monitoring),
+            deterred,  # whether sanctions deter anyone today
             float(detection * fine),
+            gain_over,
+            gain_fee,
+            s_over,
+            s_fee,
             bool(inst.fee_eur_per_day > 0),
-            decision_parameters(model.scenario.behaviour),
+            parameters,
         )
-        self.decide_on_waste(float(intrinsic), detection, fine, model.reference.deterred and sanctionable_dump)
+        self.cooperated = fair
+        self.decide_on_waste(float(intrinsic), detection, fine, deterred and sanctionable_dump, u[2], u[3])
         dumps = self.waste_choice.dump_goods > 0.0 or self.waste_choice.dump_bag > 0.0  # 1 or 0 once drawn
-        bound_coin, bound_dump = self.is_bound_to_cooperate(), self.is_bound_not_to_dump()
-        self.bound = bound_coin or bound_dump
-        self.breach = (bound_coin and not self.cooperated) or (bound_dump and dumps)
-        self.sanctionable = (sanctionable and not self.cooperated) or (sanctionable_dump and dumps)
-        self.bound_sanctioned = sanctionable or sanctionable_dump
+        bound_over, bound_fee = self.is_bound_not_to_overdraw(), self.is_bound_to_pay()
+        bound_dump = self.is_bound_not_to_dump()
+        self.bound = bound_over or bound_fee or bound_dump
+        self.breach = (bound_over and not fair) or (bound_fee and not self.pays_fee) or (bound_dump and dumps)
+        self.sanctionable = (s_over and not fair) or (s_fee and not self.pays_fee) or (sanctionable_dump and dumps)
+        self.bound_sanctioned = s_over or s_fee or sanctionable_dump
+        other_breach = (bound_over and not fair) or (bound_fee and not self.pays_fee)
+        only_bag = dumps and self.waste_choice.dump_goods == 0.0 and not other_breach
+        self.visible = 1.0 - self.hidden if only_bag else 1.0
 
-    def decide_on_waste(self, intrinsic: float, detection: float, fine: float, deterred: bool) -> None:
+    def decide_on_waste(
+        self, intrinsic: float, detection: float, fine: float, deterred: bool, u_goods: float, u_bag: float
+    ) -> None:
         """Today's waste decisions (:func:`commons_abm.behaviour.waste_choices.household_choice`),
         from my intrinsic cooperation and, when a sanctioned dumping ban binds me, the fine I
-        expect per kg dumped."""
-        ref, today = self.model.reference, self.model.today
-        if getattr(ref, "choice_day", None) is not today:
-            ref.choice_day = today
-            ref.charge = waste_charge(self.model.institutions)
-            ref.choice = choice_parameters(self.model.scenario)
-        expected = detection * fine if deterred else 0.0
+        expect per kg dumped; ``u_goods`` and ``u_bag`` draw whether I dump today."""
+        ref = self.model.reference
+        usual = self.usual_bin_share()
+        fine_goods = fine_bag = 0.0
+        self.hidden = usual  # share of a dumped bag I would put in a neighbour's bin
+        if deterred:
+            fine_goods = detection * fine
+            in_bins, as_usual = self.perceived_detection(0.0), self.perceived_detection(1.0 - usual)
+            per_lift = ref.charge.scheme == PER_LIFT
+            self.hidden, fine_bag = bag_destination(per_lift, usual, fine, detection, in_bins, as_usual)
         choice = household_choice(
             int(MATERIAL_ROLE_OF[self.kind_code]),
             intrinsic,
             float(self.waste_kg_per_day),
-            expected,
+            fine_goods,
+            fine_bag,
             ref.charge,
             ref.choice,
         )
-        u_goods, u_bag = self.model.rngs["behaviour"].random(2)  # today's dumping (waste_choices.dumping_today)
         self.waste_choice = choice._replace(
+            to_neighbours=self.hidden if MATERIAL_ROLE_OF[self.kind_code] == DISCARDS_GOODS else 0.0,
             dump_goods=1.0 if u_goods < choice.dump_goods else 0.0,
             dump_bag=1.0 if u_bag < choice.dump_bag else 0.0,
         )
@@ -380,10 +413,12 @@ class AgentRules:
             table = inst.monitor_table
             share = self.watched_share()
             u = rng.random(table.who.size)
-            checks = monitored(self.breach, share, u, table.who, table.detection_probability, table.error_rate)
+            checks = monitored(
+                self.breach, share, self.visible, u, table.who, table.detection_probability, table.error_rate
+            )
             self.detected, self.wrongly_accused, self.by_official = (bool(x) for x in checks)
             for who, unit_cost in zip(table.who, table.cost_eur_per_check):
-                spent = unit_cost * monitor_reach(who, share)
+                spent = unit_cost * monitor_reach(who, share, 1.0)
                 today["monitoring_cost"] += spent
                 if who == OFFICIAL_MONITOR:
                     today["official_cost"] += spent
@@ -464,7 +499,9 @@ class AgentRules:
         # trust in each neighbour follows what the neighbour did today
         tie_rule = interpersonal_parameters(t)
         for other, slot in zip(self.neighbour_agents, self.tie_slots):
-            trust[slot] = interpersonal_trust(float(trust[slot]), bool(other.cooperated), tie_rule)
+            trust[slot] = interpersonal_trust(
+                float(trust[slot]), bool(other.cooperated), float(other.goodwill_share), tie_rule
+            )
 
         # satisfaction: today's gain, and the fairness of the pool for contributors
         fair = agent_fairness(float(self.received), float(self.offered), ref.return_per_kwh) if self.member else 0.0

@@ -62,8 +62,12 @@ class CommonsAgent(AgentRules, FixedAgent):
     cc_type = StateField("Conditional-cooperation type (index into motives.CC_TYPES).")
     group_weight = StateField("Weight on the group's payoff (social value orientation) [-].")
     belief = StateField("Expected cooperation of others [0-1].")
-    propensity = StateField("Probability of cooperating today [0-1].")
-    cooperated = StateField("Followed the rules / cooperated today.")
+    propensity = StateField("Probability of keeping to its share of the battery today [0-1].")
+    goodwill_share = StateField(
+        "Share of that probability it would have unwatched: the share of its cooperation its "
+        "neighbours credit to it [0-1]."
+    )
+    cooperated = StateField("Kept to its share of the battery today (its fee is a decision of its own).")
     satisfaction_short = StateField("Short-run satisfaction [0-1].")
     satisfaction_long = StateField("Long-run satisfaction [0-1].")
     attended_last = StateField("Attended the latest meeting.")

@@ -1,27 +1,49 @@
-"""Decisions: whether each agent cooperates today, and what that means in each commons.
+"""Decisions: what each agent does today in each commons it takes part in.
 
-Each day every agent decides, all at once, whether to cooperate (``state.cooperated``),
-with probability ``state.propensity``::
+Each day every agent decides, all at once and separately for each commons, whether to
+claim only its share of the battery's output, whether to pay its fee (a member, when a fee
+is charged), and, a household, what to do with its waste
+(:mod:`commons_abm.behaviour.waste_choices`). Each decision follows with probability::
 
     intrinsic = clip(r_type(b) + motive_weight * w + legitimacy_weight * L * T, 0, 1)
-                x (1 - crowding_out)          under controlling officials' monitoring
-    deterrence = sigmoid((E[sanction] - g) / (deterrence_noise * g))   if the agent is
-                                              bound by a rule backed by a sanction, else 0
-                 (0 when g = 0: breaking the rules would gain it nothing)
-    propensity = 1 - (1 - intrinsic) * (1 - deterrence)
+                x (1 - crowding_out (1 - L))  where officials monitor
+    deterrence = Phi(ln(E[sanction] / g) / deterrence_noise)   if the agent is bound by a
+                                              rule backed by a sanction, else 0
+                 (0 when E[sanction] = 0: nobody watches, or the rule names no
+                  sanction; 1 when E[sanction] > 0 and g = 0: nothing to gain)
+    propensity = 1 - (1 - intrinsic) * (1 - deterrence)      for this decision
 
 ``r_type(b)`` is the agent's conditional-cooperation response to ``b``, what it expects
 others to do (:mod:`commons_abm.behaviour.motives`, Fischbacher, Gächter & Fehr 2001); ``w`` its
 motive's weight on the group's payoff (``000_027160d2fbf9a985.txt``); ``T`` its institutional
 trust and ``L`` the legitimacy of the rules, the voice members had in making them, discounted by the risk
 that officials override them (Tyler 1990, *Why People Obey the Law*; Ostrom 1990
-principles 3 and 7); ``E[sanction]`` the perceived probability of
+principles 3 and 7). Officials' monitoring crowds out intrinsic cooperation as far as it
+is felt as control, that is as far as the rules it enforces lack legitimacy: rules members
+had no voice in, or that officials may override (Frey & Jegen 2001: an external
+intervention crowds out when it is perceived as controlling; Cardenas, Stranlund & Willis
+2000). ``E[sanction]`` is the perceived probability of
 detection times the fine at the agent's next rung of the ladder, against ``g``, what
-breaking the sanctioned rules that bind it would gain it today (Becker 1968); crowding out
-after Frey & Jegen (2001).
+breaking the sanctioned rules that bind it would gain it today (Becker 1968). ``Phi`` is
+the standard normal distribution: would-be defectors value the gain differently,
+log-normally around ``g`` with log-spread ``deterrence_noise``, and each is deterred
+when the sanction it expects exceeds its own valuation. A sanction nobody can be caught
+for deters nobody: deterrence acts only through the expected
+sanction (Becker 1968; Nagin 2013, "Deterrence in the twenty-first century": the certainty
+of being caught, not the severity written on paper, is what deters).
+
+**Separate decisions, one disposition.** The decisions share the agent's intrinsic
+motive, and their daily draws share a disposition of the day: each draw is
+``Phi(sqrt(rho) z0 + sqrt(1 - rho) zk)`` from a common normal ``z0`` and one ``zk`` per
+decision (:func:`disposition_uniforms`), ``rho`` = ``disposition_correlation``. An agent
+may pay its fee and overdraw the battery the same day; the correlation of one person's
+pro-environmental acts across domains is moderate (Thogersen & Olander 2003). The agent
+``cooperated`` when it kept to its share of the battery: the everyday act of the energy
+commons, which its neighbours see and expect of each other; its fee, a breach when
+unpaid, counts in compliance.
 
 **The temptation is the agent's own stake**, in EUR from the model's prices and its own
-flows (:func:`temptation_of`), summed over the sanctioned rules that bind it: its
+flows (:func:`temptation_of`), one per decision a sanctioned rule binds: its
 assembly's fee per day (``pay_fee``); what drawing ``overdraw_factor`` times its share of
 the community battery's output would save it, valued at the import price less the
 community price, from what the battery gave it the day before (``overdraw``). Its loss to
@@ -30,9 +52,8 @@ decision: it decides what to sort, compost, bring to the hub and dump on its own
 and gains (:mod:`commons_abm.behaviour.waste_choices`), from the intrinsic cooperation
 computed here, with a dumping ban's expected fine as its deterrent.
 
-A cooperating agent, today: claims only its allocated share of the battery and pays its
-fee. A defecting one claims ``1 + overdraw_factor`` times its share of the battery's
-output and skips the fee. A member's PV surplus is the operation's whatever it decides
+An agent that keeps to its share claims its allocated share of the battery; one that
+overdraws claims ``1 + overdraw_factor`` times it. A member's PV surplus is the operation's whatever it decides
 (:mod:`commons_abm.energy.exchange`).
 
 What the agent expects of others, ``b``, then follows what it saw
@@ -49,6 +70,7 @@ mechanism, kept in one module as the rule of one home per mechanism asks.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -56,6 +78,7 @@ import numpy as np
 
 from commons_abm.behaviour.motives import check_types, response
 from commons_abm.behaviour.waste_choices import (
+    PER_LIFT,
     ChoiceParameters,
     WasteChoices,
     choice_arrays,
@@ -63,12 +86,11 @@ from commons_abm.behaviour.waste_choices import (
     waste_charge,
 )
 from commons_abm.core.kernels import flat, kernel, shaped
-from commons_abm.core.kinds import MATERIAL_ROLE_OF
+from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF
 from commons_abm.core.scenario import Behaviour, Scenario
 from commons_abm.core.state import State
 from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR, Binding, Institutions, binds
 from commons_abm.governance.monitoring import peer_coverage
-from commons_abm.governance.rulebook import POSTURE_VOICE
 from commons_abm.governance.sanctions import next_fine_of
 
 __all__ = [
@@ -81,6 +103,8 @@ __all__ = [
     "decide_arrays",
     "decision_parameters",
     "deterrence_response",
+    "disposition_uniforms",
+    "goodwill_shares",
     "intrinsic_cooperation",
     "legitimacy",
     "legitimacy_levels",
@@ -103,6 +127,7 @@ class DecisionParameters(NamedTuple):
     authority_bias: float  # deference: official monitors' detection seems (1 + this) times as likely [0-1]
     deterrence_noise: float  # spread of the response to expected sanctions, relative to the temptation [-]
     overdraw_factor: float  # a defector's extra claim on pooled energy [-]
+    disposition_correlation: float  # correlation of one agent's daily draws across its decisions [0-1]
 
 
 class TemptationParameters(NamedTuple):
@@ -123,22 +148,21 @@ class Actions:
     breach: np.ndarray  # bool: the agent broke a rule that applies to it
     sanctionable: np.ndarray  # bool: ... a rule backed by a sanction
     bound_sanctioned: np.ndarray  # bool: a rule backed by a sanction applies (breaching or not)
+    visible: np.ndarray  # how visible the agent's breach is from outside its neighbourhood [0-1]
 
 
-def legitimacy(
-    inst: Institutions, posture: str, chosen_by_members: np.ndarray | bool, security: float = 1.0
-) -> np.ndarray:
+def legitimacy(voice: float, chosen_by_members: np.ndarray | bool, security: float = 1.0) -> np.ndarray:
     """Legitimacy of the rules in force [0-1], per assembly: members' secure voice in making them.
 
-    Voice is the share of the decision the posture leaves to members, when members meet
-    and vote (principle 3) and their choice stands; rules imposed from outside have none.
+    ``voice`` is the share of the decision the officials' posture leaves to members when
+    they meet and vote (principle 3, :func:`commons_abm.governance.officials.members_voice`),
+    counted where their choice stands; rules imposed from outside have none.
     ``security`` is the chance that a rule members choose is not overridden by officials
     within a year (:func:`commons_abm.governance.officials.rule_security`; principle 7): a voice that
     officials can overrule at will gives rules little legitimacy (Ostrom 1990, ch. 3,
     "minimal recognition of rights to organize").
     """
     chosen = np.asarray(chosen_by_members, dtype=bool)
-    voice = POSTURE_VOICE[posture] if inst.meetings else 0.0
     return shaped(legitimacy_levels(voice, float(security), chosen.ravel()), chosen.shape)
 
 
@@ -153,17 +177,19 @@ def legitimacy_levels(voice, security, chosen):  # pragma: no cover - compiled
 
 
 @kernel
-def missed_by_monitors(who, p, coverage, authority_bias):  # pragma: no cover - compiled
+def missed_by_monitors(who, p, coverage, authority_bias, visible):  # pragma: no cover - compiled
     """Probability, as the agent perceives it, that no monitor detects its breach, given the share
-    ``coverage`` of its ties to cooperating members (the one-agent form the reference engine calls)."""
+    ``coverage`` of its ties to cooperating members and how ``visible`` the breach is from
+    outside its neighbourhood (:mod:`commons_abm.governance.monitoring`; the one-agent form
+    the reference engine calls)."""
     miss = 1.0
     for m in range(who.size):
         if who[m] == PEER_MONITOR:
             miss *= 1.0 - p[m] * coverage
         elif who[m] == OFFICIAL_MONITOR:
-            miss *= 1.0 - min(1.0, p[m] * (1.0 + authority_bias))
+            miss *= 1.0 - min(1.0, p[m] * (1.0 + authority_bias)) * visible
         else:
-            miss *= 1.0 - p[m]
+            miss *= 1.0 - p[m] * visible
     return miss
 
 
@@ -226,12 +252,15 @@ def intrinsic_cooperation(
 @kernel
 def _deterrence(expected, temptation, noise):  # pragma: no cover - compiled
     """Share of would-be defectors deterred (:func:`deterrence_response`) for one agent:
-    none when breaking the rules would gain nothing (``temptation`` <= 0): there is no
-    would-be defector to deter, and a rule one has no stake in changes no behaviour."""
-    if not temptation > 0.0:
+    none when it expects no sanction (``expected`` <= 0: nobody watches, or the rule has no
+    sanction); all when it does and breaking the rule would gain it nothing (``temptation``
+    <= 0), the limit of the response as the gain vanishes."""
+    if not expected > 0.0:
         return 0.0
-    z = min(max((expected - temptation) / (noise * temptation), -50.0), 50.0)
-    return 1.0 / (1.0 + np.exp(-z))
+    if not temptation > 0.0:
+        return 1.0
+    z = min(max(math.log(expected / temptation) / noise, -50.0), 50.0)
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
 
 
 @kernel
@@ -244,9 +273,20 @@ def _deterrence_all(expected, temptation, noise):  # pragma: no cover - compiled
 
 def deterrence_response(expected: np.ndarray, temptation: float, noise: float) -> np.ndarray:
     """Share of would-be defectors deterred by an ``expected`` sanction against a gain of
-    ``temptation`` (same unit): ``sigmoid((expected - temptation) / (noise temptation))``."""
+    ``temptation`` (same unit): ``Phi(ln(expected / temptation) / noise)``, the share whose
+    own valuation of the gain (log-normal around ``temptation``, log-spread ``noise``) is
+    below the sanction they expect; 0 when they expect none."""
     shape = np.broadcast_shapes(np.shape(expected), np.shape(temptation), np.shape(noise))
     return shaped(_deterrence_all(flat(expected, shape), flat(temptation, shape), flat(noise, shape)), shape)
+
+
+def goodwill_shares(intrinsic: np.ndarray, propensity: np.ndarray) -> np.ndarray:
+    """The share of each agent's chance to cooperate it would have unwatched,
+    ``intrinsic / propensity`` (1 when its chance is 0): what its neighbours credit to it."""
+    intrinsic, propensity = np.broadcast_arrays(np.asarray(intrinsic, float), np.asarray(propensity, float))
+    out = np.ones(intrinsic.shape)
+    np.divide(intrinsic, propensity, out=out, where=propensity > 0)
+    return np.minimum(out, 1.0)
 
 
 @kernel
@@ -257,28 +297,67 @@ def with_deterrence(intrinsic, deterrence):  # pragma: no cover - compiled
 
 
 @kernel
+def _decision(intrinsic, u, deterred, sanctionable, expected, temptation, noise):  # pragma: no cover - compiled
+    """``(propensity, follows)`` of one decision: the intrinsic motive, with deterrence when
+    a sanctioned rule binds this decision, against the day's uniform ``u``."""
+    propensity = intrinsic
+    if deterred and sanctionable:
+        deterrence = _deterrence(expected, temptation, noise)
+        if deterrence > 0.0:  # none: the decision is the intrinsic one, to the last bit
+            propensity = with_deterrence(intrinsic, deterrence)
+    return propensity, u < propensity
+
+
+@kernel
+def disposition_uniforms(z, rho):  # pragma: no cover - compiled
+    """One agent's four uniforms of the day, for its energy claim, its fee, dumping goods and
+    dumping its bag, from five standard normals ``z`` (the day's disposition, then one per
+    decision): ``Phi(sqrt(rho) z0 + sqrt(1 - rho) zk)``. A small uniform means cooperating
+    (claiming only its share, paying), a large one dumping: the same disposition pushes
+    every decision the same way, with correlation ``rho`` between the draws."""
+    a, b = math.sqrt(rho), math.sqrt(1.0 - rho)
+    out = np.empty(4)
+    for k in range(4):
+        x = a * z[0] + b * z[k + 1]
+        if k >= 2:
+            x = -x  # dumping is the uncooperative act: a cooperative day draws a large uniform
+        out[k] = 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+    return out
+
+
+@kernel
 def agent_decision(
     cc_type,
     belief,
     group_weight,
     trust,
     legitimacy_level,
-    u,
+    u_energy,
+    u_fee,
     member,
-    temptation,
     crowding,
     deterred,
-    sanctionable,
     expected,
+    gain_overdraw,
+    gain_fee,
+    sanctionable_overdraw,
+    sanctionable_fee,
     fee_charged,
     p,
 ):  # pragma: no cover - compiled
-    """The one-agent form: ``(propensity, cooperated, claim, intrinsic, pays_fee)`` of one
-    agent today, from its type, belief, group weight, institutional
-    trust and its assembly's legitimacy, its uniform draw ``u``, and, when sanctions deter
-    anyone today (``deterred``), whether a sanctioned rule binds it (``sanctionable``), its
-    ``expected`` sanction and its ``temptation`` (:func:`temptation_of`) [EUR]
-    (``p``: :class:`DecisionParameters`)."""
+    """The one-agent form: ``(propensity, cooperated, claim, intrinsic, pays_fee, goodwill)`` of
+    one agent today, from its type, belief, group weight, institutional trust and its
+    assembly's legitimacy, its uniforms ``u_energy`` and ``u_fee``
+    (:func:`disposition_uniforms`), and, when sanctions deter anyone today (``deterred``),
+    its ``expected`` sanction [EUR] and, for each decision a sanctioned rule binds
+    (``sanctionable_overdraw``, ``sanctionable_fee``), what breaking it would gain it
+    (``gain_overdraw``, ``gain_fee``, :func:`temptation_of`) [EUR] (``p``:
+    :class:`DecisionParameters`). ``cooperated``: it claims only its share of the battery,
+    the everyday act its neighbours see and expect of each other (its fee is counted in
+    compliance); ``pays_fee``: it pays its fee (a member, when a fee is charged);
+    ``propensity``: the chance that it keeps to its share; ``goodwill``: the share of that
+    chance it would have unwatched, ``intrinsic / propensity``, the share of its
+    cooperation its neighbours credit to it (:mod:`commons_abm.behaviour.trust`)."""
     intrinsic = _intrinsic(
         cc_type,
         belief,
@@ -290,18 +369,16 @@ def agent_decision(
         legitimacy_level,
         trust,
     )
-    if crowding:
-        intrinsic *= 1.0 - p.crowding_out
-    propensity = intrinsic
-    if deterred:
-        deterrence = 0.0
-        if sanctionable:
-            deterrence = _deterrence(expected, temptation, p.deterrence_noise)
-        propensity = with_deterrence(intrinsic, deterrence)
-    c = u < propensity
-    pays_fee = member and c and fee_charged
-    claim = 1.0 if c else 1.0 + p.overdraw_factor
-    return propensity, c, claim, intrinsic, pays_fee
+    if crowding:  # officials watch: control felt where the rules lack legitimacy
+        intrinsic *= 1.0 - p.crowding_out * (1.0 - legitimacy_level)
+    noise = p.deterrence_noise
+    p_energy, fair = _decision(intrinsic, u_energy, deterred, sanctionable_overdraw, expected, gain_overdraw, noise)
+    pays_fee = False
+    if member and fee_charged:
+        pays_fee = _decision(intrinsic, u_fee, deterred, sanctionable_fee, expected, gain_fee, noise)[1]
+    claim = 1.0 if fair else 1.0 + p.overdraw_factor
+    goodwill = min(intrinsic / p_energy, 1.0) if p_energy > 0 else 1.0
+    return p_energy, fair, claim, intrinsic, pays_fee, goodwill
 
 
 @kernel
@@ -321,12 +398,30 @@ def temptation_of(binding, member, fee_eur, battery_kwh, overdraw_factor, t):  #
 
 
 @kernel
+def bag_destination(per_lift, usual, fine, seen_in_street, seen_in_bins, seen_as_usual):  # pragma: no cover - compiled
+    """Where a household would dump its bag, and the fine it expects for it: ``(share in
+    neighbours' chipped bins, expected fine [EUR])``. Without bins charged per lift, the
+    street (its own bin costs nothing more). With them, all of it in a neighbour's bin when
+    that is less watched than the street (officials and the operator do not see into a
+    neighbour's bin, only the neighbours do: 002_2c516223579a919e.txt, the pay-per-lift
+    bins that sent waste into neighbours' bins); otherwise the ``usual`` split. ``seen_*``:
+    the perceived detection of each (:func:`missed_by_monitors`)."""
+    if not per_lift:
+        return 0.0, seen_in_street * fine
+    if seen_in_bins < seen_in_street:
+        return 1.0, seen_in_bins * fine
+    return usual, seen_as_usual * fine
+
+
+@kernel
 def split_binding(binding):  # pragma: no cover - compiled
-    """``(coin, dumping)``: the part of ``binding`` today's decision to cooperate answers
-    (the fee, overdrawing) and the dumping ban, which a household's waste decision answers."""
-    coin = Binding(binding.members, binding.fee, binding.overdraw, binding.everyone, False, False)
+    """``(overdraw, fee, dumping)``: the parts of ``binding`` each of an agent's decisions
+    answers: its claim on the battery (the ban on overdrawing), its fee, and its waste (the
+    dumping ban)."""
+    overdraw = Binding(binding.overdraw, False, binding.overdraw, binding.everyone, False, False)
+    fee = Binding(binding.fee, binding.fee, False, False, False, False)
     dump = Binding(False, False, False, False, binding.dumping, binding.dumping_members_only)
-    return coin, dump
+    return overdraw, fee, dump
 
 
 @kernel
@@ -341,8 +436,7 @@ def decide_arrays(
     offence_level,
     indptr,
     indices,
-    u,
-    u_dumping,
+    z,
     legitimacy_level,
     fine_scale,
     fee_level,
@@ -365,61 +459,103 @@ def decide_arrays(
 ):  # pragma: no cover - compiled
     """The arithmetic of :func:`decide` (``decision``: :class:`DecisionParameters`;
     ``temptation``: :class:`TemptationParameters`; ``fee_level``: each agent's assembly's
-    fee [EUR/day]; ``charge``, ``choice``: the waste charge and
+    fee [EUR/day]; ``z``: each agent's five standard normals of the day, shape ``(n, 5)``
+    (:func:`disposition_uniforms`); ``charge``, ``choice``: the waste charge and
     :class:`~commons_abm.behaviour.waste_choices.ChoiceParameters`)."""
     n = belief.size
-    coin, dump = split_binding(binding)
-    coin_sanctioned, dump_sanctioned = split_binding(sanctioned_binding)
-    bound_coin = binds(coin, member, kind)
+    over, fee, dump = split_binding(binding)
+    over_s, fee_s, dump_s = split_binding(sanctioned_binding)
+    bound_over = binds(over, member, kind)
+    bound_fee = binds(fee, member, kind)
     bound_dump = binds(dump, member, kind)
-    sanctionable = binds(coin_sanctioned, member, kind)
-    sanctionable_dump = binds(dump_sanctioned, member, kind)
-    deterred = deterring and (sanctionable.any() or sanctionable_dump.any())
+    s_over = binds(over_s, member, kind)
+    s_fee = binds(fee_s, member, kind)
+    s_dump = binds(dump_s, member, kind)
+    deterred = deterring and (s_over.any() or s_fee.any() or s_dump.any())
     coverage = peer_coverage(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
     propensity = np.empty(n)
-    cooperated = np.empty(n, dtype=np.bool_)
+    fair = np.empty(n, dtype=np.bool_)
+    goodwill = np.empty(n)
     claim = np.empty(n)
     intrinsic = np.empty(n)
-    dumping_fine = np.zeros(n)  # the fine a household expects for dumping on a day [EUR]
+    fine_goods = np.zeros(n)  # the fine a household expects for dumping its goods in the street [EUR]
+    fine_bag = np.zeros(n)  # ... for dumping its bag (in the street or a neighbour's chipped bin) [EUR]
+    per_lift = charge.scheme == PER_LIFT
+    usual = choice.neighbour_bin_share if per_lift else 0.0
+    hidden = np.full(n, usual)  # share of a dumped bag each would put in a neighbour's bin
     pays_fee = np.zeros(n, dtype=np.bool_)
+    u_dumping = np.empty((2, n))
     for i in range(n):
+        u = disposition_uniforms(z[i], decision.disposition_correlation)
+        u_dumping[0, i] = u[2]
+        u_dumping[1, i] = u[3]
         expected = 0.0
-        gain = 0.0
-        if deterred and (sanctionable[i] or sanctionable_dump[i]):
-            detection = 1.0 - missed_by_monitors(who, p, coverage[i], decision.authority_bias)
+        gain_over = 0.0
+        gain_fee = 0.0
+        if deterred and (s_over[i] or s_fee[i] or s_dump[i]):
+            detection = 1.0 - missed_by_monitors(who, p, coverage[i], decision.authority_bias, 1.0)
             fine = next_fine_of(scheme, ladder, flat_fine, offence_level[i], fine_scale[i])
             expected = detection * fine
-            if sanctionable_dump[i]:
-                dumping_fine[i] = expected
-            gain = temptation_of(
-                coin_sanctioned, member[i], fee_level[i], battery_received[i], decision.overdraw_factor, temptation
+            if s_dump[i]:
+                fine_goods[i] = expected
+                bias = decision.authority_bias
+                in_bins = 1.0 - missed_by_monitors(who, p, coverage[i], bias, 0.0)
+                as_usual = 1.0 - missed_by_monitors(who, p, coverage[i], bias, 1.0 - usual)
+                hidden[i], fine_bag[i] = bag_destination(per_lift, usual, fine, detection, in_bins, as_usual)
+            gain_over = temptation_of(
+                over_s, member[i], fee_level[i], battery_received[i], decision.overdraw_factor, temptation
             )
-        (propensity[i], cooperated[i], claim[i], intrinsic[i], pays_fee[i]) = agent_decision(
+            gain_fee = temptation_of(fee_s, member[i], fee_level[i], battery_received[i], 0.0, temptation)
+        (propensity[i], fair[i], claim[i], intrinsic[i], pays_fee[i], goodwill[i]) = agent_decision(
             cc_type[i],
             belief[i],
             group_weight[i],
             trust[i],
             legitimacy_level[i],
-            u[i],
+            u[0],
+            u[1],
             member[i],
-            gain,
             crowding,
             deterred,
-            sanctionable[i],
             expected,
+            gain_over,
+            gain_fee,
+            s_over[i],
+            s_fee[i],
             fee_charged,
             decision,
         )
-    waste = choice_arrays(MATERIAL_ROLE_OF[kind], intrinsic, waste_kg, dumping_fine, charge, choice)
+    role = MATERIAL_ROLE_OF[kind]
+    waste = choice_arrays(role, intrinsic, waste_kg, fine_goods, fine_bag, charge, choice)
     dumps = dumping_today(waste, u_dumping)
+    visible = np.ones(n)  # how visible each agent's breach is from outside its neighbourhood
+    for i in range(n):
+        other_breach = (bound_over[i] and not fair[i]) or (bound_fee[i] and not pays_fee[i])
+        if role[i] == DISCARDS_GOODS:
+            waste.to_neighbours[i] = hidden[i]
+        if dumps[i] and waste.dump_goods[i] == 0.0 and not other_breach:  # only its bag, partly in a neighbour's bin
+            visible[i] = 1.0 - hidden[i]
     if not deterred:
-        sanctionable[:] = False
-        sanctionable_dump[:] = False
-    bound = bound_coin | bound_dump
-    breach = (bound_coin & ~cooperated) | (bound_dump & dumps)
-    sanctionable_breach = (sanctionable & ~cooperated) | (sanctionable_dump & dumps)
-    bound_sanctioned = sanctionable | sanctionable_dump
-    return propensity, cooperated, claim, waste, pays_fee, bound, breach, sanctionable_breach, bound_sanctioned
+        s_over[:] = False
+        s_fee[:] = False
+        s_dump[:] = False
+    bound = bound_over | bound_fee | bound_dump
+    breach = (bound_over & ~fair) | (bound_fee & ~pays_fee) | (bound_dump & dumps)
+    sanctionable_breach = (s_over & ~fair) | (s_fee & ~pays_fee) | (s_dump & dumps)
+    bound_sanctioned = s_over | s_fee | s_dump
+    return (
+        propensity,
+        fair,
+        claim,
+        waste,
+        pays_fee,
+        bound,
+        breach,
+        sanctionable_breach,
+        bound_sanctioned,
+        goodwill,
+        visible,
+    )
 
 
 def decision_parameters(behaviour: Behaviour) -> DecisionParameters:
@@ -434,6 +570,7 @@ def decision_parameters(behaviour: Behaviour) -> DecisionParameters:
         authority_bias=float(behaviour.trust.authority_bias),
         deterrence_noise=float(d.deterrence_noise),
         overdraw_factor=float(d.overdraw_factor),
+        disposition_correlation=float(d.disposition_correlation),
     )
 
 
@@ -466,11 +603,22 @@ def decide(
     (:func:`~commons_abm.behaviour.waste_choices.choice_parameters`).
     """
     n = state.n
-    u = rng.random(n)
-    u_dumping = rng.random((2, n))
+    z = rng.standard_normal((n, 5))
     monitors, sanctions = inst.monitor_table, inst.sanction_table
 
-    (propensity, cooperated, claim, waste, pays_fee, bound, breach, sanctionable, bound_sanctioned) = decide_arrays(
+    (
+        propensity,
+        cooperated,
+        claim,
+        waste,
+        pays_fee,
+        bound,
+        breach,
+        sanctionable,
+        bound_sanctioned,
+        goodwill,
+        visible,
+    ) = decide_arrays(
         state.cc_type,
         state.belief,
         state.group_weight,
@@ -481,8 +629,7 @@ def decide(
         state.offence_level,
         state.ties.indptr,
         state.ties.indices,
-        u,
-        u_dumping,
+        z,
         flat(legitimacy_level, (n,)),
         flat(fine_scale, (n,)),
         flat(fee_eur_per_day, (n,)),
@@ -490,7 +637,7 @@ def decide(
         state.waste_kg_per_day,
         decision_parameters(behaviour),
         temptation,
-        inst.official_monitoring and inst.stance == "controller",
+        inst.official_monitoring,
         inst.binding(),
         inst.binding(True),
         bool(inst.sanctioned) and inst.sanction_scheme != "none",
@@ -505,6 +652,7 @@ def decide(
     )
     state.propensity[:] = propensity
     state.cooperated[:] = cooperated
+    state.goodwill_share[:] = goodwill
     return Actions(
         claim=claim,
         waste=waste,
@@ -513,4 +661,5 @@ def decide(
         breach=breach,
         sanctionable=sanctionable,
         bound_sanctioned=bound_sanctioned,
+        visible=visible,
     )

@@ -4,9 +4,15 @@
 **Interpersonal** (reciprocity, built by repeated exchange and "mutual vigilance",
 ``003_d0cbea24b0b91578.txt``):
 each day agent ``i`` sees whether each neighbour ``j`` cooperated. Trust ``t_ij`` rises
-by ``interpersonal_gain (1 - t_ij)`` after cooperation and falls by
+by ``interpersonal_gain g_j (1 - t_ij)`` after cooperation and falls by
 ``interpersonal_loss t_ij`` after defection, the loss larger than the gain: trust is
 slow to build and quick to lose (Slovic 1993, "Perceived risk, trust, and democracy").
+``g_j`` is the share of ``j``'s cooperation that ``i`` credits to ``j`` itself, its
+goodwill share (:mod:`commons_abm.behaviour.decisions`): the chance ``j`` would have
+cooperated unwatched over its chance under the sanctions it expects. Cooperation under
+surveillance is put down to the surveillance, not to the person, and builds little trust
+(Strickland 1958, "Surveillance and trust"; Kelley's discounting principle); without
+sanctions ``g_j = 1``.
 Confirmation bias: evidence on the side of 1/2 that ``t_ij`` is already on weighs
 ``1 + confirmation_bias``, evidence against it ``1 - confirmation_bias``.
 
@@ -23,7 +29,8 @@ stands costs the victim ``wrongful_sanction_loss T``, a wrongful warning (a fine
 first rung of a graduated ladder) a quarter of that (Ostrom 1990: graduated sanctions
 limit the harm of mistaken accusations); one settled by mediation gives
 ``institutional_gain (1 - T)`` x 5; a vote in which a member had a voice gives ``institutional_gain voice
-(1 - T)``; overrides and officials' stance are in :mod:`commons_abm.governance.officials`.
+(1 - T)``; officials' acts (overrides, coming to meetings) are in
+:mod:`commons_abm.governance.officials`.
 
 The one-agent forms hold these equations once: :func:`interpersonal_trust` (one tie) and
 :func:`institutional_trust` (one agent). The whole-population kernels
@@ -80,9 +87,14 @@ class InstitutionalParameters(NamedTuple):
     wrongful_sanction_loss: float  # fall of the victim's trust after a wrongful sanction [0-1]
 
 
-def update_interpersonal_trust(ties: Ties, cooperated: np.ndarray, t: TrustDynamics) -> None:
-    """Every agent updates its trust in each neighbour from what the neighbour did today."""
-    interpersonal_arrays(ties.trust, ties.indices, cooperated, interpersonal_parameters(t))
+def update_interpersonal_trust(
+    ties: Ties, cooperated: np.ndarray, t: TrustDynamics, goodwill: np.ndarray | None = None
+) -> None:
+    """Every agent updates its trust in each neighbour from what the neighbour did today
+    and, for cooperation, how much of it it credits to the neighbour (``goodwill``, one
+    share per agent; all 1 when omitted)."""
+    credit = np.ones(cooperated.size) if goodwill is None else np.asarray(goodwill, dtype=float)
+    interpersonal_arrays(ties.trust, ties.indices, cooperated, credit, interpersonal_parameters(t))
 
 
 def interpersonal_parameters(t: TrustDynamics) -> InterpersonalParameters:
@@ -98,11 +110,12 @@ def interpersonal_parameters(t: TrustDynamics) -> InterpersonalParameters:
 
 
 @kernel
-def interpersonal_trust(before, seen, p):  # pragma: no cover - compiled
-    """The one-tie form: trust ``before`` in a neighbour who cooperated today (``seen``)
-    or not, after today (``p``: :class:`InterpersonalParameters`)."""
+def interpersonal_trust(before, seen, credit, p):  # pragma: no cover - compiled
+    """The one-tie form: trust ``before`` in a neighbour who cooperated today (``seen``),
+    with the share ``credit`` of it put down to its goodwill, or who did not, after today
+    (``p``: :class:`InterpersonalParameters`)."""
     room = 1.0 - before
-    change = room * p.interpersonal_gain if seen else before * -p.interpersonal_loss
+    change = room * p.interpersonal_gain * credit if seen else before * -p.interpersonal_loss
     against = (before >= 0.5) != seen  # evidence against the side trust is on
     change *= 1.0 - p.confirmation_bias if against else 1.0 + p.confirmation_bias
     if p.may_overshoot:
@@ -111,11 +124,12 @@ def interpersonal_trust(before, seen, p):  # pragma: no cover - compiled
 
 
 @kernel
-def interpersonal_arrays(trust, indices, cooperated, p):  # pragma: no cover - compiled
+def interpersonal_arrays(trust, indices, cooperated, goodwill, p):  # pragma: no cover - compiled
     """:func:`update_interpersonal_trust` on the ties' arrays (``p``: :class:`InterpersonalParameters`):
     :func:`interpersonal_trust` on every tie."""
     for j in range(indices.size):
-        trust[j] = interpersonal_trust(trust[j], cooperated[indices[j]], p)
+        k = indices[j]
+        trust[j] = interpersonal_trust(trust[j], cooperated[k], goodwill[k], p)
 
 
 def update_institutional_trust(

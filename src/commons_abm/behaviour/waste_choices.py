@@ -31,8 +31,13 @@ Goods it does not bring to the hub need a trip to the recycling centre (*déchè
 ``trip`` [EUR/kg], which dumping saves; bagged waste costs nothing to put in one's bin
 but ``pi_i``. ``F_i`` is the fine it expects for dumping on a day: its perceived detection
 times the fine at its next rung, when a sanctioned dumping ban binds it (Becker 1968); 0
-otherwise. It weighs against what the act would gain on the kg at stake: ``G_i`` the goods it
-keeps on a usual day, ``K_i`` its usual bag (from its usual waste and the shares above).
+otherwise. For its bag under pay-per-lift bins the detection is that of a bag partly put in
+a neighbour's bin, which officials and the operator do not see, only the neighbours
+(:mod:`commons_abm.governance.monitoring`). It weighs against what the act would gain on
+the kg at stake: ``G_i`` the goods it keeps on a usual day, ``K_i`` its usual bag (from
+its usual waste and the shares above). Under pay-per-lift bins the household puts the bag
+it dumps in a neighbour's bin when that is less watched than the street
+(:func:`commons_abm.behaviour.decisions.bag_destination`).
 
 **Charging schemes** (rule ``charge_waste``, :mod:`commons_abm.governance.rulebook`): the
 French household pays for its waste by a flat tax or charge (TEOM or REOM: ``pi = 0``, the
@@ -177,11 +182,11 @@ def marginal_price(waste_kg_per_day, charge, p):  # pragma: no cover - compiled
 
 
 @kernel
-def household_choice(role, q, waste_kg_per_day, expected_fine_eur, charge, p):  # pragma: no cover - compiled
+def household_choice(role, q, waste_kg_per_day, fine_goods_eur, fine_bag_eur, charge, p):  # pragma: no cover - compiled
     """One agent's :class:`WasteChoice` from its material ``role``, today's intrinsic
-    cooperation ``q`` [0-1], its usual waste [kg/day], the fine it expects for dumping on a
-    day [EUR] and the charging scheme (``p``: :class:`ChoiceParameters`). An agent that
-    discards no goods makes no waste decision."""
+    cooperation ``q`` [0-1], its usual waste [kg/day], the fines it expects for dumping its
+    goods and its bag on a day [EUR] and the charging scheme (``p``:
+    :class:`ChoiceParameters`). An agent that discards no goods makes no waste decision."""
     if role != DISCARDS_GOODS:
         return WasteChoice(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     price = marginal_price(waste_kg_per_day, charge, p)
@@ -199,8 +204,8 @@ def household_choice(role, q, waste_kg_per_day, expected_fine_eur, charge, p):  
     bag_kg = waste_kg_per_day * (
         p.residual_share + p.recyclable_share * (1.0 - sort) + p.biowaste_share * (1.0 - compost)
     )
-    fine_goods = expected_fine_eur / goods_kg if goods_kg > 0.0 else 0.0
-    fine_bag = expected_fine_eur / bag_kg if bag_kg > 0.0 else 0.0
+    fine_goods = fine_goods_eur / goods_kg if goods_kg > 0.0 else 0.0
+    fine_bag = fine_bag_eur / bag_kg if bag_kg > 0.0 else 0.0
     return WasteChoice(
         sort=sort,
         compost=compost,
@@ -216,7 +221,7 @@ def household_choice(role, q, waste_kg_per_day, expected_fine_eur, charge, p):  
 
 
 @kernel
-def choice_arrays(role, q, waste_kg_per_day, expected_fine_eur, charge, p):  # pragma: no cover - compiled
+def choice_arrays(role, q, waste_kg_per_day, fine_goods_eur, fine_bag_eur, charge, p):  # pragma: no cover - compiled
     """:func:`household_choice` of every agent (``role``: each agent's material role), as
     :class:`WasteChoices`."""
     n = q.size
@@ -225,7 +230,7 @@ def choice_arrays(role, q, waste_kg_per_day, expected_fine_eur, charge, p):  # p
         np.zeros(n), np.zeros(n),
     )  # fmt: skip
     for i in range(n):
-        c = household_choice(role[i], q[i], waste_kg_per_day[i], expected_fine_eur[i], charge, p)
+        c = household_choice(role[i], q[i], waste_kg_per_day[i], fine_goods_eur[i], fine_bag_eur[i], charge, p)
         out.sort[i] = c.sort
         out.compost[i] = c.compost
         out.bring_reuse[i] = c.bring_reuse

@@ -45,7 +45,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
         "behaved as the community's norms ask (cooperated).",
     ),
     "trust_interpersonal": ("0-1", "Mean trust over all directed ties; NaN in a territory without ties."),
-    "trust_institutional": ("0-1", "Mean of each agent's trust in the rules, operator and officials."),
+    "trust_institutional": (
+        "0-1",
+        "Mean of each agent's trust in the rules, operator and officials, members and "
+        "non-members together (see member_ and non_member_trust_institutional).",
+    ),
     "satisfaction": ("0-1", "Mean satisfaction of members (of all agents when there are none)."),
     "energy_self_sufficiency": (
         "0-1",
@@ -109,9 +113,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "governance_cost": ("EUR/day", "Cost of monitoring, sanctioning, meetings and the operator at the step."),
     "gini_net_benefit": (
         "0-1",
-        "Gini coefficient of agents' cumulative net benefit (saving against "
-        "acting alone), normalised for negative values (Raffinetti, Siletti & "
-        "Vernizzi 2015).",
+        "Gini coefficient of households' cumulative net benefit (saving against "
+        "acting alone, fees and fines), normalised for negative values (Raffinetti, Siletti & "
+        "Vernizzi 2015): fairness among households; firms' gains from by-product exchange "
+        "are not in it.",
     ),
     "energy_balance_residual_kwh": (
         "kWh/day",
@@ -130,6 +135,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "expected_cooperation": ("0-1", "Mean of agents' expectation of others' cooperation."),
     "member_trust_institutional": ("0-1", "Mean institutional trust of members; NaN without members."),
+    "non_member_trust_institutional": (
+        "0-1",
+        "Mean institutional trust of agents that are not members; NaN when every agent is one.",
+    ),
     "participation_gini": (
         "0-1",
         "Gini coefficient of members' attendance ratios (meetings attended "
@@ -253,8 +262,8 @@ def gini_of_sorted(x):  # pragma: no cover - compiled
 
 @kernel
 def sorted_along(order, values):  # pragma: no cover - compiled
-    """``values`` in increasing order, with ``order`` (a permutation, changed in place) the
-    indices that sort them: insertion sort from the previous order, nearly linear when the
+    """``values[order]`` in increasing order, with ``order`` (indices into ``values``: all of
+    them or a subset, changed in place) sorting them: insertion sort from the previous order, nearly linear when the
     values moved little since (cumulative benefits from one day to the next); a full sort
     when they moved much (early in a run), so never quadratic."""
     n = order.size
@@ -269,7 +278,7 @@ def sorted_along(order, values):  # pragma: no cover - compiled
         order[j + 1] = moving
         budget -= i - 1 - j
         if budget < 0:
-            order[:] = np.argsort(values)
+            order[:] = order[np.argsort(values[order])]
             break
     return values[order]
 
@@ -289,17 +298,21 @@ def state_indicators(
 ):  # pragma: no cover - compiled
     """The indicators read off the agents' state at the end of a step (:data:`COLUMNS`):
     members_share, trust_interpersonal, trust_institutional, satisfaction,
-    cooperation_rate, expected_cooperation, member_trust_institutional and fines_eur
-    (the two Gini coefficients: :func:`gini_of`, :func:`participation_gini`)."""
+    cooperation_rate, expected_cooperation, member_trust_institutional, fines_eur and
+    non_member_trust_institutional (the two Gini coefficients: :func:`gini_of`,
+    :func:`participation_gini`)."""
     n = member.size
     members = 0
     member_satisfaction = 0.0
     member_trust = 0.0
+    other_trust = 0.0
     for i in range(n):
         if member[i]:
             members += 1
             member_satisfaction += satisfaction[i]
             member_trust += trust_institutional[i]
+        else:
+            other_trust += trust_institutional[i]
     return (
         members / n if n else 0.0,
         tie_trust.mean() if tie_trust.size else np.nan,
@@ -309,4 +322,5 @@ def state_indicators(
         belief.mean() if n else 0.0,
         member_trust / members if members else np.nan,
         fines.sum(),
+        other_trust / (n - members) if n > members else np.nan,
     )

@@ -626,6 +626,12 @@ class Decisions(_Section):
         description="Share of intrinsic cooperation lost under top-down monitoring by "
         "controlling officials (Frey & Jegen 2001) [0-1].",
     )
+    disposition_correlation: Share = Field(
+        0.3,
+        description="Correlation of one agent's daily draws across its decisions (its battery "
+        "claim, its fee, dumping): a shared disposition of the day; moderate, as the correlation "
+        "of one person's environmental behaviours across domains (Thogersen & Olander 2003) [0-1].",
+    )
     overdraw_factor: float = Field(
         1.0,
         ge=0,
@@ -674,6 +680,11 @@ class TrustDynamics(_Section):
         "disappoint and more when they please (deference to authority) [0-1].",
     )
     meeting_gain: Share = Field(0.05, description="Rise of trust between tied members who meet [0-1 per meeting].")
+    presence_gain: Share = Field(
+        0.05,
+        description="Rise of a member's institutional trust toward 1 at a meeting officials come to: "
+        "members see them listen (assumption, the size of meeting_gain) [0-1 per meeting].",
+    )
 
 
 class Participation(_Section):
@@ -759,6 +770,55 @@ class Rules(_Section):
     )
 
 
+# --------------------------------------------------------------------------- officials
+class StanceRates(_Section):
+    """A rate for each stance of the officials [1/yr]."""
+
+    ally: NonNeg = Field(le=365, description="Under an ally stance [1/yr].")
+    distant: NonNeg = Field(le=365, description="Under a distant stance [1/yr].")
+    controller: NonNeg = Field(le=365, description="Under a controlling stance [1/yr].")
+
+
+class StanceShares(_Section):
+    """A share for each stance of the officials [0-1]."""
+
+    ally: Share = Field(description="Under an ally stance [0-1].")
+    distant: Share = Field(description="Under a distant stance [0-1].")
+    controller: Share = Field(description="Under a controlling stance [0-1].")
+
+
+class Officials(_Section):
+    """What officials do under each stance (:mod:`commons_abm.governance.officials`;
+    ``003_d0cbea24b0b91578.txt``: "soutenir sans étouffer"). The values are assumptions
+    that order the stances; the rulebook sets the stance, elections change it."""
+
+    act: bool = Field(
+        True,
+        description="Whether officials act of their own (override, come to meetings, fund, take part in "
+        "rule decisions); false: they do nothing but what the rulebook says, and stance and posture "
+        "change nothing (a control for experiments).",
+    )
+    overrides_per_year: StanceRates = Field(
+        default_factory=lambda: StanceRates(ally=0.25, distant=0.5, controller=2.0),
+        description="Expected overrides of the community's rules a year, unless officials recognise "
+        "them (principle 7) or the rulebook states its own rate (override_rules) [1/yr].",
+    )
+    meeting_attendance: StanceShares = Field(
+        default_factory=lambda: StanceShares(ally=0.8, distant=0.2, controller=0.0),
+        description="Chance that officials come to a members' meeting [0-1].",
+    )
+    hub_funding: StanceShares = Field(
+        default_factory=lambda: StanceShares(ally=1.0, distant=1.0, controller=0.0),
+        description="Share of the rulebook's subsidy to the reuse-and-repair hub (fund_hub) the commune "
+        "pays: a controller cuts it [0-1].",
+    )
+    facilitator_funding: StanceShares = Field(
+        default_factory=lambda: StanceShares(ally=1.0, distant=0.0, controller=0.0),
+        description="Share of the facilitator's daily cost (facilitate) the commune pays; the community's "
+        "account pays the rest [0-1].",
+    )
+
+
 # --------------------------------------------------------------------------------- run
 class Run(_Section):
     """How long to run and with which seed."""
@@ -777,6 +837,7 @@ class Scenario(_Section):
     materials: Materials = Field(default_factory=Materials)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     rules: Rules = Field(default_factory=Rules)
+    officials: Officials = Field(default_factory=Officials)
     run: Run = Field(default_factory=Run)
     source_file: Path | None = Field(None, exclude=True, description="The file this scenario was read from, if any.")
 

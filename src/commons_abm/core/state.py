@@ -172,7 +172,8 @@ class State:
     # Decisions (commons_abm.behaviour.decisions).
     belief: np.ndarray = field(default=None)  # type: ignore[assignment]  # expected cooperation of others [0-1]
     propensity: np.ndarray = field(default=None)  # type: ignore[assignment]  # probability of cooperating today [0-1]
-    cooperated: np.ndarray = field(default=None)  # type: ignore[assignment]  # bool: followed the rules / cooperated today
+    cooperated: np.ndarray = field(default=None)  # type: ignore[assignment]  # bool: kept to its share today
+    goodwill_share: np.ndarray = field(default=None)  # type: ignore[assignment]  # share of propensity without deterrence [0-1]
     # Satisfaction, short and long run (commons_abm.behaviour.satisfaction) [0-1].
     satisfaction_short: np.ndarray = field(default=None)  # type: ignore[assignment]
     satisfaction_long: np.ndarray = field(default=None)  # type: ignore[assignment]
@@ -221,6 +222,8 @@ class State:
                 setattr(self, name, np.zeros(n, dtype=dtype))
         if self.volunteer_stamina is None:
             self.volunteer_stamina = np.ones(n)
+        if self.goodwill_share is None:
+            self.goodwill_share = np.ones(n)
         for name in ("cooperated", "attended_last", "volunteer"):
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros(n, dtype=bool))

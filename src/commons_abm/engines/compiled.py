@@ -49,7 +49,7 @@ from commons_abm.core.indicators import (
     state_indicators,
 )
 from commons_abm.core.kernels import kernel
-from commons_abm.core.kinds import MATERIAL_ROLE_OF
+from commons_abm.core.kinds import HOUSEHOLD, MATERIAL_ROLE_OF
 from commons_abm.core.records import GovernanceDay
 from commons_abm.energy.exchange import (
     HOURLY_FLOWS,
@@ -83,10 +83,8 @@ from commons_abm.governance.collective_choice import (
 from commons_abm.governance.institutions import NO_SANCTION
 from commons_abm.governance.mediation import mediate_arrays
 from commons_abm.governance.monitoring import monitor_arrays
-from commons_abm.governance.officials import (
-    act,
-)
-from commons_abm.governance.rulebook import POSTURES
+from commons_abm.governance.officials import act
+from commons_abm.governance.rulebook import POSTURES, STANCES
 from commons_abm.governance.sanctions import EXCLUSION_DAYS, accusations, sanction_arrays
 from commons_abm.materials.byproduct_matches import match_day
 from commons_abm.materials.hub_organisation import hub_account, hub_capacity, staff_hours, volunteers_day
@@ -126,7 +124,7 @@ def advance(model: Simulation, days: int) -> None:
         scalars[HUB_ACCOUNT_EUR] = s.commons.hub_account_eur
         rows = np.empty((count, len(COLUMNS)))
         hourly_out = np.empty((count if model.record_hourly else 0, len(HOURLY_FLOWS), HOURS))
-        rung, last = simulate_days(
+        rung, stance, last = simulate_days(
             model.steps,
             count,
             daily,
@@ -139,6 +137,7 @@ def advance(model: Simulation, days: int) -> None:
             model.assembly,
             model.levels.fine_scale.size,
             model.polity.rung,
+            model.polity.stance_code,
             scalars,
             rules,
             behaviour,
@@ -148,7 +147,7 @@ def advance(model: Simulation, days: int) -> None:
         )
         model.steps += count
         done += count
-        model.polity.posture = POSTURES[rung]
+        model.polity.posture, model.polity.stance = POSTURES[rung], STANCES[stance]
         s.commons.battery_soc_kwh = float(scalars[BATTERY_SOC_KWH])
         s.commons.hub_reusable_kg = float(scalars[HUB_REUSABLE_KG])
         s.commons.hub_repairable_kg = float(scalars[HUB_REPAIRABLE_KG])
@@ -193,6 +192,7 @@ def simulate_days(
     assembly,
     count,
     rung,
+    stance,
     scalars,
     rules,
     behaviour,
@@ -204,7 +204,7 @@ def simulate_days(
     state's arrays (``state``: :class:`RunState`, changed in place; ``rules``:
     :class:`RunRules`; ``behaviour``: :class:`RunBehaviour`; ``world``: :class:`RunWorld`),
     one row of :data:`RECORDED` per day into ``rows``; ``scalars`` carries the territory's
-    scalars (positions :data:`BATTERY_SOC_KWH` ...); returns the officials' posture (rung)
+    scalars (positions :data:`BATTERY_SOC_KWH` ...); returns the officials' posture (rung), their stance
     and the last day's results (:class:`LastDay`)."""
     # the state's arrays, by name
     kind = state.kind
@@ -220,6 +220,7 @@ def simulate_days(
     group_weight = state.group_weight
     trust_institutional = state.trust_institutional
     propensity = state.propensity
+    goodwill = state.goodwill_share
     cooperated = state.cooperated
     offence_level = state.offence_level
     clean_days = state.clean_days
@@ -252,7 +253,8 @@ def simulate_days(
     u_monitor = np.empty((monitors.who.size, n))
     u_mediation = np.empty((2, n))
     attendance_rate = scalars[ATTENDANCE_RATE]
-    order = np.argsort(cumulative)  # kept sorted day after day (the Gini of net benefits)
+    households = np.flatnonzero(kind == HOUSEHOLD)
+    order = households[np.argsort(cumulative[households])]  # kept sorted day after day (their Gini)
     attendance_gini = participation_gini(meetings_attended, meetings_eligible)  # changes only at meetings
     for d in range(days):
         step = first_step + d
@@ -260,50 +262,51 @@ def simulate_days(
         weekend = (world.start_weekday + step) % 7 >= 5
 
         # decide
-        voice = posture_voice[rung] if rules.meetings else 0.0
-        legit_k = legitimacy_levels(voice, rules.rule_security, chosen)
+        voice = posture_voice[rung]
+        legit_k = legitimacy_levels(voice, rules.rule_security[stance], chosen)
         for i in range(n):
             a = assembly[i]
             legit[i] = legit_k[a]
             fine_of[i] = fine_scale[a]
             fee_of[i] = fee[a]
-        u = behaviour_rng.random(n)
-        u_dumping = behaviour_rng.random((2, n))
-        (chances, choices, claim, waste, pays_fee, bound, breach, sanctionable_now, sanctionable) = decide_arrays(
-            cc_type,
-            belief,
-            group_weight,
-            trust_institutional,
-            member,
-            cooperated,
-            kind,
-            offence_level,
-            indptr,
-            indices,
-            u,
-            u_dumping,
-            legit,
-            fine_of,
-            fee_of,
-            battery_received,
-            waste_kg,
-            behaviour.decision,
-            behaviour.temptation,
-            rules.crowding,
-            rules.binding,
-            rules.sanctioned_binding,
-            rules.deterring,
-            monitors.who,
-            monitors.detection_probability,
-            sanctions_table.scheme,
-            sanctions_table.ladder_eur,
-            sanctions_table.flat_fine_eur,
-            rules.fee_charged,
-            rules.waste_charge,
-            behaviour.choice,
+        z = behaviour_rng.standard_normal((n, 5))
+        (chances, choices, claim, waste, pays_fee, bound, breach, sanctionable_now, sanctionable, credit, visible) = (
+            decide_arrays(
+                cc_type,
+                belief,
+                group_weight,
+                trust_institutional,
+                member,
+                cooperated,
+                kind,
+                offence_level,
+                indptr,
+                indices,
+                z,
+                legit,
+                fine_of,
+                fee_of,
+                battery_received,
+                waste_kg,
+                behaviour.decision,
+                behaviour.temptation,
+                rules.crowding,
+                rules.binding,
+                rules.sanctioned_binding,
+                rules.deterring,
+                monitors.who,
+                monitors.detection_probability,
+                sanctions_table.scheme,
+                sanctions_table.ladder_eur,
+                sanctions_table.flat_fine_eur,
+                rules.fee_charged,
+                rules.waste_charge,
+                behaviour.choice,
+            )
         )
         propensity[:] = chances
         cooperated[:] = choices
+        goodwill[:] = credit
         followed = followed_rules(cooperated, bound, breach)
 
         # exchange_energy
@@ -396,7 +399,12 @@ def simulate_days(
         scalars[HUB_STAFF_HOURS] = staffing.staff_hours
         scalars[HUB_OPEN_HOURS] = staffing.open_hours
         scalars[HUB_ACCOUNT_EUR] = hub_account(
-            scalars[HUB_ACCOUNT_EUR], mt.hub_fees_eur, mt.hub_reused_kg, staffing.staff_hours, world.organisation
+            scalars[HUB_ACCOUNT_EUR],
+            mt.hub_fees_eur,
+            mt.hub_reused_kg,
+            staffing.staff_hours,
+            rules.hub_funding[stance],
+            world.organisation,
         )
 
         # enforce_rules
@@ -410,6 +418,7 @@ def simulate_days(
             u_monitor,
             bound,
             breach,
+            visible,
             member,
             cooperated,
             indptr,
@@ -458,6 +467,7 @@ def simulate_days(
         meeting_held = rules.meetings and (step + 1) % rules.meeting_every_days == 0
         meeting_spent = 0.0
         voiced = np.zeros(n, dtype=np.bool_)
+        attended = np.zeros(n, dtype=np.bool_)
         if meeting_held:
             attended, attendance_rate, valid, _, held = meet(
                 governance.random(n),
@@ -479,7 +489,11 @@ def simulate_days(
                 tie_trust,
                 rules.meeting,
                 voice,
-                vote_budget(scalars[COMMUNITY_ACCOUNT_EUR], rules.daily_fixed_cost_eur),
+                vote_budget(
+                    scalars[COMMUNITY_ACCOUNT_EUR],
+                    rules.meeting_fixed_cost_eur
+                    + rules.operator_cost_eur_per_day * (1.0 - rules.facilitator_funding[stance]),
+                ),
                 fine_scale,
                 fee,
                 chosen,
@@ -491,16 +505,21 @@ def simulate_days(
                 voiced[i] = attended[i] and valid[assembly[i]]
 
         # officials
-        override, _, rung = act(
+        override, _, rung, stance, _ = act(
             governance,
             step,
             rung,
+            stance,
             posture_voice.size,
+            rules.overrides_per_year.size,
             member,
+            attended,
+            meeting_held,
             trust_institutional,
             chosen,
-            rules.stance_signal,
-            rules.overrides_per_year,
+            rules.overrides_per_year[stance],
+            rules.meeting_attendance[stance],
+            rules.first_election_day,
             rules.electoral_cycle_days,
             rules.posture_change_probability,
             rules.staff_continuity,
@@ -508,7 +527,7 @@ def simulate_days(
         )
         if override:
             reset_levels(fine_scale, fee, chosen, rules.official)
-        voice = posture_voice[rung] if rules.meetings else 0.0
+        voice = posture_voice[rung]
 
         # settle_accounts
         for i in range(n):
@@ -528,8 +547,9 @@ def simulate_days(
             net_benefit,
             cumulative,
         )
+        commune_share = rules.facilitator_funding[stance]
         _, account_change, governance_cost_eur = community_accounts(
-            rules.operator_cost_eur_per_day,
+            rules.operator_cost_eur_per_day * (1.0 - commune_share),
             meeting_spent,
             mediation_spent,
             rules.sanction_cost_eur * sanctions,
@@ -540,10 +560,11 @@ def simulate_days(
             fines,
         )
         scalars[COMMUNITY_ACCOUNT_EUR] += account_change
+        governance_cost_eur += rules.operator_cost_eur_per_day * commune_share  # the commune's
         compliance = compliance_rate(followed, bound)
 
         # learn
-        interpersonal_arrays(tie_trust, indices, cooperated, behaviour.interpersonal)
+        interpersonal_arrays(tie_trust, indices, cooperated, goodwill, behaviour.interpersonal)
         satisfaction_arrays(
             satisfaction,
             satisfaction_short,
@@ -561,7 +582,7 @@ def simulate_days(
             unsettled,
             settled,
             voiced,
-            voice * rules.rule_security,
+            voice * rules.rule_security[stance],
             behaviour.institutional,
         )
         update_beliefs_arrays(
@@ -592,6 +613,7 @@ def simulate_days(
             expected_cooperation,
             member_trust,
             fines_paid,
+            non_member_trust,
         ) = state_indicators(member, satisfaction, tie_trust, trust_institutional, cooperated, belief, fines)
         wrongful = unsettled.sum()
         # the day's row (all as floats), written in the order of RECORDED
@@ -630,6 +652,7 @@ def simulate_days(
             cooperation_rate=cooperation,
             expected_cooperation=expected_cooperation,
             member_trust_institutional=member_trust,
+            non_member_trust_institutional=non_member_trust,
             participation_gini=attendance_gini,
             wrongful_sanctions=float(wrongful),
             fines_eur=fines_paid,
@@ -668,5 +691,5 @@ def simulate_days(
                 override=override,
                 governance_cost_eur=governance_cost_eur,
             )
-            return rung, last
+            return rung, stance, last
     raise ValueError("simulate_days needs at least one day")

@@ -22,6 +22,7 @@ from commons_abm.core.seeding import STREAMS
 
 if TYPE_CHECKING:  # types only: engines depend on the domain packages, never the reverse
     from commons_abm.behaviour.decisions import Actions
+    from commons_abm.core.events import EventLog
     from commons_abm.core.records import GovernanceDay
     from commons_abm.core.scenario import Scenario
     from commons_abm.core.state import State
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # types only: engines depend on the domain packages, never th
     from commons_abm.governance.institutions import Institutions
     from commons_abm.governance.mediation import MediationDay
     from commons_abm.governance.monitoring import Detection
-    from commons_abm.governance.officials import OfficialsDay, Polity
+    from commons_abm.governance.officials import OfficialActs, OfficialsDay, Polity
     from commons_abm.governance.sanctions import SanctionDay
     from commons_abm.materials.routing import MaterialsDay
 
@@ -96,7 +97,7 @@ DAY: tuple[Stage, ...] = (
         "officials",
         ("governance",),
         ("governance.officials",),
-        "officials' stance, overrides of the community's rules, elections and posture changes",
+        "officials override members' rules, come to their meetings or not; elections change the posture and stance",
     ),
     Stage(
         "settle_accounts",
@@ -111,7 +112,12 @@ DAY: tuple[Stage, ...] = (
         "interpersonal and institutional trust, satisfaction and beliefs about others are updated",
     ),
     Stage("review_membership", ("behaviour",), ("behaviour.membership",), "agents join or leave the community"),
-    Stage("record", (), ("core.indicators",), "the day's indicators are recorded"),
+    Stage(
+        "record",
+        (),
+        ("core.indicators", "core.events"),
+        "the day's indicators are recorded, and its events when the run keeps a log",
+    ),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in DAY)
 assert all(set(stage.streams) <= set(STREAMS) for stage in DAY), "a stage names an unknown random stream"
@@ -139,8 +145,9 @@ class Simulation(Protocol):
     rngs: dict[str, np.random.Generator]
     assembly: np.ndarray  # each agent's assembly (one per neighbourhood under a federation)
     levels: RuleLevels
-    polity: Polity
-    rule_security: float
+    polity: Polity  # the officials in office
+    acts: OfficialActs  # what officials do under each stance
+    rule_security: float  # chance that members' rules stand a year under the officials in office
     record_hourly: bool
     hourly: list[np.ndarray]
     steps: int
@@ -149,3 +156,4 @@ class Simulation(Protocol):
     last_energy: EnergyDay | None
     last_materials: MaterialsDay | None
     last_governance: GovernanceDay
+    events_log: EventLog | None  # the events log, when the run keeps one

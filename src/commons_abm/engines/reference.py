@@ -47,6 +47,7 @@ import numpy as np
 
 from commons_abm.behaviour.satisfaction import pool_return
 from commons_abm.behaviour.trust import assembly_compliance
+from commons_abm.behaviour.waste_choices import choice_parameters, waste_charge
 from commons_abm.core.calendar import HOURS, Day
 from commons_abm.core.indicators import compliance_rate, followed_rules
 from commons_abm.core.records import GovernanceDay
@@ -68,15 +69,13 @@ from commons_abm.governance.collective_choice import (
 from commons_abm.governance.mediation import MediationDay
 from commons_abm.governance.monitoring import Detection
 from commons_abm.governance.officials import (
-    STANCE_SIGNAL,
     OfficialsDay,
     members_voice,
     official_trust,
     officials_events,
     officials_parameters,
-    overrides_per_year,
 )
-from commons_abm.governance.rulebook import POSTURES
+from commons_abm.governance.rulebook import POSTURES, STANCES
 from commons_abm.governance.sanctions import SanctionDay
 from commons_abm.materials.byproduct_matches import delivering, match_day, match_parameters, matches_of
 from commons_abm.materials.hub_organisation import (
@@ -145,6 +144,8 @@ class ReferenceEngine:
         """Each agent decides, and plans its energy and materials (``AgentRules.step``);
         sanctions deter today if a rule backed by one binds anyone (``deterred``)."""
         inst = self.model.institutions
+        self.charge = waste_charge(inst)  # how households pay for their waste today
+        self.choice = choice_parameters(self.model.scenario)  # ... and their efforts and values
         self.deterred = (
             inst.sanction_scheme != "none" and bool(inst.sanctioned) and any(a.is_bound(True) for a in self.everyone)
         )
@@ -416,7 +417,12 @@ class ReferenceEngine:
             m.households.energy_recovery_share,
         )
         commons.hub_account_eur = hub_account(
-            commons.hub_account_eur, totals.hub_fees_eur, totals.hub_reused_kg, staffing.staff_hours, organisation
+            commons.hub_account_eur,
+            totals.hub_fees_eur,
+            totals.hub_reused_kg,
+            staffing.staff_hours,
+            float(model.acts.hub_funding[model.polity.stance_code]),
+            organisation,
         )
         commons.hub_volunteer_hours = staffing.volunteer_hours
         commons.hub_staff_hours = staffing.staff_hours
@@ -490,10 +496,11 @@ class ReferenceEngine:
             strict = bool(bound) and breaches / len(bound) > STRICTER_WHEN_BREACHES_ABOVE
             ballots = [float(strict) if a.cooperated else -1.0 for a in group]
             votes[k] = float(np.sign(statistics.median(ballots)))
-        voice = members_voice(inst, model.polity.posture)
+        voice = members_voice(model.acts, model.polity.posture)
         if voice > 0:
             account = model.state.commons.community_account_eur
-            budget = float(vote_budget(account, daily_fixed_cost(inst, count)))
+            share = 1.0 - float(model.acts.facilitator_funding[model.polity.stance_code])
+            budget = float(vote_budget(account, daily_fixed_cost(inst, count, share)))
             official = initial_levels(inst)
             for k in range(count):
                 if not valid[k]:
@@ -517,33 +524,38 @@ class ReferenceEngine:
         model.results.attendance_rate = model.results.meeting.attendance_rate
 
     def officials(self, day: Day) -> None:
-        """Officials' stance, overrides and elections (:mod:`commons_abm.governance.officials`)."""
+        """Officials override, come to the meeting or not; elections (:mod:`commons_abm.governance.officials`)."""
         model = self.model
-        inst = model.institutions
+        inst, acts = model.institutions, model.acts
         rng, polity, levels = model.rngs["governance"], model.polity, model.levels
         today = OfficialsDay()
-        rung = polity.rung
-        today.override, today.election, rung = officials_events(
+        met = model.results.meeting is not None
+        code = polity.stance_code
+        today.override, today.election, rung, stance, today.came_to_meeting = officials_events(
             rng,
             day.step,
-            rung,
+            polity.rung,
+            code,
             len(POSTURES),
+            len(STANCES),
             levels.chosen,
-            overrides_per_year(inst),
+            float(acts.overrides_per_year[code]),
+            met,
+            float(acts.meeting_attendance[code]),
+            inst.first_election_day,
             inst.electoral_cycle_days,
             inst.posture_change_probability,
+            inst.staff_continuity,
         )
         if today.override:
             levels.reset(inst)
-        polity.posture = POSTURES[rung]
-        signal = STANCE_SIGNAL[inst.stance] if inst.has_rules else 0.0
+        today.posture_before, today.stance_before = polity.posture, polity.stance
+        polity.posture, polity.stance = POSTURES[rung], STANCES[stance]
+        today.posture, today.stance = polity.posture, polity.stance
         p = officials_parameters(model.scenario.behaviour)
         for a in self.everyone:
-            a.trust_institutional = float(
-                official_trust(
-                    a.trust_institutional, a.member, signal, today.override, today.election, inst.staff_continuity, p
-                )
-            )
+            present = today.came_to_meeting and bool(a.attended_last) and met
+            a.trust_institutional = float(official_trust(a.trust_institutional, a.member, present, today.override, p))
         model.results.officials = today
 
     def settle_accounts(self, day: Day) -> None:
@@ -555,8 +567,9 @@ class ReferenceEngine:
         for a in everyone:
             a.settle_accounts()
         meeting_cost = model.results.meeting.cost_eur if model.results.meeting is not None else 0.0
+        commune_share = float(model.acts.facilitator_funding[model.polity.stance_code])
         _, account_change, governance_cost = community_accounts(
-            inst.operator_cost_eur_per_day,
+            inst.operator_cost_eur_per_day * (1.0 - commune_share),
             meeting_cost,
             g["mediation_cost"],
             g["sanction_cost"],
@@ -567,6 +580,7 @@ class ReferenceEngine:
             np.array([a.fines_eur for a in everyone], dtype=float),
         )
         model.state.commons.community_account_eur += account_change
+        governance_cost += inst.operator_cost_eur_per_day * commune_share  # the commune's
         bound = np.array([a.bound for a in everyone], dtype=bool)
         model.last_governance = GovernanceDay(
             meeting_held=model.results.meeting is not None,

@@ -54,13 +54,7 @@ from commons_abm.governance.collective_choice import (
     meeting_parameters,
 )
 from commons_abm.governance.institutions import Binding, MonitorTable, SanctionTable
-from commons_abm.governance.officials import (
-    STANCE_SIGNAL,
-    OfficialsParameters,
-    officials_parameters,
-    overrides_per_year,
-)
-from commons_abm.governance.rulebook import POSTURE_VOICE, POSTURES
+from commons_abm.governance.officials import OfficialsParameters, officials_parameters
 from commons_abm.materials.byproduct_matches import MatchParameters, match_parameters, matches_of
 from commons_abm.materials.hub_organisation import HubOrganisation, organisation_parameters
 from commons_abm.materials.routing import (
@@ -133,6 +127,7 @@ class DayRow(NamedTuple):
     cooperation_rate: float
     expected_cooperation: float
     member_trust_institutional: float
+    non_member_trust_institutional: float
     participation_gini: float
     wrongful_sanctions: float
     fines_eur: float
@@ -188,10 +183,10 @@ class RunRules(NamedTuple):
     meeting_cost_eur: float  # cost of one assembly's meeting [EUR]
     official: OfficialLevels  # the levels officials set (before a vote, after an override)
     operator_cost_eur_per_day: float  # the community operator [EUR/day]
-    daily_fixed_cost_eur: float  # operator and meetings, per day, for the fee vote [EUR/day]
+    meeting_fixed_cost_eur: float  # meetings, per day, for the fee vote (with the operator's share) [EUR/day]
     posture_voice: np.ndarray  # members' voice at each rung of the officials' ladder [0-1]
-    rule_security: float  # chance that a rule members choose stands a year [0-1]
-    crowding: bool  # controlling officials monitor: intrinsic cooperation is crowded out
+    rule_security: np.ndarray  # per stance: chance that a rule members choose stands a year [0-1]
+    crowding: bool  # officials monitor: intrinsic cooperation is crowded out where rules lack legitimacy
     binding: Binding  # whom the rules bind
     sanctioned_binding: Binding  # whom the rules backed by a sanction bind
     deterring: bool  # some rule is backed by a sanction that deters
@@ -206,11 +201,14 @@ class RunRules(NamedTuple):
     mediation_access: float  # chance that a wrongly sanctioned agent brings the case [0-1]
     mediation_success: float  # chance that mediation settles a case [0-1]
     mediation_cost_eur: float  # cost of one mediation [EUR]
-    stance_signal: float  # officials' daily institutional signal to members [-]
-    overrides_per_year: float  # expected overrides of members' rules [1/year]
+    overrides_per_year: np.ndarray  # per stance: expected overrides of members' rules [1/year]
+    meeting_attendance: np.ndarray  # per stance: chance that officials come to a meeting [0-1]
+    hub_funding: np.ndarray  # per stance: share of the hub's subsidy the commune pays [0-1]
+    facilitator_funding: np.ndarray  # per stance: share of the facilitator's cost the commune pays [0-1]
+    first_election_day: int  # step of the first election [day]
     electoral_cycle_days: int  # days between elections [days]
     posture_change_probability: float  # chance that the posture moves at an election [0-1]
-    staff_continuity: float  # share of institutional trust kept over an election [0-1]
+    staff_continuity: float  # chance that the stance stays over an election that moves the posture [0-1]
     open_access: bool  # everyone may draw from the pool (no boundary)
     allocation_key: int  # code of the allocation key (:data:`~commons_abm.energy.allocation_keys.KEY_CODES`)
     operator_shift_share: float  # share of cooperating members' demand the operator shifts into PV hours [0-1]
@@ -269,6 +267,7 @@ class RunState(NamedTuple):
     group_weight: np.ndarray
     trust_institutional: np.ndarray
     propensity: np.ndarray
+    goodwill_share: np.ndarray
     cooperated: np.ndarray
     offence_level: np.ndarray
     clean_days: np.ndarray
@@ -320,7 +319,7 @@ class LastDay(NamedTuple):
 def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld]:
     """The model's rules, behaviour parameters and world (calendar tables, weather,
     tariffs, materials) as the compiled loop takes them."""
-    sc, inst, b = model.scenario, model.institutions, model.scenario.behaviour
+    sc, inst, b, acts = model.scenario, model.institutions, model.scenario.behaviour, model.acts
     e, m = sc.energy, sc.materials
     operator_shift = inst.load_shift_share if inst.operator and inst.load_shift_share > 0 else 0.0
     rules = RunRules(
@@ -330,10 +329,10 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
         meeting_cost_eur=float(inst.meeting_cost_eur),
         official=initial_levels(inst),
         operator_cost_eur_per_day=float(inst.operator_cost_eur_per_day),
-        daily_fixed_cost_eur=float(daily_fixed_cost(inst, model.levels.fine_scale.size)),
-        posture_voice=np.array([POSTURE_VOICE[posture] for posture in POSTURES]),
-        rule_security=float(model.rule_security),
-        crowding=inst.official_monitoring and inst.stance == "controller",
+        meeting_fixed_cost_eur=float(daily_fixed_cost(inst, model.levels.fine_scale.size, 0.0)),
+        posture_voice=acts.voice,
+        rule_security=np.exp(-acts.overrides_per_year),
+        crowding=inst.official_monitoring,
         binding=inst.binding(),
         sanctioned_binding=inst.binding(True),
         deterring=bool(inst.sanctioned) and inst.sanction_scheme != "none",
@@ -348,8 +347,11 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
         mediation_access=float(inst.mediation_access),
         mediation_success=float(inst.mediation_success),
         mediation_cost_eur=float(inst.mediation_cost_eur),
-        stance_signal=STANCE_SIGNAL[inst.stance] if inst.has_rules else 0.0,
-        overrides_per_year=overrides_per_year(inst),
+        overrides_per_year=acts.overrides_per_year,
+        meeting_attendance=acts.meeting_attendance,
+        hub_funding=acts.hub_funding,
+        facilitator_funding=acts.facilitator_funding,
+        first_election_day=int(inst.first_election_day),
         electoral_cycle_days=inst.electoral_cycle_days,
         posture_change_probability=float(inst.posture_change_probability),
         staff_continuity=float(inst.staff_continuity),
@@ -407,6 +409,7 @@ def run_state(model: Simulation) -> RunState:
         group_weight=s.group_weight,
         trust_institutional=s.trust_institutional,
         propensity=s.propensity,
+        goodwill_share=s.goodwill_share,
         cooperated=s.cooperated,
         offence_level=s.offence_level,
         clean_days=s.clean_days,

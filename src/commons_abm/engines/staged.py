@@ -33,6 +33,7 @@ from commons_abm.core.indicators import (
     self_sufficiency,
     state_indicators,
 )
+from commons_abm.core.kinds import HOUSEHOLD
 from commons_abm.core.records import GovernanceDay
 from commons_abm.energy.exchange import HOURLY_FLOWS
 from commons_abm.energy.exchange import exchange_energy as exchange
@@ -55,7 +56,7 @@ __all__ = ["STAGES", "step"]
 def decide(sim: Simulation, day: Day) -> None:
     """Each agent decides whether to cooperate (:mod:`commons_abm.behaviour.decisions`)."""
     levels, at = sim.levels, sim.assembly
-    legit = legitimacy(sim.institutions, sim.polity.posture, levels.chosen, sim.rule_security)[at]
+    legit = legitimacy(members_voice(sim.acts, sim.polity.posture), levels.chosen, sim.rule_security)[at]
     actions = decide_actions(
         sim.state,
         sim.institutions,
@@ -99,6 +100,7 @@ def route_materials(sim: Simulation, day: Day) -> None:
         a.waste if a is not None else None,
         match_parameters(sim.scenario, sim.institutions),
         organisation_parameters(sim.scenario, sim.institutions),
+        funding=float(sim.acts.hub_funding[sim.polity.stance_code]),
     )
 
 
@@ -106,7 +108,7 @@ def enforce_rules(sim: Simulation, day: Day) -> None:
     """Monitoring, sanctions and mediation (:mod:`commons_abm.governance`)."""
     s, inst, r, rng = sim.state, sim.institutions, sim.results, sim.rngs["governance"]
     a = r.actions
-    r.detection = monitor(s, inst, a.bound, a.breach, rng)
+    r.detection = monitor(s, inst, a.bound, a.breach, rng, a.visible)
     accused = accusations(r.detection.detected, r.detection.wrongly_accused, a.sanctionable, a.bound_sanctioned)
     r.sanctions = impose_sanctions(s, inst, accused, sim.levels.fine_scale[sim.assembly], day.step)
     r.mediation = mediate(s, inst, r.sanctions, r.detection.wrongly_accused, rng)
@@ -124,11 +126,11 @@ def collective_choice(sim: Simulation, day: Day) -> None:
         sim.institutions,
         sim.scenario.behaviour,
         sim.levels,
-        members_voice(sim.institutions, sim.polity.posture),
+        members_voice(sim.acts, sim.polity.posture),
         a.breach,
         a.bound,
         sim.state.commons.community_account_eur,
-        daily_fixed_cost(sim.institutions, sim.levels.fine_scale.size),
+        daily_fixed_cost(sim.institutions, sim.levels.fine_scale.size, _community_share_of_operator(sim)),
         sim.rngs["governance"],
     )
     r.attendance_rate = r.meeting.attendance_rate
@@ -136,9 +138,23 @@ def collective_choice(sim: Simulation, day: Day) -> None:
 
 def officials(sim: Simulation, day: Day) -> None:
     """Officials act (:mod:`commons_abm.governance.officials`)."""
+    meeting = sim.results.meeting
     sim.results.officials = officials_act(
-        sim.state, sim.institutions, sim.scenario.behaviour, sim.polity, sim.levels, day.step, sim.rngs["governance"]
+        sim.state,
+        sim.institutions,
+        sim.scenario.behaviour,
+        sim.polity,
+        sim.levels,
+        sim.acts,
+        meeting.attended if meeting is not None else None,
+        day.step,
+        sim.rngs["governance"],
     )
+
+
+def _community_share_of_operator(sim: Simulation) -> float:
+    """Share of the facilitator's cost the community's account pays under the officials in office."""
+    return 1.0 - float(sim.acts.facilitator_funding[sim.polity.stance_code])
 
 
 def settle_accounts(sim: Simulation, day: Day) -> None:
@@ -155,7 +171,7 @@ def settle_accounts(sim: Simulation, day: Day) -> None:
         material_reference_eur=m.agent_reference_cost_eur,
     )
     _, account_change, governance_cost = community_accounts(
-        inst.operator_cost_eur_per_day,
+        inst.operator_cost_eur_per_day * _community_share_of_operator(sim),
         r.meeting.cost_eur if r.meeting is not None else 0.0,
         med.cost_eur,
         san.cost_eur,
@@ -166,6 +182,7 @@ def settle_accounts(sim: Simulation, day: Day) -> None:
         s.fines_eur,
     )
     s.commons.community_account_eur += account_change
+    governance_cost += inst.operator_cost_eur_per_day * (1.0 - _community_share_of_operator(sim))  # the commune's
     sim.last_governance = GovernanceDay(
         meeting_held=r.meeting is not None,
         attendance_rate=r.attendance_rate,
@@ -181,7 +198,7 @@ def settle_accounts(sim: Simulation, day: Day) -> None:
 def learn(sim: Simulation, day: Day) -> None:
     """Trust, satisfaction and beliefs (:mod:`commons_abm.behaviour`)."""
     s, b, e, r = sim.state, sim.scenario.behaviour, sim.last_energy, sim.results
-    update_interpersonal_trust(s.ties, s.cooperated, b.trust)
+    update_interpersonal_trust(s.ties, s.cooperated, b.trust, s.goodwill_share)
     update_satisfaction(
         s, b.satisfaction, s.net_benefit_eur, member_fairness(e.agent_received, e.agent_offered, s.member)
     )
@@ -193,7 +210,7 @@ def learn(sim: Simulation, day: Day) -> None:
         wrongful=r.mediation.unsettled,
         settled=r.mediation.settled,
         voiced=voiced,
-        voice=members_voice(sim.institutions, sim.polity.posture) * sim.rule_security,
+        voice=members_voice(sim.acts, sim.polity.posture) * sim.rule_security,
         observed_compliance=assembly_compliance(
             sim.assembly,
             sim.levels.fine_scale.size,
@@ -221,6 +238,7 @@ def record(sim: Simulation, day: Day) -> None:
         expected_cooperation,
         member_trust,
         fines,
+        non_member_trust,
     ) = state_indicators(
         s.member, s.satisfaction, s.ties.trust, s.trust_institutional, s.cooperated, s.belief, s.fines_eur
     )
@@ -253,12 +271,13 @@ def record(sim: Simulation, day: Day) -> None:
         "hub_account_eur": s.commons.hub_account_eur,
         "sanctions": g.sanctions,
         "governance_cost": g.cost_eur,
-        "gini_net_benefit": gini_of(s.cumulative_net_benefit_eur),
+        "gini_net_benefit": gini_of(s.cumulative_net_benefit_eur[s.kind == HOUSEHOLD]),
         "energy_balance_residual_kwh": e.residual,
         "material_balance_residual_kg": m.residual,
         "cooperation_rate": cooperation,
         "expected_cooperation": expected_cooperation,
         "member_trust_institutional": member_trust,
+        "non_member_trust_institutional": non_member_trust,
         "participation_gini": participation_gini(s.meetings_attended, s.meetings_eligible),
         "wrongful_sanctions": g.wrongful_sanctions,
         "fines_eur": fines,
@@ -282,6 +301,8 @@ def record(sim: Simulation, day: Day) -> None:
         "bill_saving_eur_per_participant": float(ratio(e.participants_saving_eur, e.participants)),
     }
     sim.rows.append(np.array([[values[c] for c in COLUMNS]], dtype=float))
+    if sim.events_log is not None:
+        sim.events_log.record_day(day.step, sim.results, sim.assembly, sim.levels)
 
 
 STAGES: dict[str, Callable[[Simulation, Day], None]] = {

@@ -60,7 +60,12 @@ from typing import Literal
 import numpy as np
 
 from commons_abm.behaviour.beliefs import revised_beliefs
-from commons_abm.behaviour.decisions import deterrence_response, intrinsic_cooperation, with_deterrence
+from commons_abm.behaviour.decisions import (
+    deterrence_response,
+    goodwill_shares,
+    intrinsic_cooperation,
+    with_deterrence,
+)
 from commons_abm.behaviour.trust import update_interpersonal_trust
 from commons_abm.core.scenario import Behaviour
 from commons_abm.games.lab import draw_subjects, game_streams, group_ties, lab_behaviour, mean_trust, others_mean
@@ -252,7 +257,7 @@ def play_cpr(
                 votes = np.array([np.median(ballot[group == g]) for g in range(groups)])
                 sanctioning = votes > 0
         enforced = treated & sanctioning[group]
-        propensity = intrinsic_cooperation(
+        intrinsic = propensity = intrinsic_cooperation(
             subjects.cc_type, belief, subjects.group_weight, behaviour, legit, trust_inst
         )
         deterrence = np.where(enforced, deterrence_response(fine_belief, temptation, d.deterrence_noise), 0.0)
@@ -289,7 +294,7 @@ def play_cpr(
         out["coop"][t] = cooperated.mean()
         out["fines"][t] = fines_n.mean()
         last_breach = ~cooperated
-        update_interpersonal_trust(ties, cooperated, behaviour.trust)
+        update_interpersonal_trust(ties, cooperated, behaviour.trust, goodwill_shares(intrinsic, propensity))
         belief = revised_beliefs(belief, others_mean(cooperated.astype(float), group), mean_trust(ties), behaviour)
     return CPRResult(
         treatment,

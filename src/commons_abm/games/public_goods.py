@@ -13,11 +13,12 @@ period, every subject decides with the territory's decision rule
 * intrinsic cooperation ``clip(r_type(b) + motive_weight w, 0, 1)``
   (:func:`~commons_abm.behaviour.decisions.intrinsic_cooperation`), ``b`` what it expects the others
   to contribute (share of the endowment);
-* with punishment, deterrence ``sigmoid((E - g) / (deterrence_noise g))``
+* with punishment, deterrence ``Phi(ln(E / g) / deterrence_noise)``
   (:func:`~commons_abm.behaviour.decisions.deterrence_response`) against the temptation ``g = (1 -
   MPCR) x endowment`` (what a subject keeps by contributing nothing instead of
   everything), ``E`` the punishment it expects for contributing nothing while the others
-  contribute ``b``: its learned damage per token of shortfall x ``b`` x endowment;
+  contribute ``b``: the damage per token of shortfall it expects from the people it now
+  plays with x ``b`` x endowment;
   propensity ``1 - (1 - intrinsic)(1 - deterrence)``
   (:func:`~commons_abm.behaviour.decisions.with_deterrence`);
 * each of the 20 tokens goes to the group account with that propensity (the territory's
@@ -32,7 +33,17 @@ Subjects then learn: their belief follows the others' mean contribution with
 :func:`commons_abm.behaviour.beliefs.revised_beliefs` (slowed by their trust in the group), their
 expected damage per token of shortfall follows what the group's low contributors received
 at the same ``belief_rate``, and interpersonal trust follows whether each member gave at
-least half its endowment (:func:`commons_abm.behaviour.trust.update_interpersonal_trust`).
+least half its endowment, crediting it with the share of its giving it would have given
+without punishment (:func:`commons_abm.behaviour.trust.update_interpersonal_trust`).
+
+**What a subject expects of strangers.** What a subject has learned about punishment is
+about the people who punished: partners keep playing with them, so the damage it expects
+is what it learned. A stranger meets new people every period, who have punished nobody in
+front of it; it expects the prior ``initial_sanction_belief`` moved toward what it learned
+by the share ``sanction_generalisation`` only. Fehr & Gächter (2000, section III) read the
+gap between their partner and stranger treatments with punishment this way: a sanction
+deters more where the punisher is met again. The share is fitted with the rest
+(``calibration/calibrate.py``).
 """
 
 from __future__ import annotations
@@ -43,7 +54,12 @@ from typing import Literal
 import numpy as np
 
 from commons_abm.behaviour.beliefs import revised_beliefs
-from commons_abm.behaviour.decisions import deterrence_response, intrinsic_cooperation, with_deterrence
+from commons_abm.behaviour.decisions import (
+    deterrence_response,
+    goodwill_shares,
+    intrinsic_cooperation,
+    with_deterrence,
+)
 from commons_abm.behaviour.trust import update_interpersonal_trust
 from commons_abm.core.calibrated import lab_setting
 from commons_abm.core.scenario import Behaviour
@@ -80,6 +96,8 @@ class PublicGoodsRules:
     antisocial_rate: float = 0.05  # one point on a member who gave as much or more
     # expected damage per token of shortfall before any is seen [tokens]; fitted
     initial_sanction_belief: float = field(default_factory=lambda: lab_setting("initial_sanction_belief", 1.0))
+    # share of what a subject learned about punishment that it expects of strangers [0-1]; fitted
+    sanction_generalisation: float = field(default_factory=lambda: lab_setting("sanction_generalisation", 1.0))
 
 
 @dataclass
@@ -142,9 +160,13 @@ def play_public_goods(
         if matching == "stranger" and t > 0:
             group = random_groups(n, rules.group_size, rng["matching"])
             ties = group_ties(group, behaviour.initial_trust_interpersonal)
-        propensity = intrinsic_cooperation(subjects.cc_type, belief, subjects.group_weight, behaviour)
+        intrinsic = propensity = intrinsic_cooperation(subjects.cc_type, belief, subjects.group_weight, behaviour)
         if punishment:
-            expected = sanction_belief * belief * e
+            prior = rules.initial_sanction_belief
+            expected_rate = sanction_belief
+            if matching == "stranger":
+                expected_rate = prior + rules.sanction_generalisation * (sanction_belief - prior)
+            expected = expected_rate * belief * e
             propensity = with_deterrence(propensity, deterrence_response(expected, temptation, d.deterrence_noise))
         given = rng["decisions"].binomial(e, propensity).astype(float)
         share = given / e
@@ -173,7 +195,7 @@ def play_public_goods(
                 seen, sanction_belief + d.belief_rate * (rate - sanction_belief), sanction_belief
             )
         shares[t], payoffs[t] = share.mean(), payoff.mean()
-        update_interpersonal_trust(ties, share >= 0.5, behaviour.trust)
+        update_interpersonal_trust(ties, share >= 0.5, behaviour.trust, goodwill_shares(intrinsic, propensity))
         belief = revised_beliefs(belief, others_mean(share, group), mean_trust(ties), behaviour)
     return PublicGoodsResult(
         punishment,

@@ -28,10 +28,11 @@ from commons_abm.governance.institutions import Institutions
 __all__ = ["community_accounts", "daily_fixed_cost", "settle_accounts", "settle_agent", "settle_arrays"]
 
 
-def daily_fixed_cost(inst: Institutions, assemblies: int) -> float:
-    """The community's fixed cost per day [EUR]: the operator and the meetings of each of
-    its ``assemblies`` (one per neighbourhood under a federation)."""
-    return inst.operator_cost_eur_per_day + (
+def daily_fixed_cost(inst: Institutions, assemblies: int, operator_share: float = 1.0) -> float:
+    """The community's fixed cost per day [EUR]: its ``operator_share`` of the operator's
+    cost (the commune pays the rest, :mod:`commons_abm.governance.officials`) and the
+    meetings of each of its ``assemblies`` (one per neighbourhood under a federation)."""
+    return operator_share * inst.operator_cost_eur_per_day + (
         assemblies * inst.meeting_cost_eur / inst.meeting_every_days if inst.meetings else 0.0
     )
 

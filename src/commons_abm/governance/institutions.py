@@ -139,6 +139,7 @@ class Institutions:
     posture: str = "consultation"
     stance: str = "distant"
     electoral_cycle_days: int = 2190
+    first_election_day: int = 1898
     posture_change_probability: float = 0.5
     staff_continuity: float = 0.7
     statements: tuple[Statement, ...] = field(default=(), compare=False, repr=False)
@@ -268,6 +269,7 @@ def compile_rulebook(book: Rulebook) -> Institutions:
         posture=o.posture,
         stance=o.stance,
         electoral_cycle_days=o.electoral_cycle_days,
+        first_election_day=o.first_election_day,
         posture_change_probability=o.posture_change_probability,
         staff_continuity=o.staff_continuity,
         statements=tuple(book.statements),

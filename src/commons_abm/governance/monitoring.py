@@ -6,8 +6,12 @@ monitor's ``detection_probability`` ``p_m``; a compliant agent is wrongly accuse
 ``error_rate`` ``e_m``. Peers see only what happens around them: their detection and error
 probabilities are scaled by the reach ``r_i``, the share of the agent's ties to members who
 cooperated today, in the stage ``decide`` that runs before monitoring ("mutual vigilance",
-``003_d0cbea24b0b91578.txt``; Ostrom 1990, ch. 3); for officials and the operator
-``r = 1``. With one uniform draw ``u_mi`` per monitor and agent (stream ``governance``)::
+``003_d0cbea24b0b91578.txt``; Ostrom 1990, ch. 3); for officials and the operator ``r`` is
+the breach's visibility ``v_i`` from outside the neighbourhood: 1, but for a bag put in a
+neighbour's chipped bin, which only the neighbours see (``v_i`` = 1 less the share of its
+bag a household put in neighbours' bins, when that is its only breach today,
+:func:`commons_abm.behaviour.decisions.bag_destination`; ``002_2c516223579a919e.txt``). With one uniform
+draw ``u_mi`` per monitor and agent (stream ``governance``)::
 
     accused_mi  = u_mi < p_m r_mi          if i breaches a rule
                 = u_mi < e_m r_mi          if i complies (a wrongful accusation)
@@ -92,23 +96,24 @@ def detections(
 
 
 @kernel
-def monitor_reach(who, coverage):  # pragma: no cover - compiled
+def monitor_reach(who, coverage, visible):  # pragma: no cover - compiled
     """How much of an agent one monitor sees: ``coverage`` (the share of its ties to
-    cooperating members) for peers, all of it for officials and the operator."""
-    return coverage if who == PEER_MONITOR else 1.0
+    cooperating members) for peers; for officials and the operator, what is ``visible``
+    from outside the neighbourhood."""
+    return coverage if who == PEER_MONITOR else visible
 
 
 @kernel
-def monitored(breach, coverage, u, who, p, error):  # pragma: no cover - compiled
+def monitored(breach, coverage, visible, u, who, p, error):  # pragma: no cover - compiled
     """The one-agent form: one bound agent checked by every monitor ``m`` (``who``, ``p``
-    and ``error``: the columns of the monitors' table), given its peer ``coverage`` and one
-    uniform draw ``u[m]`` per monitor; returns (breach detected, wrongly accused,
-    accused by officials)."""
+    and ``error``: the columns of the monitors' table), given its peer ``coverage``, how
+    ``visible`` its breach is from outside the neighbourhood and one uniform draw ``u[m]``
+    per monitor; returns (breach detected, wrongly accused, accused by officials)."""
     detected = False
     wrong = False
     by_official = False
     for m in range(who.size):
-        if accused(breach, u[m], p[m], error[m], monitor_reach(who[m], coverage)):
+        if accused(breach, u[m], p[m], error[m], monitor_reach(who[m], coverage, visible)):
             if breach:
                 detected = True
             else:
@@ -120,7 +125,7 @@ def monitored(breach, coverage, u, who, p, error):  # pragma: no cover - compile
 
 @kernel
 def monitor_arrays(
-    who, p, error, unit_cost, u, bound, breach, member, cooperated, indptr, indices
+    who, p, error, unit_cost, u, bound, breach, visible, member, cooperated, indptr, indices
 ):  # pragma: no cover - compiled
     """The checks of :func:`monitor` (each bound agent's by :func:`monitored`): accusations,
     costs and each peer monitor's share."""
@@ -140,8 +145,10 @@ def monitor_arrays(
     for i in range(n):
         if bound[i]:
             for m in range(monitors):
-                watched[m] += monitor_reach(who[m], coverage[i])
-            detected[i], wrong[i], by_official[i] = monitored(breach[i], coverage[i], u[:, i], who, p, error)
+                watched[m] += monitor_reach(who[m], coverage[i], 1.0)
+            detected[i], wrong[i], by_official[i] = monitored(
+                breach[i], coverage[i], visible[i], u[:, i], who, p, error
+            )
     for m in range(monitors):
         spent = unit_cost[m] * watched[m] if checked else 0.0
         cost += spent
@@ -155,9 +162,16 @@ def monitor_arrays(
 
 
 def monitor(
-    state: State, inst: Institutions, bound: np.ndarray, breach: np.ndarray, rng: np.random.Generator
+    state: State,
+    inst: Institutions,
+    bound: np.ndarray,
+    breach: np.ndarray,
+    rng: np.random.Generator,
+    visible: np.ndarray | None = None,
 ) -> Detection:
-    """Check every agent bound by a rule (stream ``governance``: one uniform per agent and monitor)."""
+    """Check every agent bound by a rule (stream ``governance``: one uniform per agent and
+    monitor); ``visible``: how visible each agent's breach is from outside its
+    neighbourhood (all of it when omitted)."""
     table = inst.monitor_table
     u = rng.random((table.who.size, state.n))
     return Detection(
@@ -169,6 +183,7 @@ def monitor(
             u,
             bound,
             breach,
+            np.ones(state.n) if visible is None else visible,
             state.member,
             state.cooperated,
             state.ties.indptr,

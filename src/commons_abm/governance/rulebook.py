@@ -422,17 +422,31 @@ class OfficialsContext(BaseModel):
     )
     stance: Literal[STANCES] = Field("distant", description="Stance toward the community.")  # type: ignore[valid-type]
     electoral_cycle_days: int = Field(
-        2190, ge=30, le=36500, description="Days between elections (French municipal mandate: 6 years)."
+        2190,
+        ge=30,
+        le=36500,
+        description="Days between elections (French municipal councils are elected for six years, "
+        "Code électoral art. L227) [days].",
+    )
+    first_election_day: int = Field(
+        1898,
+        ge=0,
+        le=36500,
+        description="Step of the first election [day]: by default the French municipal elections of 2032 "
+        "(held in March), for a run that starts on the first day of 2027 (the previous ones were held in 2026).",
     )
     posture_change_probability: float = Field(
-        0.5, ge=0, le=1, description="Probability that an election moves the posture one rung [0-1]."
+        0.5,
+        ge=0,
+        le=1,
+        description="Probability that an election brings a new majority, which moves the posture one rung [0-1].",
     )
     staff_continuity: float = Field(
         0.7,
         ge=0,
         le=1,
-        description="Share of the working relationship (institutional trust gained "
-        "through officials) that civil-service staff carry over an election [0-1].",
+        description="Probability that civil-service staff carry the working relationship over an election "
+        "that moves the posture: the stance stays (003_d0cbea24b0b91578.txt) [0-1].",
     )
 
 

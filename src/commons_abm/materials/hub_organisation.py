@@ -187,10 +187,11 @@ def hub_capacity(volunteer_hours, staff, p):  # pragma: no cover - compiled
 
 
 @kernel
-def hub_account(account_eur, fees_eur, reused_kg, staff_hours, p):  # pragma: no cover - compiled
-    """The hub's account at the end of the day [EUR]: subsidy, the prices households paid
+def hub_account(account_eur, fees_eur, reused_kg, staff_hours, funding, p):  # pragma: no cover - compiled
+    """The hub's account at the end of the day [EUR]: the share ``funding`` of the subsidy
+    the commune pays (:mod:`commons_abm.governance.officials`), the prices households paid
     at intake (``fees_eur``) and sales of ``reused_kg``, less wages and fixed costs."""
-    income = p.subsidy_eur_per_day + fees_eur + p.sale_eur_per_kg * reused_kg
+    income = funding * p.subsidy_eur_per_day + fees_eur + p.sale_eur_per_kg * reused_kg
     return account_eur + income - p.wage_eur_per_hour * staff_hours - p.fixed_eur_per_day
 
 

@@ -286,6 +286,7 @@ def route_materials(
     matching: MatchParameters | None = None,
     organisation: HubOrganisation | None = None,
     hub: HubCapacities | None = None,
+    funding: float = 1.0,
 ) -> MaterialsDay:
     """Route one day of household waste and firms' by-products (see the module docstring).
 
@@ -295,8 +296,9 @@ def route_materials(
     by-product matches form, deliver and break (:mod:`commons_abm.materials.byproduct_matches`;
     the scenario's, without a platform, when not given). ``organisation``: the hub's people
     and money (:mod:`commons_abm.materials.hub_organisation`; the scenario's, without a
-    subsidy, when not given), or ``hub``: fixed capacities for the day instead (volunteers
-    and the hub's account then stay as they are).
+    subsidy, when not given), of whose subsidy the commune pays the share ``funding``
+    (:mod:`commons_abm.governance.officials`), or ``hub``: fixed capacities for the day
+    instead (volunteers and the hub's account then stay as they are).
 
     Updates the matches, the volunteers, the hub's stocks and account in the state and
     overwrites ``state.material_cost_eur``; draws from ``rngs["materials"]`` (or from
@@ -357,7 +359,7 @@ def route_materials(
     t = routes.totals
     if organised:
         commons.hub_account_eur = hub_account(
-            commons.hub_account_eur, t.hub_fees_eur, t.hub_reused_kg, staffing.staff_hours, org
+            commons.hub_account_eur, t.hub_fees_eur, t.hub_reused_kg, staffing.staff_hours, funding, org
         )
     commons.hub_volunteer_hours = staffing.volunteer_hours
     commons.hub_staff_hours = staffing.staff_hours

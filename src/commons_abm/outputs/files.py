@@ -23,6 +23,7 @@ __all__ = [
     "check_output_folder",
     "folder_name",
     "summarise",
+    "write_events",
     "write_json",
     "write_timeseries",
 ]
@@ -96,6 +97,15 @@ def _alive(pid: int) -> bool:
     except OSError:  # exists, but another user's
         return True
     return True
+
+
+def write_events(frame: pd.DataFrame, folder: Path) -> list[Path]:
+    """``events.csv`` and ``events.parquet`` in ``folder`` (:mod:`commons_abm.core.events`)."""
+    csv = folder / "events.csv"
+    parquet = folder / "events.parquet"
+    frame.to_csv(csv, index=False, float_format="%.10g")
+    frame.to_parquet(parquet, index=False, engine="pyarrow")
+    return [csv, parquet]
 
 
 def write_timeseries(frame: pd.DataFrame, folder: Path) -> list[Path]:

@@ -65,7 +65,8 @@ def effect(
 
     Unpaired (default): Welch's t interval and Cohen's d. Paired (``control[k]`` and
     ``treatment[k]`` share seed ``k``, common random numbers): the t interval of the mean
-    of the per-seed differences, and Cohen's d_z (mean difference over its SD).
+    of the per-seed differences, and Cohen's d_z (mean difference over its SD), over the
+    seeds where the indicator is defined in both arms (``seeds`` counts them).
     """
     a, b = np.asarray(control, float), np.asarray(treatment, float)
     if paired:
@@ -98,6 +99,10 @@ def effect(
 def _paired_effect(a: np.ndarray, b: np.ndarray, indicator: str, confidence: float) -> Effect:
     if a.shape != b.shape:
         raise ValueError("paired samples must have the same length")
+    # a pair where the indicator is undefined in either arm (member trust once every member
+    # has left) says nothing about the difference: left out, and ``seeds`` counts the rest
+    defined = np.isfinite(a) & np.isfinite(b)
+    a, b = a[defined], b[defined]
     d = b - a
     diff, sd = float(d.mean()), float(d.std(ddof=1))
     se = sd / np.sqrt(d.size)
