@@ -268,6 +268,9 @@ def test_meeting_parameters(distinct: Scenario, operator: bool) -> None:
             "group_size_cost": p.group_size_cost,
             "meeting_gain": b.trust.meeting_gain,
             "quorum": 0.37,
+            "groupthink": b.biases.groupthink,
+            "common_knowledge": b.biases.common_knowledge,
+            "polarisation": b.biases.polarisation,
         },
     )
 

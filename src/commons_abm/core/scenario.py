@@ -734,6 +734,34 @@ class SatisfactionDynamics(_Section):
     )
 
 
+class CollectiveBiases(_Section):
+    """Biases of collective decision (``000_027160d2fbf9a985.txt``: "conformisme, pensée de groupe,
+    effet de savoir commun, polarisation, biais de confirmation, biais d'autorité"), at meetings
+    (:mod:`commons_abm.governance.collective_choice`). Conformity, confirmation and authority bias
+    are ``decisions.trust_weighted_attention``, ``trust.confirmation_bias`` and
+    ``trust.authority_bias``. These three are off by default: their strength at a community's
+    meetings has not been measured; switch them on to study them."""
+
+    groupthink: Share = Field(
+        0.0,
+        description="Share of the breaches a cohesive assembly does not see when it votes, times its "
+        "cohesion (the mean trust on ties between attendees): the illusion of unanimity and "
+        "invulnerability of cohesive groups (Janis 1972) [0-1].",
+    )
+    common_knowledge: Share = Field(
+        0.0,
+        description="Weight, in what attendees come to expect after talking, of what all of them knew "
+        "before (the community-wide cooperation), against the intentions each brings: shared "
+        "information dominates group discussion (Gigone & Hastie 1993) [0-1].",
+    )
+    polarisation: Share = Field(
+        0.0,
+        description="How far talk pushes attendees' expectations beyond their group's average, away from "
+        "1/2 on the side the group leans: group polarisation (Moscovici & Zavalloni 1969; Myers & "
+        "Lamm 1976) [0-1].",
+    )
+
+
 class Behaviour(_Section):
     """Motives, decisions, trust, participation and satisfaction."""
 
@@ -748,6 +776,7 @@ class Behaviour(_Section):
     trust: TrustDynamics = Field(default_factory=TrustDynamics)
     participation: Participation = Field(default_factory=Participation)
     satisfaction: SatisfactionDynamics = Field(default_factory=SatisfactionDynamics)
+    biases: CollectiveBiases = Field(default_factory=CollectiveBiases)
 
 
 # ------------------------------------------------------------------------------- rules

@@ -63,6 +63,8 @@ from commons_abm.governance.collective_choice import (
     MeetingDay,
     initial_levels,
     meeting_due,
+    seen_breaches,
+    talk_target,
     vote_budget,
     voted_levels,
 )
@@ -472,19 +474,26 @@ class ReferenceEngine:
                 a.meetings_attended += 1
             if a.member:
                 a.meetings_eligible += 1
-        # talk: expectations move toward the attendees' average intention; ties gain trust
+        # talk: expectations move toward the assembly's talk target; ties gain trust
         trust = model.state.ties.trust
-        for group in attendees:
+        public = sum(1 for a in self.everyone if a.cooperated) / len(self.everyone)  # known to all before
+        bias = b.biases
+        cohesion = [0.0] * count
+        for k, group in enumerate(attendees):
             if not group:
                 continue
             intention = sum(a.propensity for a in group) / len(group)
+            target = talk_target(intention, public, bias.common_knowledge, bias.polarisation)
             for a in group:
-                a.belief += COMMUNICATION * (intention - a.belief)
+                a.belief += COMMUNICATION * (target - a.belief)
             present = set(group)
+            between = []
             for a in group:
                 for other, slot in zip(a.neighbour_agents, a.tie_slots):
                     if other in present:
                         trust[slot] += b.trust.meeting_gain * (1.0 - trust[slot])
+                        between.append(slot)
+            cohesion[k] = float(np.mean(trust[between])) if between else 0.0
         # vote, where the quorum is reached
         valid = [bool(group) and len(group) >= inst.quorum * max(size[k], 1) for k, group in enumerate(attendees)]
         votes = [0.0] * count
@@ -493,7 +502,8 @@ class ReferenceEngine:
                 continue
             bound = [a for a in members if a.assembly == k and a.bound]
             breaches = sum(1 for a in bound if a.breach)
-            strict = bool(bound) and breaches / len(bound) > STRICTER_WHEN_BREACHES_ABOVE
+            seen = seen_breaches(breaches / len(bound), cohesion[k], bias.groupthink) if bound else 0.0
+            strict = seen > STRICTER_WHEN_BREACHES_ABOVE
             ballots = [float(strict) if a.cooperated else -1.0 for a in group]
             votes[k] = float(np.sign(statistics.median(ballots)))
         voice = members_voice(model.acts, model.polity.posture)

@@ -12,18 +12,25 @@ over-estimated, lowered by a funded facilitator): a member attends with probabil
 - group_size_cost log2(max(assembly size / 20, 1)))`` (Olson 1965 for the size of the group):
 one member's decision is :func:`attends` (the reference engine's), everyone's :func:`meet`.
 
-**Communication**: attendees talk, and their expectations of others move half-way to the
-average intention of their assembly's attendees; ties between attendees gain trust
-(Ostrom, Walker & Gardner 1992: communication alone raises cooperation in CPR games).
+**Communication**: attendees talk, and their expectations of others move half-way to
+their assembly's :func:`talk_target`: the attendees' average intention, weighed against
+what all of them knew before (the community-wide cooperation) by the common-knowledge
+effect and pushed away from 1/2, on the side the group leans, by group polarisation (both
+off by default, ``behaviour.biases``); ties between attendees gain trust (Ostrom, Walker &
+Gardner 1992: communication alone raises cooperation in CPR games).
 
 **Votes** (if the assembly reaches its ``quorum``): each attendee who cooperated today
-votes stricter when more than 10 % of the assembly's bound members broke a rule, and
+votes stricter when it sees more than 10 % of the assembly's bound members break a rule
+(:func:`seen_breaches`: a cohesive assembly sees fewer, by group-think, off by default), and
 keeps the levels otherwise; each defector votes laxer. The median vote ``v`` (-1, 0, 1)
 moves the fine scale by x1.25^v (between 0.25 and 4);
 the fee moves to balance the community's account. Members' choice counts with their
 *voice*, the share of the decision the officials' posture leaves them (the participation
 ladder of ``000_027160d2fbf9a985.txt``):
 ``level = (1 - voice) level_officials + voice level_voted``.
+
+Over 400 lines: attendance, talk (with its biases), the vote and the levels it sets are one
+meeting, whose one-member forms and whole-assembly kernel are kept side by side.
 """
 
 from __future__ import annotations
@@ -53,7 +60,9 @@ __all__ = [
     "meeting_parameters",
     "reset_levels",
     "meeting_due",
+    "seen_breaches",
     "sigmoid",
+    "talk_target",
     "trust_after_meeting",
     "vote_budget",
     "voted_levels",
@@ -77,6 +86,9 @@ class MeetingParameters(NamedTuple):
     group_size_cost: float  # log-odds lost per doubling of the assembly beyond 20 members [-]
     meeting_gain: float  # rise of trust between tied attendees [0-1 per meeting]
     quorum: float  # attendees needed for a valid vote [share of the assembly's members]
+    groupthink: float  # share of breaches a fully cohesive assembly does not see when it votes [0-1]
+    common_knowledge: float  # weight of what all knew before (community-wide cooperation) in talk [0-1]
+    polarisation: float  # push of talk beyond the group's average, away from 1/2 [0-1]
 
 
 class OfficialLevels(NamedTuple):
@@ -156,19 +168,55 @@ def attends(u, satisfaction, trust_institutional, attended_last, assembly_size, 
 
 
 def communicated_beliefs(
-    belief: np.ndarray, intention: np.ndarray, assembly: np.ndarray, attended: np.ndarray, count: int
+    belief: np.ndarray,
+    intention: np.ndarray,
+    assembly: np.ndarray,
+    attended: np.ndarray,
+    count: int,
+    public: float = 0.0,
+    common_knowledge: float = 0.0,
+    polarisation: float = 0.0,
 ) -> np.ndarray:
-    """Expectations after talking: each attendee's moves ``COMMUNICATION`` of the way to the
-    average ``intention`` (propensity) of its assembly's attendees; others' stay."""
+    """Expectations after talking: each attendee's moves ``COMMUNICATION`` of the way to its
+    assembly's :func:`talk_target` (the attendees' average ``intention``, weighed with the
+    ``public`` cooperation all knew by ``common_knowledge``, pushed by ``polarisation``);
+    others' stay."""
     out = np.array(belief, dtype=float)
     communicate(
-        out, np.asarray(intention, dtype=float), np.asarray(assembly), np.asarray(attended, dtype=bool), int(count)
+        out,
+        np.asarray(intention, dtype=float),
+        np.asarray(assembly),
+        np.asarray(attended, dtype=bool),
+        int(count),
+        float(public),
+        float(common_knowledge),
+        float(polarisation),
     )
     return out
 
 
 @kernel
-def communicate(belief, intention, assembly, attended, count):  # pragma: no cover - compiled
+def talk_target(mean_intention, public, common_knowledge, polarisation):  # pragma: no cover - compiled
+    """What an assembly's attendees come to expect by talking: their average intention,
+    weighed against what all of them knew before (``public``, the community-wide
+    cooperation) by ``common_knowledge`` (Gigone & Hastie 1993), then pushed away from 1/2 on
+    the side it leans by ``polarisation`` (Myers & Lamm 1976); clipped to [0, 1]."""
+    target = (1.0 - common_knowledge) * mean_intention + common_knowledge * public
+    target += polarisation * (target - 0.5)
+    return min(max(target, 0.0), 1.0)
+
+
+@kernel
+def seen_breaches(share, cohesion, groupthink):  # pragma: no cover - compiled
+    """The share of breaches an assembly sees when it votes: the ``share`` of its bound
+    members who broke a rule, less what a cohesive group does not see (Janis 1972)."""
+    return share * (1.0 - groupthink * cohesion)
+
+
+@kernel
+def communicate(
+    belief, intention, assembly, attended, count, public, common_knowledge, polarisation
+):  # pragma: no cover - compiled
     """:func:`communicated_beliefs`, in place."""
     present = np.zeros(count)
     mean = np.zeros(count)
@@ -178,7 +226,7 @@ def communicate(belief, intention, assembly, attended, count):  # pragma: no cov
             mean[assembly[i]] += intention[i]
     for k in range(count):
         if present[k] > 0:
-            mean[k] /= present[k]
+            mean[k] = talk_target(mean[k] / present[k], public, common_knowledge, polarisation)
     for i in range(belief.size):
         if attended[i]:
             belief[i] += COMMUNICATION * (mean[assembly[i]] - belief[i])
@@ -263,6 +311,9 @@ def meeting_parameters(behaviour: Behaviour, inst: Institutions) -> MeetingParam
         group_size_cost=float(p.group_size_cost),
         meeting_gain=float(behaviour.trust.meeting_gain),
         quorum=float(inst.quorum),
+        groupthink=float(behaviour.biases.groupthink),
+        common_knowledge=float(behaviour.biases.common_knowledge),
+        polarisation=float(behaviour.biases.polarisation),
     )
 
 
@@ -347,12 +398,23 @@ def meet(
             meetings_attended[i] += 1
             present[a] += 1.0
     # talk: expectations move toward the attendees' average intention; ties between them gain trust
-    communicate(belief, propensity, assembly, attended, count)
+    public = cooperated.mean() if n else 0.0  # what every attendee knew before the meeting
+    communicate(belief, propensity, assembly, attended, count, public, p.common_knowledge, p.polarisation)
     together = np.empty(indices.size, dtype=np.bool_)
     for j in range(indices.size):
         o, d = owners[j], indices[j]
         together[j] = attended[o] and attended[d] and assembly[o] == assembly[d]
     tie_trust[:] = trust_after_meeting(tie_trust, together, p.meeting_gain)
+    # cohesion: the mean trust on ties between an assembly's attendees, after talking
+    cohesion = np.zeros(count)
+    between = np.zeros(count)
+    for j in range(indices.size):
+        if together[j]:
+            cohesion[assembly[owners[j]]] += tie_trust[j]
+            between[assembly[owners[j]]] += 1.0
+    for k in range(count):
+        if between[k] > 0:
+            cohesion[k] /= between[k]
     # votes where the quorum is reached: the median ballot of the attendees
     valid = np.zeros(count, dtype=np.bool_)
     votes = np.zeros(count)
@@ -362,7 +424,8 @@ def meet(
         valid[k] = present[k] > 0 and present[k] >= p.quorum * max(size[k], 1.0)
         if not valid[k]:
             continue
-        strict = (breaches[k] / bound_members[k] if bound_members[k] > 0 else 0.0) > STRICTER_WHEN_BREACHES_ABOVE
+        share = breaches[k] / bound_members[k] if bound_members[k] > 0 else 0.0
+        strict = seen_breaches(share, cohesion[k], p.groupthink) > STRICTER_WHEN_BREACHES_ABOVE
         ballots = np.empty(int(present[k]))
         m = 0
         for i in range(n):
