@@ -187,6 +187,7 @@ def test_interpersonal_parameters(distinct: Scenario) -> None:
             "interpersonal_loss": t.interpersonal_loss,
             "confirmation_bias": t.confirmation_bias,
             "may_overshoot": False,
+            "affective_forgiveness": t.affective_forgiveness,
         },
     )
     t.interpersonal_loss = 0.9

@@ -8,10 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commons_abm.core.kinds import FIRM, HOUSEHOLD, OFFICIAL
-from commons_abm.core.state import Ties
+from commons_abm.core.state import FUNCTIONAL, Ties
 from commons_abm.materials.symbiosis import exchange_byproducts, symbiosis_pairs
 
 H, F, OF = HOUSEHOLD, FIRM, OFFICIAL
+
+
+def _functional(n: int, u: np.ndarray, v: np.ndarray) -> Ties:
+    """Ties on which firms work together (functional proximity: the ties by-products travel)."""
+    ties = Ties.from_edges(n, u, v)  # self-loops and duplicates removed
+    ties.proximity = np.full(ties.n_ties, FUNCTIONAL, np.uint8)
+    return ties
 
 
 def flows_dict(day) -> dict[tuple[int, int], float]:
@@ -26,7 +33,7 @@ def test_only_firm_firm_ties_with_matching_types() -> None:
     # 1-2 firm-firm, types match both ways (1 gives 0 -> 2 uses 0; 2 gives 1 -> 1 uses 1)
     # 0-3 household-firm, 3-5 firm-official: never; 3-4 firm-firm, 0 -> 0 both ways
     # 1 and 4 are NOT tied although 1 gives type 0 and 4 uses type 0
-    ties = Ties.from_edges(6, np.array([1, 0, 5, 4]), np.array([2, 3, 3, 3]))
+    ties = _functional(6, np.array([1, 0, 5, 4]), np.array([2, 3, 3, 3]))
     byproduct = np.array([50.0, 10.0, 20.0, 30.0, 40.0, 60.0])
     demand = np.array([50.0, 100.0, 100.0, 100.0, 100.0, 60.0])
     day = exchange_byproducts(kind, ties, byproduct, byproduct_type, demand, input_type)
@@ -47,7 +54,7 @@ def test_pro_rata_split_and_buyer_cap() -> None:
     kind = np.full(4, F, dtype=np.int8)
     btype = np.array([0, -1, -1, 0], dtype=np.int16)
     itype = np.array([-1, 0, 0, -1], dtype=np.int16)
-    ties = Ties.from_edges(4, np.array([0, 0, 2]), np.array([1, 2, 3]))
+    ties = _functional(4, np.array([0, 0, 2]), np.array([1, 2, 3]))
     byproduct = np.array([100.0, 0.0, 0.0, 200.0])
     demand = np.array([0.0, 30.0, 90.0, 0.0])
     day = exchange_byproducts(kind, ties, byproduct, btype, demand, itype)
@@ -64,7 +71,7 @@ def test_pro_rata_split_and_buyer_cap() -> None:
 
 def test_no_exchange_without_matching_types() -> None:
     kind = np.full(3, F, dtype=np.int8)
-    ties = Ties.from_edges(3, np.array([0, 1]), np.array([1, 2]))
+    ties = _functional(3, np.array([0, 1]), np.array([1, 2]))
     day = exchange_byproducts(
         kind,
         ties,
@@ -79,7 +86,7 @@ def test_no_exchange_without_matching_types() -> None:
 
 def test_switched_off_gives_zero_exchange() -> None:
     kind = np.full(3, F, dtype=np.int8)
-    ties = Ties.from_edges(3, np.array([0, 1]), np.array([1, 2]))
+    ties = _functional(3, np.array([0, 1]), np.array([1, 2]))
     types = np.zeros(3, dtype=np.int16)
     on = exchange_byproducts(kind, ties, np.full(3, 10.0), types, np.full(3, 10.0), types)
     off = exchange_byproducts(kind, ties, np.full(3, 10.0), types, np.full(3, 10.0), types, enabled=False)
@@ -90,7 +97,7 @@ def test_switched_off_gives_zero_exchange() -> None:
 
 def test_household_ties_carry_nothing() -> None:
     kind = np.array([H, H, F], dtype=np.int8)
-    ties = Ties.from_edges(3, np.array([0, 1]), np.array([1, 2]))
+    ties = _functional(3, np.array([0, 1]), np.array([1, 2]))
     types = np.zeros(3, dtype=np.int16)
     day = exchange_byproducts(kind, ties, np.full(3, 10.0), types, np.full(3, 10.0), types)
     assert day.total == 0.0
@@ -109,7 +116,7 @@ def random_territory(draw):
     pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=40))
     u = np.array([p[0] for p in pairs], dtype=np.int64)
     v = np.array([p[1] for p in pairs], dtype=np.int64)
-    return kind, Ties.from_edges(n, u, v), byproduct, btype, demand, itype
+    return kind, _functional(n, u, v), byproduct, btype, demand, itype
 
 
 @settings(max_examples=200, deadline=None)

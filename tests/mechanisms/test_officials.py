@@ -47,6 +47,7 @@ class TestOfficials(MechanismContract):
             "rung": int(rng.integers(0, RUNGS)),
             "stance": int(rng.integers(0, len(STANCES))),
             "member": rng.random(n) < 0.7,
+            "linked": rng.random(n) < 0.5,
             "attended": rng.random(n) < 0.4,
             "met": bool(rng.random() < 0.6),
             "trust": rng.uniform(0, 1, n),
@@ -70,6 +71,7 @@ class TestOfficials(MechanismContract):
             RUNGS,
             len(STANCES),
             f["member"],
+            f["linked"],
             f["attended"],
             f["met"],
             trust,
@@ -110,7 +112,12 @@ class TestOfficials(MechanismContract):
         )
         trust = [
             official_trust(
-                float(f["trust"][i]), bool(f["member"][i]), came and bool(f["attended"][i]), override, f["t"]
+                float(f["trust"][i]),
+                bool(f["member"][i]),
+                came and bool(f["attended"][i]),
+                override,
+                bool(f["linked"][i]),
+                f["t"],
             )
             for i in range(self.agents)
         ]
@@ -127,10 +134,11 @@ class TestOfficials(MechanismContract):
         """No act, no change: a member's trust is untouched on a day officials neither
         override nor come to the meeting it attends, whatever their stance."""
         t = OfficialsParameters(0.2, 0.15, 0.05)
-        assert official_trust(0.6, True, False, False, t) == 0.6
-        assert official_trust(0.6, True, True, False, t) == pytest.approx(0.6 + 0.05 * 1.2 * 0.4)
-        assert official_trust(0.6, True, False, True, t) == pytest.approx(0.6 * (1.0 - 0.15 * 0.8))
-        assert official_trust(0.6, False, True, True, t) == 0.6  # not a member: untouched
+        assert official_trust(0.6, True, False, False, True, t) == 0.6
+        assert official_trust(0.6, True, True, False, True, t) == pytest.approx(0.6 + 0.05 * 1.2 * 0.4)
+        assert official_trust(0.6, True, False, True, True, t) == pytest.approx(0.6 * (1.0 - 0.15 * 0.8))
+        assert official_trust(0.6, True, False, True, False, t) == pytest.approx(0.6 * (1.0 - 0.15))  # no bias
+        assert official_trust(0.6, False, True, True, True, t) == 0.6  # not a member: untouched
 
     def test_elections_fall_on_the_mandate(self) -> None:
         """Elections on the first election day and every mandate after it, not between."""

@@ -67,6 +67,7 @@ class TestRoutes(MechanismContract):
             "choices": choices,
             "indptr": indptr,
             "indices": rng.integers(0, n, int(indptr[-1])).astype(np.int64),
+            "near": rng.random(int(indptr[-1])) < 0.7,
             "seller": seller,
             "buyer": buyer,
             "reusable_kg": stock * 0.6,
@@ -93,6 +94,7 @@ class TestRoutes(MechanismContract):
             f["choices"],
             f["indptr"],
             f["indices"],
+            f["near"],
             f["seller"],
             f["buyer"],
             f["reusable_kg"],
@@ -133,11 +135,11 @@ class TestRoutes(MechanismContract):
         displaced_in, unplaced = np.zeros(n), np.zeros(n)
         for i, plan in enumerate(plans):
             if plan.to_neighbours_kg > 0:
-                count = routing.household_neighbours(f["indptr"], f["indices"], role, i)
+                count = routing.household_neighbours(f["indptr"], f["indices"], f["near"], role, i)
                 if count == 0:
                     unplaced[i] = plan.to_neighbours_kg
                 for k in range(f["indptr"][i], f["indptr"][i + 1]):
-                    if count and role[f["indices"][k]] == DISCARDS_GOODS:
+                    if count and f["near"][k] and role[f["indices"][k]] == DISCARDS_GOODS:
                         displaced_in[f["indices"][k]] += plan.to_neighbours_kg / count
         offered_reuse = offered_repair = 0.0
         for plan in plans:

@@ -23,6 +23,7 @@ def trust_dynamics(rng: np.random.Generator) -> TrustDynamics:
         observed_compliance_weight=rng.uniform(0.0, 2.0),
         wrongful_sanction_loss=rng.uniform(0.0, 0.5),
         confirmation_bias=rng.uniform(0.0, 0.5),
+        affective_forgiveness=rng.uniform(0.0, 1.0),
     )
 
 
@@ -45,12 +46,14 @@ class TestInterpersonalTrust(MechanismContract):
             "indices": rng.integers(0, n, ties),
             "cooperated": rng.random(n) < 0.6,
             "goodwill": np.where(rng.random(n) < 0.5, 1.0, rng.uniform(0.0, 1.0, n)),
+            "affective": rng.random(ties) < 0.4,
             "p": trust.interpersonal_parameters(trust_dynamics(rng)),
         }
 
     def population(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
         out = fixture["trust"].copy()
-        trust.interpersonal_arrays(out, fixture["indices"], fixture["cooperated"], fixture["goodwill"], fixture["p"])
+        f = fixture
+        trust.interpersonal_arrays(out, f["indices"], f["cooperated"], f["goodwill"], f["affective"], f["p"])
         return {"trust": out}
 
     def one_agent(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
@@ -58,7 +61,9 @@ class TestInterpersonalTrust(MechanismContract):
         goodwill = fixture["goodwill"]
         out = np.array(
             [
-                trust.interpersonal_trust(float(before[j]), bool(cooperated[k]), float(goodwill[k]), p)
+                trust.interpersonal_trust(
+                    float(before[j]), bool(cooperated[k]), float(goodwill[k]), bool(fixture["affective"][j]), p
+                )
                 for j, k in enumerate(indices)
             ]
         )
@@ -66,16 +71,20 @@ class TestInterpersonalTrust(MechanismContract):
 
     def test_slow_to_build_quick_to_lose(self) -> None:
         p = trust.interpersonal_parameters(TrustDynamics())
-        assert trust.interpersonal_trust(0.6, True, 1.0, p) - 0.6 < 0.6 - trust.interpersonal_trust(0.6, False, 1.0, p)
+        assert trust.interpersonal_trust(0.6, True, 1.0, False, p) - 0.6 < 0.6 - trust.interpersonal_trust(
+            0.6, False, 1.0, False, p
+        )
 
     def test_cooperation_under_surveillance_builds_less_trust(self) -> None:
         """Cooperation credited to the neighbour's goodwill builds trust in proportion to
         that credit (Strickland 1958): none when all of it is put down to the sanctions it
         expects; defection costs the same whatever the credit."""
         p = trust.interpersonal_parameters(TrustDynamics())
-        full, half, none = (trust.interpersonal_trust(0.6, True, g, p) for g in (1.0, 0.5, 0.0))
+        full, half, none = (trust.interpersonal_trust(0.6, True, g, False, p) for g in (1.0, 0.5, 0.0))
         assert none == 0.6 and half - 0.6 == pytest.approx((full - 0.6) / 2)
-        assert trust.interpersonal_trust(0.6, False, 0.0, p) == trust.interpersonal_trust(0.6, False, 1.0, p)
+        assert trust.interpersonal_trust(0.6, False, 0.0, False, p) == trust.interpersonal_trust(
+            0.6, False, 1.0, False, p
+        )
 
     def test_large_rates_stay_within_bounds(self) -> None:
         p = trust.interpersonal_parameters(
@@ -84,7 +93,7 @@ class TestInterpersonalTrust(MechanismContract):
         assert p.may_overshoot
         for before in (0.0, 0.2, 0.5, 0.8, 1.0):
             for seen in (True, False):
-                assert 0.0 <= trust.interpersonal_trust(before, seen, 1.0, p) <= 1.0
+                assert 0.0 <= trust.interpersonal_trust(before, seen, 1.0, False, p) <= 1.0
 
 
 class TestInstitutionalTrust(MechanismContract):

@@ -40,6 +40,7 @@ from commons_abm.behaviour.trust import (
 from commons_abm.behaviour.waste_choices import PER_LIFT, household_choice
 from commons_abm.core.calendar import HOURS
 from commons_abm.core.kinds import DISCARDS_GOODS, KINDS, MATERIAL_ROLE_OF
+from commons_abm.core.state import AFFECTIVE, GEOGRAPHIC
 from commons_abm.energy.load_shifting import operator_share, shift_agent_load
 from commons_abm.governance.accounts import settle_agent
 from commons_abm.governance.collective_choice import attends, meeting_parameters
@@ -498,9 +499,10 @@ class AgentRules:
         trust = model.state.ties.trust
         # trust in each neighbour follows what the neighbour did today
         tie_rule = interpersonal_parameters(t)
+        affective = model.state.ties.carries(AFFECTIVE)
         for other, slot in zip(self.neighbour_agents, self.tie_slots):
             trust[slot] = interpersonal_trust(
-                float(trust[slot]), bool(other.cooperated), float(other.goodwill_share), tie_rule
+                float(trust[slot]), bool(other.cooperated), float(other.goodwill_share), bool(affective[slot]), tie_rule
             )
 
         # satisfaction: today's gain, and the fairness of the pool for contributors
@@ -584,11 +586,17 @@ class HouseholdRules(AgentRules):
         self.to_neighbours_kg = plan.to_neighbours_kg
 
     def displace_waste(self) -> None:
-        """Put the bagged waste I dump in neighbours' bins: shared equally among my tied
-        households, or in the street if I have none (:func:`~commons_abm.materials.routing.displace`)."""
+        """Put the bagged waste I dump in neighbours' bins: shared equally among the households
+        I am tied to in my neighbourhood, or in the street if I have none
+        (:func:`~commons_abm.materials.routing.displace`)."""
         if not self.to_neighbours_kg > 0.0:
             return
-        bins = [o for o in self.neighbour_agents if MATERIAL_ROLE_OF[o.kind_code] == DISCARDS_GOODS]
+        near = self.model.state.ties.carries(GEOGRAPHIC)
+        bins = [
+            o
+            for o, slot in zip(self.neighbour_agents, self.tie_slots)
+            if near[slot] and MATERIAL_ROLE_OF[o.kind_code] == DISCARDS_GOODS
+        ]
         if not bins:
             self.unplaced_kg = self.to_neighbours_kg
             return

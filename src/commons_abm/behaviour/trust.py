@@ -12,7 +12,9 @@ goodwill share (:mod:`commons_abm.behaviour.decisions`): the chance ``j`` would 
 cooperated unwatched over its chance under the sanctions it expects. Cooperation under
 surveillance is put down to the surveillance, not to the person, and builds little trust
 (Strickland 1958, "Surveillance and trust"; Kelley's discounting principle); without
-sanctions ``g_j = 1``.
+sanctions ``g_j = 1``. On an *affective* tie (friends, kin: ``000_027160d2fbf9a985.txt``'s
+affective proximity) a defection costs only ``1 - affective_forgiveness`` of the loss:
+strong ties forgive more (Granovetter 1973).
 Confirmation bias: evidence on the side of 1/2 that ``t_ij`` is already on weighs
 ``1 + confirmation_bias``, evidence against it ``1 - confirmation_bias``.
 
@@ -46,7 +48,7 @@ import numpy as np
 
 from commons_abm.core.kernels import flat, kernel
 from commons_abm.core.scenario import TrustDynamics
-from commons_abm.core.state import State, Ties
+from commons_abm.core.state import AFFECTIVE, State, Ties
 
 __all__ = [
     "InstitutionalParameters",
@@ -74,6 +76,7 @@ class InterpersonalParameters(NamedTuple):
     interpersonal_loss: float  # fall of trust toward 0 after observed defection [0-1 per day]
     confirmation_bias: float  # extra weight of confirming evidence, less of contrary evidence [0-1]
     may_overshoot: bool  # whether one step may overshoot 0 or 1 (then it is clipped)
+    affective_forgiveness: float  # share of the fall after a defection an affective tie spares [0-1]
 
 
 class InstitutionalParameters(NamedTuple):
@@ -94,7 +97,8 @@ def update_interpersonal_trust(
     and, for cooperation, how much of it it credits to the neighbour (``goodwill``, one
     share per agent; all 1 when omitted)."""
     credit = np.ones(cooperated.size) if goodwill is None else np.asarray(goodwill, dtype=float)
-    interpersonal_arrays(ties.trust, ties.indices, cooperated, credit, interpersonal_parameters(t))
+    affective = ties.carries(AFFECTIVE)
+    interpersonal_arrays(ties.trust, ties.indices, cooperated, credit, affective, interpersonal_parameters(t))
 
 
 def interpersonal_parameters(t: TrustDynamics) -> InterpersonalParameters:
@@ -106,16 +110,18 @@ def interpersonal_parameters(t: TrustDynamics) -> InterpersonalParameters:
         interpersonal_loss=float(t.interpersonal_loss),
         confirmation_bias=float(cb),
         may_overshoot=bool(max(t.interpersonal_gain, t.interpersonal_loss) * (1.0 + cb) >= 1.0 - 1e-9),
+        affective_forgiveness=float(t.affective_forgiveness),
     )
 
 
 @kernel
-def interpersonal_trust(before, seen, credit, p):  # pragma: no cover - compiled
+def interpersonal_trust(before, seen, credit, affective, p):  # pragma: no cover - compiled
     """The one-tie form: trust ``before`` in a neighbour who cooperated today (``seen``),
-    with the share ``credit`` of it put down to its goodwill, or who did not, after today
-    (``p``: :class:`InterpersonalParameters`)."""
+    with the share ``credit`` of it put down to its goodwill, or who did not, after today,
+    on a tie that is ``affective`` or not (``p``: :class:`InterpersonalParameters`)."""
     room = 1.0 - before
-    change = room * p.interpersonal_gain * credit if seen else before * -p.interpersonal_loss
+    loss = p.interpersonal_loss * (1.0 - p.affective_forgiveness if affective else 1.0)
+    change = room * p.interpersonal_gain * credit if seen else before * -loss
     against = (before >= 0.5) != seen  # evidence against the side trust is on
     change *= 1.0 - p.confirmation_bias if against else 1.0 + p.confirmation_bias
     if p.may_overshoot:
@@ -124,12 +130,12 @@ def interpersonal_trust(before, seen, credit, p):  # pragma: no cover - compiled
 
 
 @kernel
-def interpersonal_arrays(trust, indices, cooperated, goodwill, p):  # pragma: no cover - compiled
-    """:func:`update_interpersonal_trust` on the ties' arrays (``p``: :class:`InterpersonalParameters`):
-    :func:`interpersonal_trust` on every tie."""
+def interpersonal_arrays(trust, indices, cooperated, goodwill, affective, p):  # pragma: no cover - compiled
+    """:func:`update_interpersonal_trust` on the ties' arrays (``affective``: per tie entry;
+    ``p``: :class:`InterpersonalParameters`): :func:`interpersonal_trust` on every tie."""
     for j in range(indices.size):
         k = indices[j]
-        trust[j] = interpersonal_trust(trust[j], cooperated[k], goodwill[k], p)
+        trust[j] = interpersonal_trust(trust[j], cooperated[k], goodwill[k], affective[j], p)
 
 
 def update_institutional_trust(

@@ -680,6 +680,11 @@ class TrustDynamics(_Section):
         "disappoint and more when they please (deference to authority) [0-1].",
     )
     meeting_gain: Share = Field(0.05, description="Rise of trust between tied members who meet [0-1 per meeting].")
+    affective_forgiveness: Share = Field(
+        0.5,
+        description="Share of the fall of trust after a defection that an affective tie spares: friends and "
+        "kin forgive more (strong ties, Granovetter 1973; assumption for the size) [0-1].",
+    )
     presence_gain: Share = Field(
         0.05,
         description="Rise of a member's institutional trust toward 1 at a meeting officials come to: "

@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-__all__ = ["Ties", "Commons", "State"]
+__all__ = ["AFFECTIVE", "FUNCTIONAL", "GEOGRAPHIC", "INSTITUTIONAL", "PROXIMITY_NAMES", "Ties", "Commons", "State"]
 
 # Proximity flags of a tie (000_027160d2fbf9a985.txt: institutional, geographic, functional, affective).
 GEOGRAPHIC, INSTITUTIONAL, FUNCTIONAL, AFFECTIVE = 1, 2, 4, 8
@@ -92,6 +92,25 @@ class Ties:
     def owners(self) -> np.ndarray:
         """:meth:`owner`, computed once (the network does not change during a run)."""
         return self.owner()
+
+    @cached_property
+    def slot_proximity(self) -> np.ndarray:
+        """For each CSR entry, the proximity flags of its tie (computed once)."""
+        if not self.u.size:
+            return np.zeros(self.indices.size, dtype=np.uint8)
+        keys = self.u.astype(np.int64) * self.n + self.v.astype(np.int64)
+        order = np.argsort(keys)
+        owners, other = self.owners.astype(np.int64), self.indices.astype(np.int64)
+        wanted = np.minimum(owners, other) * self.n + np.maximum(owners, other)
+        return self.proximity[order[np.searchsorted(keys[order], wanted)]]
+
+    def carries(self, flag: int) -> np.ndarray:
+        """For each CSR entry, whether its tie carries the proximity ``flag`` (e.g. :data:`AFFECTIVE`)."""
+        return (self.slot_proximity & flag) != 0
+
+    def linked_by(self, flag: int) -> np.ndarray:
+        """For each agent, whether one of its ties carries the proximity ``flag``."""
+        return self.sum_over_ties(self.carries(flag).astype(float)) > 0
 
     def sum_over_ties(self, values: np.ndarray) -> np.ndarray:
         """For each agent, the sum of ``values`` (one per CSR entry) over its ties."""

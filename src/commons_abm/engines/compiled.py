@@ -382,6 +382,7 @@ def simulate_days(
             waste,
             indptr,
             indices,
+            state.tie_geographic,
             state.match_seller[delivered],
             state.match_buyer[delivered],
             scalars[HUB_REUSABLE_KG],
@@ -513,6 +514,7 @@ def simulate_days(
             posture_voice.size,
             rules.overrides_per_year.size,
             member,
+            state.linked_to_officials,
             attended,
             meeting_held,
             trust_institutional,
@@ -564,7 +566,7 @@ def simulate_days(
         compliance = compliance_rate(followed, bound)
 
         # learn
-        interpersonal_arrays(tie_trust, indices, cooperated, goodwill, behaviour.interpersonal)
+        interpersonal_arrays(tie_trust, indices, cooperated, goodwill, state.tie_affective, behaviour.interpersonal)
         satisfaction_arrays(
             satisfaction,
             satisfaction_short,

@@ -51,6 +51,7 @@ from commons_abm.behaviour.waste_choices import choice_parameters, waste_charge
 from commons_abm.core.calendar import HOURS, Day
 from commons_abm.core.indicators import compliance_rate, followed_rules
 from commons_abm.core.records import GovernanceDay
+from commons_abm.core.state import INSTITUTIONAL
 from commons_abm.energy.allocation_keys import KEY_CODES, allocate_hour_lists
 from commons_abm.energy.battery import BatteryDay, battery_hour, battery_parameters, may_discharge, stored_at_start
 from commons_abm.energy.exchange import HOURLY_FLOWS, EnergyDay
@@ -563,9 +564,12 @@ class ReferenceEngine:
         polity.posture, polity.stance = POSTURES[rung], STANCES[stance]
         today.posture, today.stance = polity.posture, polity.stance
         p = officials_parameters(model.scenario.behaviour)
+        linked = model.state.ties.linked_by(INSTITUTIONAL)
         for a in self.everyone:
             present = today.came_to_meeting and bool(a.attended_last) and met
-            a.trust_institutional = float(official_trust(a.trust_institutional, a.member, present, today.override, p))
+            a.trust_institutional = float(
+                official_trust(a.trust_institutional, a.member, present, today.override, bool(linked[a.index]), p)
+            )
         model.results.officials = today
 
     def settle_accounts(self, day: Day) -> None:

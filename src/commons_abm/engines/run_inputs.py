@@ -39,6 +39,7 @@ from commons_abm.behaviour.waste_choices import ChoiceParameters, WasteCharge, c
 from commons_abm.core.indicators import (
     COLUMNS,
 )
+from commons_abm.core.state import AFFECTIVE, GEOGRAPHIC, INSTITUTIONAL
 from commons_abm.energy.allocation_keys import KEY_CODES
 from commons_abm.energy.exchange import (
     EnergyFlows,
@@ -289,6 +290,9 @@ class RunState(NamedTuple):
     tie_indices: np.ndarray  # ties: the neighbour at the other end
     tie_owners: np.ndarray  # ties: the agent who holds the tie
     tie_trust: np.ndarray  # ties: interpersonal trust [0-1]
+    tie_affective: np.ndarray  # ties: the tie is affective (friends, kin)
+    tie_geographic: np.ndarray  # ties: both ends live in the same neighbourhood
+    linked_to_officials: np.ndarray  # per agent: one of its ties is institutional
     fine_scale: np.ndarray  # per assembly: x the rulebook's fines [-]
     fee_eur_per_day: np.ndarray  # per assembly: membership fee [EUR/day]
     chosen: np.ndarray  # per assembly: levels last set by members' vote
@@ -431,6 +435,9 @@ def run_state(model: Simulation) -> RunState:
         tie_indices=ties.indices,
         tie_owners=ties.owners,
         tie_trust=ties.trust,
+        tie_affective=ties.carries(AFFECTIVE),
+        tie_geographic=ties.carries(GEOGRAPHIC),
+        linked_to_officials=ties.linked_by(INSTITUTIONAL),
         fine_scale=levels.fine_scale,
         fee_eur_per_day=levels.fee_eur_per_day,
         chosen=levels.chosen,

@@ -43,6 +43,11 @@ A member's institutional trust ``T`` after officials' acts of the day (:func:`of
 
     T = T + p (1 + b) (1 - T)                 at a meeting officials attended, if present
     T = T (1 - override_loss (1 - b))         at an override
+
+``b`` is the authority bias of an agent tied to officials by an institutional tie
+(``000_027160d2fbf9a985.txt``'s institutional proximity: it knows them and defers to them),
+0 for the others: officials' acts move the trust of those they are linked to more when they
+please and less when they disappoint.
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ import numpy as np
 
 from commons_abm.core.kernels import kernel
 from commons_abm.core.scenario import Behaviour, Scenario
-from commons_abm.core.state import State
+from commons_abm.core.state import INSTITUTIONAL, State
 from commons_abm.governance.collective_choice import RuleLevels
 from commons_abm.governance.institutions import Institutions
 from commons_abm.governance.rulebook import POSTURE_VOICE, POSTURES, STANCES
@@ -198,6 +203,7 @@ def officials_act(
         len(POSTURES),
         len(STANCES),
         state.member,
+        state.ties.linked_by(INSTITUTIONAL),
         attended if met else np.zeros(state.n, dtype=bool),
         met,
         state.trust_institutional,
@@ -235,6 +241,7 @@ def act(
     rungs,
     stances,
     member,
+    linked,
     attended,
     met,
     trust,
@@ -268,7 +275,7 @@ def act(
         continuity,
     )
     for i in range(trust.size):
-        trust[i] = official_trust(trust[i], member[i], came and attended[i], override, t)
+        trust[i] = official_trust(trust[i], member[i], came and attended[i], override, linked[i], t)
     return override, election, rung, stance, came
 
 
@@ -300,12 +307,13 @@ def officials_events(
 
 
 @kernel
-def official_trust(trust, member, present, override, t):  # pragma: no cover - compiled
+def official_trust(trust, member, present, override, linked, t):  # pragma: no cover - compiled
     """The one-agent form: an agent's institutional trust after officials' acts today:
     the gain of a member ``present`` at a meeting officials attended and, for a member, the
-    loss at an ``override`` (``t``: :class:`OfficialsParameters`); clipped to [0, 1]."""
+    loss at an ``override``; authority bias only for an agent ``linked`` to officials by an
+    institutional tie (``t``: :class:`OfficialsParameters`); clipped to [0, 1]."""
     if member:
-        b = t.authority_bias
+        b = t.authority_bias if linked else 0.0
         if present:
             trust += t.presence_gain * (1.0 + b) * (1.0 - trust)
         if override:

@@ -80,7 +80,7 @@ from commons_abm.core.calendar import Day
 from commons_abm.core.kernels import kernel
 from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF, TRADES_BYPRODUCTS, has_role
 from commons_abm.core.scenario import Materials, Scenario
-from commons_abm.core.state import State
+from commons_abm.core.state import GEOGRAPHIC, State
 from commons_abm.governance.institutions import Institutions
 from commons_abm.materials.byproduct_matches import (
     MatchParameters,
@@ -346,6 +346,7 @@ def route_materials(
         choices,
         state.ties.indptr,
         state.ties.indices,
+        state.ties.carries(GEOGRAPHIC),
         seller,
         buyer,
         float(commons.hub_reusable_kg),
@@ -488,20 +489,22 @@ def plan_routes(
 
 
 @kernel
-def household_neighbours(indptr, indices, role, i):  # pragma: no cover - compiled
-    """How many of agent ``i``'s ties discard goods (whose bins it could use)."""
+def household_neighbours(indptr, indices, near, role, i):  # pragma: no cover - compiled
+    """How many of agent ``i``'s ties in its neighbourhood (``near``: per tie entry, a
+    geographic tie) discard goods (whose bins it could use)."""
     count = 0
     for k in range(indptr[i], indptr[i + 1]):
-        if role[indices[k]] == DISCARDS_GOODS:
+        if near[k] and role[indices[k]] == DISCARDS_GOODS:
             count += 1
     return count
 
 
 @kernel
-def displace(indptr, indices, role, to_neighbours_kg):  # pragma: no cover - compiled
-    """Where dumped bagged waste meant for neighbours' bins lands: shared equally among each
-    dumper's tied households (``displaced_in``, per receiver); a dumper with none leaves it
-    in the street (``unplaced``, per dumper) [kg/day]."""
+def displace(indptr, indices, near, role, to_neighbours_kg):  # pragma: no cover - compiled
+    """Where dumped bagged waste meant for neighbours' bins lands: shared equally among the
+    households each dumper is tied to in its neighbourhood (``near``: per tie entry, a
+    geographic tie; ``displaced_in``, per receiver); a dumper with none leaves it in the
+    street (``unplaced``, per dumper) [kg/day]."""
     n = role.size
     displaced_in = np.zeros(n)
     unplaced = np.zeros(n)
@@ -509,13 +512,13 @@ def displace(indptr, indices, role, to_neighbours_kg):  # pragma: no cover - com
         kg = to_neighbours_kg[i]
         if not kg > 0.0:
             continue
-        count = household_neighbours(indptr, indices, role, i)
+        count = household_neighbours(indptr, indices, near, role, i)
         if count == 0:
             unplaced[i] = kg
             continue
         each = kg / count
         for k in range(indptr[i], indptr[i + 1]):
-            if role[indices[k]] == DISCARDS_GOODS:
+            if near[k] and role[indices[k]] == DISCARDS_GOODS:
                 displaced_in[indices[k]] += each
     return displaced_in, unplaced
 
@@ -604,6 +607,7 @@ def route_arrays(
     choices,
     indptr,
     indices,
+    near,
     seller,
     buyer,
     reusable_kg,
@@ -655,7 +659,7 @@ def route_arrays(
         to_neighbours[i] = plan.to_neighbours_kg
         offered_reuse += plan.brought_reuse_kg
         offered_repair += plan.brought_repair_kg
-    displaced_in, unplaced = displace(indptr, indices, role, to_neighbours)
+    displaced_in, unplaced = displace(indptr, indices, near, role, to_neighbours)
     hub = hub_flows(reusable_kg, repairable_kg, offered_reuse, offered_repair, hub_today)
     accepted_reuse = accepted_goods(brought_reuse, hub.accept_share)
     accepted_repair = accepted_goods(brought_repair, hub.accept_share)

@@ -44,7 +44,7 @@ import numpy as np
 
 from commons_abm.core.kernels import kernel
 from commons_abm.core.kinds import role_mask
-from commons_abm.core.state import Ties
+from commons_abm.core.state import FUNCTIONAL, Ties
 
 __all__ = [
     "SymbiosisDay",
@@ -82,11 +82,12 @@ class SymbiosisDay:
 def symbiosis_pairs(
     kind: np.ndarray, ties: Ties, byproduct_type: np.ndarray, input_type: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The (seller, buyer) pairs that may exchange: both firms, tied, and the seller's
+    """The (seller, buyer) pairs that may exchange: both firms, tied by a functional tie (they
+    work with each other, ``000_027160d2fbf9a985.txt``'s functional proximity), and the seller's
     by-product type equal to the buyer's input type (types < 0 never match)."""
     u, v = ties.u, ties.v
     trades = role_mask(kind, "trades_byproducts")
-    firm_tie = trades[u] & trades[v]
+    firm_tie = trades[u] & trades[v] & ((ties.proximity & FUNCTIONAL) != 0)
     u, v = u[firm_tie], v[firm_tie]
     seller = np.concatenate([u, v]).astype(np.int64)
     buyer = np.concatenate([v, u]).astype(np.int64)
