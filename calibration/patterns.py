@@ -26,13 +26,15 @@ from pathlib import Path
 import numpy as np
 
 from commons_abm.core.scenario import Scenario
-from commons_abm.governance.rulebook import Rulebook, load_rulebook
+from commons_abm.governance.rulebook import load_rulebook
 from commons_abm.model import CommonsModel
 from commons_abm.sweeps.compare import (
     compare_rulebooks,
     effect,
     with_conditions,
     with_flat_sanctions,
+    with_officials,
+    without_aims,
     without_principle,
 )
 
@@ -49,16 +51,6 @@ def _territory() -> Scenario:
     sc.territory.households, sc.territory.firms, sc.territory.officials = 100, 8, 2
     sc.territory.neighbourhoods = 3
     return sc
-
-
-def _edited(book: Rulebook, drop: set[str], keep_or_else: bool = True, **officials) -> Rulebook:
-    data = book.model_dump()
-    data["statements"] = [s for s in data["statements"] if s["aim"] not in drop]
-    if not keep_or_else:
-        for s in data["statements"]:
-            s["or_else"] = ""
-    data["officials"] = {**data["officials"], **officials}
-    return Rulebook.model_validate(data)
 
 
 def _row(fact: str, source: str, figure: str, condition: str, holds: bool) -> dict:
@@ -210,7 +202,9 @@ def governance_rows() -> list[dict]:
         ]
 
     e = compare(
-        _edited(full, {"monitor", "sanction"}, keep_or_else=False), _edited(full, {"monitor"}), "cooperation_rate"
+        without_aims(full, {"monitor", "sanction"}, sanctions=False),
+        without_aims(full, {"monitor"}),
+        "cooperation_rate",
     )
     rows.append(
         _row(
@@ -248,7 +242,7 @@ def governance_rows() -> list[dict]:
         )
     )
     noisy = with_conditions(full, "monitor", error_rate=0.02)
-    controlling = _edited(full, set(), stance="controller")
+    controlling = with_officials(full, stance="controller")
     principles = [
         ("P1 boundaries keep members in", without_principle(full, 1), full, "members_share", +1),
         ("P2 congruence curbs dumping", without_principle(full, 2), full, "dumping_kg", -1),

@@ -15,9 +15,9 @@ import pytest
 from commons_abm.cli import main
 from commons_abm.core.indicators import COLUMNS
 from commons_abm.core.scenario import Scenario
-from commons_abm.governance.rulebook import Rulebook, load_rulebook
+from commons_abm.governance.rulebook import load_rulebook
 from commons_abm.model import CommonsModel
-from commons_abm.sweeps.compare import compare_rulebooks, effect
+from commons_abm.sweeps.compare import compare_rulebooks, effect, with_conditions, with_officials, without_aims
 
 from .conftest import EFFECTS, ROOT
 
@@ -35,23 +35,12 @@ def territory() -> Scenario:
     return sc
 
 
-def _edited(book: Rulebook, drop_aims: set[str], keep_or_else: bool = True, **officials) -> Rulebook:
-    data = book.model_dump()
-    statements = [s for s in data["statements"] if s["aim"] not in drop_aims]
-    if not keep_or_else:
-        for s in statements:
-            s["or_else"] = ""
-    data["statements"] = statements
-    data["officials"] = {**data["officials"], **officials}
-    return Rulebook.model_validate(data)
-
-
 def test_a_sanction_nobody_can_be_caught_for_deters_nobody(territory) -> None:
     """The full rulebook without its monitors, with and without its sanctions: cooperation
     and compliance are the same over 20 paired seeds (the difference's 95 % interval holds
     zero; here every run is the same to the last bit)."""
-    unwatched = _edited(FULL, {"monitor"})
-    unsanctioned = _edited(FULL, {"monitor", "sanction"}, keep_or_else=False)
+    unwatched = without_aims(FULL, {"monitor"})
+    unsanctioned = without_aims(FULL, {"monitor", "sanction"}, sanctions=False)
     e = compare_rulebooks(
         territory, unsanctioned, unwatched, ["cooperation_rate", "compliance_rate"], seeds=SEEDS, steps=240, window=60
     )
@@ -63,7 +52,7 @@ def test_a_sanction_nobody_can_be_caught_for_deters_nobody(territory) -> None:
 
 def test_monitoring_makes_the_same_sanctions_deter(territory) -> None:
     """The contrast: with its monitors, the same sanctions raise compliance (20 paired seeds)."""
-    unwatched = _edited(FULL, {"monitor"})
+    unwatched = without_aims(FULL, {"monitor"})
     e = compare_rulebooks(territory, unwatched, FULL, ["compliance_rate"], seeds=SEEDS, steps=240, window=60)
     EFFECTS.append(f"monitoring the sanctioned rules: {e['compliance_rate']}")
     assert e["compliance_rate"].ci_low > 0.0, str(e["compliance_rate"])
@@ -76,8 +65,8 @@ def test_without_officials_acts_stance_and_posture_change_nothing(territory) -> 
     quiet = territory.model_copy(deep=True)
     quiet.officials.act = False
     election = {"first_election_day": 100, "posture_change_probability": 1.0, "staff_continuity": 0.0}
-    ally = _edited(FULL, set(), posture="shared_governance", stance="ally", **election)
-    controller = _edited(FULL, set(), posture="authority", stance="controller", **election)
+    ally = with_officials(FULL, posture="shared_governance", stance="ally", **election)
+    controller = with_officials(FULL, posture="authority", stance="controller", **election)
     for seed in range(3):
         a = CommonsModel(quiet, seed=seed, rulebook=ally, create_agents=False).run(400)
         b = CommonsModel(quiet, seed=seed, rulebook=controller, create_agents=False).run(400)
@@ -126,15 +115,7 @@ def test_the_events_log_holds_meetings_sanctions_and_mediations(territory) -> No
     """Under the full rulebook with error-prone peers, a year's log has meetings with their
     votes, sanctions (wrongful ones marked), mediations and officials at meetings; each
     sanction matches the day's count in the timeseries."""
-    noisy = Rulebook.model_validate(
-        {
-            **FULL.model_dump(),
-            "statements": [
-                {**s, "conditions": {**s["conditions"], "error_rate": 0.02}} if s["aim"] == "monitor" else s
-                for s in FULL.model_dump()["statements"]
-            ],
-        }
-    )
+    noisy = with_conditions(FULL, "monitor", error_rate=0.02)
     model = CommonsModel(territory, seed=3, rulebook=noisy, create_agents=False, record_events=True)
     frame = model.run(365)
     log = model.events()

@@ -27,6 +27,8 @@ __all__ = [
     "final_window",
     "with_conditions",
     "with_flat_sanctions",
+    "with_officials",
+    "without_aims",
     "without_principle",
 ]
 
@@ -166,6 +168,24 @@ def without_principle(book: Rulebook, principle: int | str) -> Rulebook:
         kept = [s.model_copy(update={"or_else": ""}) for s in kept]
     copy = book.model_copy(update={"statements": kept, "name": f"{book.name} without principle {number}"})
     return Rulebook.model_validate(copy.model_dump())
+
+
+def without_aims(book: Rulebook, aims: set[str] | frozenset[str], sanctions: bool = True) -> Rulebook:
+    """A copy of ``book`` without its statements of ``aims``; with ``sanctions`` false, the
+    statements kept lose their or-else too (rules written without a sanction)."""
+    data = book.model_dump()
+    data["statements"] = [s for s in data["statements"] if s["aim"] not in aims]
+    if not sanctions:
+        for s in data["statements"]:
+            s["or_else"] = ""
+    return Rulebook.model_validate(data)
+
+
+def with_officials(book: Rulebook, **fields) -> Rulebook:
+    """A copy of ``book`` whose ``[officials]`` table has ``fields`` set (validated)."""
+    data = book.model_dump()
+    data["officials"] = {**data["officials"], **fields}
+    return Rulebook.model_validate(data)
 
 
 def with_conditions(book: Rulebook, aim: str, **conditions) -> Rulebook:
