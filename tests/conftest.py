@@ -30,6 +30,15 @@ def small_scenario() -> Scenario:
     return sc
 
 
+def governance_territory(name: str = "governance") -> Scenario:
+    """A 110-agent territory in three neighbourhoods (the default mix, scaled down): where the
+    design principles and governance's mechanisms are compared over many paired seeds."""
+    sc = Scenario(name=name)
+    sc.territory.households, sc.territory.firms, sc.territory.officials = 100, 8, 2
+    sc.territory.neighbourhoods = 3
+    return sc
+
+
 # Effects measured by the stochastic tests (design principles, decay), printed at the end
 # of the test report with their confidence intervals.
 EFFECTS: list[str] = []

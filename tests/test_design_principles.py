@@ -25,7 +25,7 @@ from commons_abm.sweeps.compare import (
     without_principle,
 )
 
-from .conftest import EFFECTS, ROOT
+from .conftest import EFFECTS, ROOT, governance_territory
 
 SEEDS = 20
 STEPS = 240
@@ -35,10 +35,7 @@ WINDOW = 60
 @pytest.fixture(scope="module")
 def territory() -> Scenario:
     """A 110-agent territory in three neighbourhoods (the default mix, scaled down)."""
-    sc = Scenario(name="principles")
-    sc.territory.households, sc.territory.firms, sc.territory.officials = 100, 8, 2
-    sc.territory.neighbourhoods = 3
-    return sc
+    return governance_territory("principles")
 
 
 @pytest.fixture(scope="module")

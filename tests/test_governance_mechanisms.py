@@ -19,7 +19,7 @@ from commons_abm.governance.rulebook import load_rulebook
 from commons_abm.model import CommonsModel
 from commons_abm.sweeps.compare import compare_rulebooks, effect, with_conditions, with_officials, without_aims
 
-from .conftest import EFFECTS, ROOT
+from .conftest import EFFECTS, ROOT, governance_territory
 
 SEEDS = 20
 FULL = load_rulebook(ROOT / "experiments" / "rulebooks" / "full_ostrom.toml")
@@ -29,10 +29,7 @@ TOP_DOWN = load_rulebook(ROOT / "experiments" / "rulebooks" / "top_down.toml")
 @pytest.fixture(scope="module")
 def territory() -> Scenario:
     """A 110-agent territory in three neighbourhoods (the default mix, scaled down)."""
-    sc = Scenario(name="governance")
-    sc.territory.households, sc.territory.firms, sc.territory.officials = 100, 8, 2
-    sc.territory.neighbourhoods = 3
-    return sc
+    return governance_territory()
 
 
 def test_a_sanction_nobody_can_be_caught_for_deters_nobody(territory) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "summarise",
     "write_events",
     "write_json",
+    "write_table",
     "write_timeseries",
 ]
 
@@ -99,22 +100,23 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def write_events(frame: pd.DataFrame, folder: Path) -> list[Path]:
-    """``events.csv`` and ``events.parquet`` in ``folder`` (:mod:`commons_abm.core.events`)."""
-    csv = folder / "events.csv"
-    parquet = folder / "events.parquet"
+def write_table(frame: pd.DataFrame, folder: Path, stem: str) -> list[Path]:
+    """``<stem>.csv`` and ``<stem>.parquet`` in ``folder``, the same table twice."""
+    csv = folder / f"{stem}.csv"
+    parquet = folder / f"{stem}.parquet"
     frame.to_csv(csv, index=False, float_format="%.10g")
     frame.to_parquet(parquet, index=False, engine="pyarrow")
     return [csv, parquet]
+
+
+def write_events(frame: pd.DataFrame, folder: Path) -> list[Path]:
+    """``events.csv`` and ``events.parquet`` in ``folder`` (:mod:`commons_abm.core.events`)."""
+    return write_table(frame, folder, "events")
 
 
 def write_timeseries(frame: pd.DataFrame, folder: Path) -> list[Path]:
     """``timeseries.csv`` and ``timeseries.parquet`` in ``folder``."""
-    csv = folder / "timeseries.csv"
-    parquet = folder / "timeseries.parquet"
-    frame.to_csv(csv, index=False, float_format="%.10g")
-    frame.to_parquet(parquet, index=False, engine="pyarrow")
-    return [csv, parquet]
+    return write_table(frame, folder, "timeseries")
 
 
 def _plain(value: object) -> object:
