@@ -116,10 +116,7 @@ def main() -> int:
             m, sd = np.array(pg[name]["mean"]), np.array(pg[name]["sd"])
             ax.plot(periods, m, "-", color=colour, label=f"simulated, {pun.replace('_', ' ')}")
             ax.fill_between(periods, m - sd, m + sd, color=colour, alpha=0.2)
-        ax.set_title(
-            f"{matching.capitalize()} matching"
-            + (" (punishment held out of the fit)" if matching == "stranger" else "")
-        )
+        ax.set_title(f"{matching.capitalize()} matching")
         ax.set_xlabel("period")
         ax.set_ylim(0, 1)
     axes[0].set_ylabel("mean contribution / endowment")
