@@ -310,19 +310,20 @@ def _decision(intrinsic, u, deterred, sanctionable, expected, temptation, noise)
 
 @kernel
 def disposition_uniforms(z, rho):  # pragma: no cover - compiled
-    """One agent's four uniforms of the day, for its energy claim, its fee, dumping goods and
+    """One agent's four uniforms of the day (a tuple), for its energy claim, its fee, dumping goods and
     dumping its bag, from five standard normals ``z`` (the day's disposition, then one per
     decision): ``Phi(sqrt(rho) z0 + sqrt(1 - rho) zk)``. A small uniform means cooperating
     (claiming only its share, paying), a large one dumping: the same disposition pushes
     every decision the same way, with correlation ``rho`` between the draws."""
-    a, b = math.sqrt(rho), math.sqrt(1.0 - rho)
-    out = np.empty(4)
-    for k in range(4):
-        x = a * z[0] + b * z[k + 1]
-        if k >= 2:
-            x = -x  # dumping is the uncooperative act: a cooperative day draws a large uniform
-        out[k] = 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
-    return out
+    a, b, root2 = math.sqrt(rho), math.sqrt(1.0 - rho), math.sqrt(2.0)
+    shared = a * z[0]
+    # dumping is the uncooperative act: a cooperative day (z0 < 0) draws large uniforms for it
+    return (
+        0.5 * (1.0 + math.erf((shared + b * z[1]) / root2)),
+        0.5 * (1.0 + math.erf((shared + b * z[2]) / root2)),
+        0.5 * (1.0 - math.erf((shared + b * z[3]) / root2)),
+        0.5 * (1.0 - math.erf((shared + b * z[4]) / root2)),
+    )
 
 
 @kernel

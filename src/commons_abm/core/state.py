@@ -104,13 +104,23 @@ class Ties:
         wanted = np.minimum(owners, other) * self.n + np.maximum(owners, other)
         return self.proximity[order[np.searchsorted(keys[order], wanted)]]
 
+    @cached_property
+    def _by_proximity(self) -> dict[tuple[str, int], np.ndarray]:
+        return {}  # the network does not change during a run: each mask is computed once
+
     def carries(self, flag: int) -> np.ndarray:
         """For each CSR entry, whether its tie carries the proximity ``flag`` (e.g. :data:`AFFECTIVE`)."""
-        return (self.slot_proximity & flag) != 0
+        key = ("tie", int(flag))
+        if key not in self._by_proximity:
+            self._by_proximity[key] = (self.slot_proximity & flag) != 0
+        return self._by_proximity[key]
 
     def linked_by(self, flag: int) -> np.ndarray:
         """For each agent, whether one of its ties carries the proximity ``flag``."""
-        return self.sum_over_ties(self.carries(flag).astype(float)) > 0
+        key = ("agent", int(flag))
+        if key not in self._by_proximity:
+            self._by_proximity[key] = self.sum_over_ties(self.carries(flag).astype(float)) > 0
+        return self._by_proximity[key]
 
     def sum_over_ties(self, values: np.ndarray) -> np.ndarray:
         """For each agent, the sum of ``values`` (one per CSR entry) over its ties."""
