@@ -78,3 +78,16 @@ class TestAccounts(MechanismContract):
         assert net == (10.0 - 6.0) + (3.0 - 1.0) - 1.0 - 2.0 - 0.5
         assert cumulative == 100.0 + net
         assert settle_agent(False, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0)[0] == 0.0
+
+
+def test_the_commune_pays_its_share_of_the_facilitator() -> None:
+    """The share of the operator's cost the commune pays leaves the community's account but
+    stays in the day's whole cost of governing; the fee vote's fixed cost counts only the
+    community's part."""
+    none = np.zeros(3)
+    kept = accounts.community_accounts(20.0, 0.0, 5.0, 0.0, 0.0, 0.0, 0.0, none, none, none)
+    paid = accounts.community_accounts(20.0, 1.0, 5.0, 0.0, 0.0, 0.0, 0.0, none, none, none)
+    assert kept[0] == 25.0 and paid[0] == 5.0  # what the community's account pays
+    assert kept[1] == -25.0 and paid[1] == -5.0
+    assert kept[2] == paid[2] == 25.0  # the whole cost of governing
+    assert accounts.fixed_cost(20.0, 0.5, 3.0) == 13.0

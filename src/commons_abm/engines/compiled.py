@@ -74,7 +74,7 @@ from commons_abm.engines.run_inputs import (
     rules_and_world,
     run_state,
 )
-from commons_abm.governance.accounts import community_accounts, settle_arrays
+from commons_abm.governance.accounts import community_accounts, fixed_cost, settle_arrays
 from commons_abm.governance.collective_choice import (
     meet,
     reset_levels,
@@ -492,8 +492,9 @@ def simulate_days(
                 voice,
                 vote_budget(
                     scalars[COMMUNITY_ACCOUNT_EUR],
-                    rules.meeting_fixed_cost_eur
-                    + rules.operator_cost_eur_per_day * (1.0 - rules.facilitator_funding[stance]),
+                    fixed_cost(
+                        rules.operator_cost_eur_per_day, rules.facilitator_funding[stance], rules.meetings_cost_eur
+                    ),
                 ),
                 fine_scale,
                 fee,
@@ -549,9 +550,9 @@ def simulate_days(
             net_benefit,
             cumulative,
         )
-        commune_share = rules.facilitator_funding[stance]
         _, account_change, governance_cost_eur = community_accounts(
-            rules.operator_cost_eur_per_day * (1.0 - commune_share),
+            rules.operator_cost_eur_per_day,
+            rules.facilitator_funding[stance],
             meeting_spent,
             mediation_spent,
             rules.sanction_cost_eur * sanctions,
@@ -562,7 +563,6 @@ def simulate_days(
             fines,
         )
         scalars[COMMUNITY_ACCOUNT_EUR] += account_change
-        governance_cost_eur += rules.operator_cost_eur_per_day * commune_share  # the commune's
         compliance = compliance_rate(followed, bound)
 
         # learn

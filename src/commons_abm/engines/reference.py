@@ -510,7 +510,7 @@ class ReferenceEngine:
         voice = members_voice(model.acts, model.polity.posture)
         if voice > 0:
             account = model.state.commons.community_account_eur
-            share = 1.0 - float(model.acts.facilitator_funding[model.polity.stance_code])
+            share = float(model.acts.facilitator_funding[model.polity.stance_code])
             budget = float(vote_budget(account, daily_fixed_cost(inst, count, share)))
             official = initial_levels(inst)
             for k in range(count):
@@ -581,9 +581,9 @@ class ReferenceEngine:
         for a in everyone:
             a.settle_accounts()
         meeting_cost = model.results.meeting.cost_eur if model.results.meeting is not None else 0.0
-        commune_share = float(model.acts.facilitator_funding[model.polity.stance_code])
         _, account_change, governance_cost = community_accounts(
-            inst.operator_cost_eur_per_day * (1.0 - commune_share),
+            inst.operator_cost_eur_per_day,
+            float(model.acts.facilitator_funding[model.polity.stance_code]),
             meeting_cost,
             g["mediation_cost"],
             g["sanction_cost"],
@@ -594,7 +594,6 @@ class ReferenceEngine:
             np.array([a.fines_eur for a in everyone], dtype=float),
         )
         model.state.commons.community_account_eur += account_change
-        governance_cost += inst.operator_cost_eur_per_day * commune_share  # the commune's
         bound = np.array([a.bound for a in everyone], dtype=bool)
         model.last_governance = GovernanceDay(
             meeting_held=model.results.meeting is not None,

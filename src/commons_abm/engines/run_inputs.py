@@ -47,7 +47,7 @@ from commons_abm.energy.exchange import (
     energy_parameters,
 )
 from commons_abm.engines.day import Simulation
-from commons_abm.governance.accounts import daily_fixed_cost
+from commons_abm.governance.accounts import meetings_cost_per_day
 from commons_abm.governance.collective_choice import (
     MeetingParameters,
     OfficialLevels,
@@ -184,7 +184,7 @@ class RunRules(NamedTuple):
     meeting_cost_eur: float  # cost of one assembly's meeting [EUR]
     official: OfficialLevels  # the levels officials set (before a vote, after an override)
     operator_cost_eur_per_day: float  # the community operator [EUR/day]
-    meeting_fixed_cost_eur: float  # meetings, per day, for the fee vote (with the operator's share) [EUR/day]
+    meetings_cost_eur: float  # the community's meetings, per day, for the fee vote [EUR/day]
     posture_voice: np.ndarray  # members' voice at each rung of the officials' ladder [0-1]
     rule_security: np.ndarray  # per stance: chance that a rule members choose stands a year [0-1]
     crowding: bool  # officials monitor: intrinsic cooperation is crowded out where rules lack legitimacy
@@ -333,7 +333,7 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
         meeting_cost_eur=float(inst.meeting_cost_eur),
         official=initial_levels(inst),
         operator_cost_eur_per_day=float(inst.operator_cost_eur_per_day),
-        meeting_fixed_cost_eur=float(daily_fixed_cost(inst, model.levels.fine_scale.size, 0.0)),
+        meetings_cost_eur=float(meetings_cost_per_day(inst, model.levels.fine_scale.size)),
         posture_voice=acts.voice,
         rule_security=np.exp(-acts.overrides_per_year),
         crowding=inst.official_monitoring,

@@ -130,7 +130,7 @@ def collective_choice(sim: Simulation, day: Day) -> None:
         a.breach,
         a.bound,
         sim.state.commons.community_account_eur,
-        daily_fixed_cost(sim.institutions, sim.levels.fine_scale.size, _community_share_of_operator(sim)),
+        daily_fixed_cost(sim.institutions, sim.levels.fine_scale.size, _commune_share(sim)),
         sim.rngs["governance"],
     )
     r.attendance_rate = r.meeting.attendance_rate
@@ -152,9 +152,9 @@ def officials(sim: Simulation, day: Day) -> None:
     )
 
 
-def _community_share_of_operator(sim: Simulation) -> float:
-    """Share of the facilitator's cost the community's account pays under the officials in office."""
-    return 1.0 - float(sim.acts.facilitator_funding[sim.polity.stance_code])
+def _commune_share(sim: Simulation) -> float:
+    """Share of the facilitator's cost the commune pays under the officials in office."""
+    return float(sim.acts.facilitator_funding[sim.polity.stance_code])
 
 
 def settle_accounts(sim: Simulation, day: Day) -> None:
@@ -171,7 +171,8 @@ def settle_accounts(sim: Simulation, day: Day) -> None:
         material_reference_eur=m.agent_reference_cost_eur,
     )
     _, account_change, governance_cost = community_accounts(
-        inst.operator_cost_eur_per_day * _community_share_of_operator(sim),
+        inst.operator_cost_eur_per_day,
+        _commune_share(sim),
         r.meeting.cost_eur if r.meeting is not None else 0.0,
         med.cost_eur,
         san.cost_eur,
@@ -182,7 +183,6 @@ def settle_accounts(sim: Simulation, day: Day) -> None:
         s.fines_eur,
     )
     s.commons.community_account_eur += account_change
-    governance_cost += inst.operator_cost_eur_per_day * (1.0 - _community_share_of_operator(sim))  # the commune's
     sim.last_governance = GovernanceDay(
         meeting_held=r.meeting is not None,
         attendance_rate=r.attendance_rate,

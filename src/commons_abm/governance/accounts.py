@@ -25,16 +25,34 @@ from commons_abm.core.kernels import kernel, total
 from commons_abm.core.state import State
 from commons_abm.governance.institutions import Institutions
 
-__all__ = ["community_accounts", "daily_fixed_cost", "settle_accounts", "settle_agent", "settle_arrays"]
+__all__ = [
+    "community_accounts",
+    "daily_fixed_cost",
+    "fixed_cost",
+    "meetings_cost_per_day",
+    "settle_accounts",
+    "settle_agent",
+    "settle_arrays",
+]
 
 
-def daily_fixed_cost(inst: Institutions, assemblies: int, operator_share: float = 1.0) -> float:
-    """The community's fixed cost per day [EUR]: its ``operator_share`` of the operator's
-    cost (the commune pays the rest, :mod:`commons_abm.governance.officials`) and the
-    meetings of each of its ``assemblies`` (one per neighbourhood under a federation)."""
-    return operator_share * inst.operator_cost_eur_per_day + (
-        assemblies * inst.meeting_cost_eur / inst.meeting_every_days if inst.meetings else 0.0
-    )
+def meetings_cost_per_day(inst: Institutions, assemblies: int) -> float:
+    """The meetings of each of the community's ``assemblies`` (one per neighbourhood under a
+    federation), per day [EUR/day]."""
+    return assemblies * inst.meeting_cost_eur / inst.meeting_every_days if inst.meetings else 0.0
+
+
+def daily_fixed_cost(inst: Institutions, assemblies: int, commune_share: float = 0.0) -> float:
+    """The community's fixed cost per day [EUR]: the operator, less the share
+    ``commune_share`` of it the commune pays (:mod:`commons_abm.governance.officials`), and
+    its meetings (:func:`meetings_cost_per_day`)."""
+    return fixed_cost(inst.operator_cost_eur_per_day, commune_share, meetings_cost_per_day(inst, assemblies))
+
+
+@kernel
+def fixed_cost(operator_cost, commune_share, meetings_cost):  # pragma: no cover - compiled
+    """The community's fixed cost per day [EUR]: its part of the operator's cost and its meetings'."""
+    return operator_cost * (1.0 - commune_share) + meetings_cost
 
 
 def settle_accounts(
@@ -119,12 +137,31 @@ def settle_agent(
 
 @kernel
 def community_accounts(
-    operator_cost, meeting_cost, mediation_cost, sanction_cost, monitoring_cost, official_cost, peer_cost, fees, fines
+    operator_cost,
+    commune_share,
+    meeting_cost,
+    mediation_cost,
+    sanction_cost,
+    monitoring_cost,
+    official_cost,
+    peer_cost,
+    fees,
+    fines,
 ):  # pragma: no cover - compiled
-    """The community's day [EUR]: what its account pays (the operator, meetings, mediation,
-    sanctioning and the monitoring neither officials nor peers pay), the change of its
-    account (fees and fines in, that cost out) and the day's whole cost of governing
-    (officials' and peers' monitoring included). ``peer_cost``, ``fees``, ``fines``: per agent."""
+    """The community's day [EUR]: what its account pays (the operator, less the share
+    ``commune_share`` the commune pays, meetings, mediation, sanctioning and the monitoring
+    neither officials nor peers pay), the change of its account (fees and fines in, that cost
+    out) and the day's whole cost of governing (the commune's part of the operator, officials'
+    and peers' monitoring included). ``peer_cost``, ``fees``, ``fines``: per agent."""
     peer = total(peer_cost)
-    community = operator_cost + meeting_cost + mediation_cost + sanction_cost + monitoring_cost - official_cost - peer
-    return community, (total(fees) + total(fines)) - community, community + official_cost + peer
+    community = (
+        operator_cost * (1.0 - commune_share)
+        + meeting_cost
+        + mediation_cost
+        + sanction_cost
+        + monitoring_cost
+        - official_cost
+        - peer
+    )
+    whole = community + official_cost + peer + operator_cost * commune_share
+    return community, (total(fees) + total(fines)) - community, whole
