@@ -31,9 +31,9 @@ from commons_abm.model import CommonsModel
 from commons_abm.sweeps.compare import (
     compare_rulebooks,
     effect,
-    with_conditions,
     with_flat_sanctions,
     with_officials,
+    with_parameters,
     without_aims,
     without_principle,
 )
@@ -241,7 +241,7 @@ def governance_rows() -> list[dict]:
             d.ci_low > 0.0,
         )
     )
-    noisy = with_conditions(full, "monitor", error_rate=0.02)
+    noisy = with_parameters(full, "monitor", error_rate=0.02)
     controlling = with_officials(full, stance="controller")
     principles = [
         ("P1 boundaries keep members in", without_principle(full, 1), full, "members_share", +1),

@@ -20,8 +20,8 @@ from commons_abm.governance.rulebook import Rulebook, load_rulebook
 from commons_abm.sweeps.compare import (
     Effect,
     compare_rulebooks,
-    with_conditions,
     with_flat_sanctions,
+    with_parameters,
     without_principle,
 )
 
@@ -106,7 +106,7 @@ def test_p4_monitoring_raises_compliance(territory, full) -> None:
 def test_p5_graduated_sanctions_keep_institutional_trust(territory, full) -> None:
     """A ladder that starts with a warning (vs a flat fine of the ladder's mean) spares the
     wrongly accused: members' institutional trust stays higher. Context: error-prone peers."""
-    noisy = with_conditions(full, "monitor", error_rate=0.02)
+    noisy = with_parameters(full, "monitor", error_rate=0.02)
     e = _effects(territory, with_flat_sanctions(noisy), noisy, "P5 graduated sanctions", ["member_trust_institutional"])
     _positive(e["member_trust_institutional"])
 
@@ -114,7 +114,7 @@ def test_p5_graduated_sanctions_keep_institutional_trust(territory, full) -> Non
 def test_p6_conflict_resolution_repairs_institutional_trust(territory, full) -> None:
     """Mediation settles wrongful sanctions: institutional trust higher. Context: disputes
     happen (monitors wrongly accuse 2 % of compliant agents a day)."""
-    noisy = with_conditions(full, "monitor", error_rate=0.02)
+    noisy = with_parameters(full, "monitor", error_rate=0.02)
     e = _effects(
         territory, without_principle(noisy, 6), noisy, "P6 conflict resolution", ["member_trust_institutional"]
     )

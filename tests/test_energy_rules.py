@@ -13,7 +13,7 @@ import pytest
 
 from commons_abm.core.scenario import load_scenario
 from commons_abm.governance.rulebook import Rulebook, load_rulebook
-from commons_abm.sweeps.compare import compare_rulebooks, with_conditions
+from commons_abm.sweeps.compare import compare_rulebooks, with_parameters
 
 from .conftest import EFFECTS, ROOT
 
@@ -27,14 +27,14 @@ def _without(book: Rulebook, aim: str) -> Rulebook:
 
 # (rule changed, treatment rulebook, indicator, sign of the effect, seeds)
 CASES = [
-    ("allocate_energy.key: static", with_conditions(BASE, "allocate_energy", key="static"),
+    ("allocate_energy.key: static", with_parameters(BASE, "allocate_energy", key="static"),
      "bill_saving_eur_per_participant", -1, 12),
     # the Gini is among households, non-members' zeros included: serving energy-poor members first
     # concentrates the operation's gains (what it does for the energy-poor: docs/validation.md)
-    ("allocate_energy.key: needs_first", with_conditions(BASE, "allocate_energy", key="needs_first"),
+    ("allocate_energy.key: needs_first", with_parameters(BASE, "allocate_energy", key="needs_first"),
      "gini_net_benefit", +1, 12),
-    ("pay_fee.eur_per_month: 3 -> 30", with_conditions(BASE, "pay_fee", eur_per_month=30.0), "members_share", -1, 12),
-    ("facilitate.load_shift_share: 0.1 -> 0.5", with_conditions(BASE, "facilitate", load_shift_share=0.5),
+    ("pay_fee.eur_per_month: 3 -> 30", with_parameters(BASE, "pay_fee", eur_per_month=30.0), "members_share", -1, 12),
+    ("facilitate.load_shift_share: 0.1 -> 0.5", with_parameters(BASE, "facilitate", load_shift_share=0.5),
      "community_self_sufficiency", +1, 12),
     ("draw_pool: members only -> open access", _without(BASE, "draw_pool"), "community_self_sufficiency", -1, 12),
     ("overdraw: forbidden -> allowed", _without(BASE, "overdraw"), "cooperation_rate", -1, 20),

@@ -167,7 +167,7 @@ def test_a_mutated_scenario_is_refused_on_one_line_or_runs_with_closed_balances(
 RULEBOOK_FILE = ROOT / "experiments" / "rulebooks" / "full_ostrom.toml"
 RULEBOOK = tomllib.loads(RULEBOOK_FILE.read_text(encoding="utf-8"))
 STATEMENT_KEYS = sorted({key for s in RULEBOOK["statements"] for key in s})
-CONDITIONS = {(s["aim"], key): value for s in RULEBOOK["statements"] for key, value in s.get("conditions", {}).items()}
+CONDITIONS = {(s["aim"], key): value for s in RULEBOOK["statements"] for key, value in s.get("parameters", {}).items()}
 PARAM_KEYS = sorted(CONDITIONS)
 
 
@@ -183,9 +183,9 @@ def rulebook_mutations(draw) -> dict:
         elif kind == "param" and statements:
             aim, key = draw(st.sampled_from(PARAM_KEYS))
             for statement in statements:
-                if statement.get("aim") == aim and isinstance(statement.get("conditions"), dict):
+                if statement.get("aim") == aim and isinstance(statement.get("parameters"), dict):
                     choices = sorted(KEYS) if key == "key" else None
-                    statement["conditions"][key] = draw(mutant(CONDITIONS[(aim, key)], choices))
+                    statement["parameters"][key] = draw(mutant(CONDITIONS[(aim, key)], choices))
         elif kind == "officials":
             field = draw(st.sampled_from(["posture", "stance", "electoral_cycle_days", "posture_change_probability"]))
             choices = {"posture": list(POSTURES), "stance": list(STANCES)}.get(field)

@@ -17,7 +17,7 @@ from commons_abm.core.indicators import COLUMNS
 from commons_abm.core.scenario import Scenario
 from commons_abm.governance.rulebook import load_rulebook
 from commons_abm.model import CommonsModel
-from commons_abm.sweeps.compare import compare_rulebooks, effect, with_conditions, with_officials, without_aims
+from commons_abm.sweeps.compare import compare_rulebooks, effect, with_officials, with_parameters, without_aims
 
 from .conftest import EFFECTS, ROOT, governance_territory
 
@@ -112,7 +112,7 @@ def test_the_events_log_holds_meetings_sanctions_and_mediations(territory) -> No
     """Under the full rulebook with error-prone peers, a year's log has meetings with their
     votes, sanctions (wrongful ones marked), mediations and officials at meetings; each
     sanction matches the day's count in the timeseries."""
-    noisy = with_conditions(FULL, "monitor", error_rate=0.02)
+    noisy = with_parameters(FULL, "monitor", error_rate=0.02)
     model = CommonsModel(territory, seed=3, rulebook=noisy, create_agents=False, record_events=True)
     frame = model.run(365)
     log = model.events()

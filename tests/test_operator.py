@@ -12,7 +12,7 @@ from commons_abm.core.scenario import Scenario
 from commons_abm.energy.load_shifting import operator_schedule, shift_load
 from commons_abm.governance.rulebook import load_rulebook
 from commons_abm.model import CommonsModel
-from commons_abm.sweeps.compare import compare_rulebooks, with_conditions
+from commons_abm.sweeps.compare import compare_rulebooks, with_parameters
 
 from .conftest import EFFECTS, ROOT
 
@@ -63,8 +63,8 @@ def test_synchronisation_raises_self_consumption() -> None:
     sc.energy.battery.capacity_kwh = 0.0  # a battery would already carry the midday surplus to the evening
     sc.energy.start_day_of_year = 150
     book = load_rulebook(FACILITATED)
-    still = with_conditions(book, "facilitate", load_shift_share=0.0)
-    book = with_conditions(book, "facilitate", load_shift_share=0.3)
+    still = with_parameters(book, "facilitate", load_shift_share=0.0)
+    book = with_parameters(book, "facilitate", load_shift_share=0.3)
     effects = compare_rulebooks(
         sc,
         still,

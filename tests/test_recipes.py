@@ -105,7 +105,7 @@ from commons_abm.model import CommonsModel
 book = load_rulebook("experiments/rulebooks/full_ostrom.toml")
 data = book.model_dump()
 data["statements"].append({"id": "quorum", "principle": 3, "attribute": "member", "deontic": "must",
-                           "aim": "require_quorum", "conditions": {"share": SHARE}})
+                           "aim": "require_quorum", "parameters": {"share": SHARE}})
 strict = Rulebook.model_validate(data)
 try:
     bad = dict(data, statements=[*data["statements"][:-1], {**data["statements"][-1], "deontic": "may"}])
@@ -132,7 +132,7 @@ def test_add_a_rule_aim_recipe(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "src" / "commons_abm", package / "commons_abm", ignore=shutil.ignore_patterns("__pycache__"))
     rulebook = package / "commons_abm" / "governance" / "rulebook.py"
     _insert(rulebook, "class MonitorParams(_Params):", params + "\n\n", before=True)
-    _insert(rulebook, "            FacilitateParams,\n        ),\n", aim)
+    _insert(rulebook, "            FacilitateParams,\n            when=DAY_CLAUSES,\n        ),\n", aim)
     institutions = package / "commons_abm" / "governance" / "institutions.py"
     _insert(institutions, "    return Institutions(**kw)", compiled, before=True)
 

@@ -100,11 +100,24 @@ BAD_RULEBOOKS = {
     ),
     "attribute_not_allowed_for_aim": (_OK.replace('"official"', '"firm"'), ["statements.0", "applies to attribute"]),
     "bad_deontic": (_OK.replace('"must"', '"shall"'), ["statements.0.deontic", "must_not"]),
-    "bad_condition": (
-        _OK + "conditions = { detection_probability = 2.0 }\n",
-        ["statements.0", "conditions.detection_probability", "less than or equal to 1"],
+    "bad_parameter": (
+        _OK + "parameters = { detection_probability = 2.0 }\n",
+        ["statements.0", "parameters.detection_probability", "less than or equal to 1"],
     ),
-    "unknown_condition": (_OK + "conditions = { detection = 0.5 }\n", ["conditions.detection", "unknown key"]),
+    "unknown_parameter": (_OK + "parameters = { detection = 0.5 }\n", ["parameters.detection", "unknown key"]),
+    "parameter_written_as_condition": (
+        _OK + "conditions = { detection_probability = 0.5 }\n",
+        ["conditions.detection_probability", "a parameter of aim 'monitor'", "under `parameters`"],
+    ),
+    "unknown_condition": (_OK + "conditions = { when = 0.5 }\n", ["conditions.when", "unknown key", "weekdays"]),
+    "bad_weekday": (_OK + 'conditions = { weekdays = ["caturday"] }\n', ["conditions.weekdays", "monday"]),
+    "bad_month": (_OK + "conditions = { months = [13] }\n", ["conditions", "between 1 and 12"]),
+    "empty_battery_band": (
+        _OK + "conditions = { battery_above = 0.8, battery_below = 0.2 }\n",
+        ["conditions", "battery_above must be below battery_below"],
+    ),
+    "clause_not_for_aim": (_OK + "conditions = { has_pv = true }\n", ["conditions.has_pv", "aim 'monitor' takes"]),
+    "non_finite_clause": (_OK + "conditions = { battery_below = nan }\n", ["conditions.battery_below"]),
     "or_else_without_sanction": (_OK + 'or_else = "sanction"\n', ["needs a statement with aim 'sanction'"]),
 }
 
@@ -171,7 +184,7 @@ def test_a_removed_aim_is_refused_with_the_reason(tmp_path: Path) -> None:
     path = tmp_path / "old.toml"
     path.write_text(
         'name = "old"\n[[statements]]\nprinciple = "congruence"\nattribute = "member"\n'
-        'deontic = "must"\naim = "share_surplus"\nconditions = { min_share = 0.5 }\n',
+        'deontic = "must"\naim = "share_surplus"\nparameters = { min_share = 0.5 }\n',
         encoding="utf-8",
     )
     with pytest.raises(InputError, match="was removed: .*allocation key.*remove the statement") as info:

@@ -14,7 +14,15 @@ from pathlib import Path
 from commons_abm.core.events import EVENT_COLUMNS, EVENTS
 from commons_abm.core.indicators import COLUMNS, REQUIRED_COLUMNS
 from commons_abm.core.scenario import LIMITS, _allowed, describe_fields
-from commons_abm.governance.rulebook import AIMS, ATTRIBUTES, POSTURES, PRINCIPLE_NAMES, STANCES, OfficialsContext
+from commons_abm.governance.rulebook import (
+    AIMS,
+    ATTRIBUTES,
+    POSTURES,
+    PRINCIPLE_NAMES,
+    STANCES,
+    OfficialsContext,
+    WhenClause,
+)
 
 __all__ = ["indicators_page", "rulebook_page", "scenario_page", "write_pages"]
 
@@ -95,10 +103,24 @@ def rulebook_page() -> str:
         "do not edit by hand. A rulebook is a TOML file with a `name`, an optional `description`,",
         "an optional `[officials]` table and a list of `[[statements]]`, each an institutional",
         "statement in Crawford & Ostrom's (1995) ADICO grammar: `attribute` (to whom it applies),",
-        "`deontic` (`must`, `must_not`, `may`), `aim` (an action below), `conditions` (the",
-        'mechanism\'s parameters, a TOML inline table), `or_else` (`"sanction"` or empty) and the',
-        "design `principle` it implements (its name or number). Shipped rulebooks are in",
+        "`deontic` (`must`, `must_not`, `may`), `aim` (an action below), `parameters` (the",
+        "numbers of the mechanism the aim sets, a TOML inline table), `conditions` (when it applies:",
+        'when-clauses over the model\'s state, evaluated each day), `or_else` (`"sanction"` or empty)',
+        "and the design `principle` it implements (its name or number). Shipped rulebooks are in",
         "`experiments/rulebooks/`; `docs/ODD.md` (7.B) says what each aim does in the model.",
+        "",
+        "## When-clauses",
+        "",
+        "A statement's `conditions` hold any of these clauses; all the clauses given must hold for",
+        "the statement to apply on a day (and, for `has_pv`, to an agent). Each aim below names the",
+        "clauses it takes.",
+        "",
+        "| clause | allowed | meaning |",
+        "|---|---|---|",
+    ]
+    for name, info in WhenClause.model_fields.items():
+        lines.append(f"| `{name}` | {_allowed(info)} | {info.description or ''} |")
+    lines += [
         "",
         "Design principles (Ostrom 1990): "
         + ", ".join(f"{number} `{name}`" for number, name in sorted(PRINCIPLE_NAMES.items()))
@@ -119,12 +141,14 @@ def rulebook_page() -> str:
             + ", ".join(f"`{d}`" for d in aim.deontics)
             + "; principle(s): "
             + ", ".join(f"{p} ({PRINCIPLE_NAMES[p]})" for p in aim.principles)
+            + "; when-clauses: "
+            + (", ".join(f"`{c}`" for c in aim.when) or "none")
             + ".",
             "",
         ]
         fields = aim.params.model_fields
         if fields:
-            lines += ["| condition | default | allowed | meaning [unit] |", "|---|---|---|---|"]
+            lines += ["| parameter | default | allowed | meaning [unit] |", "|---|---|---|---|"]
             for name, info in fields.items():
                 default = info.get_default(call_default_factory=True)
                 lines.append(f"| `{name}` | `{default!r}` | {_allowed(info)} | {info.description or ''} |")

@@ -33,6 +33,7 @@ from commons_abm.engines.compiled import advance
 from commons_abm.engines.day import STAGE_NAMES, DayResults
 from commons_abm.engines.reference import ReferenceEngine
 from commons_abm.governance.collective_choice import RuleLevels, assemblies
+from commons_abm.governance.conditions import day_context, rules_in_force
 from commons_abm.governance.institutions import Institutions, compile_rulebook
 from commons_abm.governance.officials import Polity, members_voice, official_acts, rule_security
 from commons_abm.governance.rulebook import Rulebook, load_rulebook
@@ -198,16 +199,17 @@ class CommonsModel(mesa.Model):
         if dotted:
             scenario = with_overrides(scenario, **dotted)
         self.scenario = scenario
-        self.institutions = institutions_for(scenario, rulebook)
+        self.rules = institutions_for(scenario, rulebook)  # the rulebook, all its statements
+        self.institutions = self.rules  # the rules in force today (governance.conditions)
         self.rngs = streams(scenario.run.seed)
         super().__init__(rng=self.rngs["mesa"])
         self.state: State = build_state(scenario, self.rngs)
         matches_of(self.state, scenario, self.rngs["territory"])  # after every other draw of the territory
         first_volunteers(self.state, scenario, self.rngs["territory"])  # ... and after the matches
-        self.assembly, count = assemblies(self.state, self.institutions)
-        self.levels = RuleLevels.initial(self.institutions, count)
-        self.polity = Polity(self.institutions.posture, self.institutions.stance)
-        self.acts = official_acts(scenario, self.institutions)  # what officials do under each stance
+        self.assembly, count = assemblies(self.state, self.rules)
+        self.levels = RuleLevels.initial(self.rules, count)
+        self.polity = Polity(self.rules.posture, self.rules.stance)
+        self.acts = official_acts(scenario, self.rules)  # what officials do under each stance
         self.record_hourly = record_hourly
         self.events_log: EventLog | None = EventLog() if record_events else None
         self.hourly: list[np.ndarray] = []  # per step, (len(HOURLY_FLOWS), 24) [kWh]
@@ -278,9 +280,18 @@ class CommonsModel(mesa.Model):
         e = self.scenario.energy
         return day_of_step(step, e.start_day_of_year, e.start_weekday)
 
+    def rules_today(self, day: Day) -> Institutions:
+        """The rules in force on ``day``, whose day begins with the battery as it is now
+        (:func:`~commons_abm.governance.conditions.rules_in_force`)."""
+        if not self.rules.conditional:
+            return self.rules
+        capacity = self.scenario.energy.battery.capacity_kwh
+        return rules_in_force(self.rules, day_context(day, self.state.commons.battery_soc_kwh, capacity))
+
     def step(self) -> None:
         """Simulate one day."""
         day = self.calendar_day(self.steps - 1)  # Mesa counts the step before calling it
+        self.institutions = self.rules_today(day)
         if self.reference is not None:
             self.reference.step(day)
         else:
@@ -298,7 +309,12 @@ class CommonsModel(mesa.Model):
         steps = self.scenario.run.steps if steps is None else int(steps)
         stepwise = progress is not None or self.datacollector.collects_agents or self.events_log is not None
         if self.reference is None and not stepwise and steps > 0:
-            advance(self, steps)  # the same stages, compiled into one loop (commons_abm.engines.compiled)
+            if not self.rules.conditional:
+                advance(self, steps)  # the same stages, compiled into one loop (commons_abm.engines.compiled)
+                return self.timeseries()
+            for _ in range(steps):  # the rules in force may change from day to day: one compiled day at a time
+                self.institutions = self.rules_today(self.calendar_day(self.steps))
+                advance(self, 1)
             return self.timeseries()
         for _ in range(steps):
             self.step()

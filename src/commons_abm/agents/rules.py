@@ -101,15 +101,22 @@ class AgentRules:
         """Whether the ban on overdrawing (backed by a sanction, if asked) binds me: the rule
         my claim on the battery answers."""
         inst, on = self.model.institutions, self._rule_on
+        if not self._has_pv_fits(inst.overdraw_pv):
+            return False
         if self.member and on("overdraw", inst.overdraw_forbidden, sanctioned_only):
             return True
         # everyone may draw under open access, so a rule against overdrawing binds everyone
         return on("overdraw", inst.overdraw_binds_anyone, sanctioned_only) and inst.boundary == "open_access"
 
+    def _has_pv_fits(self, wanted: int) -> bool:
+        """Whether I am among the agents a ``has_pv`` when-clause names (-1: any agent)."""
+        return wanted < 0 or (wanted == 1) == (self.pv_kwp > 0)
+
     def is_bound_to_pay(self, sanctioned_only: bool = False) -> bool:
         """Whether the fee (backed by a sanction, if asked) binds me: the rule my fee answers."""
         inst = self.model.institutions
-        return bool(self.member) and self._rule_on("pay_fee", inst.fee_eur_per_day > 0, sanctioned_only)
+        fee = self._rule_on("pay_fee", inst.fee_charged, sanctioned_only)
+        return bool(self.member) and fee and self._has_pv_fits(inst.fee_pv)
 
     def is_bound_not_to_dump(self, sanctioned_only: bool = False) -> bool:
         """Whether the dumping ban (backed by a sanction, if asked) binds me: the rule my
@@ -197,7 +204,7 @@ class AgentRules:
             gain_fee,
             s_over,
             s_fee,
-            bool(inst.fee_eur_per_day > 0),
+            inst.fee_charged and self.is_bound_to_pay(),
             parameters,
         )
         self.cooperated = fair

@@ -419,9 +419,11 @@ def split_binding(binding):  # pragma: no cover - compiled
     """``(overdraw, fee, dumping)``: the parts of ``binding`` each of an agent's decisions
     answers: its claim on the battery (the ban on overdrawing), its fee, and its waste (the
     dumping ban)."""
-    overdraw = Binding(binding.overdraw, False, binding.overdraw, binding.everyone, False, False)
-    fee = Binding(binding.fee, binding.fee, False, False, False, False)
-    dump = Binding(False, False, False, False, binding.dumping, binding.dumping_members_only)
+    any_pv = -1
+    over_pv = binding.overdraw_pv
+    overdraw = Binding(binding.overdraw, False, binding.overdraw, binding.everyone, False, False, any_pv, over_pv)
+    fee = Binding(binding.fee, binding.fee, False, False, False, False, binding.fee_pv, any_pv)
+    dump = Binding(False, False, False, False, binding.dumping, binding.dumping_members_only, any_pv, any_pv)
     return overdraw, fee, dump
 
 
@@ -434,6 +436,7 @@ def decide_arrays(
     member,
     cooperated_before,
     kind,
+    has_pv,
     offence_level,
     indptr,
     indices,
@@ -466,12 +469,12 @@ def decide_arrays(
     n = belief.size
     over, fee, dump = split_binding(binding)
     over_s, fee_s, dump_s = split_binding(sanctioned_binding)
-    bound_over = binds(over, member, kind)
-    bound_fee = binds(fee, member, kind)
-    bound_dump = binds(dump, member, kind)
-    s_over = binds(over_s, member, kind)
-    s_fee = binds(fee_s, member, kind)
-    s_dump = binds(dump_s, member, kind)
+    bound_over = binds(over, member, kind, has_pv)
+    bound_fee = binds(fee, member, kind, has_pv)
+    bound_dump = binds(dump, member, kind, has_pv)
+    s_over = binds(over_s, member, kind, has_pv)
+    s_fee = binds(fee_s, member, kind, has_pv)
+    s_dump = binds(dump_s, member, kind, has_pv)
     deterred = deterring and (s_over.any() or s_fee.any() or s_dump.any())
     coverage = peer_coverage(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
     propensity = np.empty(n)
@@ -523,7 +526,7 @@ def decide_arrays(
             gain_fee,
             s_over[i],
             s_fee[i],
-            fee_charged,
+            fee_charged and bound_fee[i],  # the fee rule binds it (a member, with or without PV as it says)
             decision,
         )
     role = MATERIAL_ROLE_OF[kind]
@@ -627,6 +630,7 @@ def decide(
         state.member,
         state.cooperated,
         state.kind,
+        state.pv_kwp > 0,
         state.offence_level,
         state.ties.indptr,
         state.ties.indices,
@@ -647,7 +651,7 @@ def decide(
         sanctions.scheme,
         sanctions.ladder_eur,
         sanctions.flat_fine_eur,
-        inst.fee_eur_per_day > 0,
+        inst.fee_charged,
         waste_charge(inst),
         choice,
     )

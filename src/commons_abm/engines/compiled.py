@@ -253,6 +253,7 @@ def simulate_days(
     u_monitor = np.empty((monitors.who.size, n))
     u_mediation = np.empty((2, n))
     attendance_rate = scalars[ATTENDANCE_RATE]
+    has_pv = state.pv_kwp > 0
     households = np.flatnonzero(kind == HOUSEHOLD)
     order = households[np.argsort(cumulative[households])]  # kept sorted day after day (their Gini)
     attendance_gini = participation_gini(meetings_attended, meetings_eligible)  # changes only at meetings
@@ -279,6 +280,7 @@ def simulate_days(
                 member,
                 cooperated,
                 kind,
+                has_pv,
                 offence_level,
                 indptr,
                 indices,

@@ -51,9 +51,10 @@ DAY: tuple[Stage, ...] = (
     Stage(
         "decide",
         ("behaviour",),
-        ("behaviour.decisions", "behaviour.motives", "behaviour.waste_choices"),
-        "each agent decides whether to cooperate (its battery claim, the fee); each household what it "
-        "sorts, composts, brings to the hub and whether it dumps",
+        ("governance.conditions", "behaviour.decisions", "behaviour.motives", "behaviour.waste_choices"),
+        "the rules in force today (statements whose when-clauses hold, set by the model before the "
+        "stages); each agent decides whether to cooperate (its battery claim, the fee); each household "
+        "what it sorts, composts, brings to the hub and whether it dumps",
     ),
     Stage(
         "exchange_energy",
@@ -140,7 +141,8 @@ class Simulation(Protocol):
     """What an engine reads and writes of a run (the model's public attributes)."""
 
     scenario: Scenario
-    institutions: Institutions
+    rules: Institutions  # the rulebook, all its statements
+    institutions: Institutions  # the rules in force today (commons_abm.governance.conditions)
     state: State
     rngs: dict[str, np.random.Generator]
     assembly: np.ndarray  # each agent's assembly (one per neighbourhood under a federation)

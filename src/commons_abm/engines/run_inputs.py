@@ -341,7 +341,7 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
         sanctioned_binding=inst.binding(True),
         deterring=bool(inst.sanctioned) and inst.sanction_scheme != "none",
         waste_charge=waste_charge(inst),
-        fee_charged=inst.fee_eur_per_day > 0,
+        fee_charged=inst.fee_charged,
         monitors=inst.monitor_table,
         sanctions=inst.sanction_table,
         forgiveness_days=inst.forgiveness_days,

@@ -20,7 +20,7 @@ import numpy as np
 from commons_abm.core.kernels import kernel
 from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF
 from commons_abm.core.state import State
-from commons_abm.governance.rulebook import Rulebook, Statement
+from commons_abm.governance.rulebook import DAY_CLAUSES, OfficialsContext, Rulebook, Statement, WhenClause
 
 __all__ = [
     "FLAT",
@@ -37,6 +37,7 @@ __all__ = [
     "MonitorTable",
     "SanctionTable",
     "compile_rulebook",
+    "compile_statements",
     "no_rules",
 ]
 
@@ -56,6 +57,8 @@ class Binding(NamedTuple):
     everyone: bool  # overdrawing with attribute ``anyone`` binds everyone who may draw (open access)
     dumping: bool  # the dumping ban binds households
     dumping_members_only: bool  # ... member households only (attribute ``member``)
+    fee_pv: int  # the fee binds only agents with PV (1), only those without (0), or any (-1) (``has_pv``)
+    overdraw_pv: int  # ... the overdraw ban does
 
 
 class MonitorTable(NamedTuple):
@@ -91,6 +94,7 @@ class Institutions:
     overdraw_forbidden: bool = False
     overdraw_binds_anyone: bool = False  # attribute `anyone`: non-members drawing under open access too
     fee_eur_per_day: float = 0.0
+    fee_suspended: bool = False  # the fee's statement is out of force today (its level is kept)
     dumping_forbidden: bool = False
     dumping_binds_members_only: bool = False  # attribute `member`: member households only
     byproduct_platform: bool = False  # the operator runs a by-product matching platform
@@ -142,17 +146,39 @@ class Institutions:
     first_election_day: int = 1898
     posture_change_probability: float = 0.5
     staff_continuity: float = 0.7
+    # when-clauses (has_pv: whom a rule binds; -1: any agent, 1: only with PV, 0: only without)
+    fee_pv: int = -1
+    overdraw_pv: int = -1
     statements: tuple[Statement, ...] = field(default=(), compare=False, repr=False)
+    officials: OfficialsContext = field(default_factory=OfficialsContext, compare=False, repr=False)
+    # the rules in force on days when only some statements are (governance.conditions), by statements in force
+    in_force_cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     @property
     def principles(self) -> frozenset[int]:
         """The design principles some statement implements."""
         return frozenset(s.principle for s in self.statements)
 
+    @cached_property
+    def whens(self) -> tuple[WhenClause | None, ...]:
+        """Each statement's when-clauses (None: it always applies)."""
+        return tuple(s.when if s.conditions else None for s in self.statements)
+
+    @cached_property
+    def conditional(self) -> bool:
+        """Whether some statement applies only on some days (a day clause:
+        :mod:`commons_abm.governance.conditions`)."""
+        return any(w is not None and any(getattr(w, c) is not None for c in DAY_CLAUSES) for w in self.whens)
+
+    @property
+    def fee_charged(self) -> bool:
+        """Whether members owe a fee today."""
+        return self.fee_eur_per_day > 0 and not self.fee_suspended
+
     @property
     def has_rules(self) -> bool:
         """Whether any behaviour of members or households is regulated."""
-        return bool(self.overdraw_forbidden or self.fee_eur_per_day > 0 or self.dumping_forbidden)
+        return bool(self.overdraw_forbidden or self.fee_charged or self.dumping_forbidden)
 
     @property
     def monitored(self) -> bool:
@@ -208,25 +234,37 @@ class Institutions:
             return present and (aims is None or aim in aims)
 
         return Binding(
-            members=on("overdraw", self.overdraw_forbidden) or on("pay_fee", self.fee_eur_per_day > 0),
-            fee=on("pay_fee", self.fee_eur_per_day > 0),
+            members=on("overdraw", self.overdraw_forbidden) or on("pay_fee", self.fee_charged),
+            fee=on("pay_fee", self.fee_charged),
             overdraw=on("overdraw", self.overdraw_forbidden),
             everyone=on("overdraw", self.overdraw_binds_anyone) and self.boundary == "open_access",
             dumping=on("dump_waste", self.dumping_forbidden),
             dumping_members_only=self.dumping_binds_members_only,
+            fee_pv=self.fee_pv,
+            overdraw_pv=self.overdraw_pv,
         )
 
 
 @kernel
-def binds(binding, member, kind):  # pragma: no cover - compiled
-    """Agents to whom a rule applies (``binding``: a :class:`Binding`), by their membership
-    and kind's material role: the whole-population form of who a statement's attribute names."""
+def _pv_fits(wanted, has_pv):  # pragma: no cover - compiled
+    """Whether an agent with (or without) PV is among those a ``has_pv`` clause names (-1: any)."""
+    return wanted < 0 or (wanted == 1) == has_pv
+
+
+@kernel
+def binds(binding, member, kind, has_pv):  # pragma: no cover - compiled
+    """Agents to whom a rule applies (``binding``: a :class:`Binding`), by their membership,
+    kind's material role and PV: the whole-population form of who a statement's attribute
+    (and ``has_pv`` clause) names."""
     n = member.size
     out = np.zeros(n, dtype=np.bool_)
     for i in range(n):
+        fee = binding.fee and member[i] and _pv_fits(binding.fee_pv, has_pv[i])
+        over = (binding.overdraw and member[i]) or binding.everyone
+        over = over and _pv_fits(binding.overdraw_pv, has_pv[i])
         out[i] = (
-            (binding.members and member[i])
-            or binding.everyone
+            fee
+            or over
             or (
                 binding.dumping
                 and MATERIAL_ROLE_OF[kind[i]] == DISCARDS_GOODS
@@ -244,7 +282,7 @@ def bound_by_rules(state: State, inst: Institutions, sanctioned_only: bool = Fal
     everyone who may draw (everyone under open access); the dumping ban binds households
     (attribute ``household`` or ``anyone``: only households dump) or member households
     (attribute ``member``): :meth:`Institutions.binding`."""
-    return binds(inst.binding(sanctioned_only), state.member, state.kind)
+    return binds(inst.binding(sanctioned_only), state.member, state.kind, state.pv_kwp > 0)
 
 
 def no_rules(name: str = "no rules") -> Institutions:
@@ -254,32 +292,41 @@ def no_rules(name: str = "no rules") -> Institutions:
 
 def compile_rulebook(book: Rulebook) -> Institutions:
     """The mechanism parameters a rulebook's statements set (a missing principle is off)."""
+    return compile_statements(book.name, book.officials, tuple(book.statements))
+
+
+def compile_statements(name: str, o: OfficialsContext, statements: tuple[Statement, ...]) -> Institutions:
+    """The mechanism parameters ``statements`` set, with officials ``o`` (a rulebook's, or
+    those of its statements in force on a day: :mod:`commons_abm.governance.conditions`)."""
     by_aim: dict[str, Statement] = {}
     monitors = []
-    for s in book.statements:
+    for s in statements:
         if s.aim == "monitor":
             p = s.params
             who = "peer" if s.attribute == "member" else s.attribute
             monitors.append((who, p.detection_probability, p.error_rate, p.cost_eur_per_check))
         else:
             by_aim[s.aim] = s
-    o = book.officials
     kw: dict[str, Any] = dict(
-        name=book.name,
+        name=name,
+        officials=o,
         posture=o.posture,
         stance=o.stance,
         electoral_cycle_days=o.electoral_cycle_days,
         first_election_day=o.first_election_day,
         posture_change_probability=o.posture_change_probability,
         staff_continuity=o.staff_continuity,
-        statements=tuple(book.statements),
+        statements=statements,
         monitors=tuple(monitors),
-        sanctioned=frozenset(s.aim for s in book.statements if s.or_else == "sanction"),
+        sanctioned=frozenset(s.aim for s in statements if s.or_else == "sanction"),
     )
     if (s := by_aim.get("draw_pool")) is not None and s.deontic == "must_not":
         kw["boundary"] = "members_only"
     if (s := by_aim.get("allocate_energy")) is not None:
         kw["allocation_key"] = s.params.key
+    for aim, field_name in (("pay_fee", "fee_pv"), ("overdraw", "overdraw_pv")):
+        if (s := by_aim.get(aim)) is not None and s.when.has_pv is not None:
+            kw[field_name] = int(s.when.has_pv)
     kw["overdraw_forbidden"] = "overdraw" in by_aim
     kw["overdraw_binds_anyone"] = "overdraw" in by_aim and by_aim["overdraw"].attribute == "anyone"
     if (s := by_aim.get("pay_fee")) is not None:

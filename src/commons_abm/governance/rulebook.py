@@ -3,11 +3,12 @@
 A rulebook is a TOML file of institutional statements (Crawford & Ostrom 1995, "A
 grammar of institutions", APSR 89(3)): each has an **A**ttribute (to whom it applies),
 a **D**eontic (``must``, ``must_not``, ``may``), an a**I**m (an action from the finite
-vocabulary :data:`AIMS`), **C**onditions (when it applies, and the mechanism's
-parameters) and an **O**r-else (``"sanction"``: breaking it triggers the rulebook's
-sanction scheme). Each statement is tagged with the Ostrom (1990) design principle it
-implements. Officials' posture and stance (``000_027160d2fbf9a985.txt``) are the rulebook's
-``[officials]`` table.
+vocabulary :data:`AIMS`), **C**onditions (when it applies: a :class:`WhenClause` over the
+model's state, evaluated each day by :mod:`commons_abm.governance.conditions`) and an
+**O**r-else (``"sanction"``: breaking it triggers the rulebook's sanction scheme). The
+mechanism's numbers are the statement's ``parameters``. Each statement is tagged with the
+Ostrom (1990) design principle it implements. Officials' posture and stance
+(``000_027160d2fbf9a985.txt``) are the rulebook's ``[officials]`` table.
 
 :func:`load_rulebook` validates a file;
 :func:`commons_abm.governance.institutions.compile_rulebook` turns the statements into the
@@ -27,6 +28,15 @@ Example::
     attribute = "non_member"
     deontic = "must_not"
     aim = "draw_pool"
+
+    [[statements]]
+    id = "weekend-watch"
+    principle = "monitoring"
+    attribute = "member"
+    deontic = "may"
+    aim = "monitor"
+    parameters = { detection_probability = 0.3 }
+    conditions = { weekdays = ["saturday", "sunday"] }
 """
 
 from __future__ import annotations
@@ -50,6 +60,8 @@ __all__ = [
     "Aim",
     "Rulebook",
     "Statement",
+    "WEEKDAYS",
+    "WhenClause",
     "load_rulebook",
 ]
 
@@ -234,6 +246,59 @@ class ChargeWasteParams(_Params):
     )
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# When-clauses over the day (the calendar, the shared battery) and over the agent a statement binds.
+DAY_CLAUSES = ("weekdays", "months", "battery_below", "battery_above")
+AGENT_CLAUSES = ("has_pv",)
+
+
+class WhenClause(_Params):
+    """When a statement applies: the C of Crawford & Ostrom's (1995) grammar, conditions
+    over the model's state that :mod:`commons_abm.governance.conditions` evaluates each day.
+    All the clauses given must hold; a statement without conditions always applies."""
+
+    weekdays: list[Literal[WEEKDAYS]] | None = Field(  # type: ignore[valid-type]
+        None,
+        min_length=1,
+        max_length=7,
+        description="Days of the week on which it applies (monday to sunday); default every day.",
+    )
+    months: list[int] | None = Field(
+        None, min_length=1, max_length=12, description="Months (1-12) in which it applies; default all year."
+    )
+    battery_below: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="It applies on days that start with the shared battery charged below this share of its "
+        "capacity [0-1].",
+    )
+    battery_above: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="It applies on days that start with the shared battery charged above this share of its "
+        "capacity [0-1].",
+    )
+    has_pv: bool | None = Field(
+        None, description="It binds only agents with rooftop PV (true) or only those without (false)."
+    )
+
+    @model_validator(mode="after")
+    def _coherent(self) -> WhenClause:
+        if self.months is not None and any(not 1 <= m <= 12 for m in self.months):
+            raise ValueError("months must be between 1 and 12")
+        if self.battery_below is not None and self.battery_above is not None:
+            if self.battery_above >= self.battery_below:
+                raise ValueError("battery_above must be below battery_below (a band of charge)")
+        return self
+
+    @property
+    def clauses(self) -> tuple[str, ...]:
+        """The clauses it sets."""
+        return tuple(name for name in type(self).model_fields if getattr(self, name) is not None)
+
+
 @dataclass(frozen=True)
 class Aim:
     """An action of the vocabulary: who it may concern, which deontics, which principles."""
@@ -244,6 +309,7 @@ class Aim:
     deontics: tuple[str, ...]
     principles: tuple[int, ...]
     params: type[_Params] = NoParams
+    when: tuple[str, ...] = ()  # the when-clauses (fields of WhenClause) its conditions may hold
 
 
 # Aims that no longer have a counterpart in the model, with what to do instead.
@@ -255,7 +321,14 @@ REMOVED_AIMS = {
 AIMS: dict[str, Aim] = {
     a.name: a
     for a in (
-        Aim("draw_pool", "draw energy from the community pool and battery", ("non_member",), ("must_not", "may"), (1,)),
+        Aim(
+            "draw_pool",
+            "draw energy from the community pool and battery",
+            ("non_member",),
+            ("must_not", "may"),
+            (1,),
+            when=DAY_CLAUSES,
+        ),
         Aim(
             "allocate_energy",
             "share pooled energy among those entitled by an allocation key",
@@ -263,11 +336,25 @@ AIMS: dict[str, Aim] = {
             ("must",),
             (2,),
             AllocateParams,
+            when=DAY_CLAUSES,
         ),
         Aim(
-            "overdraw", "draw more pooled energy than one's allocated share", ("member", "anyone"), ("must_not",), (2,)
+            "overdraw",
+            "draw more pooled energy than one's allocated share",
+            ("member", "anyone"),
+            ("must_not",),
+            (2,),
+            when=DAY_CLAUSES + AGENT_CLAUSES,
         ),
-        Aim("pay_fee", "pay the membership fee that funds the community", ("member",), ("must",), (2,), FeeParams),
+        Aim(
+            "pay_fee",
+            "pay the membership fee that funds the community",
+            ("member",),
+            ("must",),
+            (2,),
+            FeeParams,
+            when=DAY_CLAUSES + AGENT_CLAUSES,
+        ),
         Aim(
             "dump_waste",
             "dump waste illegally instead of sorting it or bringing it to the hub",
@@ -275,6 +362,7 @@ AIMS: dict[str, Aim] = {
             ("must_not",),
             (2,),
             DumpParams,
+            when=DAY_CLAUSES,
         ),
         Aim(
             "match_byproducts",
@@ -283,6 +371,7 @@ AIMS: dict[str, Aim] = {
             ("must",),
             (2, 3),
             MatchByproductsParams,
+            when=DAY_CLAUSES,
         ),
         Aim(
             "fund_hub",
@@ -291,6 +380,7 @@ AIMS: dict[str, Aim] = {
             ("must",),
             (2,),
             FundHubParams,
+            when=DAY_CLAUSES,
         ),
         Aim(
             "charge_waste",
@@ -308,6 +398,7 @@ AIMS: dict[str, Aim] = {
             ("must", "may"),
             (4,),
             MonitorParams,
+            when=DAY_CLAUSES,
         ),
         Aim(
             "sanction",
@@ -316,6 +407,7 @@ AIMS: dict[str, Aim] = {
             ("must",),
             (5,),
             SanctionParams,
+            when=DAY_CLAUSES,
         ),
         Aim(
             "mediate",
@@ -324,6 +416,7 @@ AIMS: dict[str, Aim] = {
             ("must", "may"),
             (6,),
             MediationParams,
+            when=DAY_CLAUSES,
         ),
         Aim("recognise_rules", "respect the rules the community made for itself", ("official",), ("must",), (7,)),
         Aim("override_rules", "overrule the community's own rules", ("official",), ("may",), (7,), OverrideParams),
@@ -341,6 +434,7 @@ AIMS: dict[str, Aim] = {
             ("must",),
             (2, 3),
             FacilitateParams,
+            when=DAY_CLAUSES,
         ),
     )
 }
@@ -365,8 +459,12 @@ class Statement(BaseModel):
     attribute: Literal[ATTRIBUTES] = Field(description="To whom the statement applies.")  # type: ignore[valid-type]
     deontic: Deontic = Field(description="must, must_not or may.")
     aim: str = Field(description="The action, from the vocabulary (docs/rulebooks.md).")
+    parameters: dict[str, Any] = Field(
+        default_factory=dict, description="The numbers of the mechanism its aim sets (docs/rulebooks.md)."
+    )
     conditions: dict[str, Any] = Field(
-        default_factory=dict, description="When it applies and the mechanism's parameters."
+        default_factory=dict,
+        description="When it applies: when-clauses over the model's state, evaluated each day (docs/rulebooks.md).",
     )
     or_else: Literal["", "sanction"] = Field(
         "", description="'sanction': a breach triggers the rulebook's sanction scheme."
@@ -399,16 +497,35 @@ class Statement(BaseModel):
         if self.deontic not in aim.deontics:
             raise ValueError(f"aim {self.aim!r} takes deontic {', '.join(aim.deontics)}; not {self.deontic!r}")
         try:
-            aim.params.model_validate(self.conditions)
+            aim.params.model_validate(self.parameters)
         except ValidationError as exc:
             where, message = describe_validation_error(exc, aim.params)
-            raise ValueError(f"conditions.{where}: {message}") from None
+            raise ValueError(f"parameters{'.' + where if where else ''}: {message}") from None
+        for name in self.conditions:
+            if name in aim.params.model_fields:
+                raise ValueError(
+                    f"conditions.{name}: {name!r} is a parameter of aim {self.aim!r}; write it under "
+                    "`parameters` (conditions are when-clauses: " + ", ".join(WhenClause.model_fields) + ")"
+                )
+            if name in WhenClause.model_fields and name not in aim.when:
+                allowed = ", ".join(aim.when) or "none"
+                raise ValueError(f"conditions.{name}: aim {self.aim!r} takes the when-clauses {allowed}")
+        try:
+            WhenClause.model_validate(self.conditions)
+        except ValidationError as exc:
+            where, message = describe_validation_error(exc, WhenClause)
+            raise ValueError(f"conditions{'.' + where if where else ''}: {message}") from None
         return self
 
     @property
     def params(self) -> _Params:
-        """The validated conditions of the statement's aim."""
-        return AIMS[self.aim].params.model_validate(self.conditions)
+        """The validated parameters of the statement's aim."""
+        return AIMS[self.aim].params.model_validate(self.parameters)
+
+    @property
+    def when(self) -> WhenClause:
+        """The validated when-clauses of the statement (none: it always applies)."""
+        return WhenClause.model_validate(self.conditions)
 
 
 class OfficialsContext(BaseModel):

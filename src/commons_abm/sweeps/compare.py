@@ -26,6 +26,7 @@ __all__ = [
     "effect",
     "final_window",
     "with_conditions",
+    "with_parameters",
     "with_flat_sanctions",
     "with_officials",
     "without_aims",
@@ -188,12 +189,22 @@ def with_officials(book: Rulebook, **fields) -> Rulebook:
     return Rulebook.model_validate(data)
 
 
+def with_parameters(book: Rulebook, aim: str, **parameters) -> Rulebook:
+    """A copy of ``book`` whose statements with ``aim`` have ``parameters`` set (validated)."""
+    return _with_fields(book, aim, "parameters", parameters)
+
+
 def with_conditions(book: Rulebook, aim: str, **conditions) -> Rulebook:
-    """A copy of ``book`` whose statements with ``aim`` have ``conditions`` set (validated)."""
+    """A copy of ``book`` whose statements with ``aim`` apply only when ``conditions``
+    (when-clauses) hold (validated)."""
+    return _with_fields(book, aim, "conditions", conditions)
+
+
+def _with_fields(book: Rulebook, aim: str, part: str, values: dict) -> Rulebook:
     data = book.model_dump()
     for s in data["statements"]:
         if s["aim"] == aim:
-            s["conditions"] = {**s["conditions"], **conditions}
+            s[part] = {**s[part], **values}
     return Rulebook.model_validate(data)
 
 
@@ -203,8 +214,8 @@ def with_flat_sanctions(book: Rulebook) -> Rulebook:
     for s in book.statements:
         if s.aim == "sanction" and s.params.scheme == "graduated":
             fines = s.params.fines_eur
-            conditions = {**s.conditions, "scheme": "flat", "flat_fine_eur": float(np.mean(fines))}
-            s = s.model_copy(update={"conditions": conditions})
+            parameters = {**s.parameters, "scheme": "flat", "flat_fine_eur": float(np.mean(fines))}
+            s = s.model_copy(update={"parameters": parameters})
         statements.append(s)
     return Rulebook.model_validate(
         {

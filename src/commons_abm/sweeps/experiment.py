@@ -41,7 +41,14 @@ from commons_abm.core.indicators import COLUMNS
 from commons_abm.core.scenario import Scenario, describe_fields, load_scenario, with_overrides
 from commons_abm.core.tomlfile import read_toml, validated
 from commons_abm.governance.institutions import Institutions, compile_rulebook
-from commons_abm.governance.rulebook import AIMS, PRINCIPLE_NAMES, OfficialsContext, Rulebook, load_rulebook
+from commons_abm.governance.rulebook import (
+    AIMS,
+    PRINCIPLE_NAMES,
+    OfficialsContext,
+    Rulebook,
+    WhenClause,
+    load_rulebook,
+)
 
 __all__ = [
     "DesignSpec",
@@ -215,7 +222,7 @@ def _statement_keys(book: Rulebook) -> dict[str, list[int]]:
 
 def _statement_fields(book: Rulebook, positions: list[int]) -> list[str]:
     aim = AIMS[book.statements[positions[0]].aim]
-    return [*STATEMENT_FIELDS, *aim.params.model_fields]
+    return [*STATEMENT_FIELDS, *aim.params.model_fields, *aim.when]
 
 
 def parameter_paths(book: Rulebook | None) -> list[str]:
@@ -331,8 +338,10 @@ def _rulebook_with(book: Rulebook, values: dict[str, Any], source: str) -> Ruleb
                     removed.add(i)
             elif field in STATEMENT_FIELDS:
                 statement[field] = value
-            else:
+            elif field in WhenClause.model_fields:
                 statement["conditions"][field] = value
+            else:
+                statement["parameters"][field] = value
     data["statements"] = [s for i, s in enumerate(data["statements"]) if i not in removed]
     if not any(s["aim"] == "sanction" for s in data["statements"]):
         for s in data["statements"]:
