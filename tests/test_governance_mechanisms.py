@@ -17,13 +17,21 @@ from commons_abm.core.indicators import COLUMNS
 from commons_abm.core.scenario import Scenario
 from commons_abm.governance.rulebook import load_rulebook
 from commons_abm.model import CommonsModel
-from commons_abm.sweeps.compare import compare_rulebooks, effect, with_officials, with_parameters, without_aims
+from commons_abm.sweeps.compare import (
+    compare_rulebooks,
+    effect,
+    with_officials,
+    with_parameters,
+    with_statement,
+    without_aims,
+)
 
 from .conftest import EFFECTS, ROOT, governance_territory
 
 SEEDS = 20
 FULL = load_rulebook(ROOT / "experiments" / "rulebooks" / "full_ostrom.toml")
 TOP_DOWN = load_rulebook(ROOT / "experiments" / "rulebooks" / "top_down.toml")
+ENFORCED = load_rulebook(ROOT / "experiments" / "rulebooks" / "community_enforced.toml")
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +141,45 @@ def test_the_indicators_separate_members_and_households() -> None:
     net benefit is among households only (firms apart)."""
     assert "non_member_trust_institutional" in COLUMNS and "member_trust_institutional" in COLUMNS
     assert "households" in COLUMNS["gini_net_benefit"][1]
+
+
+# ------------------------------------------------------------- the grammar's deontic and attribute
+def test_members_who_must_monitor_watch_by_turns() -> None:
+    """Members who *may* monitor watch as they choose: only those who cooperated bear the
+    cost of watching; members who *must* take their turn, cooperating or not (one seed,
+    each of 30 days)."""
+    duty = with_statement(ENFORCED, "monitor", deontic="must")
+    for book, defectors_watch in ((ENFORCED, False), (duty, True)):
+        model = CommonsModel(governance_territory(), seed=3, rulebook=book)
+        watched_by_defectors = 0.0
+        for _ in range(30):
+            model.step()
+            s = model.state
+            defectors = s.member & ~s.cooperated
+            watched_by_defectors += float(s.governance_cost_eur[defectors].sum())
+            assert not s.governance_cost_eur[~s.member].any()
+        assert (watched_by_defectors > 0.0) is defectors_watch
+
+
+def test_sanctions_officials_impose_are_external_control(territory) -> None:
+    """The community's rules with the fines imposed by officials instead of members: the
+    fines go to the commune, and control from outside crowds out cooperation where the rules
+    lack legitimacy (20 paired seeds)."""
+    commune = with_statement(ENFORCED, "sanction", attribute="official")
+    e = compare_rulebooks(territory, ENFORCED, commune, ["cooperation_rate"], seeds=SEEDS, steps=240, window=60)
+    EFFECTS.append(f"sanctions imposed by officials instead of members: {e['cooperation_rate']}")
+    assert e["cooperation_rate"].ci_high < 0.0, str(e["cooperation_rate"])
+    model = CommonsModel(territory, seed=1, rulebook=commune)
+    model.run(120)
+    assert model.institutions.commune_sanctions and model.timeseries()["fines_eur"].sum() > 0
+
+
+@pytest.mark.parametrize("mediator", ["official", "member"])
+def test_disputes_reach_the_mediators_people_trust(territory, mediator) -> None:
+    """Mediation by officials or by fellow members instead of the operator: fewer wrongful
+    sanctions are brought and settled, as far as the disputants distrust the mediator
+    (20 paired seeds)."""
+    other = with_statement(FULL, "mediate", attribute=mediator)
+    e = compare_rulebooks(territory, FULL, other, ["wrongful_sanctions"], seeds=SEEDS, steps=240, window=60)
+    EFFECTS.append(f"mediation by {mediator} instead of the operator: {e['wrongful_sanctions']}")
+    assert e["wrongful_sanctions"].ci_low > 0.0, str(e["wrongful_sanctions"])

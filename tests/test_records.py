@@ -363,7 +363,8 @@ def test_rulebook_tables() -> None:
     inst = model.institutions
     for sanctioned_only in (False, True):
         binding = inst.binding(sanctioned_only)
-        assert type(binding) is Binding and all(type(v) is bool for v in binding)
+        assert type(binding) is Binding and all(type(v) is bool for v in binding[:-2])
+        assert type(binding.fee_pv) is int and type(binding.overdraw_pv) is int  # has_pv clauses: -1, 0 or 1
     monitors, sanctions = inst.monitor_table, inst.sanction_table
     assert type(monitors) is MonitorTable and len({len(a) for a in monitors}) == 1
     assert monitors.who.dtype == np.int64 and monitors.detection_probability.dtype == float

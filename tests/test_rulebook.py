@@ -100,6 +100,10 @@ BAD_RULEBOOKS = {
     ),
     "attribute_not_allowed_for_aim": (_OK.replace('"official"', '"firm"'), ["statements.0", "applies to attribute"]),
     "bad_deontic": (_OK.replace('"must"', '"shall"'), ["statements.0.deontic", "must_not"]),
+    "deontic_not_for_attribute": (
+        _OK.replace('"must"', '"may"'),
+        ["statements.0", "takes deontic must for attribute 'official'", "not 'may'"],
+    ),
     "bad_parameter": (
         _OK + "parameters = { detection_probability = 2.0 }\n",
         ["statements.0", "parameters.detection_probability", "less than or equal to 1"],

@@ -85,9 +85,20 @@ def test_the_commune_pays_its_share_of_the_facilitator() -> None:
     stays in the day's whole cost of governing; the fee vote's fixed cost counts only the
     community's part."""
     none = np.zeros(3)
-    kept = accounts.community_accounts(20.0, 0.0, 5.0, 0.0, 0.0, 0.0, 0.0, none, none, none)
-    paid = accounts.community_accounts(20.0, 1.0, 5.0, 0.0, 0.0, 0.0, 0.0, none, none, none)
+    kept = accounts.community_accounts(20.0, 0.0, 5.0, 0.0, 0.0, False, 0.0, 0.0, none, none, none)
+    paid = accounts.community_accounts(20.0, 1.0, 5.0, 0.0, 0.0, False, 0.0, 0.0, none, none, none)
     assert kept[0] == 25.0 and paid[0] == 5.0  # what the community's account pays
     assert kept[1] == -25.0 and paid[1] == -5.0
     assert kept[2] == paid[2] == 25.0  # the whole cost of governing
     assert accounts.fixed_cost(20.0, 0.5, 3.0) == 13.0
+
+
+def test_fines_officials_impose_go_to_the_commune() -> None:
+    """The community sanctions: its account takes the fines and pays the cost of sanctioning;
+    officials sanction: the commune does both, and the whole cost of governing is the same."""
+    none, fines = np.zeros(3), np.array([10.0, 0.0, 30.0])
+    own = accounts.community_accounts(0.0, 0.0, 0.0, 0.0, 8.0, False, 0.0, 0.0, none, none, fines)
+    communes = accounts.community_accounts(0.0, 0.0, 0.0, 0.0, 8.0, True, 0.0, 0.0, none, none, fines)
+    assert own[0] == 8.0 and own[1] == 40.0 - 8.0
+    assert communes[0] == 0.0 and communes[1] == 0.0
+    assert own[2] == communes[2] == 8.0

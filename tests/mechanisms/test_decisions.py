@@ -61,7 +61,8 @@ class TestDecision(MechanismContract):
         indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
 
         def binding() -> Binding:
-            return Binding(*(bool(x) for x in rng.random(len(Binding._fields)) < 0.4))
+            flags = (bool(x) for x in rng.random(len(Binding._fields) - 2) < 0.4)
+            return Binding(*flags, int(rng.integers(-1, 2)), int(rng.integers(-1, 2)))  # ... and has_pv clauses
 
         monitors = int(rng.integers(1, 4))
         return {
@@ -72,6 +73,7 @@ class TestDecision(MechanismContract):
             "member": rng.random(n) < 0.6,
             "cooperated_before": rng.random(n) < 0.5,
             "kind": rng.integers(0, 3, n).astype(np.int8),
+            "has_pv": rng.random(n) < 0.3,
             "offence_level": rng.integers(0, 4, n).astype(np.int64),
             "indptr": indptr,
             "indices": rng.integers(0, n, int(indptr[-1])).astype(np.int64),
@@ -98,7 +100,7 @@ class TestDecision(MechanismContract):
             "binding": binding(),
             "sanctioned_binding": binding(),
             "deterring": bool(rng.random() < 0.8),
-            "who": rng.integers(0, 3, monitors).astype(np.int64),
+            "who": rng.integers(0, 4, monitors).astype(np.int64),
             "p": rng.uniform(0.05, 0.5, monitors),
             "scheme": int(rng.choice([NO_SANCTION, FLAT, GRADUATED], p=[0.2, 0.4, 0.4])),
             "ladder": np.sort(rng.uniform(0.0, 20.0, 3)),
@@ -122,6 +124,7 @@ class TestDecision(MechanismContract):
             f["member"],
             f["cooperated_before"],
             f["kind"],
+            f["has_pv"],
             f["offence_level"],
             f["indptr"],
             f["indices"],
@@ -164,10 +167,11 @@ class TestDecision(MechanismContract):
         # the community's part: who a rule binds, whether sanctions deter anyone, peer coverage
         parts = decisions.split_binding(f["binding"])
         sanctioned_parts = decisions.split_binding(f["sanctioned_binding"])
-        bound = [binds(part, f["member"], f["kind"]) for part in parts]
-        sanctionable = [binds(part, f["member"], f["kind"]) for part in sanctioned_parts]
+        bound = [binds(part, f["member"], f["kind"], f["has_pv"]) for part in parts]
+        sanctionable = [binds(part, f["member"], f["kind"], f["has_pv"]) for part in sanctioned_parts]
         deterred = f["deterring"] and any(bool(s.any()) for s in sanctionable)
         coverage = peer_coverage(f["indptr"], f["indices"], f["member"], f["cooperated_before"])
+        duty = peer_coverage(f["indptr"], f["indices"], f["member"], f["member"])
         out: dict[str, list] = {name: [] for name in (*POPULATION, "sort", "dump_goods", "dump_bag", "to_neighbours")}
         per_lift = f["charge"].scheme == PER_LIFT
         usual = f["choice"].neighbour_bin_share if per_lift else 0.0
@@ -179,7 +183,9 @@ class TestDecision(MechanismContract):
             if deterred and (s_over or s_fee or s_dump):
 
                 def seen(visible: float, i: int = i) -> float:
-                    return 1.0 - decisions.missed_by_monitors(f["who"], f["p"], coverage[i], d.authority_bias, visible)
+                    return 1.0 - decisions.missed_by_monitors(
+                        f["who"], f["p"], coverage[i], duty[i], d.authority_bias, visible
+                    )
 
                 detected = seen(1.0)
                 fine = next_fine_of(f["scheme"], f["ladder"], f["flat_fine"], f["offence_level"][i], f["fine_scale"][i])
@@ -208,7 +214,7 @@ class TestDecision(MechanismContract):
                 gain_fee,
                 s_over,
                 s_fee,
-                f["fee_charged"],
+                f["fee_charged"] and bool(bound[1][i]),
                 d,
             )
             role = int(MATERIAL_ROLE_OF[f["kind"][i]])

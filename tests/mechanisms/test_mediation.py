@@ -8,7 +8,13 @@ from typing import Any
 import numpy as np
 
 from commons_abm.governance import mediation
-from commons_abm.governance.mediation import MediationParameters, mediate_agent, mediate_arrays
+from commons_abm.governance.mediation import (
+    MEDIATORS,
+    MediationParameters,
+    mediate_agent,
+    mediate_arrays,
+    trust_in_mediator,
+)
 from tests.contract import MechanismContract
 
 STEP = 400
@@ -33,8 +39,13 @@ class TestMediation(MechanismContract):
         disputes = rng.random(n) < 0.3
         disputes[0] = True  # a day with disputes, so that the stage draws
         excluded = disputes & (rng.random(n) < 0.3)
+        degree = rng.integers(0, 5, n)
+        indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
         return {
-            "p": MediationParameters(rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0, 50)),
+            "p": MediationParameters(rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0, 50), int(rng.integers(0, 3))),
+            "trust_institutional": rng.random(n),
+            "indptr": indptr,
+            "tie_trust": rng.random(int(indptr[-1])),
             "disputes": disputes,
             "fines": np.where(disputes, rng.uniform(0, 400, n), 0.0),
             "excluded": excluded,
@@ -51,8 +62,10 @@ class TestMediation(MechanismContract):
         settled, brought = mediate_arrays(
             f["disputes"],
             self.draws(f, rngs),
-            f["p"].access_probability,
-            f["p"].success_rate,
+            f["p"],
+            f["trust_institutional"],
+            f["indptr"],
+            f["tie_trust"],
             state["fines"],
             f["excluded"],
             state["offence_level"],
@@ -65,11 +78,13 @@ class TestMediation(MechanismContract):
         u = self.draws(f, rngs)
         out: dict[str, list] = {name: [] for name in OUTPUTS}
         for i in range(self.agents):
+            ties = f["tie_trust"][f["indptr"][i] : f["indptr"][i + 1]]
             case = mediate_agent(
                 bool(f["disputes"][i]),
                 float(u[0, i]),
                 float(u[1, i]),
                 f["p"],
+                trust_in_mediator(f["p"].mediator, float(f["trust_institutional"][i]), ties),
                 float(f["fines"][i]),
                 bool(f["excluded"][i]),
                 int(f["offence_level"][i]),
@@ -83,12 +98,25 @@ class TestMediation(MechanismContract):
         return result
 
     def test_a_settled_dispute_undoes_the_sanction(self) -> None:
-        always = MediationParameters(1.0, 1.0, 10.0)
-        assert mediate_agent(True, 0.5, 0.5, always, 30.0, True, 0, False, 765) == (True, True, 0.0, 0, True, 0)
-        assert mediate_agent(True, 0.5, 0.5, always, 30.0, False, 2, True, 0) == (True, True, 0.0, 1, True, 0)
+        always = MediationParameters(1.0, 1.0, 10.0, MEDIATORS["operator"])
+        assert mediate_agent(True, 0.5, 0.5, always, 1.0, 30.0, True, 0, False, 765) == (True, True, 0.0, 0, True, 0)
+        assert mediate_agent(True, 0.5, 0.5, always, 1.0, 30.0, False, 2, True, 0) == (True, True, 0.0, 1, True, 0)
 
     def test_no_dispute_no_mediation(self) -> None:
-        always = MediationParameters(1.0, 1.0, 10.0)
-        assert mediate_agent(False, 0.0, 0.0, always, 30.0, True, 2, False, 765) == (False, False, 30.0, 2, False, 765)
-        never = MediationParameters(0.0, 1.0, 10.0)
-        assert mediate_agent(True, 0.0, 0.0, never, 30.0, True, 2, False, 765) == (False, False, 30.0, 2, False, 765)
+        always = MediationParameters(1.0, 1.0, 10.0, MEDIATORS["operator"])
+        unchanged = (False, False, 30.0, 2, False, 765)
+        assert mediate_agent(False, 0.0, 0.0, always, 1.0, 30.0, True, 2, False, 765) == unchanged
+        never = MediationParameters(0.0, 1.0, 10.0, MEDIATORS["operator"])
+        assert mediate_agent(True, 0.0, 0.0, never, 1.0, 30.0, True, 2, False, 765) == unchanged
+
+    def test_cases_reach_the_mediator_as_far_as_the_disputant_trusts_it(self) -> None:
+        """The operator hears every case brought; officials those of agents who trust
+        institutions, fellow members those of agents who trust their ties."""
+        ties = np.array([0.2, 0.6])
+        assert trust_in_mediator(MEDIATORS["operator"], 0.1, ties) == 1.0
+        assert trust_in_mediator(MEDIATORS["official"], 0.1, ties) == 0.1
+        assert trust_in_mediator(MEDIATORS["member"], 0.1, ties) == 0.4
+        assert trust_in_mediator(MEDIATORS["member"], 0.9, np.zeros(0)) == 0.0
+        p = MediationParameters(0.8, 1.0, 10.0, MEDIATORS["official"])
+        assert mediate_agent(True, 0.39, 0.0, p, 0.5, 30.0, False, 1, True, 0)[0]  # 0.39 < 0.8 x 0.5
+        assert not mediate_agent(True, 0.41, 0.0, p, 0.5, 30.0, False, 1, True, 0)[0]

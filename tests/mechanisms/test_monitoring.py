@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from commons_abm.governance import monitoring
-from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR, MonitorTable
+from commons_abm.governance.institutions import DUTY_MONITOR, OFFICIAL_MONITOR, PEER_MONITOR, MonitorTable
 from commons_abm.governance.monitoring import monitor_arrays, monitor_reach, monitored
 from tests.contract import MechanismContract
 
@@ -29,6 +29,12 @@ def coverage_of(f: dict[str, Any], i: int) -> float:
     return sum(1 for j in others if f["member"][j] and f["cooperated"][j]) / len(others)
 
 
+def members_of(f: dict[str, Any], i: int) -> float:
+    """Share of agent ``i``'s ties to members (who all watch on duty)."""
+    others = f["indices"][f["indptr"][i] : f["indptr"][i + 1]]
+    return sum(1 for j in others if f["member"][j]) / len(others) if others.size else 0.0
+
+
 class TestMonitoring(MechanismContract):
     module = monitoring
     stream = "governance"
@@ -41,7 +47,7 @@ class TestMonitoring(MechanismContract):
         indptr, indices = ties(rng, n)
         return {
             "table": MonitorTable(
-                who=rng.integers(0, 3, monitors).astype(np.int64),
+                who=rng.integers(0, 4, monitors).astype(np.int64),
                 detection_probability=rng.uniform(0.0, 1.0, monitors),
                 error_rate=rng.uniform(0.0, 0.2, monitors),
                 cost_eur_per_check=rng.uniform(0.0, 2.0, monitors),
@@ -85,6 +91,7 @@ class TestMonitoring(MechanismContract):
                 checks = monitored(
                     f["breach"][i],
                     coverage_of(f, i),
+                    members_of(f, i),
                     f["visible"][i],
                     u[:, i].copy(),
                     t.who,
@@ -105,20 +112,22 @@ class TestMonitoring(MechanismContract):
         )  # fmt: skip
         spent = [
             t.cost_eur_per_check[m]
-            * sum(monitor_reach(t.who[m], coverage_of(f, i), 1.0) for i in np.flatnonzero(f["bound"]))
+            * sum(monitor_reach(t.who[m], coverage_of(f, i), members_of(f, i), 1.0) for i in np.flatnonzero(f["bound"]))
             for m in range(t.who.size)
         ]
         assert np.isclose(cost, sum(spent))
         assert np.isclose(official_cost, sum(s for s, w in zip(spent, t.who) if w == OFFICIAL_MONITOR))
         peer_spent = sum(s for s, w in zip(spent, t.who) if w == PEER_MONITOR)
+        duty_spent = sum(s for s, w in zip(spent, t.who) if w == DUTY_MONITOR)
         if (f["member"] & f["cooperated"]).any():
-            assert np.isclose(peer_cost.sum(), peer_spent)
+            assert np.isclose(peer_cost.sum(), peer_spent + duty_spent)
+        assert not peer_cost[~f["member"]].any()  # only members watch
 
     def test_a_sure_monitor_catches_every_breach_and_no_complier(self) -> None:
         who = np.array([OFFICIAL_MONITOR], np.int64)
         for breach in (True, False):
             for u in (0.0, 0.5, 0.999):
-                assert monitored(breach, 0.3, 1.0, np.array([u]), who, np.ones(1), np.zeros(1)) == (
+                assert monitored(breach, 0.3, 0.3, 1.0, np.array([u]), who, np.ones(1), np.zeros(1)) == (
                     breach,
                     False,
                     breach,
@@ -126,9 +135,9 @@ class TestMonitoring(MechanismContract):
 
     def test_peers_see_only_what_happens_around_them(self) -> None:
         who = np.array([PEER_MONITOR], np.int64)
-        assert monitored(True, 0.0, 1.0, np.array([0.0]), who, np.ones(1), np.zeros(1)) == (False, False, False)
-        assert monitored(True, 0.5, 1.0, np.array([0.49]), who, np.ones(1), np.zeros(1))[0]
-        assert not monitored(True, 0.5, 1.0, np.array([0.51]), who, np.ones(1), np.zeros(1))[0]
+        assert monitored(True, 0.0, 0.0, 1.0, np.array([0.0]), who, np.ones(1), np.zeros(1)) == (False, False, False)
+        assert monitored(True, 0.5, 0.5, 1.0, np.array([0.49]), who, np.ones(1), np.zeros(1))[0]
+        assert not monitored(True, 0.5, 0.5, 1.0, np.array([0.51]), who, np.ones(1), np.zeros(1))[0]
 
     def test_officials_do_not_see_into_neighbours_bins(self) -> None:
         """A breach seen only inside the neighbourhood (a bag in a neighbour's chipped bin,
@@ -136,6 +145,15 @@ class TestMonitoring(MechanismContract):
         u = np.array([0.0])
         for outsider in (OFFICIAL_MONITOR, 2):
             who = np.array([outsider], np.int64)
-            assert monitored(True, 1.0, 0.0, u, who, np.ones(1), np.zeros(1))[0] is False
-            assert monitored(True, 1.0, 1.0, u, who, np.ones(1), np.zeros(1))[0] is True
-        assert monitored(True, 1.0, 0.0, u, np.array([PEER_MONITOR], np.int64), np.ones(1), np.zeros(1))[0]
+            assert monitored(True, 1.0, 1.0, 0.0, u, who, np.ones(1), np.zeros(1))[0] is False
+            assert monitored(True, 1.0, 1.0, 1.0, u, who, np.ones(1), np.zeros(1))[0] is True
+        assert monitored(True, 1.0, 1.0, 0.0, u, np.array([PEER_MONITOR], np.int64), np.ones(1), np.zeros(1))[0]
+
+    def test_members_on_duty_watch_whether_they_cooperate_or_not(self) -> None:
+        """Members who may monitor watch as they choose: only those who cooperated see a
+        breach; members who must monitor watch by turns, every member (``duty_coverage``)."""
+        u = np.array([0.4])
+        may, must = np.array([PEER_MONITOR], np.int64), np.array([DUTY_MONITOR], np.int64)
+        # the agent's ties: all to members, none of whom cooperated today
+        assert monitored(True, 0.0, 1.0, 1.0, u, may, np.ones(1), np.zeros(1))[0] is False
+        assert monitored(True, 0.0, 1.0, 1.0, u, must, np.ones(1), np.zeros(1))[0] is True

@@ -44,8 +44,8 @@ from commons_abm.core.state import AFFECTIVE, GEOGRAPHIC
 from commons_abm.energy.load_shifting import operator_share, shift_agent_load
 from commons_abm.governance.accounts import settle_agent
 from commons_abm.governance.collective_choice import attends, meeting_parameters
-from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR
-from commons_abm.governance.mediation import mediate_agent, mediation_parameters
+from commons_abm.governance.institutions import DUTY_MONITOR, OFFICIAL_MONITOR, PEER_MONITOR
+from commons_abm.governance.mediation import mediate_agent, mediation_parameters, trust_in_mediator
 from commons_abm.governance.monitoring import monitor_reach, monitored
 from commons_abm.governance.sanctions import EXCLUSION_DAYS, accusations, next_fine_of, sanction_agent
 from commons_abm.materials.hub_organisation import HubOrganisation, volunteer_day
@@ -136,13 +136,20 @@ class AgentRules:
             return 0.0
         return sum(1 for other in neighbours if other.member and other.cooperated) / len(neighbours)
 
+    def members_share(self) -> float:
+        """Share of my ties to members (who all watch when members must monitor)."""
+        neighbours = self.neighbour_agents
+        if not neighbours:
+            return 0.0
+        return sum(1 for other in neighbours if other.member) / len(neighbours)
+
     def perceived_detection(self, visible: float = 1.0) -> float:
         """My perceived probability that a breach of mine, ``visible`` as much from outside my
         neighbourhood, is detected today (:func:`commons_abm.behaviour.decisions.missed_by_monitors`)."""
         table = self.model.institutions.monitor_table
         bias = self.model.scenario.behaviour.trust.authority_bias
-        share = self.watched_share()
-        return 1.0 - float(missed_by_monitors(table.who, table.detection_probability, share, bias, visible))
+        share, duty = self.watched_share(), self.members_share()
+        return 1.0 - float(missed_by_monitors(table.who, table.detection_probability, share, duty, bias, visible))
 
     def usual_bin_share(self) -> float:
         """Share of a dumped bag put in a neighbour's chipped bin when no place is less
@@ -197,7 +204,7 @@ class AgentRules:
             float(u[0]),
             float(u[1]),
             bool(self.member),
-            bool(inst.official_monitoring),
+            bool(inst.external_control),
             deterred,  # whether sanctions deter anyone today
             float(detection * fine),
             gain_over,
@@ -415,23 +422,26 @@ class AgentRules:
         model, inst = self.model, self.model.institutions
         rng, today = model.rngs["governance"], model.reference.governance
         self.detected = self.wrongly_accused = self.by_official = self.settled = False
-        self.watching = self.member and self.cooperated  # peers who watch share its cost
+        self.watching = self.member and self.cooperated  # peers who watch share its cost ...
+        self.on_duty = bool(self.member)  # ... and every member, when members must monitor
         self.peer_cost_eur = 0.0
         if self.bound:  # one uniform per monitor, in the rulebook's order
             table = inst.monitor_table
-            share = self.watched_share()
+            share, duty = self.watched_share(), self.members_share()
             u = rng.random(table.who.size)
             checks = monitored(
-                self.breach, share, self.visible, u, table.who, table.detection_probability, table.error_rate
+                self.breach, share, duty, self.visible, u, table.who, table.detection_probability, table.error_rate
             )
             self.detected, self.wrongly_accused, self.by_official = (bool(x) for x in checks)
             for who, unit_cost in zip(table.who, table.cost_eur_per_check):
-                spent = unit_cost * monitor_reach(who, share, 1.0)
+                spent = unit_cost * monitor_reach(who, share, duty, 1.0)
                 today["monitoring_cost"] += spent
                 if who == OFFICIAL_MONITOR:
                     today["official_cost"] += spent
                 elif who == PEER_MONITOR:
                     today["peer_cost"] += spent
+                elif who == DUTY_MONITOR:
+                    today["duty_cost"] += spent
         accused = bool(accusations(self.detected, self.wrongly_accused, self.sanctionable, self.bound_sanctioned))
         if inst.sanction_scheme == "none":
             accused = False
@@ -461,11 +471,14 @@ class AgentRules:
         if dispute and inst.mediation:
             p = mediation_parameters(inst)
             u_access, u_success = rng.random(2)
+            ties = model.state.ties.trust[self.tie_slots] if self.tie_slots else np.zeros(0)
+            trust = trust_in_mediator(p.mediator, float(self.trust_institutional), ties)
             brought, settled, fine, self.offence_level, self.member, self.excluded_until = mediate_agent(
                 True,
                 u_access,
                 u_success,
                 p,
+                trust,
                 self.fines_eur,
                 excluded,
                 self.offence_level,
@@ -481,6 +494,7 @@ class AgentRules:
         """Fee, fines and my own monitoring cost; my saving against acting alone."""
         model = self.model
         own_monitoring = model.reference.peer_cost_per_watcher if self.watching else 0.0
+        own_monitoring += model.reference.duty_cost_per_member if self.on_duty else 0.0
         accounts = settle_agent(
             self.pays_fee,
             float(model.levels.fee_eur_per_day[self.assembly]),

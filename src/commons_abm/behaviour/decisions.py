@@ -6,7 +6,7 @@ is charged), and, a household, what to do with its waste
 (:mod:`commons_abm.behaviour.waste_choices`). Each decision follows with probability::
 
     intrinsic = clip(r_type(b) + motive_weight * w + legitimacy_weight * L * T, 0, 1)
-                x (1 - crowding_out (1 - L))  where officials monitor
+                x (1 - crowding_out (1 - L))  where officials monitor or sanction
     deterrence = Phi(ln(E[sanction] / g) / deterrence_noise)   if the agent is bound by a
                                               rule backed by a sanction, else 0
                  (0 when E[sanction] = 0: nobody watches, or the rule names no
@@ -18,8 +18,8 @@ others to do (:mod:`commons_abm.behaviour.motives`, Fischbacher, Gächter & Fehr
 motive's weight on the group's payoff (``000_027160d2fbf9a985.txt``); ``T`` its institutional
 trust and ``L`` the legitimacy of the rules, the voice members had in making them, discounted by the risk
 that officials override them (Tyler 1990, *Why People Obey the Law*; Ostrom 1990
-principles 3 and 7). Officials' monitoring crowds out intrinsic cooperation as far as it
-is felt as control, that is as far as the rules it enforces lack legitimacy: rules members
+principles 3 and 7). Officials' monitoring, or sanctions officials impose, crowd out
+intrinsic cooperation as far as they are felt as control, that is as far as the rules it enforces lack legitimacy: rules members
 had no voice in, or that officials may override (Frey & Jegen 2001: an external
 intervention crowds out when it is perceived as controlling; Cardenas, Stranlund & Willis
 2000). ``E[sanction]`` is the perceived probability of
@@ -89,7 +89,14 @@ from commons_abm.core.kernels import flat, kernel, shaped
 from commons_abm.core.kinds import DISCARDS_GOODS, MATERIAL_ROLE_OF
 from commons_abm.core.scenario import Behaviour, Scenario
 from commons_abm.core.state import State
-from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR, Binding, Institutions, binds
+from commons_abm.governance.institutions import (
+    DUTY_MONITOR,
+    OFFICIAL_MONITOR,
+    PEER_MONITOR,
+    Binding,
+    Institutions,
+    binds,
+)
 from commons_abm.governance.monitoring import peer_coverage
 from commons_abm.governance.sanctions import next_fine_of
 
@@ -177,15 +184,17 @@ def legitimacy_levels(voice, security, chosen):  # pragma: no cover - compiled
 
 
 @kernel
-def missed_by_monitors(who, p, coverage, authority_bias, visible):  # pragma: no cover - compiled
+def missed_by_monitors(who, p, coverage, duty_coverage, authority_bias, visible):  # pragma: no cover - compiled
     """Probability, as the agent perceives it, that no monitor detects its breach, given the share
-    ``coverage`` of its ties to cooperating members and how ``visible`` the breach is from
-    outside its neighbourhood (:mod:`commons_abm.governance.monitoring`; the one-agent form
-    the reference engine calls)."""
+    ``coverage`` of its ties to cooperating members (``duty_coverage``: to members, who watch
+    on duty) and how ``visible`` the breach is from outside its neighbourhood
+    (:mod:`commons_abm.governance.monitoring`; the one-agent form the reference engine calls)."""
     miss = 1.0
     for m in range(who.size):
         if who[m] == PEER_MONITOR:
             miss *= 1.0 - p[m] * coverage
+        elif who[m] == DUTY_MONITOR:
+            miss *= 1.0 - p[m] * duty_coverage
         elif who[m] == OFFICIAL_MONITOR:
             miss *= 1.0 - min(1.0, p[m] * (1.0 + authority_bias)) * visible
         else:
@@ -370,7 +379,7 @@ def agent_decision(
         legitimacy_level,
         trust,
     )
-    if crowding:  # officials watch: control felt where the rules lack legitimacy
+    if crowding:  # officials watch or sanction: control felt where the rules lack legitimacy
         intrinsic *= 1.0 - p.crowding_out * (1.0 - legitimacy_level)
     noise = p.deterrence_noise
     p_energy, fair = _decision(intrinsic, u_energy, deterred, sanctionable_overdraw, expected, gain_overdraw, noise)
@@ -477,6 +486,7 @@ def decide_arrays(
     s_dump = binds(dump_s, member, kind, has_pv)
     deterred = deterring and (s_over.any() or s_fee.any() or s_dump.any())
     coverage = peer_coverage(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
+    duty_coverage = peer_coverage(indptr, indices, member, member) if deterred else np.zeros(n)
     propensity = np.empty(n)
     fair = np.empty(n, dtype=np.bool_)
     goodwill = np.empty(n)
@@ -497,14 +507,14 @@ def decide_arrays(
         gain_over = 0.0
         gain_fee = 0.0
         if deterred and (s_over[i] or s_fee[i] or s_dump[i]):
-            detection = 1.0 - missed_by_monitors(who, p, coverage[i], decision.authority_bias, 1.0)
+            detection = 1.0 - missed_by_monitors(who, p, coverage[i], duty_coverage[i], decision.authority_bias, 1.0)
             fine = next_fine_of(scheme, ladder, flat_fine, offence_level[i], fine_scale[i])
             expected = detection * fine
             if s_dump[i]:
                 fine_goods[i] = expected
                 bias = decision.authority_bias
-                in_bins = 1.0 - missed_by_monitors(who, p, coverage[i], bias, 0.0)
-                as_usual = 1.0 - missed_by_monitors(who, p, coverage[i], bias, 1.0 - usual)
+                in_bins = 1.0 - missed_by_monitors(who, p, coverage[i], duty_coverage[i], bias, 0.0)
+                as_usual = 1.0 - missed_by_monitors(who, p, coverage[i], duty_coverage[i], bias, 1.0 - usual)
                 hidden[i], fine_bag[i] = bag_destination(per_lift, usual, fine, detection, in_bins, as_usual)
             gain_over = temptation_of(
                 over_s, member[i], fee_level[i], battery_received[i], decision.overdraw_factor, temptation
@@ -642,7 +652,7 @@ def decide(
         state.waste_kg_per_day,
         decision_parameters(behaviour),
         temptation,
-        inst.official_monitoring,
+        inst.external_control,
         inst.binding(),
         inst.binding(True),
         bool(inst.sanctioned) and inst.sanction_scheme != "none",

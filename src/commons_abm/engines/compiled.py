@@ -455,15 +455,17 @@ def simulate_days(
             settled, brought = mediate_arrays(
                 disputes,
                 u_mediation,
-                rules.mediation_access,
-                rules.mediation_success,
+                rules.mediator,
+                trust_institutional,
+                indptr,
+                tie_trust,
                 fines_today,
                 excluded,
                 offence_level,
                 member,
                 excluded_until,
             )
-            mediation_spent = rules.mediation_cost_eur * brought
+            mediation_spent = rules.mediator.cost_eur_per_case * brought
         unsettled = disputes & ~settled
 
         # collective_choice
@@ -558,6 +560,7 @@ def simulate_days(
             meeting_spent,
             mediation_spent,
             rules.sanction_cost_eur * sanctions,
+            rules.commune_sanctions,
             detection_cost,
             official_cost,
             peer_cost,

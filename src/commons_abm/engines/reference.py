@@ -157,7 +157,16 @@ class ReferenceEngine:
     def enforce_rules(self, day: Day) -> None:
         """Each agent faces the monitors, the sanctions and mediation, one at a time."""
         self.governance = dict.fromkeys(
-            ("monitoring_cost", "official_cost", "peer_cost", "sanctions", "sanction_cost", "mediation_cost"), 0.0
+            (
+                "monitoring_cost",
+                "official_cost",
+                "peer_cost",
+                "duty_cost",
+                "sanctions",
+                "sanction_cost",
+                "mediation_cost",
+            ),
+            0.0,
         )
         self.model.agents.shuffle_do("face_monitors")
 
@@ -578,6 +587,8 @@ class ReferenceEngine:
         everyone = self.everyone
         watchers = sum(1 for a in everyone if a.watching)
         self.peer_cost_per_watcher = g["peer_cost"] / watchers if watchers else 0.0
+        on_duty = sum(1 for a in everyone if a.on_duty)
+        self.duty_cost_per_member = g["duty_cost"] / on_duty if on_duty else 0.0
         for a in everyone:
             a.settle_accounts()
         meeting_cost = model.results.meeting.cost_eur if model.results.meeting is not None else 0.0
@@ -587,6 +598,7 @@ class ReferenceEngine:
             meeting_cost,
             g["mediation_cost"],
             g["sanction_cost"],
+            inst.commune_sanctions,
             g["monitoring_cost"],
             g["official_cost"],
             np.array([a.governance_cost_eur for a in everyone], dtype=float),

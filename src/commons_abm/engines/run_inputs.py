@@ -55,6 +55,7 @@ from commons_abm.governance.collective_choice import (
     meeting_parameters,
 )
 from commons_abm.governance.institutions import Binding, MonitorTable, SanctionTable
+from commons_abm.governance.mediation import MediationParameters, mediation_parameters
 from commons_abm.governance.officials import OfficialsParameters, officials_parameters
 from commons_abm.materials.byproduct_matches import MatchParameters, match_parameters, matches_of
 from commons_abm.materials.hub_organisation import HubOrganisation, organisation_parameters
@@ -187,7 +188,7 @@ class RunRules(NamedTuple):
     meetings_cost_eur: float  # the community's meetings, per day, for the fee vote [EUR/day]
     posture_voice: np.ndarray  # members' voice at each rung of the officials' ladder [0-1]
     rule_security: np.ndarray  # per stance: chance that a rule members choose stands a year [0-1]
-    crowding: bool  # officials monitor: intrinsic cooperation is crowded out where rules lack legitimacy
+    crowding: bool  # officials monitor or sanction: intrinsic cooperation is crowded out where rules lack legitimacy
     binding: Binding  # whom the rules bind
     sanctioned_binding: Binding  # whom the rules backed by a sanction bind
     deterring: bool  # some rule is backed by a sanction that deters
@@ -198,10 +199,9 @@ class RunRules(NamedTuple):
     forgiveness_days: int  # clean days after which an offender's rung drops [days]
     exclude_after: int  # offences before exclusion (0: never)
     sanction_cost_eur: float  # cost of imposing one sanction [EUR]
+    commune_sanctions: bool  # officials sanction: fines go to the commune, which pays the cost
     mediation: bool  # wrongful sanctions may be mediated (principle 6)
-    mediation_access: float  # chance that a wrongly sanctioned agent brings the case [0-1]
-    mediation_success: float  # chance that mediation settles a case [0-1]
-    mediation_cost_eur: float  # cost of one mediation [EUR]
+    mediator: MediationParameters  # access, success, cost of a case and who mediates
     overrides_per_year: np.ndarray  # per stance: expected overrides of members' rules [1/year]
     meeting_attendance: np.ndarray  # per stance: chance that officials come to a meeting [0-1]
     hub_funding: np.ndarray  # per stance: share of the hub's subsidy the commune pays [0-1]
@@ -336,7 +336,7 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
         meetings_cost_eur=float(meetings_cost_per_day(inst, model.levels.fine_scale.size)),
         posture_voice=acts.voice,
         rule_security=np.exp(-acts.overrides_per_year),
-        crowding=inst.official_monitoring,
+        crowding=inst.external_control,
         binding=inst.binding(),
         sanctioned_binding=inst.binding(True),
         deterring=bool(inst.sanctioned) and inst.sanction_scheme != "none",
@@ -347,10 +347,9 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
         forgiveness_days=inst.forgiveness_days,
         exclude_after=inst.exclude_after,
         sanction_cost_eur=float(inst.sanction_cost_eur),
+        commune_sanctions=inst.commune_sanctions,
         mediation=inst.mediation,
-        mediation_access=float(inst.mediation_access),
-        mediation_success=float(inst.mediation_success),
-        mediation_cost_eur=float(inst.mediation_cost_eur),
+        mediator=mediation_parameters(inst),
         overrides_per_year=acts.overrides_per_year,
         meeting_attendance=acts.meeting_attendance,
         hub_funding=acts.hub_funding,

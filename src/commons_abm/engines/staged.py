@@ -176,6 +176,7 @@ def settle_accounts(sim: Simulation, day: Day) -> None:
         r.meeting.cost_eur if r.meeting is not None else 0.0,
         med.cost_eur,
         san.cost_eur,
+        inst.commune_sanctions,
         det.cost_eur,
         det.official_cost_eur,
         det.peer_cost_eur,

@@ -3,7 +3,8 @@
 Fees (members who pay today, at their assembly's level), fines (after refunds by
 mediation) and each peer monitor's share of the cost of watching are written to the
 state; the net benefit is the day's saving against acting alone, energy and materials
-(the stages' reference costs minus actual costs), minus those payments
+(the stages' reference costs minus actual costs), minus those payments; fines go to the
+community's account when the community sanctions, to the commune when officials do
 (:mod:`commons_abm.behaviour.satisfaction` turns it into satisfaction). For agent ``i``::
 
     fee_i         = its assembly's fee if it pays the fee today, else 0
@@ -142,6 +143,7 @@ def community_accounts(
     meeting_cost,
     mediation_cost,
     sanction_cost,
+    commune_sanctions,
     monitoring_cost,
     official_cost,
     peer_cost,
@@ -149,19 +151,24 @@ def community_accounts(
     fines,
 ):  # pragma: no cover - compiled
     """The community's day [EUR]: what its account pays (the operator, less the share
-    ``commune_share`` the commune pays, meetings, mediation, sanctioning and the monitoring
-    neither officials nor peers pay), the change of its account (fees and fines in, that cost
-    out) and the day's whole cost of governing (the commune's part of the operator, officials'
-    and peers' monitoring included). ``peer_cost``, ``fees``, ``fines``: per agent."""
+    ``commune_share`` the commune pays, meetings, mediation, sanctioning unless officials
+    sanction (``commune_sanctions``), and the monitoring neither officials nor peers pay), the
+    change of its account (fees, and fines unless they go to the commune, in; that cost out)
+    and the day's whole cost of governing (the commune's part of the operator, officials'
+    sanctioning and monitoring and peers' monitoring included). ``peer_cost``, ``fees``,
+    ``fines``: per agent."""
     peer = total(peer_cost)
+    communes = sanction_cost if commune_sanctions else 0.0
     community = (
         operator_cost * (1.0 - commune_share)
         + meeting_cost
         + mediation_cost
         + sanction_cost
+        - communes
         + monitoring_cost
         - official_cost
         - peer
     )
-    whole = community + official_cost + peer + operator_cost * commune_share
-    return community, (total(fees) + total(fines)) - community, whole
+    whole = community + official_cost + peer + operator_cost * commune_share + communes
+    takings = total(fees) + (0.0 if commune_sanctions else total(fines))
+    return community, takings - community, whole

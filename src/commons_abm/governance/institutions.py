@@ -23,6 +23,7 @@ from commons_abm.core.state import State
 from commons_abm.governance.rulebook import DAY_CLAUSES, OfficialsContext, Rulebook, Statement, WhenClause
 
 __all__ = [
+    "DUTY_MONITOR",
     "FLAT",
     "GRADUATED",
     "NO_SANCTION",
@@ -41,8 +42,9 @@ __all__ = [
     "no_rules",
 ]
 
-# Codes of the compiled stages (Institutions.monitor_table, sanction_table).
-PEER_MONITOR, OFFICIAL_MONITOR, OPERATOR_MONITOR = range(3)
+# Codes of the compiled stages (Institutions.monitor_table, sanction_table): members who may
+# watch (those who cooperate do), officials, the operator, members on duty (every member, by turns).
+PEER_MONITOR, OFFICIAL_MONITOR, OPERATOR_MONITOR, DUTY_MONITOR = range(4)
 NO_SANCTION, FLAT, GRADUATED = range(3)
 SANCTION_SCHEMES = {"none": NO_SANCTION, "flat": FLAT, "graduated": GRADUATED}
 
@@ -64,7 +66,7 @@ class Binding(NamedTuple):
 class MonitorTable(NamedTuple):
     """The monitors as arrays, one entry per monitor (:attr:`Institutions.monitor_table`)."""
 
-    who: np.ndarray  # PEER_MONITOR, OFFICIAL_MONITOR or OPERATOR_MONITOR (int64)
+    who: np.ndarray  # PEER_MONITOR, OFFICIAL_MONITOR, OPERATOR_MONITOR or DUTY_MONITOR (int64)
     detection_probability: np.ndarray  # chance that a check detects a breach [0-1]
     error_rate: np.ndarray  # chance that a check wrongly accuses a complier [0-1]
     cost_eur_per_check: np.ndarray  # cost of one check [EUR]
@@ -124,11 +126,13 @@ class Institutions:
     exclude_after: int = 0
     forgiveness_days: int = 90
     sanction_cost_eur: float = 0.0
+    sanctioned_by: str = "member"  # the community (``member``) or the commune (``official``)
     # P6 conflict resolution
     mediation: bool = False
     mediation_access: float = 0.0
     mediation_success: float = 0.0
     mediation_cost_eur: float = 0.0
+    mediator: str = "operator"  # who mediates: the operator, officials or fellow members
     # P7 recognition
     recognised: bool = False
     overrides_per_year: float = 0.0
@@ -190,12 +194,24 @@ class Institutions:
         """Whether officials monitor top-down."""
         return any(who == "official" for who, *_ in self.monitors)
 
+    @property
+    def commune_sanctions(self) -> bool:
+        """Whether officials impose the sanctions (fines go to the commune)."""
+        return self.sanction_scheme != "none" and self.sanctioned_by == "official"
+
+    @cached_property
+    def external_control(self) -> bool:
+        """Whether officials enforce the rules, by monitoring or sanctioning: control from
+        outside the community, which crowds out where the rules lack legitimacy."""
+        return self.official_monitoring or self.commune_sanctions
+
     # The same, as the compiled stages read it (computed once per rulebook).
     @cached_property
     def monitor_table(self) -> MonitorTable:
-        """The monitors as arrays: who (:data:`PEER_MONITOR`, :data:`OFFICIAL_MONITOR` or :data:`OPERATOR_MONITOR`),
+        """The monitors as arrays: who (:data:`PEER_MONITOR`, :data:`OFFICIAL_MONITOR`, :data:`OPERATOR_MONITOR`
+        or :data:`DUTY_MONITOR`),
         detection probability, error rate and cost per check."""
-        codes = {"peer": PEER_MONITOR, "official": OFFICIAL_MONITOR}
+        codes = {"peer": PEER_MONITOR, "peer_duty": DUTY_MONITOR, "official": OFFICIAL_MONITOR}
         return MonitorTable(
             who=np.array([codes.get(m[0], OPERATOR_MONITOR) for m in self.monitors], dtype=np.int64),
             detection_probability=np.array([m[1] for m in self.monitors], dtype=float),
@@ -303,7 +319,9 @@ def compile_statements(name: str, o: OfficialsContext, statements: tuple[Stateme
     for s in statements:
         if s.aim == "monitor":
             p = s.params
-            who = "peer" if s.attribute == "member" else s.attribute
+            # members who *may* monitor watch as they choose (those who cooperate); members who *must*
+            # take their turn whether they cooperate or not
+            who = ("peer_duty" if s.deontic == "must" else "peer") if s.attribute == "member" else s.attribute
             monitors.append((who, p.detection_probability, p.error_rate, p.cost_eur_per_check))
         else:
             by_aim[s.aim] = s
@@ -368,6 +386,7 @@ def compile_statements(name: str, o: OfficialsContext, statements: tuple[Stateme
             exclude_after=p.exclude_after,
             forgiveness_days=p.forgiveness_days,
             sanction_cost_eur=p.cost_eur_per_sanction,
+            sanctioned_by=s.attribute,
         )
     if (s := by_aim.get("mediate")) is not None:
         p = s.params
@@ -376,6 +395,7 @@ def compile_statements(name: str, o: OfficialsContext, statements: tuple[Stateme
             mediation_access=p.access_probability,
             mediation_success=p.success_rate,
             mediation_cost_eur=p.cost_eur_per_case,
+            mediator=s.attribute,
         )
     kw["recognised"] = "recognise_rules" in by_aim
     if (s := by_aim.get("override_rules")) is not None:

@@ -4,9 +4,14 @@ Each monitor ``m`` named in the rulebook (``monitor`` statements: peers, the ope
 officials) checks every agent ``i`` bound by a rule each day. A breach is detected with the
 monitor's ``detection_probability`` ``p_m``; a compliant agent is wrongly accused with its
 ``error_rate`` ``e_m``. Peers see only what happens around them: their detection and error
-probabilities are scaled by the reach ``r_i``, the share of the agent's ties to members who
-cooperated today, in the stage ``decide`` that runs before monitoring ("mutual vigilance",
-``003_d0cbea24b0b91578.txt``; Ostrom 1990, ch. 3); for officials and the operator ``r`` is
+probabilities are scaled by the reach ``r_i``, the share of the agent's ties to the members who
+watch. The statement's deontic says who watches: members who *may* monitor watch as they
+choose, and those who cooperated today (in the stage ``decide`` that runs before monitoring) do
+("mutual vigilance", ``003_d0cbea24b0b91578.txt``; Ostrom 1990, ch. 3; Fehr & Gächter 2000:
+those who punish free riders are mostly those who contribute); members who *must* monitor take
+their turn whether they cooperate or not, as in the rotating guards of Ostrom's (1990, ch. 3)
+irrigation and grazing commons, so ``r_i`` is the share of the agent's ties to members. For
+officials and the operator (who monitor as a duty: ``must``) ``r`` is
 the breach's visibility ``v_i`` from outside the neighbourhood: 1, but for a bag put in a
 neighbour's chipped bin, which only the neighbours see (``v_i`` = 1 less the share of its
 bag a household put in neighbours' bins, when that is its only breach today,
@@ -20,7 +25,7 @@ draw ``u_mi`` per monitor and agent (stream ``governance``)::
 
 Monitors act independently. Costs: ``cost_eur_per_check`` per agent checked,
 ``cost_m = c_m sum_i r_mi`` over the bound agents (for peers, shared equally among the
-cooperating members who watch). Its parameters are the monitors' table
+members who watch: the cooperating ones, or every member on duty). Its parameters are the monitors' table
 (:class:`commons_abm.governance.institutions.MonitorTable`); one agent's checks are
 :func:`monitored` (the reference engine's), everyone's :func:`monitor_arrays`.
 """
@@ -33,7 +38,7 @@ import numpy as np
 
 from commons_abm.core.kernels import flat, kernel, shaped
 from commons_abm.core.state import State
-from commons_abm.governance.institutions import OFFICIAL_MONITOR, PEER_MONITOR, Institutions
+from commons_abm.governance.institutions import DUTY_MONITOR, OFFICIAL_MONITOR, PEER_MONITOR, Institutions
 
 __all__ = ["peer_coverage", "Detection", "accused", "detections", "monitor", "monitor_reach", "monitored"]
 
@@ -96,24 +101,28 @@ def detections(
 
 
 @kernel
-def monitor_reach(who, coverage, visible):  # pragma: no cover - compiled
+def monitor_reach(who, coverage, duty_coverage, visible):  # pragma: no cover - compiled
     """How much of an agent one monitor sees: ``coverage`` (the share of its ties to
-    cooperating members) for peers; for officials and the operator, what is ``visible``
-    from outside the neighbourhood."""
-    return coverage if who == PEER_MONITOR else visible
+    cooperating members) for members who may watch, ``duty_coverage`` (to members) for
+    members on duty; for officials and the operator, what is ``visible`` from outside the
+    neighbourhood."""
+    if who == PEER_MONITOR:
+        return coverage
+    return duty_coverage if who == DUTY_MONITOR else visible
 
 
 @kernel
-def monitored(breach, coverage, visible, u, who, p, error):  # pragma: no cover - compiled
+def monitored(breach, coverage, duty_coverage, visible, u, who, p, error):  # pragma: no cover - compiled
     """The one-agent form: one bound agent checked by every monitor ``m`` (``who``, ``p``
-    and ``error``: the columns of the monitors' table), given its peer ``coverage``, how
-    ``visible`` its breach is from outside the neighbourhood and one uniform draw ``u[m]``
-    per monitor; returns (breach detected, wrongly accused, accused by officials)."""
+    and ``error``: the columns of the monitors' table), given its peer ``coverage`` (and
+    ``duty_coverage``, :func:`monitor_reach`), how ``visible`` its breach is from outside
+    the neighbourhood and one uniform draw ``u[m]`` per monitor; returns (breach detected,
+    wrongly accused, accused by officials)."""
     detected = False
     wrong = False
     by_official = False
     for m in range(who.size):
-        if accused(breach, u[m], p[m], error[m], monitor_reach(who[m], coverage, visible)):
+        if accused(breach, u[m], p[m], error[m], monitor_reach(who[m], coverage, duty_coverage, visible)):
             if breach:
                 detected = True
             else:
@@ -137,17 +146,20 @@ def monitor_arrays(
     cost = 0.0
     official_cost = 0.0
     coverage = peer_coverage(indptr, indices, member, cooperated)
+    duty_coverage = peer_coverage(indptr, indices, member, member)
     watchers = 0
+    members = 0
     for i in range(n):
         watchers += member[i] and cooperated[i]
+        members += member[i]
     checked = bound.any()
     watched = np.zeros(monitors)
     for i in range(n):
         if bound[i]:
             for m in range(monitors):
-                watched[m] += monitor_reach(who[m], coverage[i], 1.0)
+                watched[m] += monitor_reach(who[m], coverage[i], duty_coverage[i], 1.0)
             detected[i], wrong[i], by_official[i] = monitored(
-                breach[i], coverage[i], visible[i], u[:, i], who, p, error
+                breach[i], coverage[i], duty_coverage[i], visible[i], u[:, i], who, p, error
             )
     for m in range(monitors):
         spent = unit_cost[m] * watched[m] if checked else 0.0
@@ -158,6 +170,10 @@ def monitor_arrays(
             for i in range(n):
                 if member[i] and cooperated[i]:
                     peer_cost[i] += spent / watchers
+        elif who[m] == DUTY_MONITOR and members:
+            for i in range(n):
+                if member[i]:
+                    peer_cost[i] += spent / members
     return detected, wrong, by_official, cost, official_cost, peer_cost
 
 

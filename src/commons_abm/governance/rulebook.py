@@ -310,6 +310,12 @@ class Aim:
     principles: tuple[int, ...]
     params: type[_Params] = NoParams
     when: tuple[str, ...] = ()  # the when-clauses (fields of WhenClause) its conditions may hold
+    # attributes that take only some of the aim's deontics (others take them all)
+    deontics_of: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def allows(self, attribute: str, deontic: str) -> bool:
+        """Whether a statement of this aim may give ``attribute`` the ``deontic``."""
+        return deontic in dict(self.deontics_of).get(attribute, self.deontics)
 
 
 # Aims that no longer have a counterpart in the model, with what to do instead.
@@ -358,7 +364,7 @@ AIMS: dict[str, Aim] = {
         Aim(
             "dump_waste",
             "dump waste illegally instead of sorting it or bringing it to the hub",
-            ("anyone", "household", "member"),
+            ("household", "member"),
             ("must_not",),
             (2,),
             DumpParams,
@@ -385,7 +391,7 @@ AIMS: dict[str, Aim] = {
         Aim(
             "charge_waste",
             "charge households for their residual waste: flat, by weight or per lift of a chipped bin",
-            ("official", "operator"),
+            ("official",),
             ("must",),
             (2,),
             ChargeWasteParams,
@@ -393,17 +399,20 @@ AIMS: dict[str, Aim] = {
         Aim("vote_rules", "meet and vote on the fee and fine levels", ("member",), ("may",), (3,), MeetingParams),
         Aim(
             "monitor",
-            "check whether others follow the rules",
+            "check whether others follow the rules: members who may, as they choose (those who cooperate "
+            "do); members who must, every one by turns; the operator and officials as their duty",
             ("member", "operator", "official"),
             ("must", "may"),
             (4,),
             MonitorParams,
             when=DAY_CLAUSES,
+            deontics_of=(("operator", ("must",)), ("official", ("must",))),
         ),
         Aim(
             "sanction",
-            "impose a sanction on a detected breach",
-            ("member", "operator", "official"),
+            "impose a sanction on a detected breach: the community's own (fines to its account) or the "
+            "commune's (officials: fines to the commune, felt as external control)",
+            ("member", "official"),
             ("must",),
             (5,),
             SanctionParams,
@@ -411,9 +420,10 @@ AIMS: dict[str, Aim] = {
         ),
         Aim(
             "mediate",
-            "settle disputes and contested sanctions",
+            "settle contested sanctions: the wrongly sanctioned bring their case as far as they trust the "
+            "mediator (the operator, a neutral third party; officials; fellow members)",
             ("operator", "official", "member"),
-            ("must", "may"),
+            ("must",),
             (6,),
             MediationParams,
             when=DAY_CLAUSES,
@@ -424,7 +434,7 @@ AIMS: dict[str, Aim] = {
             "federate",
             "join the neighbourhood communities in a commune federation that balances them",
             ("community",),
-            ("must", "may"),
+            ("must",),
             (8,),
         ),
         Aim(
@@ -496,6 +506,11 @@ class Statement(BaseModel):
             )
         if self.deontic not in aim.deontics:
             raise ValueError(f"aim {self.aim!r} takes deontic {', '.join(aim.deontics)}; not {self.deontic!r}")
+        if not aim.allows(self.attribute, self.deontic):
+            allowed = ", ".join(dict(aim.deontics_of)[self.attribute])
+            raise ValueError(
+                f"aim {self.aim!r} takes deontic {allowed} for attribute {self.attribute!r}; not {self.deontic!r}"
+            )
         try:
             aim.params.model_validate(self.parameters)
         except ValidationError as exc:

@@ -27,6 +27,7 @@ __all__ = [
     "final_window",
     "with_conditions",
     "with_parameters",
+    "with_statement",
     "with_flat_sanctions",
     "with_officials",
     "without_aims",
@@ -198,6 +199,16 @@ def with_conditions(book: Rulebook, aim: str, **conditions) -> Rulebook:
     """A copy of ``book`` whose statements with ``aim`` apply only when ``conditions``
     (when-clauses) hold (validated)."""
     return _with_fields(book, aim, "conditions", conditions)
+
+
+def with_statement(book: Rulebook, aim: str, **fields) -> Rulebook:
+    """A copy of ``book`` whose statements with ``aim`` have ``fields`` set (``attribute``,
+    ``deontic``, ``or_else``; validated)."""
+    data = book.model_dump()
+    for s in data["statements"]:
+        if s["aim"] == aim:
+            s.update(fields)
+    return Rulebook.model_validate(data)
 
 
 def _with_fields(book: Rulebook, aim: str, part: str, values: dict) -> Rulebook:
