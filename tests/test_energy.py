@@ -264,3 +264,49 @@ def test_default_year_is_balanced_and_plausible(default_year) -> None:
         0 <= d.hourly["soc_kwh"].min() <= d.hourly["soc_kwh"].max() <= sc.energy.battery.capacity_kwh + 1e-9
         for d in days
     )
+
+
+def test_a_federation_shares_each_neighbourhoods_production_there_first() -> None:
+    """Under a federation (design principle 8) the pool works in two layers: a neighbourhood's
+    production goes to its own participants first, and what is left over is balanced
+    commune-wide. One hour, one producer in neighbourhood 0 offering 10 kWh, a participant
+    there needing 4 and one in neighbourhood 1 needing 10."""
+    from commons_abm.energy.allocation_keys import KEY_CODES
+    from commons_abm.energy.exchange import federated_allocation
+
+    caps = np.array([[0.0, 4.0, 10.0]])
+    args = (np.array([[10.0]]), np.array([0]), np.array([0, 0, 1]), np.arange(3), caps, caps.copy())
+    rest = (np.zeros(3, bool), np.zeros(3), np.array([[10.0]]), np.array([0]), np.array([0]))
+    for key in ("equal", "pro_rata_consumption", "pro_rata_contribution", "needs_first"):
+        np.testing.assert_allclose(federated_allocation(KEY_CODES[key], *args, *rest), [[0.0, 4.0, 6.0]])
+
+
+def test_under_a_federation_the_same_energy_goes_nearer_home() -> None:
+    """The same day with and without the federation's layers: the pool shares the same
+    energy (the balance closes, the same total is received), but each neighbourhood's
+    participants receive more from producers of their own neighbourhood, so the neighbourhood
+    with more PV per participant keeps more of it (5 summer days)."""
+    sc = _scenario(80, 4, 2, boundary="members_only", membership_share=0.6)
+    sc.energy.households.pv_adoption = 0.4
+    state = build_state(sc, streams(3))
+    community = np.asarray(state.neighbourhood)
+    out = {}
+    for layers in (None, community):
+        rngs = streams(3)
+        copy = build_state(sc, rngs)  # the same territory, then the same demand and weather
+        days = [exchange_energy(copy, sc, day_of_step(d), rngs, community_of=layers) for d in range(172, 177)]
+        for d in days:
+            _check_day(d)
+        out["federated" if layers is not None else "single"] = (
+            sum(d.agent_received for d in days),
+            sum(d.agent_offered for d in days),
+            copy,
+        )
+    single, federated = out["single"][0], out["federated"][0]
+    assert federated.sum() == pytest.approx(single.sum(), rel=1e-9)
+    offered = out["single"][1]
+    member = out["single"][2].member
+    per_member = [offered[community == g].sum() / max((member & (community == g)).sum(), 1) for g in (0, 1)]
+    rich = int(np.argmax(per_member))
+    assert federated[community == rich].sum() > single[community == rich].sum()
+    assert federated[community != rich].sum() < single[community != rich].sum()

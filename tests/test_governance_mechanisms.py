@@ -14,12 +14,13 @@ import pytest
 
 from commons_abm.cli import main
 from commons_abm.core.indicators import COLUMNS
-from commons_abm.core.scenario import Scenario
+from commons_abm.core.scenario import Scenario, with_overrides
 from commons_abm.governance.rulebook import load_rulebook
 from commons_abm.model import CommonsModel
 from commons_abm.sweeps.compare import (
     compare_rulebooks,
     effect,
+    final_window,
     with_officials,
     with_parameters,
     with_statement,
@@ -183,3 +184,23 @@ def test_disputes_reach_the_mediators_people_trust(territory, mediator) -> None:
     e = compare_rulebooks(territory, FULL, other, ["wrongful_sanctions"], seeds=SEEDS, steps=240, window=60)
     EFFECTS.append(f"mediation by {mediator} instead of the operator: {e['wrongful_sanctions']}")
     assert e["wrongful_sanctions"].ci_low > 0.0, str(e["wrongful_sanctions"])
+
+
+# ---------------------------------------------------------------- a rule without an or-else
+def test_a_rule_without_a_sanction_acts_through_expectations(territory) -> None:
+    """The full rulebook's rules written without an or-else, nobody monitoring: the
+    obligation's weight (0.2, assumed) raises cooperation against the same rules with a weight
+    of 0 (20 paired seeds), through what bound agents expect of others; with a weight of 0 the
+    rules change what agents do only through what their breaches show (compliance that
+    members observe, which moves their institutional trust)."""
+    unsanctioned = without_aims(FULL, {"monitor", "sanction"}, sanctions=False)
+    weightless = with_overrides(territory, **{"behaviour.decisions.obligation_weight": 0.0})
+    values = {}
+    for name, scenario in (("weightless", weightless), ("obliged", territory)):
+        values[name] = [
+            final_window(CommonsModel(scenario, seed=seed, rulebook=unsanctioned).run(240), "cooperation_rate", 60)
+            for seed in range(SEEDS)
+        ]
+    e = effect(np.array(values["weightless"]), np.array(values["obliged"]), "cooperation_rate", paired=True)
+    EFFECTS.append(f"obligation weight 0 -> 0.2, rules without an or-else: {e}")
+    assert e.ci_low > 0.0, str(e)

@@ -59,7 +59,8 @@ def decided(state, scenario, seed: int, q: float = 0.5) -> WasteChoices:
     dumping drawn (:mod:`commons_abm.behaviour.waste_choices`)."""
     n = state.n
     c = choice_arrays(
-        MATERIAL_ROLE_OF[state.kind], np.full(n, q), state.waste_kg_per_day, np.zeros(n), np.zeros(n), FLAT_TAX,
+        MATERIAL_ROLE_OF[state.kind], np.full(n, q), np.full(n, q), state.waste_kg_per_day, np.zeros(n), np.zeros(n),
+        FLAT_TAX,
         choice_parameters(scenario),
     )  # fmt: skip
     dumping_today(c, np.random.default_rng(seed).random((2, n)))

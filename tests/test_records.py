@@ -118,6 +118,7 @@ def test_decision_parameters(distinct: Scenario) -> None:
             "deterrence_noise": d.deterrence_noise,
             "overdraw_factor": d.overdraw_factor,
             "disposition_correlation": d.disposition_correlation,
+            "obligation_weight": d.obligation_weight,
         },
     )
 

@@ -36,8 +36,8 @@ def charge(scheme: int, **kw: float) -> WasteCharge:
 
 # ------------------------------------------------------------------- one household's decisions
 def test_a_price_on_the_bin_raises_sorting_and_composting_and_tempts_to_dump() -> None:
-    flat = household_choice(DISCARDS_GOODS, 0.3, 3.0, 0.0, 0.0, charge(FLAT), P)
-    per_kg = household_choice(DISCARDS_GOODS, 0.3, 3.0, 0.0, 0.0, charge(PER_KG), P)
+    flat = household_choice(DISCARDS_GOODS, 0.3, 0.3, 3.0, 0.0, 0.0, charge(FLAT), P)
+    per_kg = household_choice(DISCARDS_GOODS, 0.3, 0.3, 3.0, 0.0, 0.0, charge(PER_KG), P)
     assert per_kg.sort > flat.sort and per_kg.compost > flat.compost
     assert flat.dump_bag == 0.0 < per_kg.dump_bag  # bagged waste costs nothing to bin under a flat tax
     assert per_kg.marginal_eur_per_kg == 0.2 and flat.marginal_eur_per_kg == 0.0
@@ -45,14 +45,14 @@ def test_a_price_on_the_bin_raises_sorting_and_composting_and_tempts_to_dump() -
 
 
 def test_doing_right_is_worth_more_to_cooperative_households() -> None:
-    low = household_choice(DISCARDS_GOODS, 0.1, 3.0, 0.0, 0.0, charge(FLAT), P)
-    high = household_choice(DISCARDS_GOODS, 0.9, 3.0, 0.0, 0.0, charge(FLAT), P)
+    low = household_choice(DISCARDS_GOODS, 0.1, 0.1, 3.0, 0.0, 0.0, charge(FLAT), P)
+    high = household_choice(DISCARDS_GOODS, 0.9, 0.9, 3.0, 0.0, 0.0, charge(FLAT), P)
     assert high.sort > low.sort and high.bring_reuse >= low.bring_reuse and high.dump_goods < low.dump_goods
 
 
 def test_an_expected_fine_deters_dumping_and_none_deters_nothing() -> None:
-    free = household_choice(DISCARDS_GOODS, 0.0, 3.0, 0.0, 0.0, charge(PER_KG), P)
-    fined = household_choice(DISCARDS_GOODS, 0.0, 3.0, 0.5, 0.5, charge(PER_KG), P)
+    free = household_choice(DISCARDS_GOODS, 0.0, 0.0, 3.0, 0.0, 0.0, charge(PER_KG), P)
+    fined = household_choice(DISCARDS_GOODS, 0.0, 0.0, 3.0, 0.5, 0.5, charge(PER_KG), P)
     assert fined.dump_bag < free.dump_bag and fined.dump_goods < free.dump_goods
     assert fined.sort == free.sort  # a fine on dumping changes no other decision
 
@@ -66,7 +66,7 @@ def test_lifts_included_in_the_flat_part_leave_no_marginal_price() -> None:
 
 
 def test_firms_and_officials_make_no_waste_decision() -> None:
-    firm = household_choice(TRADES_BYPRODUCTS, 1.0, 3.0, 0.0, 0.0, charge(PER_KG), P)
+    firm = household_choice(TRADES_BYPRODUCTS, 1.0, 1.0, 3.0, 0.0, 0.0, charge(PER_KG), P)
     assert all(value == 0.0 for value in firm)
 
 

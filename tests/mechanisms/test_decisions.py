@@ -95,6 +95,7 @@ class TestDecision(MechanismContract):
                 deterrence_noise=rng.uniform(0.1, 1.0),
                 overdraw_factor=rng.uniform(0.0, OVERDRAW),
                 disposition_correlation=rng.uniform(0.0, 1.0),
+                obligation_weight=rng.uniform(0.0, 0.5),
             ),
             "crowding": bool(rng.random() < 0.5),
             "binding": binding(),
@@ -198,7 +199,7 @@ class TestDecision(MechanismContract):
                 stake = (bool(f["member"][i]), float(f["fee_level"][i]), float(f["battery_received"][i]))
                 gain_over = decisions.temptation_of(sanctioned_parts[0], *stake, d.overdraw_factor, f["temptation"])
                 gain_fee = decisions.temptation_of(sanctioned_parts[1], *stake, 0.0, f["temptation"])
-            propensity, cooperated, claim, intrinsic, pays_fee, goodwill = decisions.agent_decision(
+            propensity, cooperated, claim, intrinsic, obliged, pays_fee, goodwill = decisions.agent_decision(
                 int(f["cc_type"][i]),
                 float(f["belief"][i]),
                 float(f["group_weight"][i]),
@@ -212,14 +213,16 @@ class TestDecision(MechanismContract):
                 expected,
                 gain_over,
                 gain_fee,
+                bool(bound[0][i]),
                 s_over,
                 s_fee,
                 f["fee_charged"] and bool(bound[1][i]),
                 d,
             )
             role = int(MATERIAL_ROLE_OF[f["kind"][i]])
+            dumping = obliged if bound[2][i] else intrinsic
             c = household_choice(
-                role, intrinsic, float(f["waste_kg"][i]), fine_goods, fine_bag, f["charge"], f["choice"]
+                role, intrinsic, dumping, float(f["waste_kg"][i]), fine_goods, fine_bag, f["charge"], f["choice"]
             )
             dump_goods, dump_bag = float(u[2] < c.dump_goods), float(u[3] < c.dump_bag)
             dumps = dump_goods > 0 or dump_bag > 0
@@ -264,14 +267,32 @@ class TestDecision(MechanismContract):
             expected,
             gain,
             gain,
+            True,
             sanctionable,
             sanctionable,
             True,
             d,
         )
 
+    def test_a_rule_without_a_sanction_acts_through_what_others_are_expected_to_do(self) -> None:
+        """A rule that binds a decision moves the expectation of others toward compliance by
+        the obligation's weight times institutional trust, sanctioned or not: nothing with a
+        weight or a trust of 0; more cooperation where it binds, the same where it does not."""
+        assert decisions.obliged_belief(0.3, 0.8, 0.0) == 0.3
+        assert decisions.obliged_belief(0.3, 0.0, 0.5) == 0.3
+        assert decisions.obliged_belief(0.3, 0.5, 0.4) == pytest.approx(0.3 + 0.2 * 0.7)
+        assert decisions.obliged_belief(1.0, 1.0, 1.0) == 1.0
+        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 0.3, 0.3)
+        args = (0, 0.3, 0.5, 0.5, 0.5, 0.99, 0.99, True, False, False, 0.0, 0.0, 0.0)  # a conditional cooperator
+        bound = decisions.agent_decision(*args, True, False, False, True, d)
+        free = decisions.agent_decision(*args, False, False, False, True, d)
+        assert bound[0] > free[0] and bound[0] == bound[4]  # the claim's chance is the obliged motive's
+        assert free[0] == free[3] and bound[3] == free[3]  # unbound: the motive of its own accord
+        nothing = d._replace(obligation_weight=0.0)
+        assert decisions.agent_decision(*args, True, False, False, True, nothing)[0] == free[0]
+
     def test_deterrence_raises_propensity(self) -> None:
-        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 0.3)
+        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 0.3, 0.0)
         free = self._decision(d, expected=0.0)[0]
         deterred = self._decision(d, expected=5.0)[0]
         assert deterred > free
@@ -280,7 +301,7 @@ class TestDecision(MechanismContract):
         """A sanction nobody expects to be caught for (no monitoring, or no fine) changes
         nothing: the deterrence term is exactly zero, whatever its noise and the temptation."""
         for noise in (0.05, 1.0, 3.0):
-            d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, noise, 0.5, 0.3)
+            d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, noise, 0.5, 0.3, 0.0)
             unbound = self._decision(d, sanctionable=False)
             for gain in (0.0, 0.01, 0.5, 100.0):
                 assert self._decision(d, expected=0.0, gain=gain) == unbound
@@ -303,9 +324,9 @@ class TestDecision(MechanismContract):
     def test_goodwill_is_the_unwatched_share(self) -> None:
         """Without deterrence an agent's cooperation is all its own (goodwill 1); under a
         sanction it expects, the share it would give unwatched: intrinsic / propensity."""
-        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 0.3)
-        assert self._decision(d, expected=0.0)[5] == 1.0
-        propensity, _, _, intrinsic, _, goodwill = self._decision(d, expected=5.0)
+        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 0.3, 0.0)
+        assert self._decision(d, expected=0.0)[6] == 1.0
+        propensity, _, _, intrinsic, _, _, goodwill = self._decision(d, expected=5.0)
         assert goodwill == pytest.approx(intrinsic / propensity) and goodwill < 1.0
 
     def test_decisions_are_separate_and_correlated_through_the_disposition(self) -> None:
@@ -327,10 +348,27 @@ class TestDecision(MechanismContract):
     def test_an_agent_may_pay_its_fee_and_overdraw(self) -> None:
         """The fee and the battery claim are two decisions: one uniform below the chance and
         one above it pay the fee and overdraw."""
-        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 0.3)
+        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 0.3, 0.0)
         p = self._decision(d)[0]
-        _, fair, claim, _, pays, _ = decisions.agent_decision(
-            1, 0.3, 0.5, 0.5, 0.5, min(p + 0.1, 0.999), p / 2, True, False, True, 0.0, 0.5, 0.5, True, True, True, d
+        _, fair, claim, _, _, pays, _ = decisions.agent_decision(
+            1,
+            0.3,
+            0.5,
+            0.5,
+            0.5,
+            min(p + 0.1, 0.999),
+            p / 2,
+            True,
+            False,
+            True,
+            0.0,
+            0.5,
+            0.5,
+            True,
+            True,
+            True,
+            True,
+            d,
         )
         assert pays and not fair and claim == 1.0 + d.overdraw_factor
 
@@ -352,10 +390,10 @@ class TestDecision(MechanismContract):
         assert decisions.temptation_of(over_part, True, 0.1, 2.0, 1.0, t) == 2.0 * 0.09
         assert decisions.temptation_of(fee_part, True, 0.1, 2.0, 0.0, t) == 0.1
         assert dump_part.dumping and not (dump_part.fee or dump_part.overdraw)
-        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 0.3)
+        d = decisions.DecisionParameters(1.0, 0.2, 0.1, 0.5, 0.3, 0.2, 0.3, 0.5, 0.3, 0.0)
         args = (1, 0.0, 0.0, 0.0, 0.0, 0.99, 0.99, True, False, True)  # would not cooperate on its own
-        intrinsic = decisions.agent_decision(*args, 0.0, 0.0, 0.0, True, True, True, d)[0]
+        intrinsic = decisions.agent_decision(*args, 0.0, 0.0, 0.0, True, True, True, True, d)[0]
         # nothing to gain and a sanction to fear: deterred (the limit of the response as the gain vanishes)
-        assert decisions.agent_decision(*args, 50.0, 0.0, 0.0, True, True, True, d)[0] == 1.0
-        assert decisions.agent_decision(*args, 50.0, 0.1, 0.1, True, True, True, d)[0] > 0.99
+        assert decisions.agent_decision(*args, 50.0, 0.0, 0.0, True, True, True, True, d)[0] == 1.0
+        assert decisions.agent_decision(*args, 50.0, 0.1, 0.1, True, True, True, True, d)[0] > 0.99
         assert intrinsic < 0.5

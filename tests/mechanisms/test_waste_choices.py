@@ -28,6 +28,7 @@ class TestWasteChoices(MechanismContract):
         return {
             "role": MATERIAL_ROLE_OF[rng.integers(0, 3, n)],
             "q": rng.uniform(0.0, 1.0, n),
+            "q_dumping": rng.uniform(0.0, 1.0, n),
             "waste": rng.uniform(0.0, 6.0, n),
             "fine": np.where(rng.random(n) < 0.3, rng.uniform(0.0, 30.0, n), 0.0),
             "fine_bag": np.where(rng.random(n) < 0.3, rng.uniform(0.0, 30.0, n), 0.0),
@@ -39,21 +40,25 @@ class TestWasteChoices(MechanismContract):
 
     def population(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
         f = fixture
-        out = wc.choice_arrays(f["role"], f["q"], f["waste"], f["fine"], f["fine_bag"], f["charge"], f["p"])
+        out = wc.choice_arrays(
+            f["role"], f["q"], f["q_dumping"], f["waste"], f["fine"], f["fine_bag"], f["charge"], f["p"]
+        )
         return {name: getattr(out, name) for name in wc.WasteChoices._fields}
 
     def one_agent(self, fixture: dict[str, Any], rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
         f = fixture
         rows = [
-            wc.household_choice(int(f["role"][i]), float(f["q"][i]), float(f["waste"][i]), float(f["fine"][i]),
-                                float(f["fine_bag"][i]), f["charge"], f["p"])
+            wc.household_choice(int(f["role"][i]), float(f["q"][i]), float(f["q_dumping"][i]), float(f["waste"][i]),
+                                float(f["fine"][i]), float(f["fine_bag"][i]), f["charge"], f["p"])
             for i in range(self.agents)
         ]  # fmt: skip
         return {name: np.array([getattr(r, name) for r in rows]) for name in wc.WasteChoices._fields}
 
     def test_dumping_is_drawn_as_all_or_nothing(self) -> None:
         f = self._fixture(1)
-        out = wc.choice_arrays(f["role"], f["q"], f["waste"], f["fine"], f["fine_bag"], f["charge"], f["p"])
+        out = wc.choice_arrays(
+            f["role"], f["q"], f["q_dumping"], f["waste"], f["fine"], f["fine_bag"], f["charge"], f["p"]
+        )
         never = (out.dump_goods == 0.0) & (out.dump_bag == 0.0)  # no chance to dump today
         dumps = wc.dumping_today(out, np.random.default_rng(1).random((2, self.agents)))
         assert set(np.unique(out.dump_goods)) <= {0.0, 1.0} and set(np.unique(out.dump_bag)) <= {0.0, 1.0}

@@ -193,9 +193,11 @@ class AgentRules:
         if deterred and (s_over or s_fee or sanctionable_dump):
             detection, fine = self.perceived_detection(), self.next_fine()
             gain_over, gain_fee = self.temptations()
+        bound_over, bound_fee = self.is_bound_not_to_overdraw(), self.is_bound_to_pay()
+        bound_dump = self.is_bound_not_to_dump()
         parameters = decision_parameters(model.scenario.behaviour)
         u = disposition_uniforms(model.rngs["behaviour"].standard_normal(5), parameters.disposition_correlation)
-        (self.propensity, fair, self.claim, intrinsic, self.pays_fee, self.goodwill_share) = agent_decision(
+        (self.propensity, fair, self.claim, intrinsic, obliged, self.pays_fee, self.goodwill_share) = agent_decision(
             int(self.cc_type),
             float(self.belief),
             float(self.group_weight),
@@ -209,16 +211,16 @@ class AgentRules:
             float(detection * fine),
             gain_over,
             gain_fee,
+            bound_over,
             s_over,
             s_fee,
-            inst.fee_charged and self.is_bound_to_pay(),
+            inst.fee_charged and bound_fee,
             parameters,
         )
         self.cooperated = fair
-        self.decide_on_waste(float(intrinsic), detection, fine, deterred and sanctionable_dump, u[2], u[3])
+        dumping = float(obliged) if bound_dump else float(intrinsic)  # a dumping ban binds my dumping decisions
+        self.decide_on_waste(float(intrinsic), dumping, detection, fine, deterred and sanctionable_dump, u[2], u[3])
         dumps = self.waste_choice.dump_goods > 0.0 or self.waste_choice.dump_bag > 0.0  # 1 or 0 once drawn
-        bound_over, bound_fee = self.is_bound_not_to_overdraw(), self.is_bound_to_pay()
-        bound_dump = self.is_bound_not_to_dump()
         self.bound = bound_over or bound_fee or bound_dump
         self.breach = (bound_over and not fair) or (bound_fee and not self.pays_fee) or (bound_dump and dumps)
         self.sanctionable = (s_over and not fair) or (s_fee and not self.pays_fee) or (sanctionable_dump and dumps)
@@ -228,11 +230,19 @@ class AgentRules:
         self.visible = 1.0 - self.hidden if only_bag else 1.0
 
     def decide_on_waste(
-        self, intrinsic: float, detection: float, fine: float, deterred: bool, u_goods: float, u_bag: float
+        self,
+        intrinsic: float,
+        dumping: float,
+        detection: float,
+        fine: float,
+        deterred: bool,
+        u_goods: float,
+        u_bag: float,
     ) -> None:
         """Today's waste decisions (:func:`commons_abm.behaviour.waste_choices.household_choice`),
-        from my intrinsic cooperation and, when a sanctioned dumping ban binds me, the fine I
-        expect per kg dumped; ``u_goods`` and ``u_bag`` draw whether I dump today."""
+        from my intrinsic cooperation (``dumping``: in my dumping decisions, which a dumping ban
+        may bind) and, when a sanctioned dumping ban binds me, the fine I expect per kg dumped;
+        ``u_goods`` and ``u_bag`` draw whether I dump today."""
         ref = self.model.reference
         usual = self.usual_bin_share()
         fine_goods = fine_bag = 0.0
@@ -245,6 +255,7 @@ class AgentRules:
         choice = household_choice(
             int(MATERIAL_ROLE_OF[self.kind_code]),
             intrinsic,
+            dumping,
             float(self.waste_kg_per_day),
             fine_goods,
             fine_bag,

@@ -5,7 +5,8 @@ claim only its share of the battery's output, whether to pay its fee (a member, 
 is charged), and, a household, what to do with its waste
 (:mod:`commons_abm.behaviour.waste_choices`). Each decision follows with probability::
 
-    intrinsic = clip(r_type(b) + motive_weight * w + legitimacy_weight * L * T, 0, 1)
+    b' = b + obligation_weight * T * (1 - b)   in a decision a rule binds, else b
+    intrinsic = clip(r_type(b') + motive_weight * w + legitimacy_weight * L * T, 0, 1)
                 x (1 - crowding_out (1 - L))  where officials monitor or sanction
     deterrence = Phi(ln(E[sanction] / g) / deterrence_noise)   if the agent is bound by a
                                               rule backed by a sanction, else 0
@@ -19,10 +20,20 @@ motive's weight on the group's payoff (``000_027160d2fbf9a985.txt``); ``T`` its 
 trust and ``L`` the legitimacy of the rules, the voice members had in making them, discounted by the risk
 that officials override them (Tyler 1990, *Why People Obey the Law*; Ostrom 1990
 principles 3 and 7). Officials' monitoring, or sanctions officials impose, crowd out
-intrinsic cooperation as far as they are felt as control, that is as far as the rules it enforces lack legitimacy: rules members
-had no voice in, or that officials may override (Frey & Jegen 2001: an external
-intervention crowds out when it is perceived as controlling; Cardenas, Stranlund & Willis
-2000). ``E[sanction]`` is the perceived probability of
+intrinsic cooperation as far as they are felt as control, that is as far as the rules
+they enforce lack legitimacy: rules members had no voice in, or that officials may
+override (Frey & Jegen 2001: an external intervention crowds out when it is perceived as
+controlling; Cardenas, Stranlund & Willis 2000).
+
+**A rule acts without a sanction**, through what the agent expects of others: a statement
+(``must``, ``must_not``) that binds a decision moves its expectation ``b`` toward full
+compliance by ``obligation_weight`` times its institutional trust ``T``, whether or not the
+rule names a sanction (the expressive function of law: a rule tells people what others
+will do, McAdams 2000; obligations without enforcement raise contributions at given
+incentives but do not sustain them, Galbiati & Vertova 2008; a symbolic fine's abolition
+lowered Swiss turnout, Funk 2007). The strength, ``behaviour.decisions.obligation_weight``
+= 0.2, is an assumption (``docs/ODD.md`` 7.B.3); the effect fades as what the agent sees
+lowers ``b``. ``E[sanction]`` is the perceived probability of
 detection times the fine at the agent's next rung of the ladder, against ``g``, what
 breaking the sanctioned rules that bind it would gain it today (Becker 1968). ``Phi`` is
 the standard normal distribution: would-be defectors value the gain differently,
@@ -135,6 +146,7 @@ class DecisionParameters(NamedTuple):
     deterrence_noise: float  # spread of the response to expected sanctions, relative to the temptation [-]
     overdraw_factor: float  # a defector's extra claim on pooled energy [-]
     disposition_correlation: float  # correlation of one agent's daily draws across its decisions [0-1]
+    obligation_weight: float  # how far a binding rule moves expectations toward compliance, per unit of trust [0-1]
 
 
 class TemptationParameters(NamedTuple):
@@ -336,6 +348,14 @@ def disposition_uniforms(z, rho):  # pragma: no cover - compiled
 
 
 @kernel
+def obliged_belief(belief, trust, weight):  # pragma: no cover - compiled
+    """What an agent expects of others in a decision a rule binds: its expectation ``belief``
+    moved toward full compliance by ``weight`` times its institutional ``trust`` (the
+    expressive effect of an obligation, with or without a sanction)."""
+    return belief + weight * trust * (1.0 - belief)
+
+
+@kernel
 def agent_decision(
     cc_type,
     belief,
@@ -350,24 +370,48 @@ def agent_decision(
     expected,
     gain_overdraw,
     gain_fee,
+    bound_overdraw,
     sanctionable_overdraw,
     sanctionable_fee,
-    fee_charged,
+    fee_bound,
     p,
 ):  # pragma: no cover - compiled
-    """The one-agent form: ``(propensity, cooperated, claim, intrinsic, pays_fee, goodwill)`` of
-    one agent today, from its type, belief, group weight, institutional trust and its
-    assembly's legitimacy, its uniforms ``u_energy`` and ``u_fee``
-    (:func:`disposition_uniforms`), and, when sanctions deter anyone today (``deterred``),
-    its ``expected`` sanction [EUR] and, for each decision a sanctioned rule binds
-    (``sanctionable_overdraw``, ``sanctionable_fee``), what breaking it would gain it
-    (``gain_overdraw``, ``gain_fee``, :func:`temptation_of`) [EUR] (``p``:
-    :class:`DecisionParameters`). ``cooperated``: it claims only its share of the battery,
-    the everyday act its neighbours see and expect of each other (its fee is counted in
-    compliance); ``pays_fee``: it pays its fee (a member, when a fee is charged);
-    ``propensity``: the chance that it keeps to its share; ``goodwill``: the share of that
-    chance it would have unwatched, ``intrinsic / propensity``, the share of its
-    cooperation its neighbours credit to it (:mod:`commons_abm.behaviour.trust`)."""
+    """The one-agent form: ``(propensity, cooperated, claim, intrinsic, obliged, pays_fee,
+    goodwill)`` of one agent today, from its type, belief, group weight, institutional trust
+    and its assembly's legitimacy, its uniforms ``u_energy`` and ``u_fee``
+    (:func:`disposition_uniforms`), whether a rule binds its claim on the battery
+    (``bound_overdraw``) and its fee (``fee_bound``: a member owing a fee today), and, when
+    sanctions deter anyone today (``deterred``), its ``expected`` sanction [EUR] and, for each
+    decision a sanctioned rule binds (``sanctionable_overdraw``, ``sanctionable_fee``), what
+    breaking it would gain it (``gain_overdraw``, ``gain_fee``, :func:`temptation_of`) [EUR]
+    (``p``: :class:`DecisionParameters`). ``intrinsic``: its cooperation of its own accord in a
+    decision no rule binds; ``obliged``: in one a rule binds, from the expectation
+    :func:`obliged_belief`. ``cooperated``: it claims only its share of the battery, the
+    everyday act its neighbours see and expect of each other (its fee is counted in
+    compliance); ``pays_fee``: it pays its fee; ``propensity``: the chance that it keeps to
+    its share; ``goodwill``: the share of that chance it would have unwatched, the intrinsic
+    part over the propensity, the share of its cooperation its neighbours credit to it
+    (:mod:`commons_abm.behaviour.trust`)."""
+    intrinsic = _motive(cc_type, belief, group_weight, trust, legitimacy_level, crowding, p)
+    obliged = intrinsic
+    if p.obligation_weight > 0.0:
+        expectation = obliged_belief(belief, trust, p.obligation_weight)
+        obliged = _motive(cc_type, expectation, group_weight, trust, legitimacy_level, crowding, p)
+    noise = p.deterrence_noise
+    own = obliged if bound_overdraw else intrinsic
+    p_energy, fair = _decision(own, u_energy, deterred, sanctionable_overdraw, expected, gain_overdraw, noise)
+    pays_fee = False
+    if fee_bound:
+        pays_fee = _decision(obliged, u_fee, deterred, sanctionable_fee, expected, gain_fee, noise)[1]
+    claim = 1.0 if fair else 1.0 + p.overdraw_factor
+    goodwill = min(own / p_energy, 1.0) if p_energy > 0 else 1.0
+    return p_energy, fair, claim, intrinsic, obliged, pays_fee, goodwill
+
+
+@kernel
+def _motive(cc_type, belief, group_weight, trust, legitimacy_level, crowding, p):  # pragma: no cover - compiled
+    """Intrinsic cooperation of one agent expecting ``belief`` of others, less what
+    officials' control crowds out where the rules lack legitimacy."""
     intrinsic = _intrinsic(
         cc_type,
         belief,
@@ -381,14 +425,7 @@ def agent_decision(
     )
     if crowding:  # officials watch or sanction: control felt where the rules lack legitimacy
         intrinsic *= 1.0 - p.crowding_out * (1.0 - legitimacy_level)
-    noise = p.deterrence_noise
-    p_energy, fair = _decision(intrinsic, u_energy, deterred, sanctionable_overdraw, expected, gain_overdraw, noise)
-    pays_fee = False
-    if member and fee_charged:
-        pays_fee = _decision(intrinsic, u_fee, deterred, sanctionable_fee, expected, gain_fee, noise)[1]
-    claim = 1.0 if fair else 1.0 + p.overdraw_factor
-    goodwill = min(intrinsic / p_energy, 1.0) if p_energy > 0 else 1.0
-    return p_energy, fair, claim, intrinsic, pays_fee, goodwill
+    return intrinsic
 
 
 @kernel
@@ -492,6 +529,7 @@ def decide_arrays(
     goodwill = np.empty(n)
     claim = np.empty(n)
     intrinsic = np.empty(n)
+    obliged = np.empty(n)
     fine_goods = np.zeros(n)  # the fine a household expects for dumping its goods in the street [EUR]
     fine_bag = np.zeros(n)  # ... for dumping its bag (in the street or a neighbour's chipped bin) [EUR]
     per_lift = charge.scheme == PER_LIFT
@@ -520,7 +558,7 @@ def decide_arrays(
                 over_s, member[i], fee_level[i], battery_received[i], decision.overdraw_factor, temptation
             )
             gain_fee = temptation_of(fee_s, member[i], fee_level[i], battery_received[i], 0.0, temptation)
-        (propensity[i], fair[i], claim[i], intrinsic[i], pays_fee[i], goodwill[i]) = agent_decision(
+        (propensity[i], fair[i], claim[i], intrinsic[i], obliged[i], pays_fee[i], goodwill[i]) = agent_decision(
             cc_type[i],
             belief[i],
             group_weight[i],
@@ -534,13 +572,15 @@ def decide_arrays(
             expected,
             gain_over,
             gain_fee,
+            bound_over[i],
             s_over[i],
             s_fee[i],
             fee_charged and bound_fee[i],  # the fee rule binds it (a member, with or without PV as it says)
             decision,
         )
     role = MATERIAL_ROLE_OF[kind]
-    waste = choice_arrays(role, intrinsic, waste_kg, fine_goods, fine_bag, charge, choice)
+    dumping_motive = np.where(bound_dump, obliged, intrinsic)  # a dumping ban binds its dumping decisions
+    waste = choice_arrays(role, intrinsic, dumping_motive, waste_kg, fine_goods, fine_bag, charge, choice)
     dumps = dumping_today(waste, u_dumping)
     visible = np.ones(n)  # how visible each agent's breach is from outside its neighbourhood
     for i in range(n):
@@ -584,6 +624,7 @@ def decision_parameters(behaviour: Behaviour) -> DecisionParameters:
         authority_bias=float(behaviour.trust.authority_bias),
         deterrence_noise=float(d.deterrence_noise),
         overdraw_factor=float(d.overdraw_factor),
+        obligation_weight=float(d.obligation_weight),
         disposition_correlation=float(d.disposition_correlation),
     )
 

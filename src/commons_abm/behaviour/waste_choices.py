@@ -182,15 +182,19 @@ def marginal_price(waste_kg_per_day, charge, p):  # pragma: no cover - compiled
 
 
 @kernel
-def household_choice(role, q, waste_kg_per_day, fine_goods_eur, fine_bag_eur, charge, p):  # pragma: no cover - compiled
+def household_choice(
+    role, q, q_dumping, waste_kg_per_day, fine_goods_eur, fine_bag_eur, charge, p
+):  # pragma: no cover - compiled
     """One agent's :class:`WasteChoice` from its material ``role``, today's intrinsic
-    cooperation ``q`` [0-1], its usual waste [kg/day], the fines it expects for dumping its
-    goods and its bag on a day [EUR] and the charging scheme (``p``:
-    :class:`ChoiceParameters`). An agent that discards no goods makes no waste decision."""
+    cooperation ``q`` [0-1] (``q_dumping`` in its dumping decisions, which a dumping ban may
+    bind), its usual waste [kg/day], the fines it expects for dumping its goods and its bag on
+    a day [EUR] and the charging scheme (``p``: :class:`ChoiceParameters`). An agent that
+    discards no goods makes no waste decision."""
     if role != DISCARDS_GOODS:
         return WasteChoice(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     price = marginal_price(waste_kg_per_day, charge, p)
     glow = p.warm_glow_eur_per_kg * q
+    dumping_glow = p.warm_glow_eur_per_kg * q_dumping
     inhabitants = 0.0
     if p.kg_per_inhabitant_year > 0:
         inhabitants = waste_kg_per_day * 365.0 / p.kg_per_inhabitant_year
@@ -211,8 +215,8 @@ def household_choice(role, q, waste_kg_per_day, fine_goods_eur, fine_bag_eur, ch
         compost=compost,
         bring_reuse=bring_reuse,
         bring_repair=bring_repair,
-        dump_goods=exponential_share(p.trip_eur_per_kg - glow - fine_goods, p.dumping_hassle_eur_per_kg),
-        dump_bag=exponential_share(price - glow - fine_bag, p.dumping_hassle_eur_per_kg),
+        dump_goods=exponential_share(p.trip_eur_per_kg - dumping_glow - fine_goods, p.dumping_hassle_eur_per_kg),
+        dump_bag=exponential_share(price - dumping_glow - fine_bag, p.dumping_hassle_eur_per_kg),
         to_neighbours=to_neighbours,
         marginal_eur_per_kg=price,
         fixed_eur_per_day=charge.fixed_eur_per_inhabitant_year * inhabitants / 365.0,
@@ -221,7 +225,9 @@ def household_choice(role, q, waste_kg_per_day, fine_goods_eur, fine_bag_eur, ch
 
 
 @kernel
-def choice_arrays(role, q, waste_kg_per_day, fine_goods_eur, fine_bag_eur, charge, p):  # pragma: no cover - compiled
+def choice_arrays(
+    role, q, q_dumping, waste_kg_per_day, fine_goods_eur, fine_bag_eur, charge, p
+):  # pragma: no cover - compiled
     """:func:`household_choice` of every agent (``role``: each agent's material role), as
     :class:`WasteChoices`."""
     n = q.size
@@ -230,7 +236,9 @@ def choice_arrays(role, q, waste_kg_per_day, fine_goods_eur, fine_bag_eur, charg
         np.zeros(n), np.zeros(n),
     )  # fmt: skip
     for i in range(n):
-        c = household_choice(role[i], q[i], waste_kg_per_day[i], fine_goods_eur[i], fine_bag_eur[i], charge, p)
+        c = household_choice(
+            role[i], q[i], q_dumping[i], waste_kg_per_day[i], fine_goods_eur[i], fine_bag_eur[i], charge, p
+        )
         out.sort[i] = c.sort
         out.compost[i] = c.compost
         out.bring_reuse[i] = c.bring_reuse

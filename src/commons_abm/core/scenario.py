@@ -626,6 +626,12 @@ class Decisions(_Section):
         description="Share of intrinsic cooperation lost under top-down monitoring by "
         "controlling officials (Frey & Jegen 2001) [0-1].",
     )
+    obligation_weight: Share = Field(
+        0.2,
+        description="How far a rule that binds a decision, sanctioned or not, moves what the agent expects of "
+        "others toward compliance, per unit of its institutional trust: the expressive effect of an "
+        "obligation (Galbiati & Vertova 2008; Funk 2007; McAdams 2000); an assumption, not fitted [0-1].",
+    )
     disposition_correlation: Share = Field(
         0.3,
         description="Correlation of one agent's daily draws across its decisions (its battery "

@@ -13,7 +13,12 @@ output):
 3. the allocation key (design principle 2; :mod:`commons_abm.energy.allocation_keys`)
    shares the operation's production among the participants' remaining deficits, each
    capped at what it still needs; participants are the members, or everyone under open
-   access (no boundary rule: design principle 1);
+   access (no boundary rule: design principle 1). Under a federation of neighbourhood
+   communities (design principle 8, "nested enterprises": appropriation organised in
+   layers, Ostrom 1990 ch. 3) the key works in two layers (:func:`federated_allocation`):
+   each neighbourhood's production goes first to its own participants, and the federation
+   balances what is left over, commune-wide, among those still in need; without one, a
+   single commune-wide layer;
 4. what the key leaves unallocated charges the community battery (storage is a consumer
    of the operation when it charges), within its power, room and efficiency; the rest is
    exported, the operation's unallocated surplus;
@@ -249,6 +254,7 @@ def exchange_energy(
     allocation_key: str | None = None,
     claim: np.ndarray | None = None,
     load_shift: np.ndarray | None = None,
+    community_of: np.ndarray | None = None,
 ) -> EnergyDay:
     """Run one day of the energy commons (streams ``demand`` and ``weather``).
 
@@ -256,7 +262,9 @@ def exchange_energy(
     sets them otherwise); ``claim`` is each agent's claim multiplier on pooled energy
     (more than 1 for members who overdraw, see :class:`~commons_abm.energy.allocation_keys.KeyInputs`);
     ``load_shift`` the share of each agent's daily demand that the community operator
-    schedules into the hours of the day's PV output (:func:`shift_load`).
+    schedules into the hours of the day's PV output (:func:`shift_load`);
+    ``community_of`` each agent's neighbourhood community under a federation (the pool's
+    two layers, :func:`federated_allocation`; one commune-wide layer when omitted).
 
     Updates ``state.contributed_kwh`` (+ the day's offer), ``state.battery_received_kwh``,
     ``state.commons.battery_soc_kwh``,
@@ -283,6 +291,7 @@ def exchange_energy(
         np.ones(n) if claim is None else np.asarray(claim, dtype=float),
         float(state.commons.battery_soc_kwh),
         energy_parameters(energy),
+        np.zeros(n, dtype=np.int32) if community_of is None else np.asarray(community_of),
     )
     day_flows = energy_day(flows)
     state.contributed_kwh += day_flows.agent_offered
@@ -345,11 +354,13 @@ def exchange_arrays(
     claim,
     soc,
     p,
+    community_of,
 ):  # pragma: no cover - compiled
     """The day's flows of :func:`exchange_energy` on plain arrays (``demand`` ``(24, n)`` is
-    changed by the operator's load shifting; ``p``: :class:`EnergyParameters`): per-agent
-    flows and costs, the territory's hourly flows (rows :data:`HOURLY_FLOWS`) and totals,
-    as :class:`EnergyFlows`."""
+    changed by the operator's load shifting; ``p``: :class:`EnergyParameters`;
+    ``community_of``: each agent's neighbourhood community under a federation, all 0
+    without one): per-agent flows and costs, the territory's hourly flows (rows
+    :data:`HOURLY_FLOWS`) and totals, as :class:`EnergyFlows`."""
     p_imp, p_exp, p_com = p.import_eur_per_kwh, p.export_eur_per_kwh, p.community_eur_per_kwh
     hours, n = demand.shape
     # Only PV owners can have a surplus and only eligible agents draw from the pool.
@@ -406,7 +417,25 @@ def exchange_arrays(
         offer_columns[j] = position[owners[offering[j]]]
         offered_hourly[:, j] = offer[:, offering[j]]
     poor, before, no_claim = energy_poor[eligible], contributed[eligible], np.ones(k)
-    allocated = allocate_by_key(key, pool_supply, caps, weights, poor, before, offered_hourly, offer_columns, no_claim)
+    if community_of.size and community_of.max() > 0:
+        allocated = federated_allocation(
+            key,
+            offer,
+            owners,
+            community_of,
+            eligible,
+            caps,
+            weights,
+            poor,
+            before,
+            offered_hourly,
+            offer_columns,
+            offering,
+        )
+    else:
+        allocated = allocate_by_key(
+            key, pool_supply, caps, weights, poor, before, offered_hourly, offer_columns, no_claim
+        )
     direct = np.empty(hours)
     need_after = np.empty(hours)
     for h in range(hours):
@@ -558,6 +587,62 @@ def exchange_arrays(
         hourly_kwh=hourly,
         totals=totals,
     )
+
+
+@kernel
+def federated_allocation(
+    key, offer, owners, community_of, eligible, caps, weights, poor, before, offered_hourly, offer_columns, offering
+):  # pragma: no cover - compiled
+    """The pool's allocation ``(H, k)`` among the ``eligible`` participants under a federation:
+    each neighbourhood community's production (``offer`` ``(H, m)`` of the ``owners``) shared
+    by the key among its own participants first, then what all of them left over shared by the
+    key, commune-wide, among the participants still in need (``caps`` ``(H, k)`` their
+    deficits; ``offered_hourly`` and ``offer_columns`` the offering owners' offers and
+    positions, ``offering`` which owners offer)."""
+    hours, k = caps.shape
+    allocated = np.zeros((hours, k))
+    leftover = np.zeros(hours)
+    layer_of = np.empty(k, dtype=np.int64)
+    for e in range(k):
+        layer_of[e] = community_of[eligible[e]]
+    for g in range(community_of.max() + 1):
+        members = np.flatnonzero(layer_of == g)
+        index = np.full(k, -1)
+        for j in range(members.size):
+            index[members[j]] = j
+        supply = np.zeros(hours)
+        for o in range(owners.size):
+            if community_of[owners[o]] == g:
+                for h in range(hours):
+                    supply[h] += offer[h, o]
+        if members.size == 0:
+            leftover += supply
+            continue
+        local = np.flatnonzero(np.array([community_of[owners[offering[j]]] == g for j in range(offering.size)]))
+        columns = np.empty(local.size, dtype=np.int64)
+        for j in range(local.size):
+            columns[j] = index[offer_columns[local[j]]]
+        got = allocate_by_key(
+            key,
+            supply,
+            caps[:, members],
+            weights[:, members],
+            poor[members],
+            before[members],
+            offered_hourly[:, local],
+            columns,
+            np.ones(members.size),
+        )
+        for h in range(hours):
+            for j in range(members.size):
+                allocated[h, members[j]] = got[h, j]
+            leftover[h] += supply[h] - total(got[h])
+    needs = np.empty((hours, k))
+    for h in range(hours):
+        for e in range(k):
+            needs[h, e] = max(caps[h, e] - allocated[h, e], 0.0)
+    allocated += allocate_by_key(key, leftover, needs, weights, poor, before, offered_hourly, offer_columns, np.ones(k))
+    return allocated
 
 
 def energy_parameters(energy: Energy) -> EnergyParameters:

@@ -339,6 +339,7 @@ def simulate_days(
             claim,
             scalars[BATTERY_SOC_KWH],
             world.energy,
+            assembly,  # each agent's neighbourhood community under a federation, else 0
         )
         e = energy.totals
         contributed += energy.agent_offered_kwh

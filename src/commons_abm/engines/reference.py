@@ -210,11 +210,15 @@ class ReferenceEngine:
         running = [0.0] * len(eligible)  # each agent's offer so far today
         so_far = []
         direct = []
+        federated = len(everyone) > 0 and int(model.assembly.max()) > 0
         for h in range(HOURS):
             running = [r + a.offer_kwh[h] for r, a in zip(running, eligible)]
             so_far.append(running)
             caps = [a.deficit_kwh[h] for a in eligible]
-            shares = self.allocate(key, supply[h], eligible, h, caps, [1.0] * len(eligible), before, running)
+            if federated:
+                shares = self.federated_hour(key, h, eligible, caps, before, running)
+            else:
+                shares = self.allocate(key, supply[h], eligible, h, caps, [1.0] * len(eligible), before, running)
             for a, x in zip(eligible, shares):
                 a.received_kwh[h] = x
             direct.append(sum(shares))
@@ -327,6 +331,38 @@ class ReferenceEngine:
         return BatteryDay(
             charge_in=charge_in, discharge_out=discharge_out, soc=soc_path, losses=losses, soc_start=start
         )
+
+    def federated_hour(
+        self, key: int, h: int, eligible: list, caps: list[float], before: list[float], running: list[float]
+    ) -> list[float]:
+        """One hour of the pool under a federation: each neighbourhood community's production
+        to its own participants first, then what they all left over, commune-wide, to those
+        still in need (:func:`commons_abm.energy.exchange.federated_allocation`)."""
+        layer = self.model.assembly
+        shares = [0.0] * len(eligible)
+        leftover = 0.0
+        for g in range(int(layer.max()) + 1):
+            local = [e for e, a in enumerate(eligible) if layer[a.index] == g]
+            supply = sum(a.offer_kwh[h] for a in self.everyone if layer[a.index] == g)
+            if not local:
+                leftover += supply
+                continue
+            got = self.allocate(
+                key,
+                supply,
+                [eligible[e] for e in local],
+                h,
+                [caps[e] for e in local],
+                [1.0] * len(local),
+                [before[e] for e in local],
+                [running[e] for e in local],
+            )
+            for e, x in zip(local, got):
+                shares[e] = x
+            leftover += supply - sum(got)
+        needs = [max(c - s, 0.0) for c, s in zip(caps, shares)]
+        extra = self.allocate(key, leftover, eligible, h, needs, [1.0] * len(eligible), before, running)
+        return [s + x for s, x in zip(shares, extra)]
 
     def allocate(
         self,

@@ -83,6 +83,7 @@ def exchange_energy(sim: Simulation, day: Day) -> None:
         allocation_key=inst.allocation_key,
         claim=a.claim if a is not None else None,
         load_shift=operator_schedule(inst.operator, inst.load_shift_share, s.member, s.cooperated),
+        community_of=sim.assembly,
     )
     if sim.record_hourly:
         h = sim.last_energy.hourly

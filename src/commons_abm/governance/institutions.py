@@ -7,6 +7,9 @@ with a neutral default (a principle no statement implements is switched off: ope
 no meetings, nobody monitors or sanctions). The compiled stages read its tables as named
 records (:class:`Binding`, :class:`MonitorTable`, :class:`SanctionTable`) with the codes
 below.
+
+Over 400 lines: the compiled record, whom its rules bind and the compiler that fills it are
+one translation from the grammar to the mechanisms, read and extended together.
 """
 
 from __future__ import annotations
