@@ -94,3 +94,19 @@ def test_step_is_a_named_sequence_of_stages(small_scenario: Scenario) -> None:
         "review_membership",
         "record",
     ]
+
+
+def test_a_world_seed_sets_only_the_worlds_streams() -> None:
+    """``run.world_seed`` draws the territory, network, weather and demand from another seed,
+    and leaves behaviour, governance and materials on the run's seed; equal to the run's
+    seed, it changes nothing."""
+    from commons_abm.core.seeding import STREAMS, WORLD_STREAMS, streams
+
+    same, alone, other = streams(5, world_seed=5), streams(5), streams(5, world_seed=9)
+    for name in STREAMS:
+        first = alone[name].random(4)
+        assert np.array_equal(same[name].random(4), first)
+        assert np.array_equal(other[name].random(4), first) is (name not in WORLD_STREAMS)
+    a = CommonsModel(seed=5, create_agents=False, overrides={"run.world_seed": 9})
+    b = CommonsModel(seed=9, create_agents=False)
+    assert np.array_equal(a.state.pv_kwp, b.state.pv_kwp) and np.array_equal(a.state.ties.indices, b.state.ties.indices)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -67,7 +68,9 @@ def test_one_row_per_run_with_keys_parameters_and_outputs(reference) -> None:
     ]
     assert len(reference) == 48 and not reference.duplicated(["sample_id", "replicate"]).any()
     assert (reference["status"] == "ok").all() and (reference["error"] == "").all()
-    assert reference["seed"].nunique() == 48
+    # common random numbers (the default): replicate r of every sample runs with the same seed
+    assert reference["seed"].nunique() == 2
+    assert (reference.groupby("replicate")["seed"].nunique() == 1).all()
     # replicates of a sample share its parameters, not their seeds or (generally) outputs
     pair = reference[reference["sample_id"] == 3]
     assert pair["rulebook.monitor.detection_probability"].nunique() == 1
@@ -201,7 +204,9 @@ def test_sensitivity_of_the_smoke_experiment(tmp_path) -> None:
     assert set(factors["output"]) == set(spec.outputs)
     assert len(factors) == len(spec.outputs) * len(spec.names)
     assert factors[["S1", "ST", "S1_conf", "ST_conf", "S1_half", "ST_half"]].notna().all().all()
-    assert (factors["ST_conf"] > 0).all()
+    # bootstrap intervals; under common random numbers a factor that moves an output not at all
+    # has exactly no variance to explain there (an interval of 0)
+    assert (factors["ST_conf"] >= 0).all() and (factors["ST_conf"] > 0).any()
     pairs = indices[indices["level"] == "pair"]
     assert len(pairs) == len(spec.outputs) * 3 and pairs["S2"].notna().all()
     assert indices["noise_share"].between(0, 1).all()
@@ -246,6 +251,14 @@ def test_analysis_recovers_a_known_function(tmp_path) -> None:
     # noise 0.25 against parametric variance 1.5: share 0.143
     assert noise_share(runs, "mean_trust_institutional") == pytest.approx(0.25 / 1.75, abs=0.03)
     assert noise_share(runs, "final_members_share") == 0.0
+    # common random numbers: a territory effect shared by every sample's replicate r (variance
+    # 4) is not noise in the comparison of samples; the residual (0.25) is
+    territory = rng.normal(0, 2.0, 2)[runs["replicate"].to_numpy()]
+    shared = runs.assign(
+        mean_trust_institutional=runs["final_members_share"] + territory + rng.normal(0, 0.5, len(runs))
+    )
+    assert noise_share(shared, "mean_trust_institutional", common=True) == pytest.approx(0.25 / 1.75, abs=0.03)
+    assert noise_share(shared, "mean_trust_institutional") > 0.5  # one-way: the territory counted as noise
 
 
 def test_analysis_needs_a_finished_sweep(tiny, tmp_path) -> None:
@@ -379,3 +392,42 @@ def test_a_lost_manifest_is_rebuilt_from_the_chunks(tiny, reference, swept, tmp_
     done = _cli("sweep", str(tiny), "--out", str(out), "--workers", "1", "--no-progress")
     assert done.returncode == 0 and "48 already stored" in done.stdout, done.stdout + done.stderr
     pd.testing.assert_frame_equal(_runs(out), reference, check_exact=True)
+
+
+# ------------------------------------------------------------------ common random numbers
+def _territory(experiment, task):
+    """The territory a run draws: its agents' kinds, PV, demand levels and network."""
+    from commons_abm.model import CommonsModel
+
+    scenario, institutions = experiment.build(task.values)
+    world = {} if task.world_seed is None else {"run.world_seed": task.world_seed}
+    model = CommonsModel(scenario, seed=task.seed, create_agents=False, rulebook=institutions, overrides=world)
+    s = model.state
+    return model, (s.kind, s.pv_kwp, s.annual_demand_kwh, s.ties.indptr, s.ties.indices)
+
+
+@pytest.mark.parametrize("seeding", ["common", "common_world", "independent"])
+def test_a_replicate_draws_the_same_territory_for_every_sample(tmp_path, seeding) -> None:
+    """Under common random numbers (the default) replicate r of every sample runs in the same
+    territory, network, weather and demand, and with ``common`` the same behaviour draws too;
+    ``independent`` gives every run its own territory. Rerunning sample 0's replicate 1
+    under sample 5's parameters reproduces sample 5's territory."""
+    text = (ROOT / "experiments" / "smoke_sobol.toml").read_text()
+    path = tmp_path / "smoke.toml"
+    path.write_text(re.sub(r"^seeding = .*$", f'seeding = "{seeding}"', text, flags=re.M))
+    shutil.copytree(ROOT / "experiments" / "rulebooks", tmp_path / "rulebooks")
+    experiment = load_experiment(path)
+    tasks = {(t.sample_id, t.replicate): t for t in plan(experiment)}
+    a, b = tasks[(0, 1)], tasks[(5, 1)]
+    assert a.values != b.values
+    moved = type(a)(a.sample_id, a.replicate, a.seed, b.values, a.world_seed)  # sample 0's seeds, 5's parameters
+    model_a, world_a = _territory(experiment, moved)
+    model_b, world_b = _territory(experiment, b)
+    same = all(np.array_equal(x, y) for x, y in zip(world_a, world_b))
+    assert same is (seeding != "independent")
+    weather = [m.rngs["weather"].random(3) for m in (model_a, model_b)]
+    behaviour = [m.rngs["behaviour"].random(3) for m in (model_a, model_b)]
+    assert np.array_equal(*weather) is (seeding != "independent")
+    assert np.array_equal(*behaviour) is (seeding == "common")
+    other = tasks[(0, 0)]
+    assert not np.array_equal(_territory(experiment, other)[1][1], world_a[1])  # replicates differ

@@ -201,7 +201,7 @@ class CommonsModel(mesa.Model):
         self.scenario = scenario
         self.rules = institutions_for(scenario, rulebook)  # the rulebook, all its statements
         self.institutions = self.rules  # the rules in force today (governance.conditions)
-        self.rngs = streams(scenario.run.seed)
+        self.rngs = streams(scenario.run.seed, scenario.run.world_seed)
         super().__init__(rng=self.rngs["mesa"])
         self.state: State = build_state(scenario, self.rngs)
         matches_of(self.state, scenario, self.rngs["territory"])  # after every other draw of the territory

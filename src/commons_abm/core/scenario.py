@@ -865,6 +865,14 @@ class Run(_Section):
 
     steps: int = Field(365, ge=1, le=1_000_000, description="Simulated days [steps].")
     seed: int = Field(42, ge=0, le=2**63 - 1, description="Seed of every random draw.")
+    world_seed: int | None = Field(
+        None,
+        ge=0,
+        le=2**63 - 1,
+        description="Seed of the world's random streams (the territory, its network, weather and demand) when "
+        "they should differ from the rest (behaviour, governance, materials): sweeps with common random numbers "
+        "set it to share a replicate's territory across samples; default: run.seed.",
+    )
 
 
 class Scenario(_Section):

@@ -65,7 +65,7 @@ Level = bool | int | float | str
 STATISTICS = ("mean", "median", "min", "max", "std", "final", "sum")
 STATEMENT_FIELDS = ("enabled", "deontic", "attribute", "or_else")
 # Fields that set up a run rather than describe the territory: never varied.
-_FIXED_SCENARIO_FIELDS = {"name", "run.seed", "run.steps", "rules.rulebook"}
+_FIXED_SCENARIO_FIELDS = {"name", "run.seed", "run.world_seed", "run.steps", "rules.rulebook"}
 
 
 class _Spec(BaseModel):
@@ -180,6 +180,14 @@ class ExperimentSpec(_Spec):
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Experiment seed; runs' seeds are spawned from it.")
     steps: int = Field(365, ge=1, le=1_000_000, description="Simulated days per run.")
     replicates: int = Field(1, ge=1, le=10_000, description="Runs per sample, with different seeds.")
+    seeding: Literal["common", "common_world", "independent"] = Field(
+        "common",
+        description="Random numbers across samples: 'common', replicate r of every sample runs with the same "
+        "seed (the same territory, weather and behaviour draws: differences between samples are the "
+        "parameters'); 'common_world', the same world (territory, network, weather, demand) with behaviour "
+        "drawn anew for each run; 'independent', every run its own seed (territory uncertainty mixed into "
+        "every index as noise). docs/experiments.md says when to use which.",
+    )
     design: DesignSpec
     parameters: list[ParameterSpec] = Field(min_length=1)
     outputs: list[OutputSpec] = Field(min_length=1)

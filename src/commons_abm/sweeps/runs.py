@@ -1,9 +1,15 @@
 """What a sweep runs: the plan of runs of an experiment (each sample's parameter values
 and a seed spawned per run), one run, and the row it stores.
 
-A run's seed is spawned from the experiment's seed and the run's index with
-``numpy.random.SeedSequence`` (:func:`run_seed`), so a run's result depends on its sample
-and seed alone, not on the executor (:mod:`commons_abm.sweeps.executors`) that runs it.
+A run's seed is spawned from the experiment's seed with ``numpy.random.SeedSequence``
+(:func:`run_seed`), so a run's result depends on its sample and seed alone, not on the
+executor (:mod:`commons_abm.sweeps.executors`) that runs it. Which child it is follows the
+experiment's ``seeding`` (:func:`run_seeds`): under common random numbers (``common``, the
+default) replicate ``r`` of every sample takes child ``r``, the same territory, weather and
+behaviour draws for every sample; ``common_world`` shares only the world's streams
+(:data:`~commons_abm.core.seeding.WORLD_STREAMS`) of child ``r``, each run drawing its
+behaviour from the child of its own index; ``independent`` gives every run the child of its
+index.
 A run that fails gives a row with ``status = "failed"`` and its error in one line.
 """
 
@@ -22,7 +28,7 @@ from commons_abm.sweeps.experiment import Experiment, OutputSpec, ParameterSpec
 from commons_abm.sweeps.sampling import decode, design_matrix
 from commons_abm.sweeps.store import run_schema
 
-__all__ = ["RunTask", "plan", "run_batch", "run_seed", "schema", "summarise_output"]
+__all__ = ["RunTask", "plan", "run_batch", "run_seed", "run_seeds", "schema", "summarise_output"]
 
 MAX_ERROR_CHARS = 500
 
@@ -35,6 +41,7 @@ class RunTask:
     replicate: int
     seed: int
     values: dict[str, Any]
+    world_seed: int | None = None  # the world's streams' seed, when it is not ``seed`` (``common_world``)
 
 
 def run_seed(experiment_seed: int, index: int) -> int:
@@ -51,9 +58,22 @@ def plan(experiment: Experiment, base_samples: int | None = None) -> list[RunTas
     for sample_id, row in enumerate(matrix):
         values = decode(experiment, row)
         for replicate in range(replicates):
-            index = sample_id * replicates + replicate
-            tasks.append(RunTask(sample_id, replicate, run_seed(experiment.spec.seed, index), values))
+            seed, world_seed = run_seeds(
+                experiment.spec.seed, experiment.spec.seeding, sample_id, replicate, replicates
+            )
+            tasks.append(RunTask(sample_id, replicate, seed, values, world_seed))
     return tasks
+
+
+def run_seeds(experiment_seed: int, seeding: str, sample_id: int, replicate: int, replicates: int) -> tuple:
+    """``(seed, world_seed)`` of a run under the experiment's ``seeding`` (module docstring);
+    ``world_seed`` is None when the world follows ``seed``."""
+    index = sample_id * replicates + replicate
+    if seeding == "common":
+        return run_seed(experiment_seed, replicate), None
+    if seeding == "common_world":
+        return run_seed(experiment_seed, index), run_seed(experiment_seed, replicate)
+    return run_seed(experiment_seed, index), None
 
 
 def _arrow_type(param: ParameterSpec) -> pa.DataType:
@@ -112,7 +132,8 @@ def _row(experiment: Experiment, task: RunTask) -> dict[str, Any]:
         row[param.path] = str(value) if _arrow_type(param) == pa.string() else value
     try:
         scenario, institutions = experiment.build(task.values)
-        model = CommonsModel(scenario, seed=task.seed, create_agents=False, rulebook=institutions)
+        world = {} if task.world_seed is None else {"run.world_seed": task.world_seed}
+        model = CommonsModel(scenario, seed=task.seed, create_agents=False, rulebook=institutions, overrides=world)
         frame = model.run(experiment.spec.steps)
         outputs = {o.label: summarise_output(frame, o) for o in experiment.spec.outputs}
         row.update(status="ok", error="", **outputs)

@@ -75,14 +75,21 @@ def sample_means(runs: pd.DataFrame, outputs: list[str], samples: int) -> pd.Dat
     return means.reindex(range(samples))
 
 
-def noise_share(runs: pd.DataFrame, output: str) -> float:
+def noise_share(runs: pd.DataFrame, output: str, common: bool = False) -> float:
     """Share of an output's variance between runs that is due to stochastic noise.
 
-    One-way random-effects decomposition over samples: the noise variance is the mean
-    variance between replicates of a sample, the parametric variance is the variance of
-    sample means less the noise that remains in them (noise / replicates, at least 0);
-    the share is noise / (noise + parametric), in [0, 1]. NaN with a single replicate.
+    Independent seeds: a one-way random-effects decomposition over samples: the noise
+    variance is the mean variance between replicates of a sample, the parametric variance
+    is the variance of sample means less the noise that remains in them (noise /
+    replicates, at least 0). Common random numbers (``common``: replicate r of every sample
+    shares its territory and draws): a two-way decomposition over samples and replicates,
+    whose replicate effect (the territory every sample shares) cancels from the comparison
+    of samples; the noise is the residual variance (sample x replicate), on the samples that
+    have every replicate. The share is noise / (noise + parametric), in [0, 1]; NaN with a
+    single replicate.
     """
+    if common:
+        return _common_noise_share(runs, output)
     ok = runs[runs["status"] == "ok"].dropna(subset=[output])
     groups = ok.groupby("sample_id")[output]
     counts = groups.count()
@@ -94,6 +101,20 @@ def noise_share(runs: pd.DataFrame, output: str) -> float:
     between = max(float(groups.mean().loc[counts.index].var(ddof=1)) - within / replicates, 0.0)
     total = within + between
     return float(within / total) if total > 0 else float("nan")
+
+
+def _common_noise_share(runs: pd.DataFrame, output: str) -> float:
+    ok = runs[runs["status"] == "ok"].dropna(subset=[output])
+    table = ok.pivot_table(index="sample_id", columns="replicate", values=output, aggfunc="first").dropna()
+    samples, replicates = table.shape
+    if samples < 2 or replicates < 2:
+        return float("nan")
+    y = table.to_numpy(dtype=float)
+    residual = y - y.mean(axis=1, keepdims=True) - y.mean(axis=0, keepdims=True) + y.mean()
+    noise = float((residual**2).sum() / ((samples - 1) * (replicates - 1)))
+    between = max(float(y.mean(axis=1).var(ddof=1)) - noise / replicates, 0.0)
+    total = noise + between
+    return float(noise / total) if total > 0 else float("nan")
 
 
 def _factor_names(experiment: Experiment) -> list[str]:
@@ -207,6 +228,7 @@ def analyse(experiment: Experiment, runs: pd.DataFrame, base_samples: int | None
     spec = problem(experiment)
     means = sample_means(runs, experiment.outputs, len(x))
     seed = experiment.spec.seed % 2**32
+    common = experiment.spec.seeding != "independent"  # common random numbers across samples
     n = base_samples or design.base_samples
     half_rows = (n // 2) * rows_per_base_sample(experiment)
     frames = []
@@ -214,7 +236,7 @@ def analyse(experiment: Experiment, runs: pd.DataFrame, base_samples: int | None
         y = means[output].to_numpy(dtype=float)
         info = {
             "output": output,
-            "noise_share": noise_share(runs, output),
+            "noise_share": noise_share(runs, output, common),
             "samples": len(x),
             "runs": int(runs[output].notna().sum()),
             "failed_runs": int((runs["status"] != "ok").sum()),
@@ -302,7 +324,8 @@ def analyse_sweep(experiment: Experiment, out: Path, base_samples: int | None = 
         "failed_runs": int((runs["status"] != "ok").sum()),
         "confidence": CONFIDENCE,
         "bootstrap_resamples": RESAMPLES,
-        "noise_share": {o: noise_share(runs, o) for o in experiment.outputs},
+        "noise_share": {o: noise_share(runs, o, experiment.spec.seeding != "independent") for o in experiment.outputs},
+        "seeding": experiment.spec.seeding,
         "convergence_max_abs_change": _convergence(table),
         "model_sources_sha256": sorted(
             {
