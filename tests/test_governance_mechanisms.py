@@ -204,3 +204,19 @@ def test_a_rule_without_a_sanction_acts_through_expectations(territory) -> None:
     e = effect(np.array(values["weightless"]), np.array(values["obliged"]), "cooperation_rate", paired=True)
     EFFECTS.append(f"obligation weight 0 -> 0.2, rules without an or-else: {e}")
     assert e.ci_low > 0.0, str(e)
+
+
+def test_recognition_removes_the_overrides_that_would_happen() -> None:
+    """Principle 7 changes what happens, not a number: under controlling officials (about two
+    overrides a year) the members' voted levels are overridden without recognition, and never
+    with it (3 seeds, a year each, the events log)."""
+    controlling = with_officials(FULL, stance="controller")
+    unrecognised = without_aims(controlling, {"recognise_rules"})
+    counts = {}
+    for name, book in (("recognised", controlling), ("unrecognised", unrecognised)):
+        counts[name] = 0
+        for seed in range(3):
+            model = CommonsModel(governance_territory(), seed=seed, rulebook=book, record_events=True)
+            model.run(365)
+            counts[name] += int((model.events()["event"] == "override").sum())
+    assert counts["recognised"] == 0 and counts["unrecognised"] > 0, counts

@@ -618,7 +618,10 @@ def federated_allocation(
         if members.size == 0:
             leftover += supply
             continue
-        local = np.flatnonzero(np.array([community_of[owners[offering[j]]] == g for j in range(offering.size)]))
+        here = np.zeros(offering.size, dtype=np.bool_)
+        for j in range(offering.size):
+            here[j] = community_of[owners[offering[j]]] == g
+        local = np.flatnonzero(here)
         columns = np.empty(local.size, dtype=np.int64)
         for j in range(local.size):
             columns[j] = index[offer_columns[local[j]]]
@@ -637,6 +640,8 @@ def federated_allocation(
             for j in range(members.size):
                 allocated[h, members[j]] = got[h, j]
             leftover[h] += supply[h] - total(got[h])
+    if not leftover.max() > 0.0:  # every neighbourhood used all it produced
+        return allocated
     needs = np.empty((hours, k))
     for h in range(hours):
         for e in range(k):
