@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -236,3 +237,19 @@ def test_design_size_is_computed_before_allocation_and_bounded(tmp_path) -> None
     with pytest.raises(InputError, match=f"at most {MAX_RUNS:,} runs") as info:
         design_matrix(experiment, base_samples=MAX_RUNS)
     assert info.value.source == "--base-samples"
+
+
+def test_outputs_summarise_the_last_whole_year_by_default_and_say_so(tmp_path) -> None:
+    """Without a window an output summarises the run's last whole year (no season weighs more
+    than another), the whole run when it is shorter; the result column states its window."""
+    body = TINY.replace("window = 5\n", "")
+    for steps, expected in ((400, 365), (40, 40)):
+        text = re.sub(r"^steps = .*$", f"steps = {steps}", body, flags=re.M)
+        spec = load_experiment(write_experiment(tmp_path, text, f"exp{steps}.toml")).spec
+        trust = spec.outputs[0]
+        assert trust.window == expected and trust.label == f"mean_trust_institutional_last{expected}d"
+        assert spec.outputs[1].label == "final_members_share"
+    whole = re.sub(r"^window = 5$", "window = 0", TINY, flags=re.M)
+    assert load_experiment(write_experiment(tmp_path, whole, "whole.toml")).spec.outputs[0].label == (
+        "mean_trust_institutional_run"
+    )

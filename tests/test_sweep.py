@@ -63,7 +63,7 @@ def test_one_row_per_run_with_keys_parameters_and_outputs(reference) -> None:
         "error",
         "rulebook.monitor.detection_probability",
         "rulebook.allocate_energy.key",
-        "mean_trust_institutional",
+        "mean_trust_institutional_last5d",
         "final_members_share",
     ]
     assert len(reference) == 48 and not reference.duplicated(["sample_id", "replicate"]).any()
@@ -74,8 +74,8 @@ def test_one_row_per_run_with_keys_parameters_and_outputs(reference) -> None:
     # replicates of a sample share its parameters, not their seeds or (generally) outputs
     pair = reference[reference["sample_id"] == 3]
     assert pair["rulebook.monitor.detection_probability"].nunique() == 1
-    assert reference.groupby("sample_id")["mean_trust_institutional"].nunique().max() == 2
-    assert reference["mean_trust_institutional"].between(0, 1).all()
+    assert reference.groupby("sample_id")["mean_trust_institutional_last5d"].nunique().max() == 2
+    assert reference["mean_trust_institutional_last5d"].between(0, 1).all()
 
 
 def test_local_processes_give_identical_results(tiny, reference, tmp_path) -> None:
@@ -187,9 +187,9 @@ def test_failing_runs_are_recorded_and_the_rest_completed(tmp_path) -> None:
     assert 0 < too_high.sum() < len(runs) and len(runs) == 48
     assert (runs.loc[too_high, "status"] == "failed").all()
     assert runs.loc[too_high, "error"].str.contains("detection_probability").all()
-    assert runs.loc[too_high, "mean_trust_institutional"].isna().all()
+    assert runs.loc[too_high, "mean_trust_institutional_last5d"].isna().all()
     assert (runs.loc[~too_high, "status"] == "ok").all() and (runs.loc[~too_high, "error"] == "").all()
-    assert runs.loc[~too_high, "mean_trust_institutional"].notna().all()
+    assert runs.loc[~too_high, "mean_trust_institutional_last5d"].notna().all()
     assert f"{int(too_high.sum())} failed" in result.stdout
 
 
@@ -237,28 +237,28 @@ def test_analysis_recovers_a_known_function(tmp_path) -> None:
             "sample_id": [t.sample_id for t in tasks],
             "replicate": [t.replicate for t in tasks],
             "status": "ok",
-            "mean_trust_institutional": signal_ + rng.normal(0, 0.5, len(tasks)),
+            "mean_trust_institutional_last5d": signal_ + rng.normal(0, 0.5, len(tasks)),
             "final_members_share": signal_,
         }
     )
     table = analyse(experiment, runs)
-    trust = table[(table["output"] == "mean_trust_institutional") & (table["level"] == "parameter")]
+    trust = table[(table["output"] == "mean_trust_institutional_last5d") & (table["level"] == "parameter")]
     exact = table[(table["output"] == "final_members_share") & (table["level"] == "parameter")]
     # variances: x1 term 16/12 = 1.333, x2 term (levels 0, .5, 1) 1/6 = 0.167; S1 = 0.889, 0.111
     np.testing.assert_allclose(exact["S1"], [0.889, 0.111], atol=0.05)
     np.testing.assert_allclose(exact["ST"], [0.889, 0.111], atol=0.05)
     assert trust["ST"].to_numpy()[0] > trust["ST"].to_numpy()[1]
     # noise 0.25 against parametric variance 1.5: share 0.143
-    assert noise_share(runs, "mean_trust_institutional") == pytest.approx(0.25 / 1.75, abs=0.03)
+    assert noise_share(runs, "mean_trust_institutional_last5d") == pytest.approx(0.25 / 1.75, abs=0.03)
     assert noise_share(runs, "final_members_share") == 0.0
     # common random numbers: a territory effect shared by every sample's replicate r (variance
     # 4) is not noise in the comparison of samples; the residual (0.25) is
     territory = rng.normal(0, 2.0, 2)[runs["replicate"].to_numpy()]
     shared = runs.assign(
-        mean_trust_institutional=runs["final_members_share"] + territory + rng.normal(0, 0.5, len(runs))
+        mean_trust_institutional_last5d=runs["final_members_share"] + territory + rng.normal(0, 0.5, len(runs))
     )
-    assert noise_share(shared, "mean_trust_institutional", common=True) == pytest.approx(0.25 / 1.75, abs=0.03)
-    assert noise_share(shared, "mean_trust_institutional") > 0.5  # one-way: the territory counted as noise
+    assert noise_share(shared, "mean_trust_institutional_last5d", common=True) == pytest.approx(0.25 / 1.75, abs=0.03)
+    assert noise_share(shared, "mean_trust_institutional_last5d") > 0.5  # one-way: the territory counted as noise
 
 
 def test_analysis_needs_a_finished_sweep(tiny, tmp_path) -> None:

@@ -49,6 +49,7 @@ from commons_abm.governance.rulebook import (
     WhenClause,
     load_rulebook,
 )
+from commons_abm.territory.demand import DAYS_PER_YEAR
 
 __all__ = [
     "DesignSpec",
@@ -120,11 +121,19 @@ class ParameterSpec(_Spec):
 class OutputSpec(_Spec):
     """A summary statistic of one timeseries column over the last steps of a run."""
 
-    name: str | None = Field(None, description="Column name in the results (default: statistic_column).")
+    name: str | None = Field(
+        None,
+        description="Column name in the results (default: statistic_column_window, the window stated: "
+        "mean_trust_institutional_last365d, mean_trust_institutional_run, final_members_share).",
+    )
     column: str = Field(description="Timeseries column (docs/indicators.md).")
     statistic: Literal[STATISTICS] = Field("mean", description="Statistic over the window.")  # type: ignore[valid-type]
-    window: int = Field(
-        90, ge=0, description="Last steps summarised; 0: the whole run. Ignored by `final` (the last step's value)."
+    window: int | None = Field(
+        None,
+        ge=0,
+        description="Last steps summarised; default the run's last whole year (365 days; the whole run when "
+        "shorter), so that no season weighs more than another; 0: the whole run. Ignored by `final` (the last "
+        "step's value).",
     )
 
     @field_validator("column")
@@ -137,8 +146,13 @@ class OutputSpec(_Spec):
 
     @property
     def label(self) -> str:
-        """The output's column name in the results."""
-        return self.name or f"{self.statistic}_{self.column}"
+        """The output's column name in the results: its ``name``, else the statistic, the
+        column and the window it summarises."""
+        if self.name:
+            return self.name
+        if self.statistic == "final":
+            return f"final_{self.column}"
+        return f"{self.statistic}_{self.column}_" + (f"last{self.window}d" if self.window else "run")
 
 
 class DesignSpec(_Spec):
@@ -194,6 +208,9 @@ class ExperimentSpec(_Spec):
 
     @model_validator(mode="after")
     def _unique_names(self) -> ExperimentSpec:
+        for output in self.outputs:
+            if output.window is None:  # the last whole year, or the whole run when shorter
+                output.window = min(DAYS_PER_YEAR, self.steps)
         paths = [p.path for p in self.parameters]
         for path in paths:
             if paths.count(path) > 1:
