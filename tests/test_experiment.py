@@ -253,3 +253,41 @@ def test_outputs_summarise_the_last_whole_year_by_default_and_say_so(tmp_path) -
     assert load_experiment(write_experiment(tmp_path, whole, "whole.toml")).spec.outputs[0].label == (
         "mean_trust_institutional_run"
     )
+
+
+def test_every_factor_of_the_headline_acts_within_its_horizon() -> None:
+    """The headline experiment runs a year: every factor it varies must be able to act in
+    that time (a factor that waits for an election would not). Under common random numbers
+    a factor that does nothing leaves every output unchanged to the last bit, so each factor
+    moved from its lowest to its highest level, the others at their middle, must change at
+    least one of the experiment's outputs (one seed, the experiment's own territory)."""
+    from commons_abm.model import CommonsModel
+    from commons_abm.sweeps.runs import summarise_output
+
+    experiment = load_experiment(ROOT / "experiments" / "design_principles_sobol.toml")
+    params = experiment.spec.parameters
+
+    def extremes(param) -> tuple:
+        if param.levels is not None:
+            return param.levels[0], param.levels[-1]
+        low, high = param.bounds
+        return (int(low), int(high)) if param.integer else (low, high)
+
+    middle = {}
+    for param in params:
+        low, high = extremes(param)
+        middle[param.path] = low if param.levels is not None else (low + high) / 2
+        if param.integer:
+            middle[param.path] = int(middle[param.path])
+
+    def outputs(values: dict) -> list[float]:
+        scenario, institutions = experiment.build(values)
+        frame = CommonsModel(scenario, seed=run_seed(experiment.spec.seed, 0), rulebook=institutions).run()
+        return [summarise_output(frame, o) for o in experiment.spec.outputs]
+
+    inert = []
+    for param in params:
+        low, high = extremes(param)
+        if outputs({**middle, param.path: low}) == outputs({**middle, param.path: high}):
+            inert.append(param.path)
+    assert not inert, f"factors that change nothing within {experiment.spec.steps} days: {inert}"
