@@ -207,7 +207,7 @@ class TestDecision(MechanismContract):
                 float(f["legitimacy_level"][i]),
                 float(u[0]),
                 float(u[1]),
-                bool(f["member"][i]),
+                bool(bound[2][i]),
                 f["crowding"],
                 deterred,
                 expected,
@@ -250,7 +250,7 @@ class TestDecision(MechanismContract):
         return {name: np.array(values, dtype=float) for name, values in out.items() if values}
 
     @staticmethod
-    def _decision(d, *, u=0.99, member=True, deterred=True, expected=0.0, gain=0.5, sanctionable=True):
+    def _decision(d, *, u=0.99, bound_dumping=True, deterred=True, expected=0.0, gain=0.5, sanctionable=True):
         """One agent's (propensity, ..., goodwill): a conditional cooperator expecting 0.3 of
         others, a fee and an overdraw rule both sanctioned, no crowding out."""
         return decisions.agent_decision(
@@ -261,7 +261,7 @@ class TestDecision(MechanismContract):
             0.5,
             u,
             u,
-            member,
+            bound_dumping,
             False,
             deterred,
             expected,
@@ -379,8 +379,8 @@ class TestDecision(MechanismContract):
         expects deters it."""
         t = decisions.TemptationParameters(0.09)
         nothing = Binding(*([False] * len(Binding._fields)))
-        fee = nothing._replace(members=True, fee=True)
-        overdraw = nothing._replace(members=True, overdraw=True)
+        fee = nothing._replace(fee=True)
+        overdraw = nothing._replace(overdraw=True)
         dumping = nothing._replace(dumping=True)
         assert decisions.temptation_of(fee, True, 0.1, 2.0, 1.0, t) == 0.1
         assert decisions.temptation_of(fee, False, 0.1, 2.0, 1.0, t) == 0.0  # binds members only

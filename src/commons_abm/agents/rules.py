@@ -44,7 +44,7 @@ from commons_abm.core.state import AFFECTIVE, GEOGRAPHIC
 from commons_abm.energy.load_shifting import operator_share, shift_agent_load
 from commons_abm.governance.accounts import settle_agent
 from commons_abm.governance.collective_choice import attends, meeting_parameters
-from commons_abm.governance.institutions import DUTY_MONITOR, OFFICIAL_MONITOR, PEER_MONITOR
+from commons_abm.governance.institutions import DUTY_MONITOR, OFFICIAL_MONITOR, PEER_MONITOR, pv_fits
 from commons_abm.governance.mediation import mediate_agent, mediation_parameters, trust_in_mediator
 from commons_abm.governance.monitoring import monitor_reach, monitored
 from commons_abm.governance.sanctions import EXCLUSION_DAYS, accusations, next_fine_of, sanction_agent
@@ -110,7 +110,7 @@ class AgentRules:
 
     def _has_pv_fits(self, wanted: int) -> bool:
         """Whether I am among the agents a ``has_pv`` when-clause names (-1: any agent)."""
-        return wanted < 0 or (wanted == 1) == (self.pv_kwp > 0)
+        return bool(pv_fits(wanted, self.pv_kwp > 0))
 
     def is_bound_to_pay(self, sanctioned_only: bool = False) -> bool:
         """Whether the fee (backed by a sanction, if asked) binds me: the rule my fee answers."""
@@ -131,17 +131,16 @@ class AgentRules:
     def watched_share(self) -> float:
         """Share of my ties to members who cooperated (as far as I know: today's choice
         for the neighbours who already chose, yesterday's for the others)."""
-        neighbours = self.neighbour_agents
-        if not neighbours:
-            return 0.0
-        return sum(1 for other in neighbours if other.member and other.cooperated) / len(neighbours)
+        return self._ties_share(lambda other: other.member and other.cooperated)
 
     def members_share(self) -> float:
         """Share of my ties to members (who all watch when members must monitor)."""
+        return self._ties_share(lambda other: other.member)
+
+    def _ties_share(self, counts) -> float:
+        """Share of my ties to agents for whom ``counts`` holds (0 without ties)."""
         neighbours = self.neighbour_agents
-        if not neighbours:
-            return 0.0
-        return sum(1 for other in neighbours if other.member) / len(neighbours)
+        return sum(1 for other in neighbours if counts(other)) / len(neighbours) if neighbours else 0.0
 
     def perceived_detection(self, visible: float = 1.0) -> float:
         """My perceived probability that a breach of mine, ``visible`` as much from outside my
@@ -205,7 +204,7 @@ class AgentRules:
             legit,
             float(u[0]),
             float(u[1]),
-            bool(self.member),
+            bound_dump,
             bool(inst.external_control),
             deterred,  # whether sanctions deter anyone today
             float(detection * fine),

@@ -364,7 +364,7 @@ def agent_decision(
     legitimacy_level,
     u_energy,
     u_fee,
-    member,
+    bound_dumping,
     crowding,
     deterred,
     expected,
@@ -380,7 +380,8 @@ def agent_decision(
     goodwill)`` of one agent today, from its type, belief, group weight, institutional trust
     and its assembly's legitimacy, its uniforms ``u_energy`` and ``u_fee``
     (:func:`disposition_uniforms`), whether a rule binds its claim on the battery
-    (``bound_overdraw``) and its fee (``fee_bound``: a member owing a fee today), and, when
+    (``bound_overdraw``), its fee (``fee_bound``: a member owing a fee today) and its dumping
+    (``bound_dumping``: ``obliged`` is computed only for an agent some rule binds), and, when
     sanctions deter anyone today (``deterred``), its ``expected`` sanction [EUR] and, for each
     decision a sanctioned rule binds (``sanctionable_overdraw``, ``sanctionable_fee``), what
     breaking it would gain it (``gain_overdraw``, ``gain_fee``, :func:`temptation_of`) [EUR]
@@ -394,7 +395,7 @@ def agent_decision(
     (:mod:`commons_abm.behaviour.trust`)."""
     intrinsic = _motive(cc_type, belief, group_weight, trust, legitimacy_level, crowding, p)
     obliged = intrinsic
-    if p.obligation_weight > 0.0:
+    if p.obligation_weight > 0.0 and (bound_overdraw or fee_bound or bound_dumping):
         expectation = obliged_belief(belief, trust, p.obligation_weight)
         obliged = _motive(cc_type, expectation, group_weight, trust, legitimacy_level, crowding, p)
     noise = p.deterrence_noise
@@ -467,9 +468,9 @@ def split_binding(binding):  # pragma: no cover - compiled
     dumping ban)."""
     any_pv = -1
     over_pv = binding.overdraw_pv
-    overdraw = Binding(binding.overdraw, False, binding.overdraw, binding.everyone, False, False, any_pv, over_pv)
-    fee = Binding(binding.fee, binding.fee, False, False, False, False, binding.fee_pv, any_pv)
-    dump = Binding(False, False, False, False, binding.dumping, binding.dumping_members_only, any_pv, any_pv)
+    overdraw = Binding(False, binding.overdraw, binding.everyone, False, False, any_pv, over_pv)
+    fee = Binding(binding.fee, False, False, False, False, binding.fee_pv, any_pv)
+    dump = Binding(False, False, False, binding.dumping, binding.dumping_members_only, any_pv, any_pv)
     return overdraw, fee, dump
 
 
@@ -523,7 +524,8 @@ def decide_arrays(
     s_dump = binds(dump_s, member, kind, has_pv)
     deterred = deterring and (s_over.any() or s_fee.any() or s_dump.any())
     coverage = peer_coverage(indptr, indices, member, cooperated_before) if deterred else np.zeros(n)
-    duty_coverage = peer_coverage(indptr, indices, member, member) if deterred else np.zeros(n)
+    on_duty = deterred and (who == DUTY_MONITOR).any()  # members must monitor: every member's ties watch
+    duty_coverage = peer_coverage(indptr, indices, member, member) if on_duty else np.zeros(n)
     propensity = np.empty(n)
     fair = np.empty(n, dtype=np.bool_)
     goodwill = np.empty(n)
@@ -566,7 +568,7 @@ def decide_arrays(
             legitimacy_level[i],
             u[0],
             u[1],
-            member[i],
+            bound_dump[i],
             crowding,
             deterred,
             expected,

@@ -210,13 +210,13 @@ class ReferenceEngine:
         running = [0.0] * len(eligible)  # each agent's offer so far today
         so_far = []
         direct = []
-        federated = len(everyone) > 0 and int(model.assembly.max()) > 0
+        layers = self.federation_layers(eligible) if len(everyone) and int(model.assembly.max()) > 0 else None
         for h in range(HOURS):
             running = [r + a.offer_kwh[h] for r, a in zip(running, eligible)]
             so_far.append(running)
             caps = [a.deficit_kwh[h] for a in eligible]
-            if federated:
-                shares = self.federated_hour(key, h, eligible, caps, before, running)
+            if layers is not None:
+                shares = self.federated_hour(key, h, eligible, caps, before, running, layers)
             else:
                 shares = self.allocate(key, supply[h], eligible, h, caps, [1.0] * len(eligible), before, running)
             for a, x in zip(eligible, shares):
@@ -332,18 +332,36 @@ class ReferenceEngine:
             charge_in=charge_in, discharge_out=discharge_out, soc=soc_path, losses=losses, soc_start=start
         )
 
-    def federated_hour(
-        self, key: int, h: int, eligible: list, caps: list[float], before: list[float], running: list[float]
-    ) -> list[float]:
-        """One hour of the pool under a federation: each neighbourhood community's production
-        to its own participants first, then what they all left over, commune-wide, to those
-        still in need (:func:`commons_abm.energy.exchange.federated_allocation`)."""
+    def federation_layers(self, eligible: list) -> list[tuple[list[int], list]]:
+        """Each neighbourhood community under a federation: the positions of its participants
+        among ``eligible``, and its agents (whose offers are its production)."""
         layer = self.model.assembly
+        return [
+            (
+                [e for e, a in enumerate(eligible) if layer[a.index] == g],
+                [a for a in self.everyone if layer[a.index] == g],
+            )
+            for g in range(int(layer.max()) + 1)
+        ]
+
+    def federated_hour(
+        self,
+        key: int,
+        h: int,
+        eligible: list,
+        caps: list[float],
+        before: list[float],
+        running: list[float],
+        layers: list[tuple[list[int], list]],
+    ) -> list[float]:
+        """One hour of the pool under a federation (``layers``: :meth:`federation_layers`):
+        each neighbourhood community's production to its own participants first, then what
+        they all left over, commune-wide, to those still in need
+        (:func:`commons_abm.energy.exchange.federated_allocation`)."""
         shares = [0.0] * len(eligible)
         leftover = 0.0
-        for g in range(int(layer.max()) + 1):
-            local = [e for e, a in enumerate(eligible) if layer[a.index] == g]
-            supply = sum(a.offer_kwh[h] for a in self.everyone if layer[a.index] == g)
+        for local, agents in layers:
+            supply = sum(a.offer_kwh[h] for a in agents)
             if not local:
                 leftover += supply
                 continue

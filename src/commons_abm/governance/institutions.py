@@ -43,6 +43,7 @@ __all__ = [
     "compile_rulebook",
     "compile_statements",
     "no_rules",
+    "pv_fits",
 ]
 
 # Codes of the compiled stages (Institutions.monitor_table, sanction_table): members who may
@@ -56,8 +57,7 @@ class Binding(NamedTuple):
     """Whom the rules (or those backed by a sanction) bind, statement by statement, as the
     compiled stages take it (:meth:`Institutions.binding`)."""
 
-    members: bool  # the fee, or overdrawing (attribute ``member``), binds members
-    fee: bool  # ... the fee does
+    fee: bool  # the fee binds members
     overdraw: bool  # ... overdrawing does (attribute ``member``)
     everyone: bool  # overdrawing with attribute ``anyone`` binds everyone who may draw (open access)
     dumping: bool  # the dumping ban binds households
@@ -253,7 +253,6 @@ class Institutions:
             return present and (aims is None or aim in aims)
 
         return Binding(
-            members=on("overdraw", self.overdraw_forbidden) or on("pay_fee", self.fee_charged),
             fee=on("pay_fee", self.fee_charged),
             overdraw=on("overdraw", self.overdraw_forbidden),
             everyone=on("overdraw", self.overdraw_binds_anyone) and self.boundary == "open_access",
@@ -265,7 +264,7 @@ class Institutions:
 
 
 @kernel
-def _pv_fits(wanted, has_pv):  # pragma: no cover - compiled
+def pv_fits(wanted, has_pv):  # pragma: no cover - compiled
     """Whether an agent with (or without) PV is among those a ``has_pv`` clause names (-1: any)."""
     return wanted < 0 or (wanted == 1) == has_pv
 
@@ -278,9 +277,9 @@ def binds(binding, member, kind, has_pv):  # pragma: no cover - compiled
     n = member.size
     out = np.zeros(n, dtype=np.bool_)
     for i in range(n):
-        fee = binding.fee and member[i] and _pv_fits(binding.fee_pv, has_pv[i])
+        fee = binding.fee and member[i] and pv_fits(binding.fee_pv, has_pv[i])
         over = (binding.overdraw and member[i]) or binding.everyone
-        over = over and _pv_fits(binding.overdraw_pv, has_pv[i])
+        over = over and pv_fits(binding.overdraw_pv, has_pv[i])
         out[i] = (
             fee
             or over

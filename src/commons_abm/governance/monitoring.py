@@ -146,7 +146,8 @@ def monitor_arrays(
     cost = 0.0
     official_cost = 0.0
     coverage = peer_coverage(indptr, indices, member, cooperated)
-    duty_coverage = peer_coverage(indptr, indices, member, member)
+    on_duty = (who == DUTY_MONITOR).any()  # members must monitor: every member's ties watch
+    duty_coverage = peer_coverage(indptr, indices, member, member) if on_duty else np.zeros(n)
     watchers = 0
     members = 0
     for i in range(n):

@@ -204,18 +204,19 @@ def with_conditions(book: Rulebook, aim: str, **conditions) -> Rulebook:
 def with_statement(book: Rulebook, aim: str, **fields) -> Rulebook:
     """A copy of ``book`` whose statements with ``aim`` have ``fields`` set (``attribute``,
     ``deontic``, ``or_else``; validated)."""
-    data = book.model_dump()
-    for s in data["statements"]:
-        if s["aim"] == aim:
-            s.update(fields)
-    return Rulebook.model_validate(data)
+    return _edited(book, aim, lambda s: s.update(fields))
 
 
 def _with_fields(book: Rulebook, aim: str, part: str, values: dict) -> Rulebook:
+    return _edited(book, aim, lambda s: s.update({part: {**s[part], **values}}))
+
+
+def _edited(book: Rulebook, aim: str, edit) -> Rulebook:
+    """A copy of ``book`` whose statements with ``aim`` (as dicts) ``edit`` changes, validated."""
     data = book.model_dump()
     for s in data["statements"]:
         if s["aim"] == aim:
-            s[part] = {**s[part], **values}
+            edit(s)
     return Rulebook.model_validate(data)
 
 
