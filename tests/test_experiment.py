@@ -291,3 +291,17 @@ def test_every_factor_of_the_headline_acts_within_its_horizon() -> None:
         if outputs({**middle, param.path: low}) == outputs({**middle, param.path: high}):
             inert.append(param.path)
     assert not inert, f"factors that change nothing within {experiment.spec.steps} days: {inert}"
+
+
+def test_the_headline_analysis_on_record_is_the_design_and_not_noise() -> None:
+    """The indices in docs/figures are those of the headline design as it is now (same
+    outputs and number of runs, common random numbers, no failed run) and every output's
+    noise share is below 0.5 (docs/experiments.md explains what makes them up)."""
+    import json
+
+    experiment = load_experiment(ROOT / "experiments" / "design_principles_sobol.toml")
+    record = json.loads((ROOT / "docs" / "figures" / "design_principles_sobol_sensitivity.json").read_text())
+    assert record["runs"] == len(plan(experiment)) and record["failed_runs"] == 0
+    assert record["seeding"] == experiment.spec.seeding == "common"
+    assert list(record["noise_share"]) == experiment.outputs
+    assert all(0 <= share < 0.5 for share in record["noise_share"].values()), record["noise_share"]
