@@ -945,10 +945,16 @@ def resolve_named(value: str | Path, kind: str) -> Path:
     for folder in _shipped(kind):
         if (folder / f"{value}.toml").is_file():
             return folder / f"{value}.toml"
-    names = sorted({p.stem for folder in _shipped(kind) for p in folder.glob("*.toml")})
     raise InputError(
-        str(value), None, f"no such file, nor a shipped {kind[:-1]} (shipped: {', '.join(names) or 'none found'})"
+        str(value),
+        None,
+        f"no such file, nor a shipped {kind[:-1]} (shipped: {', '.join(shipped_names(kind)) or 'none found'})",
     )
+
+
+def shipped_names(kind: str) -> list[str]:
+    """The names of the shipped ``kind`` files (``scenarios``, ``rulebooks``), sorted."""
+    return sorted({p.stem for folder in _shipped(kind) for p in folder.glob("*.toml")})
 
 
 def load_scenario(path: str | Path | None = None, **overrides: object) -> Scenario:
