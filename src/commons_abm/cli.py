@@ -3,7 +3,7 @@
 Bad input (a scenario file, a command-line argument) gives one line on stderr naming
 the file or option, the field and what is allowed, exit status 2, and no output written.
 
-Over 400 lines: each command's parser and its handler (run, game, sweep, sensitivity, store)
+Over 400 lines: each command's parser and its handler (run, game, sweep, sensitivity, store, app)
 are read together, and the handlers import their work lazily so that the parser loads fast.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -155,7 +156,36 @@ def _parser() -> argparse.ArgumentParser:
             nargs="?",
             help="the sweep's experiment file: to count the runs still to compute, and to rebuild a lost manifest",
         )
+    app = commands.add_parser("app", help="serve the teaching app in the browser (a commons, live)")
+    app.add_argument(
+        "--host",
+        type=_host,
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every interface)",
+    )
+    app.add_argument("--port", type=_int_at_least(1, "--port", 65535), default=8765, help="port (default: 8765)")
     return parser
+
+
+def _host(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]+", text):
+        raise argparse.ArgumentTypeError(f"--host: {text!r} is not an address; allowed: an IP address or a host name")
+    return text
+
+
+def _app(args: argparse.Namespace) -> int:
+    """Serve :mod:`commons_abm.app` with Solara's server until interrupted."""
+    # Mesa 3.3.1's SolaraViz trips one of Solara's hook checks (a warning, not an error)
+    quiet = ["-W", "ignore::UserWarning:solara.validate_hooks"]
+    command = [sys.executable, *quiet, "-m", "solara", "run", "commons_abm.app", "--host", args.host]
+    command += ["--port", str(args.port)]
+    print(f"commons-abm: serving the teaching app on http://{args.host}:{args.port} (Ctrl+C stops it)", flush=True)
+    server = subprocess.Popen([*command, "--production", "--no-open"])
+    try:
+        return server.wait()
+    except KeyboardInterrupt:  # the server got the same Ctrl+C: let it close
+        server.wait()
+        return 0
 
 
 def _add_sweep_options(command: argparse.ArgumentParser) -> None:
@@ -399,6 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sweep(args)
         if args.command == "store":
             return _store(args)
+        if args.command == "app":
+            return _app(args)
         raise InputError("commons-abm", None, f"unknown command {args.command!r}")
     except InputError as exc:
         print(f"commons-abm: error: {exc}", file=sys.stderr)
