@@ -175,8 +175,9 @@ def _host(text: str) -> str:
 
 def _app(args: argparse.Namespace) -> int:
     """Serve :mod:`commons_abm.app` with Solara's server until interrupted."""
-    # Mesa 3.3.1's SolaraViz trips one of Solara's hook checks (a warning, not an error)
-    quiet = ["-W", "ignore::UserWarning:solara.validate_hooks"]
+    # warnings a teacher can do nothing about: Mesa 3.3.1's SolaraViz trips one of Solara's
+    # hook checks, and Solara's server falls back to lax cookies over plain http
+    quiet = ["-W", "ignore::UserWarning:solara.validate_hooks", "-W", "ignore::UserWarning:solara.server.starlette"]
     command = [sys.executable, *quiet, "-m", "solara", "run", "commons_abm.app", "--host", args.host]
     command += ["--port", str(args.port)]
     print(f"commons-abm: serving the teaching app on http://{args.host}:{args.port} (Ctrl+C stops it)", flush=True)
