@@ -33,6 +33,20 @@ def test_every_tie_entry_knows_its_proximity() -> None:
     assert ties.linked_by(AFFECTIVE).tolist() == [False, True, True, False]
 
 
+def test_every_tie_entry_knows_its_tie_and_a_tie_its_mean_trust() -> None:
+    ties = CommonsModel(seed=4, create_agents=False).state.ties
+    ties.trust[:] = np.random.default_rng(0).random(ties.trust.size)
+    owner = ties.owner()
+    assert np.array_equal(ties.u[ties.slot_tie], np.minimum(owner, ties.indices))
+    assert np.array_equal(ties.v[ties.slot_tie], np.maximum(owner, ties.indices))
+    both = {}
+    for slot, (i, j) in enumerate(zip(owner, ties.indices)):
+        both.setdefault((min(i, j), max(i, j)), []).append(ties.trust[slot])
+    expected = [np.mean(both[(a, b)]) for a, b in zip(ties.u, ties.v)]
+    assert all(len(pair) == 2 for pair in both.values())
+    np.testing.assert_allclose(ties.tie_trust(), expected, rtol=1e-12)
+
+
 def test_affective_ties_forgive_a_defection_more() -> None:
     """On an affective tie a defection costs trust ``1 - affective_forgiveness`` of the loss;
     cooperation builds it as on any tie."""

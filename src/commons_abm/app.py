@@ -66,35 +66,17 @@ def _segments(model: CommonsModel) -> np.ndarray:
     return np.stack([s.position[s.ties.u], s.position[s.ties.v]], axis=1)
 
 
-def _tie_of_entry(model: CommonsModel) -> np.ndarray:
-    """For each directed entry of the ties' CSR view, the index of its undirected tie."""
-    t = model.state.ties
-    owner = np.repeat(np.arange(t.n), np.diff(t.indptr))
-    low, high = np.minimum(owner, t.indices), np.maximum(owner, t.indices)
-    keys = t.u.astype(np.int64) * t.n + t.v
-    order = np.argsort(keys)
-    return order[np.searchsorted(keys[order], low.astype(np.int64) * t.n + high)]
-
-
-def _tie_trust(model: CommonsModel, tie_of_entry: np.ndarray) -> np.ndarray:
-    """Each undirected tie's trust: the mean of its two directions [0-1]."""
-    t = model.state.ties
-    total = np.bincount(tie_of_entry, weights=t.trust, minlength=t.u.size)
-    count = np.bincount(tie_of_entry, minlength=t.u.size)
-    return total / np.maximum(count, 1)
-
-
 @solara.component
 def NetworkView(model: CommonsModel) -> None:
     """The social network: each agent a marker of its kind, green when a member that kept to
     its share today, orange when a member that did not, grey outside the community; each tie
     a line whose darkness is the trust between the two."""
     update_counter.get()
-    segments, tie_of_entry = solara.use_memo(lambda: (_segments(model), _tie_of_entry(model)), [model])
+    segments = solara.use_memo(lambda: _segments(model), [model])
     s = model.state
     fig = Figure(figsize=(6, 6))
     ax = fig.add_subplot()
-    trust = _tie_trust(model, tie_of_entry)
+    trust = s.ties.tie_trust()
     colours = np.zeros((trust.size, 4))
     colours[:, 3] = 0.05 + 0.5 * trust
     ax.add_collection(LineCollection(segments, colors=colours, linewidths=0.5))

@@ -94,15 +94,27 @@ class Ties:
         return self.owner()
 
     @cached_property
-    def slot_proximity(self) -> np.ndarray:
-        """For each CSR entry, the proximity flags of its tie (computed once)."""
+    def slot_tie(self) -> np.ndarray:
+        """For each CSR entry, the index of its undirected tie in ``u``, ``v`` (computed once)."""
         if not self.u.size:
-            return np.zeros(self.indices.size, dtype=np.uint8)
+            return np.zeros(self.indices.size, dtype=np.intp)
         keys = self.u.astype(np.int64) * self.n + self.v.astype(np.int64)
         order = np.argsort(keys)
         owners, other = self.owners.astype(np.int64), self.indices.astype(np.int64)
         wanted = np.minimum(owners, other) * self.n + np.maximum(owners, other)
-        return self.proximity[order[np.searchsorted(keys[order], wanted)]]
+        return order[np.searchsorted(keys[order], wanted)]
+
+    @cached_property
+    def slot_proximity(self) -> np.ndarray:
+        """For each CSR entry, the proximity flags of its tie (computed once)."""
+        if not self.u.size:
+            return np.zeros(self.indices.size, dtype=np.uint8)
+        return self.proximity[self.slot_tie]
+
+    def tie_trust(self) -> np.ndarray:
+        """Each undirected tie's trust: the mean of its two directions [0-1]."""
+        total = np.bincount(self.slot_tie, weights=self.trust, minlength=self.u.size)
+        return total / np.maximum(np.bincount(self.slot_tie, minlength=self.u.size), 1)
 
     @cached_property
     def _by_proximity(self) -> dict[tuple[str, int], np.ndarray]:
