@@ -31,8 +31,8 @@ SMALL = {
 }
 
 
-def small_model(rulebook: str = "full_ostrom") -> CommonsModel:
-    return CommonsModel(scenario="default", rulebook=rulebook, seed=3, record_events=True, **SMALL)
+def small_model() -> CommonsModel:
+    return CommonsModel(scenario="default", rulebook="full_ostrom", seed=3, record_events=True, **SMALL)
 
 
 def render(model: solara.Reactive[CommonsModel]):

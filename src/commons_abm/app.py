@@ -23,7 +23,7 @@ from mesa.visualization import SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
 from commons_abm.core.kinds import KINDS
-from commons_abm.core.scenario import load_scenario, shipped_names
+from commons_abm.core.scenario import load_scenario, scenario_value, shipped_names
 from commons_abm.model import CommonsModel
 
 __all__ = ["EventsFeed", "MODEL_PARAMS", "NetworkView", "Page", "build_page", "default_model", "feed_lines"]
@@ -33,10 +33,8 @@ DEFAULT = load_scenario(None)  # the shipped default scenario: the levers start 
 
 def _lever(path: str, label: str, low: float, high: float, step: float) -> dict:
     """A slider over the scenario field ``path``, starting at the default scenario's value."""
-    value = DEFAULT
-    for part in path.split("."):
-        value = getattr(value, part)
-    return {"type": "SliderFloat", "value": float(value), "min": low, "max": high, "step": step, "label": label}
+    value = float(scenario_value(DEFAULT, path))
+    return {"type": "SliderFloat", "value": value, "min": low, "max": high, "step": step, "label": label}
 
 
 # The sidebar: what a teacher sets before a reset. Dotted names are scenario fields, which
@@ -69,7 +67,8 @@ def _segments(model: CommonsModel) -> np.ndarray:
 @solara.component
 def NetworkView(model: CommonsModel) -> None:
     """The social network: each agent a marker of its kind, green when a member that kept to
-    its share today, orange when a member that did not, grey outside the community; each tie
+    its share today (every member before the first day), orange when a member that did not,
+    grey outside the community; each tie
     a line whose darkness is the trust between the two."""
     update_counter.get()
     segments = solara.use_memo(lambda: _segments(model), [model])
@@ -80,8 +79,8 @@ def NetworkView(model: CommonsModel) -> None:
     colours = np.zeros((trust.size, 4))
     colours[:, 3] = 0.05 + 0.5 * trust
     ax.add_collection(LineCollection(segments, colors=colours, linewidths=0.5))
-    cooperated = s.cooperated if s.cooperated is not None else np.ones(s.n, dtype=bool)
-    fill = np.where(s.member, np.where(cooperated, MEMBER_COLOUR, DEFECTOR_COLOUR), OUTSIDER_COLOUR)
+    kept = s.cooperated | (model.steps == 0)  # before the first day nobody has decided anything
+    fill = np.where(s.member, np.where(kept, MEMBER_COLOUR, DEFECTOR_COLOUR), OUTSIDER_COLOUR)
     for kind in KINDS:
         mask = s.kind == kind.code
         if mask.any():

@@ -13,7 +13,7 @@ as the reference of the scenario format that ``docs/scenario.md`` is generated f
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -36,6 +36,8 @@ __all__ = [
     "LIMITS",
     "load_scenario",
     "resolve_named",
+    "scenario_value",
+    "shipped_names",
 ]
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -950,6 +952,14 @@ def resolve_named(value: str | Path, kind: str) -> Path:
         None,
         f"no such file, nor a shipped {kind[:-1]} (shipped: {', '.join(shipped_names(kind)) or 'none found'})",
     )
+
+
+def scenario_value(scenario: Scenario, path: str) -> Any:
+    """The value of the dotted field ``path`` of ``scenario`` (``"network.average_degree"``)."""
+    node: Any = scenario
+    for key in path.split("."):
+        node = getattr(node, key)
+    return node
 
 
 def shipped_names(kind: str) -> list[str]:

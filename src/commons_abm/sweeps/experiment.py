@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from commons_abm.core.errors import InputError, describe_validation_error
 from commons_abm.core.indicators import COLUMNS
-from commons_abm.core.scenario import Scenario, describe_fields, load_scenario, with_overrides
+from commons_abm.core.scenario import Scenario, describe_fields, load_scenario, scenario_value, with_overrides
 from commons_abm.core.tomlfile import read_toml, validated
 from commons_abm.governance.institutions import Institutions, compile_rulebook
 from commons_abm.governance.rulebook import (
@@ -329,21 +329,14 @@ class Experiment:
                 continue
             scenario_values[param.path] = value
             if param.compensate:
-                old = _get(self.scenario, param.path)
-                scenario_values[param.compensate] = _get(self.scenario, param.compensate) + old - value
+                old = scenario_value(self.scenario, param.path)
+                scenario_values[param.compensate] = scenario_value(self.scenario, param.compensate) + old - value
         scenario = with_overrides(self.scenario, source=self.source, **scenario_values)
         if self.rulebook is None:
             from commons_abm.model import institutions_for
 
             return scenario, institutions_for(scenario)
         return scenario, compile_rulebook(_rulebook_with(self.rulebook, rule_values, self.source))
-
-
-def _get(scenario: Scenario, path: str) -> Any:
-    node: Any = scenario
-    for key in path.split("."):
-        node = getattr(node, key)
-    return node
 
 
 def _rulebook_with(book: Rulebook, values: dict[str, Any], source: str) -> Rulebook:
@@ -455,7 +448,7 @@ def refused_values(experiment: Experiment) -> list[str]:
 def _base_value(experiment: Experiment, param: ParameterSpec) -> Any:
     """The base scenario's or rulebook's own value of a parameter, or its first level/lower bound."""
     if not param.path.startswith("rulebook."):
-        return _get(experiment.scenario, param.path)
+        return scenario_value(experiment.scenario, param.path)
     _, key, field = param.path.split(".", 2)
     book = experiment.rulebook
     assert book is not None
