@@ -28,13 +28,13 @@ from hypothesis import strategies as st
 
 from commons_abm.core.errors import InputError
 from commons_abm.core.indicators import COLUMNS
-from commons_abm.core.scenario import Scenario, describe_fields, scenario_from_dict
+from commons_abm.core.scenario import Scenario, describe_fields, scenario_from_dict, scenario_value
 from commons_abm.core.tomlfile import validated
 from commons_abm.energy.allocation_keys import KEYS
 from commons_abm.governance.institutions import compile_rulebook
 from commons_abm.governance.rulebook import POSTURES, STANCES, Rulebook
 from commons_abm.model import CommonsModel
-from commons_abm.sweeps.experiment import ExperimentSpec, _get, experiment_from_spec
+from commons_abm.sweeps.experiment import ExperimentSpec, experiment_from_spec
 from commons_abm.sweeps.runs import plan, run_batch
 
 from .conftest import ROOT
@@ -123,7 +123,7 @@ def _check_run(model: CommonsModel) -> None:
 
 # ------------------------------------------------------------------------------ scenario
 SCENARIO_FIELDS = [row[0] for row in describe_fields() if row[0] not in ("rules.rulebook", "network.file")]
-SCENARIO_DEFAULTS = {path: _get(Scenario(), path) for path in SCENARIO_FIELDS}
+SCENARIO_DEFAULTS = {path: scenario_value(Scenario(), path) for path in SCENARIO_FIELDS}
 SCENARIO_CHOICES = {
     row[0]: re.findall(r"`([^`]+)`", row[2]) for row in describe_fields() if row[2].startswith("one of")
 }
