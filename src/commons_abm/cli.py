@@ -96,6 +96,14 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="rulebook TOML file; overrides the scenario's rules.rulebook (shipped ones: experiments/rulebooks/)",
     )
+    run.add_argument(
+        "--shock",
+        action="append",
+        default=[],
+        metavar="SHOCK",
+        help="a shock on its days, by file or shipped name (experiments/shocks/: "
+        "price_spike, dark_month, ...); repeat for several",
+    )
     run.add_argument("--out", type=_out_path, default=None, help="output folder (default: results/<scenario name>)")
     run.add_argument(
         "--engine",
@@ -278,6 +286,7 @@ def _run(args: argparse.Namespace) -> int:
     from commons_abm.model import CommonsModel, institutions_for
     from commons_abm.outputs import files
     from commons_abm.outputs.figures import plot_energy_day, plot_indicators
+    from commons_abm.shocks import active_scenario, load_shock
 
     scenario = load_scenario(args.scenario)
     overrides = {}
@@ -288,6 +297,9 @@ def _run(args: argparse.Namespace) -> int:
     if overrides:
         scenario = with_overrides(scenario, **overrides)
     institutions = institutions_for(scenario, args.rulebook)
+    shocks = [load_shock(name) for name in args.shock]
+    for shock in shocks:
+        active_scenario(scenario, [shock], shock.start_day)  # a change the scenario does not allow, now
     out = args.out if args.out is not None else Path("results") / files.folder_name(scenario.name)
     _check_out(out)
 
@@ -300,6 +312,7 @@ def _run(args: argparse.Namespace) -> int:
         record_events=events_log,
         rulebook=institutions,
         engine=args.engine,
+        shocks=shocks,
     )
     with tqdm(
         total=scenario.run.steps,
@@ -320,6 +333,7 @@ def _run(args: argparse.Namespace) -> int:
         "rulebook": institutions.name,
         "engine": args.engine,
         "design_principles": sorted(institutions.principles),
+        "shocks": [shock.model_dump(mode="json") for shock in shocks],
         "seed": scenario.run.seed,
         "agents": model.state.n,
         "inhabitants": inhabitants,

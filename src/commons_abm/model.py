@@ -40,6 +40,7 @@ from commons_abm.governance.rulebook import Rulebook, load_rulebook
 from commons_abm.materials.byproduct_matches import matches_of
 from commons_abm.materials.hub_organisation import first_volunteers
 from commons_abm.materials.routing import MaterialsDay
+from commons_abm.shocks import Shock, active_scenario, leaving_producers, load_shock
 from commons_abm.territory.build import build_state
 from commons_abm.territory.network import to_networkx
 
@@ -153,6 +154,10 @@ class CommonsModel(mesa.Model):
         Scenario fields to change, by dotted path (``{"energy.households.pv_adoption": 0.5}``).
     agent_reporters:
         Mesa agent reporters for :attr:`datacollector` (:class:`IndicatorCollector`).
+    shocks:
+        Shocks to apply on their days (:mod:`commons_abm.shocks`): :class:`~commons_abm.shocks.Shock`
+        objects, shock files or the names of shipped ones (``"price_spike"``:
+        ``experiments/shocks/<name>.toml``). :meth:`add_shock` adds one while the model runs.
     **kwargs:
         More dotted overrides, as keywords (``**{"energy.households.pv_adoption": 0.5}``), which is how
         ``batch_run`` and ``SolaraViz`` pass a parameter named by its path; ``rng`` and
@@ -172,6 +177,7 @@ class CommonsModel(mesa.Model):
         engine: str = "arrays",
         overrides: Mapping[str, Any] | None = None,
         agent_reporters: dict | None = None,
+        shocks: list[Shock | str | Path] | None = None,
         **kwargs: Any,
     ) -> None:
         if engine not in ENGINES:
@@ -198,7 +204,8 @@ class CommonsModel(mesa.Model):
             dotted["run.seed"] = int(seed)
         if dotted:
             scenario = with_overrides(scenario, **dotted)
-        self.scenario = scenario
+        self.base_scenario = scenario  # without the shocks
+        self.scenario = scenario  # as it is today: with the changes of the shocks on
         self.rules = institutions_for(scenario, rulebook)  # the rulebook, all its statements
         self.institutions = self.rules  # the rules in force today (governance.conditions)
         self.rngs = streams(scenario.run.seed, scenario.run.world_seed)
@@ -227,6 +234,9 @@ class CommonsModel(mesa.Model):
             self.ensure_agents()
         if engine == "agents":
             self.reference = ReferenceEngine(self)
+        self.shocks: list[Shock] = []
+        for shock in shocks or ():
+            self.add_shock(shock, start=None)
 
     # ------------------------------------------------------------------ agents
     def ensure_agents(self) -> None:
@@ -257,6 +267,52 @@ class CommonsModel(mesa.Model):
         """All agents (created on first access when the model was built without them)."""
         self.ensure_agents()
         return super().agents
+
+    # ------------------------------------------------------------------ shocks
+    def add_shock(self, shock: Shock | str | Path, start: int | None = -1) -> Shock:
+        """Add a shock (:mod:`commons_abm.shocks`), starting on the next simulated day (``start``
+        -1, the default: live, as the app does), on ``start`` or, with ``None``, on the day its
+        file gives; returns it as it will apply. Its scenario changes are checked now."""
+        shock = load_shock(shock)
+        if start is not None:
+            shock = shock.starting(self.steps if start == -1 else start)
+        if shock.start_day < self.steps:
+            raise ValueError(f"shock {shock.name} starts on day {shock.start_day}, before day {self.steps}, today")
+        active_scenario(self.base_scenario, [shock], shock.start_day)  # raises InputError for a bad change
+        self.shocks.append(shock)
+        return shock
+
+    def _shock_days(self) -> set[int]:
+        """The days on which a shock begins or ends."""
+        days = {s.start_day for s in self.shocks}
+        return days | {s.end_day for s in self.shocks if s.end_day is not None}
+
+    def _begin_day(self, step: int) -> None:
+        """What the shocks change as day ``step`` begins: the scenario of the day, members
+        who leave, officials elected, and the log."""
+        if not self.shocks:
+            return
+        for shock in self.shocks:
+            if shock.start_day == step:
+                left = ""
+                if shock.leave is not None:
+                    leaving = leaving_producers(self.state, shock.leave.largest_producers)
+                    self.state.member[leaving] = False
+                    barred = np.iinfo(np.int64).max if shock.end_day is None else shock.end_day
+                    self.state.excluded_until[leaving] = barred
+                    left = " ".join(map(str, leaving))
+                if shock.election is not None:
+                    self.polity.posture, self.polity.stance = shock.election.posture, shock.election.stance
+                if self.events_log is not None:
+                    duration = np.nan if shock.duration_days is None else shock.duration_days
+                    self.events_log.add(step, "shock", left, value=duration, detail=f"name={shock.name}")
+            elif shock.end_day == step and self.events_log is not None:
+                self.events_log.add(step, "shock_over", detail=f"name={shock.name}")
+        self.scenario = active_scenario(self.base_scenario, self.shocks, step)
+
+    def active_shocks(self) -> list[Shock]:
+        """The shocks on today (during the next simulated day)."""
+        return [s for s in self.shocks if s.active(self.steps)]
 
     # -------------------------------------------------------------------- step
     @property
@@ -291,6 +347,7 @@ class CommonsModel(mesa.Model):
     def step(self) -> None:
         """Simulate one day."""
         day = self.calendar_day(self.steps - 1)  # Mesa counts the step before calling it
+        self._begin_day(self.steps - 1)
         self.institutions = self.rules_today(day)
         if self.reference is not None:
             self.reference.step(day)
@@ -309,12 +366,16 @@ class CommonsModel(mesa.Model):
         steps = self.scenario.run.steps if steps is None else int(steps)
         stepwise = progress is not None or self.datacollector.collects_agents or self.events_log is not None
         if self.reference is None and not stepwise and steps > 0:
-            if not self.rules.conditional:
-                advance(self, steps)  # the same stages, compiled into one loop (commons_abm.engines.compiled)
-                return self.timeseries()
-            for _ in range(steps):  # the rules in force may change from day to day: one compiled day at a time
-                self.institutions = self.rules_today(self.calendar_day(self.steps))
-                advance(self, 1)
+            end = self.steps + steps
+            while self.steps < end:
+                self._begin_day(self.steps)
+                if self.rules.conditional:  # the rules in force may change from day to day: one compiled day at a time
+                    self.institutions = self.rules_today(self.calendar_day(self.steps))
+                    advance(self, 1)
+                    continue
+                # the same stages, compiled into one loop (commons_abm.engines.compiled), up to the next shock day
+                upcoming = [d for d in self._shock_days() if self.steps < d < end]
+                advance(self, min(upcoming, default=end) - self.steps)
             return self.timeseries()
         for _ in range(steps):
             self.step()

@@ -36,6 +36,9 @@ EVENTS: dict[str, str] = {
     "override": "Officials overrode the rules members had voted; their levels are back to the officials' own.",
     "election": "Municipal elections. value: the posture's rung after (0: authority); detail: posture "
     "and stance before and after.",
+    "shock": "A shock began (commons_abm.shocks). agents: the members who left the community with it; "
+    "value: its duration [days] (NaN: to the end of the run); detail: its name.",
+    "shock_over": "A shock ended. detail: its name.",
 }
 
 
