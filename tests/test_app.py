@@ -8,6 +8,7 @@ the command starts it, and the address it listens on is read from the operating 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -21,7 +22,14 @@ import solara
 import solara.widgets
 
 from commons_abm import app, load_scenario
+from commons_abm.core.errors import InputError
+from commons_abm.core.events import EVENTS
+from commons_abm.governance.accounts import household_groups
+from commons_abm.i18n import TEXT, eur, number, percent, tr
 from commons_abm.model import CommonsModel
+from commons_abm.shocks import shipped_shocks
+
+from .conftest import ROOT
 
 SMALL = {
     "territory.households": 40,
@@ -31,8 +39,8 @@ SMALL = {
 }
 
 
-def small_model() -> CommonsModel:
-    return CommonsModel(scenario="default", rulebook="full_ostrom", seed=3, record_events=True, **SMALL)
+def small_model(rulebook: str = "full_ostrom") -> app.TeachingModel:
+    return app.TeachingModel(scenario="default", rulebook=rulebook, seed=3, **SMALL)
 
 
 def render(model: solara.Reactive[CommonsModel]):
@@ -41,7 +49,7 @@ def render(model: solara.Reactive[CommonsModel]):
     @solara.component
     def Layout():
         with solara.AppLayout():
-            app.build_page(model)
+            app.Live(model)
 
     return solara.render(Layout(), handle_error=False)[1]
 
@@ -82,9 +90,9 @@ def test_no_shipped_scenario_sets_a_lever() -> None:
 def test_stepping_the_page_advances_the_model_and_redraws_the_network_and_plots() -> None:
     model = solara.reactive(small_model())
     rc = render(model)
-    assert [b.children for b in rc.find(v.Btn).widgets][-3:] == [["Reset"], ["▶"], ["Step"]]
+    assert [b.children for b in rc.find(v.Btn).widgets][:3] == [["Reset"], ["▶"], ["Step"]]
     before = figures(rc)
-    assert len(before) == 5  # the network and four time series
+    assert len(before) == 5  # the network and four time series (one day's flows and money come after a day)
     step = rc.find(v.Btn, children=["Step"]).widget
     for _ in range(3):
         step.click()
@@ -92,6 +100,7 @@ def test_stepping_the_page_advances_the_model_and_redraws_the_network_and_plots(
     assert days == 5, "a press advances five days and redraws once (docs/performance.md)"
     assert model.value.steps == 3 * days and len(model.value.timeseries()) == 3 * days
     after = figures(rc)
+    assert len(after) == 7, "and now one day's energy flows and the households' money"
     assert all(a != b for a, b in zip(before, after)), "every figure is redrawn after a step"
 
 
@@ -101,7 +110,7 @@ def test_reset_builds_a_new_model_from_the_sidebar() -> None:
     rc = render(model)
     rc.find(v.Select, label="Rulebook").widget.v_model = "status_quo"
     rc.find(v.Btn, children=["Reset"]).widget.click()
-    assert model.value is not first
+    assert model.value is not first and isinstance(model.value, app.TeachingModel)
     assert model.value.rules.name == "status_quo" and model.value.steps == 0
 
 
@@ -171,3 +180,122 @@ def test_bad_app_options_are_one_line_and_exit_2(options: list[str], field: str)
     )
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and field in result.stderr
+
+
+def test_the_rules_card_starts_at_the_rulebook_s_values_and_adopts_new_ones_from_the_next_day() -> None:
+    model = small_model("community_enforced")  # a 3 EUR/month fee, peers who see a breach 3 times in 10
+    model.run(4)
+    _, rc = solara.render(app.RulesCard(model), handle_error=False)
+    fee = rc.find(v.Slider, label="Members' fee [EUR/month]").widget
+    detection = rc.find(v.Slider, label="Chance a breach is seen [0-1]").widget
+    assert (fee.v_model, detection.v_model) == (3.0, 0.3)
+    fee.v_model = 12.0
+    detection.v_model = 0.8
+    rc.find(v.Btn, children=["Adopt from tomorrow"]).widget.click()
+    assert model.rules.fee_eur_per_day == pytest.approx(12.0 * 12 / 365)
+    assert model.rules.monitors[0][1] == pytest.approx(0.8)
+    assert model.levels.fee_eur_per_day == pytest.approx(12.0 * 12 / 365)
+    assert model.events_log.rows[-1][:2] == (4, "rules_adopted")
+    assert "Rules adopted from day 4" in rc.find(v.Alert).widget.children[0]
+    model.run(3)  # the model goes on with them
+
+
+def test_a_dropped_rulebook_is_read_as_the_command_line_reads_it_and_named_as_dropped() -> None:
+    good = (ROOT / "experiments" / "rulebooks" / "full_ostrom.toml").read_bytes()
+    assert app.read_uploaded_rulebook("ours.toml", good).name == "full_ostrom"
+    bad = good.replace(b'aim = "monitor"', b'aim = "spy"', 1)
+    with pytest.raises(InputError) as info:
+        app.read_uploaded_rulebook("../../ours.toml", bad)
+    message = str(info.value)
+    assert message.startswith("ours.toml: ") and "\n" not in message and "spy" in message
+    assert "tmp" not in message, "the page names the file the teacher dropped, not where the server kept it"
+    with pytest.raises(InputError, match="under 1 MiB"):
+        app.read_uploaded_rulebook("big.toml", b"#" * (2 * 1024 * 1024))
+    with pytest.raises(InputError, match="not UTF-8"):
+        app.read_uploaded_rulebook("binary.toml", b"\xff\xfe\x00")
+
+
+def test_a_shock_button_starts_the_shock_on_the_next_day() -> None:
+    model = small_model()
+    model.run(6)
+    _, rc = solara.render(app.ShocksCard(model), handle_error=False)
+    assert len(rc.find(v.Btn).widgets) == len(shipped_shocks())
+    rc.find(v.Btn, children=["The repair hub closes"]).widget.click()
+    assert [(s.name, s.start_day) for s in model.active_shocks()] == [("hub_closes", 6)]
+    for _ in range(3):
+        model.step()
+    assert model.timeseries().hub_open_hours.iloc[6:].eq(0).all()
+
+
+def test_the_ledger_adds_up_the_days_the_model_ran() -> None:
+    model = small_model("community_enforced")
+    for _ in range(40):
+        model.step()
+    ts = model.timeseries()
+    assert model.ledger.days == 40
+    assert model.ledger.fines.sum() == pytest.approx(ts.fines_eur.sum())
+    table = model.ledger.by_group(household_groups(model.state))
+    assert list(table.index) == ["with_pv", "without_pv", "energy_poor"]
+    households = model.state.kind == 0
+    assert table.agents.loc["with_pv"] + table.agents.loc["without_pv"] == households.sum()
+    assert table.saving.loc["with_pv"] > table.saving.loc["without_pv"], "owners save by sharing their surplus"
+
+
+def test_switching_to_french_translates_the_page_and_its_numbers() -> None:
+    model = solara.reactive(small_model())
+    rc = render(model)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    app.LANG.set("fr")
+    try:
+        labels = {w.label for w in rc.find(v.Select).widgets} | {w.label for w in rc.find(v.Slider).widgets}
+        assert {"Scénario", "Règlement", "Graine aléatoire"} <= labels
+        buttons = {b.children[0] for b in rc.find(v.Btn).widgets if b.children}
+        assert {"Adopter dès demain", "Flambée du prix de l'énergie"} <= buttons
+        specs = [json.dumps(w.spec, ensure_ascii=False) for w in rc.find(solara.widgets.VegaLite).widgets]
+        assert any("confiance dans les institutions" in s for s in specs)
+        assert any("avec panneaux" in s and "€" in s for s in specs)
+        model.value.run(40)
+        assert all(line.startswith("- jour ") for line in app.feed_lines(model.value, lang="fr"))
+        assert any("**assemblée**" in line for line in app.feed_lines(model.value, shown=100, lang="fr"))
+    finally:
+        app.LANG.set("en")
+
+
+def test_every_label_exists_in_english_and_french_and_numbers_follow_each_language() -> None:
+    for key, (en, fr) in TEXT.items():
+        assert en and fr, key
+        assert set(re.findall(r"{(\w+)}", en)) == set(re.findall(r"{(\w+)}", fr)), key
+    assert number(1234.5, "en") == "1,234.5" and number(1234.5, "fr") == "1\u202f234,5"
+    assert percent(0.453, "fr") == "45\u202f%" and percent(0.453, "en") == "45%"
+    assert eur(3.5, "fr") == "3,50\u202f€" and eur(3.5, "en") == "EUR 3.50"
+    for event in EVENTS:
+        tr(f"event_{event}", "fr")  # every event of the log has its words
+
+
+def test_side_by_side_steps_two_rulebooks_on_one_territory_and_plots_their_difference() -> None:
+    @solara.component
+    def Layout():
+        with solara.AppLayout():
+            app.SideBySide(rulebooks=("status_quo", "community_enforced"), overrides=SMALL, days_per_press=20)
+
+    rc = solara.render(Layout(), handle_error=False)[1]
+    rc.find(v.Btn, children=["Advance"]).widget.click()
+    networks = rc.find(ipywidgets.Image).widgets
+    assert len(networks) == 2
+    charts = [w.spec for w in rc.find(solara.widgets.VegaLite).widgets]
+    both, difference = charts
+    values = difference["datasets"][difference["data"]["name"]]
+    assert len(values) == 20 * len(app.COMPARED) and max(v["day"] for v in values) == 19
+    assert any(abs(v["difference"]) > 0 for v in values), "two rulebooks, two runs"
+    days0 = [v for v in both["datasets"][both["data"]["name"]] if v["day"] == 0]
+    assert {v["rulebook"] for v in days0} == {"A: status_quo", "B: community_enforced"}
+
+
+def test_side_by_side_with_one_rulebook_twice_differs_in_nothing() -> None:
+    a = app.TeachingModel(scenario="default", rulebook="full_ostrom", seed=5, create_agents=False, **SMALL)
+    b = app.TeachingModel(scenario="default", rulebook="full_ostrom", seed=5, create_agents=False, **SMALL)
+    for _ in range(15):
+        a.step()
+        b.step()
+    _, diff = app.pair_frames(a, b, "en")
+    assert len(diff) == 15 * len(app.COMPARED) and (diff.difference == 0).all()

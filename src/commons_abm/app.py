@@ -1,58 +1,142 @@
 """The teaching app: a commons live in the browser, on Mesa's SolaraViz.
 
 ``commons-abm app`` serves :data:`Page` (``solara run commons_abm.app``) on 127.0.0.1
-unless told otherwise. A class sees the social network (agents by kind, membership and
-today's cooperation; ties by trust), the time series of trust, participation and the
-flows, and the events log as a running feed, all updated as the model steps. A teacher
-picks the scenario and the rulebook, moves the main levers and the seed, and plays,
-pauses, steps and resets with SolaraViz's controls (a reset builds a new
-:class:`~commons_abm.model.CommonsModel` from the sidebar's values; the levers start at
-the default scenario's values and replace the chosen scenario's).
+unless told otherwise. The page has three tabs, in English or French (the switch in the
+bar at the top):
 
-The model steps one day per call of ``model.step()``; the views read its arrays
-(``model.state``) and its timeseries, and hold no model logic.
+* **Live** (Mesa's :func:`~mesa.visualization.SolaraViz`): the social network (agents by
+  kind, membership and today's cooperation; ties by trust), the time series of trust,
+  participation and the flows, one day's energy flows, the money of each kind of
+  household, and the events as a running feed, all updated as the model steps. The
+  sidebar picks the scenario, the rulebook, the seed and the main levers, and plays,
+  pauses, steps and resets (a reset builds a new model from the sidebar); the play
+  interval sets the speed. The rules card changes the rules in force from the next day,
+  by its sliders or by a rulebook file dropped on it; the shocks card starts a shock on
+  the next day.
+* **Side by side**: two rulebooks on the same territory and seed, stepped together, and
+  their difference.
+* **Lessons**: the guided lessons of ``experiments/lessons/``, each opened side by side.
+
+The model steps one day per ``model.step()``; the views read its arrays
+(``model.state``), its timeseries and its ledger, and hold no model logic.
+
+Over 400 lines: the page is one interface, its views read together.
 """
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
+from pathlib import Path
+
+import altair as alt
 import numpy as np
+import pandas as pd
 import solara
+import solara.lab
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz, make_plot_component
+from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from commons_abm.core.errors import InputError
 from commons_abm.core.kinds import KINDS
 from commons_abm.core.scenario import load_scenario, scenario_value, shipped_names
+from commons_abm.governance.accounts import HOUSEHOLD_GROUPS, Ledger, household_groups
+from commons_abm.governance.rulebook import AIMS, Rulebook, load_rulebook, rulebook_with
+from commons_abm.i18n import LANGS, eur, indicator, percent, tr
 from commons_abm.model import CommonsModel
+from commons_abm.shocks import load_shock, shipped_shocks
 
-__all__ = ["EventsFeed", "MODEL_PARAMS", "NetworkView", "Page", "build_page", "default_model", "feed_lines"]
+__all__ = [
+    "DumpingView",
+    "EnergyDayView",
+    "EventsFeed",
+    "FlowsView",
+    "LANG",
+    "Live",
+    "MODEL_PARAMS",
+    "MoneyView",
+    "NetworkView",
+    "Page",
+    "ParticipationView",
+    "RULE_LEVERS",
+    "RulesCard",
+    "ShocksCard",
+    "SideBySide",
+    "TeachingModel",
+    "TrustView",
+    "build_page",
+    "default_model",
+    "feed_lines",
+    "model_params",
+    "read_uploaded_rulebook",
+]
 
 DEFAULT = load_scenario(None)  # the shipped default scenario: the levers start at its values
+LANG = solara.reactive("en")  # the page's language (one per browser tab)
+UPLOADED: solara.Reactive[dict[str, Rulebook]] = solara.reactive({})  # rulebooks dropped on this page
+MAX_UPLOAD_BYTES = 1024 * 1024
 
 
-def _lever(path: str, label: str, low: float, high: float, step: float) -> dict:
+class TeachingModel(CommonsModel):
+    """A :class:`~commons_abm.model.CommonsModel` as the app runs it: it keeps the events
+    log and each agent's money day by day (:class:`~commons_abm.governance.accounts.Ledger`)."""
+
+    def __init__(self, scenario=None, **kwargs) -> None:
+        kwargs.setdefault("record_events", True)
+        super().__init__(scenario, **kwargs)
+        self.ledger = Ledger.empty(self.state.n)
+
+    def step(self) -> None:
+        """Simulate one day and enter its money in the ledger."""
+        super().step()
+        e, s = self.last_energy, self.state
+        self.ledger.add_day(e.agent_cost_eur, e.agent_reference_cost_eur, s.fees_eur, s.fines_eur)
+
+
+# ---------------------------------------------------------------------------- the sidebar
+def _lever(path: str, key: str, lang: str, low: float, high: float, step: float) -> dict:
     """A slider over the scenario field ``path``, starting at the default scenario's value."""
     value = float(scenario_value(DEFAULT, path))
-    return {"type": "SliderFloat", "value": value, "min": low, "max": high, "step": step, "label": label}
+    return {"type": "SliderFloat", "value": value, "min": low, "max": high, "step": step, "label": tr(key, lang)}
 
 
-# The sidebar: what a teacher sets before a reset. Dotted names are scenario fields, which
-# no shipped scenario sets (a test checks it), so a lever never hides a scenario's choice.
-MODEL_PARAMS = {
-    "scenario": {"type": "Select", "value": "default", "values": shipped_names("scenarios"), "label": "Scenario"},
-    "rulebook": {"type": "Select", "value": "full_ostrom", "values": shipped_names("rulebooks"), "label": "Rulebook"},
-    "seed": {"type": "SliderInt", "value": 1, "min": 1, "max": 100, "step": 1, "label": "Seed"},
-    "rules.membership_share": _lever(
-        "rules.membership_share", "Members of the energy community at the start [share]", 0.0, 1.0, 0.05
-    ),
-    "behaviour.initial_trust_institutional": _lever(
-        "behaviour.initial_trust_institutional", "Trust in the institutions at the start [0-1]", 0.0, 1.0, 0.05
-    ),
-    "network.average_degree": _lever("network.average_degree", "Ties per agent [mean]", 2.0, 12.0, 1.0),
-    "record_events": True,
-}
+def model_params(lang: str = "en") -> dict:
+    """The sidebar in ``lang``: what a teacher sets before a reset. Dotted names are scenario
+    fields, which no shipped scenario sets (a test checks it), so a lever never hides a
+    scenario's choice."""
+    return {
+        "scenario": {
+            "type": "Select",
+            "value": "default",
+            "values": shipped_names("scenarios"),
+            "label": tr("scenario", lang),
+        },
+        "rulebook": {
+            "type": "Select",
+            "value": "full_ostrom",
+            "values": shipped_names("rulebooks"),
+            "label": tr("rulebook", lang),
+        },
+        "seed": {"type": "SliderInt", "value": 1, "min": 1, "max": 100, "step": 1, "label": tr("seed", lang)},
+        "rules.membership_share": _lever("rules.membership_share", "lever_membership", lang, 0.0, 1.0, 0.05),
+        "behaviour.initial_trust_institutional": _lever(
+            "behaviour.initial_trust_institutional", "lever_trust", lang, 0.0, 1.0, 0.05
+        ),
+        "network.average_degree": _lever("network.average_degree", "lever_degree", lang, 2.0, 12.0, 1.0),
+    }
 
+
+MODEL_PARAMS = model_params("en")
+
+
+def default_model() -> TeachingModel:
+    """A model with the sidebar's default values."""
+    return TeachingModel(**{k: (v["value"] if isinstance(v, dict) else v) for k, v in MODEL_PARAMS.items()})
+
+
+# ---------------------------------------------------------------------------- the network
 KIND_MARKERS = {"household": "o", "firm": "s", "official": "^"}
 MEMBER_COLOUR, DEFECTOR_COLOUR, OUTSIDER_COLOUR = "#1b9e77", "#d95f02", "#bdbdbd"
 
@@ -68,9 +152,9 @@ def _segments(model: CommonsModel) -> np.ndarray:
 def NetworkView(model: CommonsModel) -> None:
     """The social network: each agent a marker of its kind, green when a member that kept to
     its share today (every member before the first day), orange when a member that did not,
-    grey outside the community; each tie
-    a line whose darkness is the trust between the two."""
+    grey outside the community; each tie a line whose darkness is the trust between the two."""
     update_counter.get()
+    lang = LANG.value
     segments = solara.use_memo(lambda: _segments(model), [model])
     s = model.state
     fig = Figure(figsize=(6, 6))
@@ -92,7 +176,7 @@ def NetworkView(model: CommonsModel) -> None:
                 s=18 if kind.name == "household" else 40,
                 edgecolors="black",
                 linewidths=0.3,
-                label=kind.name,
+                label=tr(kind.name, lang) if kind.name in KIND_MARKERS else kind.name,
             )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
@@ -100,61 +184,448 @@ def NetworkView(model: CommonsModel) -> None:
     ax.set_xticks([])
     ax.set_yticks([])
     ax.legend(loc="upper right", fontsize=7, markerscale=0.8)
-    members = float(s.member.mean())
-    ax.set_title(f"Day {model.steps}: {members:.0%} members", fontsize=10)
-    solara.FigureMatplotlib(fig, format="png", dependencies=[update_counter.value, model])
+    ax.set_title(tr("day_members", lang, day=model.steps, members=percent(float(s.member.mean()), lang)), fontsize=10)
+    ax.set_xlabel(tr("legend_colours", lang), fontsize=7)
+    solara.FigureMatplotlib(fig, format="png", dependencies=[update_counter.value, model, lang])
 
 
-def feed_lines(model: CommonsModel, shown: int = 12) -> list[str]:
+# ---------------------------------------------------------------------------- the events
+def feed_lines(model: CommonsModel, shown: int = 12, lang: str = "en") -> list[str]:
     """The latest ``shown`` events of the run as Markdown list items, newest first (a
     sanction on an agent that had kept the rules is a wrongful sanction)."""
     rows = [] if model.events_log is None else model.events_log.rows[-shown:][::-1]
     lines = []
     for day, event, agents, _, _, detail in rows:
-        what = "wrongful sanction" if event == "sanction" and "wrongful=true" in detail else event.replace("_", " ")
-        who = f" (agents {agents})" if agents and len(agents) <= 40 else ""
-        lines.append(f"- day {day}: **{what}**{who}")
+        wrongful = event == "sanction" and "wrongful=true" in detail
+        what = tr("event_wrongful_sanction" if wrongful else f"event_{event}", lang)
+        name = detail.removeprefix("name=") if event in ("shock", "shock_over", "rules_adopted") else ""
+        who = f" ({tr('agents', lang)} {agents})" if agents and len(agents) <= 40 else ""
+        lines.append(f"- {tr('day', lang)} {day}: **{what}**{' ' + name if name else ''}{who}")
     return lines
 
 
 @solara.component
 def EventsFeed(model: CommonsModel) -> None:
     """The latest events of the run (meetings and votes, sanctions, wrongful sanctions,
-    mediations, overrides, elections), newest first."""
+    mediations, overrides, elections, shocks, new rules), newest first."""
     update_counter.get()
-    lines = feed_lines(model)
-    with solara.Card("Events"):
-        solara.Markdown("\n".join(lines) if lines else "No event yet.")
+    lang = LANG.value
+    lines = feed_lines(model, lang=lang)
+    with solara.Card(tr("events", lang)):
+        solara.Markdown("\n".join(lines) if lines else tr("no_event", lang))
 
 
-# The time series, drawn by the browser (Vega-Lite): the server sends the data, not images
-TRUST = make_plot_component(["trust_institutional", "trust_interpersonal"], backend="altair")
-PARTICIPATION = make_plot_component(["members_share", "attendance_rate", "compliance_rate"], backend="altair")
-FLOWS = make_plot_component(
-    ["community_self_sufficiency", "community_self_consumption", "household_waste_recovery_rate"], backend="altair"
+# ---------------------------------------------------------------------------- the charts
+def series_chart(frame: pd.DataFrame, columns: list[str], title: str, lang: str) -> alt.Chart:
+    """Lines of ``columns`` of a timeseries over the days, named in ``lang``."""
+    long = frame[["step", *columns]].melt("step", var_name="column", value_name="value")
+    long["series"] = [indicator(c, lang) for c in long["column"]]
+    return (
+        alt.Chart(long, title=title)
+        .mark_line()
+        .encode(
+            x=alt.X("step:Q", title=tr("day", lang)),
+            y=alt.Y("value:Q", title=tr("value", lang)),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=1)),
+        )
+        .properties(width="container", height=180)
+    )
+
+
+def _draw_series(model: CommonsModel, key: str, columns: list[str]) -> None:
+    """Draw ``columns`` of the model's timeseries under the title ``key``."""
+    update_counter.get()
+    lang = LANG.value
+    solara.FigureAltair(series_chart(model.timeseries(), columns, tr(key, lang), lang))
+
+
+@solara.component
+def TrustView(model: CommonsModel) -> None:
+    """Institutional and interpersonal trust over the days."""
+    _draw_series(model, "chart_trust", ["trust_institutional", "trust_interpersonal"])
+
+
+@solara.component
+def ParticipationView(model: CommonsModel) -> None:
+    """Members' share, attendance at meetings and compliance over the days."""
+    _draw_series(model, "chart_participation", ["members_share", "attendance_rate", "compliance_rate"])
+
+
+@solara.component
+def FlowsView(model: CommonsModel) -> None:
+    """Community self-sufficiency and self-consumption, household waste recovered."""
+    _draw_series(
+        model,
+        "chart_flows",
+        ["community_self_sufficiency", "community_self_consumption", "household_waste_recovery_rate"],
+    )
+
+
+@solara.component
+def DumpingView(model: CommonsModel) -> None:
+    """Illegal dumping over the days [kg/day]."""
+    _draw_series(model, "chart_dumping", ["dumping_kg"])
+
+
+DAY_FLOWS = ("pv", "demand", "self_consumed", "pool_direct", "battery_charge", "battery_discharge", "import", "export")
+
+
+@solara.component
+def EnergyDayView(model: CommonsModel) -> None:
+    """The territory's energy flows, hour by hour, on the latest simulated day."""
+    update_counter.get()
+    lang = LANG.value
+    if model.last_energy is None:
+        solara.Text(tr("no_day_yet", lang))
+        return
+    hourly = model.last_energy.hourly
+    frame = pd.DataFrame(
+        [
+            {"hour": h, "flow": tr(f"flow_{name}", lang), "kwh": float(hourly[name][h])}
+            for name in DAY_FLOWS
+            for h in range(24)
+        ]
+    )
+    chart = (
+        alt.Chart(frame, title=tr("energy_day", lang, day=model.steps - 1))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("hour:O", title=tr("hour", lang)),
+            y=alt.Y("kwh:Q", title=tr("kwh", lang)),
+            color=alt.Color("flow:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
+        )
+        .properties(width="container", height=200)
+    )
+    solara.FigureAltair(chart)
+
+
+def money_frame(ledger: Ledger, groups: dict[str, np.ndarray], lang: str) -> pd.DataFrame:
+    """The ledger's mean bill, fee, fines and saving per household and month, by group, in ``lang``."""
+    table = ledger.by_group(groups)
+    rows = []
+    for group, row in table.iterrows():
+        for amount in ("bill", "fee", "fines", "saving"):
+            rows.append(
+                {
+                    "group": f"{tr(f'group_{group}', lang)} ({row['agents']})",
+                    "amount": tr(f"money_{amount}", lang),
+                    "eur": float(row[amount]),
+                    "label": eur(float(row[amount]), lang),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@solara.component
+def MoneyView(model: CommonsModel) -> None:
+    """What each kind of household pays and saves per month since day 0: its energy bill,
+    its fee, its fines, and what sharing saved it (with PV, without PV, energy-poor)."""
+    update_counter.get()
+    lang = LANG.value
+    ledger = getattr(model, "ledger", None)
+    if ledger is None or ledger.days == 0:
+        solara.Text(tr("no_day_yet", lang))
+        return
+    frame = money_frame(ledger, {g: m for g, m in household_groups(model.state).items() if g in HOUSEHOLD_GROUPS}, lang)
+    chart = (
+        alt.Chart(frame, title=tr("money", lang))
+        .mark_bar()
+        .encode(
+            x=alt.X("group:N", title=tr("group", lang)),
+            xOffset="amount:N",
+            y=alt.Y("eur:Q", title="€" if lang == "fr" else "EUR"),
+            color=alt.Color("amount:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
+            tooltip=["group", "amount", "label"],
+        )
+        .properties(width="container", height=200)
+    )
+    solara.FigureAltair(chart)
+
+
+# ---------------------------------------------------------------------------- the rules
+# The rule levers: (aim, parameter, label key, min, max, step), each shown when the
+# rulebook in force has a statement of that aim; the slider starts at its value there.
+RULE_LEVERS = (
+    ("pay_fee", "eur_per_month", "lever_fee", 0.0, 30.0, 0.5),
+    ("monitor", "detection_probability", "lever_detection", 0.0, 1.0, 0.05),
+    ("vote_rules", "every_days", "lever_meetings", 7, 120, 1),
 )
-DUMPING = make_plot_component("dumping_kg", backend="altair")
 
 
-def default_model() -> CommonsModel:
-    """A model with the sidebar's default values."""
-    return CommonsModel(**{k: (v["value"] if isinstance(v, dict) else v) for k, v in MODEL_PARAMS.items()})
+def rule_values(book: Rulebook) -> dict[str, float | int]:
+    """The levers' values in ``book``, by path ``rulebook.<aim>.<parameter>``, for the
+    levers whose aim it states (the aim's default when the statement leaves it out)."""
+    values = {}
+    for aim, field, *_ in RULE_LEVERS:
+        for statement in book.statements:
+            if statement.aim == aim:
+                params = AIMS[aim].params.model_validate(statement.parameters)
+                values[f"rulebook.{aim}.{field}"] = getattr(params, field)  # an int stays an int
+                break
+    return values
 
 
-def build_page(model: CommonsModel):
-    """The app's page (a SolaraViz element) around ``model``."""
+def read_uploaded_rulebook(name: str, data: bytes) -> Rulebook:
+    """A rulebook from an uploaded file's ``name`` and bytes, validated as the command line
+    does; an :class:`~commons_abm.core.errors.InputError` names the file as uploaded."""
+    clean = Path(name).name or "rulebook.toml"
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(clean, None, f"{len(data)} bytes; allowed: a TOML rulebook under 1 MiB")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / clean
+        path.write_bytes(data)
+        try:
+            return load_rulebook(path)
+        except InputError as exc:
+            raise InputError(clean, exc.field, exc.message) from None
+
+
+@solara.component
+def RulesCard(model: CommonsModel) -> None:
+    """The rules in force, with a slider for each main lever they have and a place to drop
+    a rulebook file; both take effect from the next simulated day."""
+    update_counter.get()
+    lang = LANG.value
+    version, set_version = solara.use_state(0)
+    message, set_message = solara.use_state(("", ""))
+    book = model.rulebook
+    values = solara.use_reactive(rule_values(book) if book is not None else {})
+    solara.use_effect(lambda: values.set(rule_values(book) if book is not None else {}), [model, book])
+
+    def adopt(new: Rulebook, note: str) -> None:
+        model.adopt_rulebook(new)
+        set_message(("ok", note))
+        set_version(version + 1)
+
+    def apply() -> None:
+        adopt(rulebook_with(book, dict(values.value), "app"), tr("adopted", lang, day=model.steps))
+
+    def on_file(file: dict) -> None:
+        try:
+            new = read_uploaded_rulebook(file["name"], file["data"])
+        except InputError as exc:
+            set_message(("error", str(exc)))
+            return
+        UPLOADED.set({**UPLOADED.value, new.name: new})
+        adopt(new, tr("uploaded", lang, name=new.name))
+
+    with solara.Card(tr("rules", lang, name=model.rules.name)):
+        if book is None:
+            solara.Text(tr("no_rulebook", lang))
+        else:
+            for aim, field, key, low, high, step in RULE_LEVERS:
+                path = f"rulebook.{aim}.{field}"
+                if path not in values.value:
+                    continue
+                slider = solara.SliderInt if isinstance(step, int) else solara.SliderFloat
+                slider(
+                    tr(key, lang),
+                    value=int(values.value[path]) if isinstance(step, int) else values.value[path],
+                    min=low,
+                    max=high,
+                    step=step,
+                    on_value=lambda v, path=path: values.set({**values.value, path: v}),
+                )
+            if values.value:
+                solara.Button(tr("apply_rules", lang), on_click=apply, color="primary")
+        solara.FileDrop(label=tr("upload", lang), on_file=on_file, lazy=False)
+        kind, text = message
+        if kind == "error":
+            solara.Error(text)
+        elif kind == "ok":
+            solara.Success(text)
+
+
+# ---------------------------------------------------------------------------- the shocks
+@solara.component
+def ShocksCard(model: CommonsModel) -> None:
+    """A button for each shipped shock, which starts it on the next simulated day; the
+    shocks on now."""
+    update_counter.get()
+    lang = LANG.value
+    version, set_version = solara.use_state(0)
+    shocks = solara.use_memo(lambda: [load_shock(name) for name in shipped_shocks()], [])
+
+    def start(name: str) -> None:
+        model.add_shock(name)
+        set_version(version + 1)
+
+    with solara.Card(tr("shocks", lang)):
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for shock in shocks:
+                solara.Button(shock.text(lang).title, on_click=lambda name=shock.name: start(name), outlined=True)
+        on = model.active_shocks()
+        if on:
+            solara.Markdown(
+                tr("active_shocks", lang, names=", ".join(s.text(lang).title for s in on))
+                + "\n\n"
+                + "\n".join(f"- {s.text(lang).description}" for s in on)
+            )
+        else:
+            solara.Text(tr("no_shock", lang))
+
+
+def build_page(model, lang: str = "en"):
+    """The live view (a SolaraViz element) around ``model``, in ``lang``."""
     return SolaraViz(
         model,
-        components=[NetworkView, EventsFeed, TRUST, PARTICIPATION, FLOWS, DUMPING],
-        model_params=MODEL_PARAMS,
-        name="commons-abm: a commons, live",
+        components=[
+            NetworkView,
+            EventsFeed,
+            TrustView,
+            ParticipationView,
+            FlowsView,
+            DumpingView,
+            EnergyDayView,
+            MoneyView,
+            RulesCard,
+            ShocksCard,
+        ],
+        model_params=model_params(lang),
+        name=tr("app_title", lang),
         play_interval=20,  # ms between two presses of Play (the sidebar slows it down)
         render_interval=5,  # days per redraw: 12-19 days/s with the network drawn (docs/performance.md)
     )
 
 
 @solara.component
+def Live(model) -> None:
+    """The live view in the page's language."""
+    build_page(model, LANG.value)
+
+
+# ---------------------------------------------------------------------------- side by side
+COMPARED = [
+    "trust_institutional",
+    "members_share",
+    "compliance_rate",
+    "community_self_sufficiency",
+    "household_waste_recovery_rate",
+]
+
+
+def pair_frames(a: CommonsModel, b: CommonsModel, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The compared indicators of two runs over their common days, long (``day``,
+    ``indicator``, ``rulebook``, ``value``), and their difference B - A (``day``,
+    ``indicator``, ``difference``)."""
+    days = min(a.steps, b.steps)
+    ta, tb = a.timeseries().iloc[:days], b.timeseries().iloc[:days]
+    both, diff = [], []
+    for column in COMPARED:
+        name = indicator(column, lang)
+        for label, frame in (("A: " + a.rules.name, ta), ("B: " + b.rules.name, tb)):
+            both.append(pd.DataFrame({"day": frame.step, "indicator": name, "rulebook": label, "value": frame[column]}))
+        diff.append(
+            pd.DataFrame(
+                {"day": ta.step, "indicator": name, "difference": tb[column].to_numpy() - ta[column].to_numpy()}
+            )
+        )
+    return pd.concat(both, ignore_index=True), pd.concat(diff, ignore_index=True)
+
+
+def _rulebook_choice(name: str):
+    """A shipped rulebook's name, or a rulebook dropped on this page."""
+    return UPLOADED.value.get(name, name)
+
+
+@solara.component
+def SideBySide(
+    scenario: str = "default",
+    rulebooks: tuple[str, str] = ("status_quo", "full_ostrom"),
+    seed: int = 1,
+    overrides: dict | None = None,
+    days_per_press: int = 30,
+) -> None:
+    """Two rulebooks on the same territory and seed, stepped together, with their networks,
+    the compared indicators, and B minus A."""
+    lang = LANG.value
+    choice_a = solara.use_reactive(rulebooks[0])
+    choice_b = solara.use_reactive(rulebooks[1])
+    seed_value = solara.use_reactive(seed)
+    per_press = solara.use_reactive(days_per_press)
+    playing = solara.use_reactive(False)
+    version, set_version = solara.use_state(0)
+    resets, set_resets = solara.use_state(0)
+
+    def build():
+        kwargs = dict(scenario=scenario, seed=seed_value.value, create_agents=False, **(overrides or {}))
+        return (
+            TeachingModel(rulebook=_rulebook_choice(choice_a.value), **kwargs),
+            TeachingModel(rulebook=_rulebook_choice(choice_b.value), **kwargs),
+        )
+
+    a, b = solara.use_memo(build, [choice_a.value, choice_b.value, seed_value.value, scenario, resets])
+
+    def advance() -> None:
+        for _ in range(per_press.value):
+            a.step()
+            b.step()
+        set_version(lambda v: v + 1)
+
+    async def play() -> None:
+        while playing.value:
+            advance()
+            await asyncio.sleep(0.05)
+
+    solara.lab.use_task(play, dependencies=[playing.value, a, b])
+    names = shipped_names("rulebooks") + sorted(UPLOADED.value)
+    with solara.Row():
+        solara.Select(tr("rulebook_a", lang), values=names, value=choice_a)
+        solara.Select(tr("rulebook_b", lang), values=names, value=choice_b)
+        solara.SliderInt(tr("seed", lang), value=seed_value, min=1, max=100)
+        solara.SliderInt(tr("days_per_press", lang), value=per_press, min=1, max=90)
+    with solara.Row():
+        solara.Button(tr("advance", lang), on_click=advance, color="primary")
+        solara.Button(
+            tr("pause", lang) if playing.value else tr("play", lang), on_click=lambda: playing.set(not playing.value)
+        )
+        solara.Button(tr("reset", lang), on_click=lambda: (playing.set(False), set_resets(resets + 1)))
+    solara.Text(tr("same_seed", lang, seed=seed_value.value, day=a.steps))
+    with solara.Columns([1, 1]):
+        NetworkView(a)
+        NetworkView(b)
+    both, diff = pair_frames(a, b, lang)
+    lines = (
+        alt.Chart(both)
+        .mark_line()
+        .encode(
+            x=alt.X("day:Q", title=tr("day", lang)),
+            y=alt.Y("value:Q", title=None),
+            color=alt.Color("rulebook:N", title=None, legend=alt.Legend(orient="bottom")),
+            facet=alt.Facet("indicator:N", columns=3, title=None),
+        )
+        .properties(width=220, height=120)
+    )
+    difference = (
+        alt.Chart(diff, title=tr("difference", lang))
+        .mark_line()
+        .encode(
+            x=alt.X("day:Q", title=tr("day", lang)),
+            y=alt.Y("difference:Q", title=tr("difference", lang)),
+            color=alt.Color("indicator:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
+        )
+        .properties(width="container", height=200)
+    )
+    solara.FigureAltair(lines)
+    solara.FigureAltair(difference)
+
+
+# ---------------------------------------------------------------------------- the page
+@solara.component
+def LanguageSwitch() -> None:
+    """English or French, for every label of the page."""
+    solara.ToggleButtonsSingle(value=LANG, values=list(LANGS))
+
+
+@solara.component
 def Page():
     """The page ``solara run commons_abm.app`` serves: each browser tab its own model."""
     model = solara.use_memo(default_model, [])
-    return build_page(model)
+    lang = LANG.value
+    with solara.AppBar():
+        LanguageSwitch()
+    with solara.lab.Tabs():
+        with solara.lab.Tab(tr("tab_live", lang)):
+            Live(model)
+        with solara.lab.Tab(tr("tab_side", lang)):
+            SideBySide()

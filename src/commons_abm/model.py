@@ -4,7 +4,11 @@
 :class:`~commons_abm.core.state.State`), its rules and its random streams; its agents are
 thin views over the arrays (:mod:`commons_abm.agents`), created only when asked for; an
 engine (:mod:`commons_abm.engines`) advances it day by day through the stages declared in
-:data:`commons_abm.engines.day.DAY`.
+:data:`commons_abm.engines.day.DAY`; shocks (:mod:`commons_abm.shocks`) and a new rulebook
+(:meth:`CommonsModel.adopt_rulebook`) change it from a given day.
+
+Over 400 lines: the model is one interface, Mesa's, and its parts (building, stepping,
+shocks, outputs) are read together.
 """
 
 from __future__ import annotations
@@ -44,10 +48,24 @@ from commons_abm.shocks import Shock, active_scenario, leaving_producers, load_s
 from commons_abm.territory.build import build_state
 from commons_abm.territory.network import to_networkx
 
-__all__ = ["CommonsModel", "ENGINES", "HOURLY_FLOWS", "IndicatorCollector", "institutions_for"]
+__all__ = ["CommonsModel", "ENGINES", "HOURLY_FLOWS", "IndicatorCollector", "institutions_for", "rulebook_for"]
 
 ENGINES = ("arrays", "agents")
 COUNT_COLUMNS = frozenset({"step", "day_of_year", "sanctions", "wrongful_sanctions"})  # integers in the timeseries
+
+
+def rulebook_for(scenario: Scenario, rulebook: Rulebook | Institutions | str | Path | None = None) -> Rulebook | None:
+    """The rulebook a run uses: ``rulebook`` if given, else the scenario's; ``None`` when
+    given compiled institutions or when the scenario names none."""
+    if isinstance(rulebook, Rulebook):
+        return rulebook
+    if isinstance(rulebook, Institutions):
+        return None
+    if rulebook is not None:
+        return load_rulebook(resolve_named(rulebook, "rulebooks"))
+    if scenario.rules.rulebook:
+        return load_rulebook(scenario.resolve(scenario.rules.rulebook))
+    return None
 
 
 def institutions_for(scenario: Scenario, rulebook: Rulebook | Institutions | str | Path | None = None) -> Institutions:
@@ -55,12 +73,9 @@ def institutions_for(scenario: Scenario, rulebook: Rulebook | Institutions | str
     else the scenario's ``rules`` fields alone (boundary and allocation key, nothing else)."""
     if isinstance(rulebook, Institutions):
         return rulebook
-    if isinstance(rulebook, Rulebook):
-        return compile_rulebook(rulebook)
-    if rulebook is not None:
-        return compile_rulebook(load_rulebook(resolve_named(rulebook, "rulebooks")))
-    if scenario.rules.rulebook:
-        return compile_rulebook(load_rulebook(scenario.resolve(scenario.rules.rulebook)))
+    book = rulebook_for(scenario, rulebook)
+    if book is not None:
+        return compile_rulebook(book)
     return Institutions(
         name="scenario rules", boundary=scenario.rules.boundary, allocation_key=scenario.rules.allocation_key
     )
@@ -206,7 +221,8 @@ class CommonsModel(mesa.Model):
             scenario = with_overrides(scenario, **dotted)
         self.base_scenario = scenario  # without the shocks
         self.scenario = scenario  # as it is today: with the changes of the shocks on
-        self.rules = institutions_for(scenario, rulebook)  # the rulebook, all its statements
+        self.rulebook = rulebook_for(scenario, rulebook)  # None: compiled institutions, or the scenario's rules alone
+        self.rules = institutions_for(scenario, rulebook if self.rulebook is None else self.rulebook)
         self.institutions = self.rules  # the rules in force today (governance.conditions)
         self.rngs = streams(scenario.run.seed, scenario.run.world_seed)
         super().__init__(rng=self.rngs["mesa"])
@@ -313,6 +329,20 @@ class CommonsModel(mesa.Model):
     def active_shocks(self) -> list[Shock]:
         """The shocks on today (during the next simulated day)."""
         return [s for s in self.shocks if s.active(self.steps)]
+
+    def adopt_rulebook(self, rulebook: Rulebook | str | Path) -> None:
+        """Members adopt ``rulebook`` (a :class:`~commons_abm.governance.rulebook.Rulebook`, a
+        file or a shipped name) from the next simulated day: its rules replace those in force,
+        the levels they vote start again at its own, and the officials in office stay
+        (their stance and posture are the polity's until the next election)."""
+        book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(resolve_named(rulebook, "rulebooks"))
+        self.rulebook = book
+        self.rules = self.institutions = compile_rulebook(book)
+        self.assembly, count = assemblies(self.state, self.rules)
+        self.levels = RuleLevels.initial(self.rules, count)
+        self.acts = official_acts(self.scenario, self.rules)
+        if self.events_log is not None:
+            self.events_log.add(self.steps, "rules_adopted", detail=f"name={book.name}")
 
     # -------------------------------------------------------------------- step
     @property

@@ -39,6 +39,8 @@ EVENTS: dict[str, str] = {
     "shock": "A shock began (commons_abm.shocks). agents: the members who left the community with it; "
     "value: its duration [days] (NaN: to the end of the run); detail: its name.",
     "shock_over": "A shock ended. detail: its name.",
+    "rules_adopted": "Members adopted a new rulebook, in force from this day (the teaching app's rule levers "
+    "and uploads). detail: its name.",
 }
 
 

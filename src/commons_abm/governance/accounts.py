@@ -20,14 +20,21 @@ agent's accounts are :func:`settle_agent` (the reference engine's), everyone's
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import pandas as pd
 
 from commons_abm.core.kernels import kernel, total
+from commons_abm.core.kinds import HOUSEHOLD
 from commons_abm.core.state import State
 from commons_abm.governance.institutions import Institutions
 
 __all__ = [
+    "HOUSEHOLD_GROUPS",
+    "Ledger",
     "community_accounts",
+    "household_groups",
     "daily_fixed_cost",
     "fixed_cost",
     "meetings_cost_per_day",
@@ -172,3 +179,56 @@ def community_accounts(
     whole = community + official_cost + peer + operator_cost * commune_share + communes
     takings = total(fees) + (0.0 if commune_sanctions else total(fines))
     return community, takings - community, whole
+
+
+HOUSEHOLD_GROUPS = ("with_pv", "without_pv", "energy_poor")
+
+
+def household_groups(state: State) -> dict[str, np.ndarray]:
+    """Households by what sets their bills apart, as masks over the agents: with PV,
+    without PV, and in energy poverty (with or without PV)."""
+    household = state.kind == HOUSEHOLD
+    pv = state.pv_kwp > 0
+    return {
+        "with_pv": household & pv,
+        "without_pv": household & ~pv,
+        "energy_poor": household & state.energy_poor,
+    }
+
+
+@dataclass
+class Ledger:
+    """Each agent's money over the days it was kept [EUR]: its energy bill (inside the
+    community when a member), what that bill would have been alone, its fees and its fines.
+    ``saving = alone - bill``: what sharing saved it."""
+
+    bill: np.ndarray
+    alone: np.ndarray
+    fees: np.ndarray
+    fines: np.ndarray
+    days: int = 0
+
+    @classmethod
+    def empty(cls, n: int) -> Ledger:
+        """A ledger of ``n`` agents and no day yet."""
+        return cls(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
+
+    def add_day(self, bill: np.ndarray, alone: np.ndarray, fees: np.ndarray, fines: np.ndarray) -> None:
+        """Add one day's per-agent amounts [EUR]."""
+        self.bill += bill
+        self.alone += alone
+        self.fees += fees
+        self.fines += fines
+        self.days += 1
+
+    def by_group(self, groups: dict[str, np.ndarray], per_days: float = 30.0) -> pd.DataFrame:
+        """Mean amount per agent of each group per ``per_days`` days [EUR] (30: a month),
+        rows the groups, columns ``bill``, ``fee``, ``fines``, ``saving`` and ``agents``."""
+        rows = {}
+        scale = per_days / max(self.days, 1)
+        amounts = {"bill": self.bill, "fee": self.fees, "fines": self.fines, "saving": self.alone - self.bill}
+        for name, mask in groups.items():
+            count = int(mask.sum())
+            rows[name] = {k: float(a[mask].mean()) * scale if count else np.nan for k, a in amounts.items()}
+            rows[name]["agents"] = count
+        return pd.DataFrame.from_dict(rows, orient="index")

@@ -47,7 +47,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from commons_abm.core.errors import describe_validation_error
+from commons_abm.core.errors import InputError, describe_validation_error
 from commons_abm.core.tomlfile import read_toml, validated
 
 __all__ = [
@@ -61,8 +61,11 @@ __all__ = [
     "Rulebook",
     "Statement",
     "WEEKDAYS",
+    "STATEMENT_FIELDS",
     "WhenClause",
     "load_rulebook",
+    "rulebook_with",
+    "statement_keys",
 ]
 
 # Ostrom (1990, ch. 3, table 3.1): the eight design principles of long-enduring CPR institutions.
@@ -612,3 +615,55 @@ def load_rulebook(path: str | Path) -> Rulebook:
     book = validated(Rulebook, read_toml(path, "rulebook"), path)
     book.source_file = path.resolve()
     return book
+
+
+# Statement fields a path may set besides the aim's parameters and conditions (``enabled`` removes it).
+STATEMENT_FIELDS = ("enabled", "deontic", "attribute", "or_else")
+
+
+def statement_keys(book: Rulebook) -> dict[str, list[int]]:
+    """Statement selectors of ``book``: ids first, then aims; each maps to statement positions."""
+    keys: dict[str, list[int]] = {}
+    by_aim: dict[str, list[int]] = {}
+    for i, s in enumerate(book.statements):
+        if s.id:
+            keys.setdefault(s.id, []).append(i)
+        by_aim.setdefault(s.aim, []).append(i)
+    for aim, positions in by_aim.items():
+        keys.setdefault(aim, positions)
+    return keys
+
+
+def rulebook_with(book: Rulebook, values: dict[str, Any], source: str) -> Rulebook:
+    """A copy of ``book`` with ``rulebook.<statement>.<field>`` values set (``<statement>``: an
+    id or an aim, :func:`statement_keys`; ``<field>``: ``enabled``, a statement field, a
+    condition or a parameter; ``rulebook.officials.<field>``), validated; an error names
+    ``source`` and the field."""
+    data = book.model_dump(mode="json")
+    keys = statement_keys(book)
+    removed: set[int] = set()
+    for path, value in values.items():
+        _, key, field = path.split(".", 2)
+        if key == "officials":
+            data["officials"][field] = value
+            continue
+        for i in keys[key]:
+            statement = data["statements"][i]
+            if field == "enabled":
+                if not value:
+                    removed.add(i)
+            elif field in STATEMENT_FIELDS:
+                statement[field] = value
+            elif field in WhenClause.model_fields:
+                statement["conditions"][field] = value
+            else:
+                statement["parameters"][field] = value
+    data["statements"] = [s for i, s in enumerate(data["statements"]) if i not in removed]
+    if not any(s["aim"] == "sanction" for s in data["statements"]):
+        for s in data["statements"]:
+            s["or_else"] = ""
+    try:
+        return Rulebook.model_validate(data)
+    except ValidationError as exc:
+        where, message = describe_validation_error(exc, Rulebook)
+        raise InputError(source, f"rulebook {where}", message) from None

@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from commons_abm.core.errors import InputError, describe_validation_error
+from commons_abm.core.errors import InputError
 from commons_abm.core.indicators import COLUMNS
 from commons_abm.core.scenario import Scenario, describe_fields, load_scenario, scenario_value, with_overrides
 from commons_abm.core.tomlfile import read_toml, validated
@@ -44,10 +44,12 @@ from commons_abm.governance.institutions import Institutions, compile_rulebook
 from commons_abm.governance.rulebook import (
     AIMS,
     PRINCIPLE_NAMES,
+    STATEMENT_FIELDS,
     OfficialsContext,
     Rulebook,
-    WhenClause,
     load_rulebook,
+    rulebook_with,
+    statement_keys,
 )
 from commons_abm.territory.demand import DAYS_PER_YEAR
 
@@ -64,7 +66,6 @@ __all__ = [
 
 Level = bool | int | float | str
 STATISTICS = ("mean", "median", "min", "max", "std", "final", "sum")
-STATEMENT_FIELDS = ("enabled", "deontic", "attribute", "or_else")
 # Fields that set up a run rather than describe the territory: never varied.
 _FIXED_SCENARIO_FIELDS = {"name", "run.seed", "run.world_seed", "run.steps", "rules.rulebook"}
 
@@ -232,19 +233,6 @@ def _scenario_paths() -> list[str]:
     return [row[0] for row in describe_fields(Scenario) if row[0] not in _FIXED_SCENARIO_FIELDS]
 
 
-def _statement_keys(book: Rulebook) -> dict[str, list[int]]:
-    """Statement selectors: ids first, then aims; each maps to statement positions."""
-    keys: dict[str, list[int]] = {}
-    by_aim: dict[str, list[int]] = {}
-    for i, s in enumerate(book.statements):
-        if s.id:
-            keys.setdefault(s.id, []).append(i)
-        by_aim.setdefault(s.aim, []).append(i)
-    for aim, positions in by_aim.items():
-        keys.setdefault(aim, positions)
-    return keys
-
-
 def _statement_fields(book: Rulebook, positions: list[int]) -> list[str]:
     aim = AIMS[book.statements[positions[0]].aim]
     return [*STATEMENT_FIELDS, *aim.params.model_fields, *aim.when]
@@ -255,7 +243,7 @@ def parameter_paths(book: Rulebook | None) -> list[str]:
     paths = _scenario_paths()
     if book is not None:
         paths += [f"rulebook.officials.{f}" for f in OfficialsContext.model_fields]
-        for key, positions in _statement_keys(book).items():
+        for key, positions in statement_keys(book).items():
             paths += [f"rulebook.{key}.{f}" for f in _statement_fields(book, positions)]
     return paths
 
@@ -279,7 +267,7 @@ def _default_group(path: str, book: Rulebook | None) -> str:
         return parts[0]
     if parts[1] == "officials":
         return "officials"
-    positions = _statement_keys(book)[parts[1]] if book is not None else []
+    positions = statement_keys(book)[parts[1]] if book is not None else []
     return PRINCIPLE_NAMES[book.statements[positions[0]].principle] if positions else "rulebook"
 
 
@@ -336,39 +324,7 @@ class Experiment:
             from commons_abm.model import institutions_for
 
             return scenario, institutions_for(scenario)
-        return scenario, compile_rulebook(_rulebook_with(self.rulebook, rule_values, self.source))
-
-
-def _rulebook_with(book: Rulebook, values: dict[str, Any], source: str) -> Rulebook:
-    """A copy of ``book`` with ``rulebook.`` path values set, validated."""
-    data = book.model_dump(mode="json")
-    keys = _statement_keys(book)
-    removed: set[int] = set()
-    for path, value in values.items():
-        _, key, field = path.split(".", 2)
-        if key == "officials":
-            data["officials"][field] = value
-            continue
-        for i in keys[key]:
-            statement = data["statements"][i]
-            if field == "enabled":
-                if not value:
-                    removed.add(i)
-            elif field in STATEMENT_FIELDS:
-                statement[field] = value
-            elif field in WhenClause.model_fields:
-                statement["conditions"][field] = value
-            else:
-                statement["parameters"][field] = value
-    data["statements"] = [s for i, s in enumerate(data["statements"]) if i not in removed]
-    if not any(s["aim"] == "sanction" for s in data["statements"]):
-        for s in data["statements"]:
-            s["or_else"] = ""
-    try:
-        return Rulebook.model_validate(data)
-    except ValidationError as exc:
-        where, message = describe_validation_error(exc, Rulebook)
-        raise InputError(source, f"rulebook {where}", message) from None
+        return scenario, compile_rulebook(rulebook_with(self.rulebook, rule_values, self.source))
 
 
 def _resolve(base: Path, relative: str) -> Path:
@@ -454,7 +410,7 @@ def _base_value(experiment: Experiment, param: ParameterSpec) -> Any:
     assert book is not None
     if key == "officials":
         return getattr(book.officials, field)
-    statement = book.statements[_statement_keys(book)[key][0]]
+    statement = book.statements[statement_keys(book)[key][0]]
     if field == "enabled":
         return True
     if field in STATEMENT_FIELDS:
