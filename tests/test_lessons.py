@@ -79,7 +79,10 @@ def test_the_inverse_of_each_observation_does_not_hold(name: str, observations) 
         check = check_result.check
         inverse = check.model_copy(update={"compare": INVERSE[check.compare], "by_at_least": 0.0})
         values = check_result.values
-        held = [inverse.holds(values["a"][k], values.get("b", [None] * 20)[k]) for k in range(len(result.seeds))]
+        held = [
+            inverse.holds(values["a"][k], values.get("b", [None] * len(result.seeds))[k])
+            for k in range(len(result.seeds))
+        ]
         assert sum(held) / len(held) < result.min_share, check.describe()
 
 
@@ -181,6 +184,7 @@ BAD = [
     (lambda d: _without(d, "text", "fr"), "text.fr", "required field is missing"),
     (lambda d: _without(d, "text", "fr", "observation"), "text.fr.observation", "required field is missing"),
     (lambda d: _with(d, "  ", "text", "fr", "introduction"), "text.fr.introduction", "empty text"),
+    (lambda d: _with(d, {"a": ""}, "text", "fr", "runs"), "text.fr.runs", "empty text"),
     (lambda d: _with(d, ["s", "t"], "text", "en", "steps"), "text", "text.fr.steps: 1 items against 2"),
     (lambda d: _with(d, {"a": "A", "b": "B"}, "text", "fr", "runs"), "text", "text.fr.runs"),
     (lambda d: _with(d, "a < b", "expect", "checks", 0, "compare"), "expect.checks.0", "value is for a threshold"),

@@ -87,10 +87,10 @@ class LessonText(_Spec):
     def _not_empty(cls, value: str) -> str:
         return _text(value)
 
-    @field_validator("steps", "questions")
+    @field_validator("steps", "questions", "runs")
     @classmethod
-    def _no_empty_item(cls, values: list[str]) -> list[str]:
-        for value in values:
+    def _no_empty_item(cls, values: list[str] | dict[str, str]) -> list[str] | dict[str, str]:
+        for value in values.values() if isinstance(values, dict) else values:
             _text(value)
         return values
 
