@@ -26,6 +26,7 @@ from commons_abm.core.errors import InputError
 from commons_abm.core.events import EVENTS
 from commons_abm.governance.accounts import household_groups
 from commons_abm.i18n import TEXT, eur, number, percent, tr
+from commons_abm.lessons import load_lesson
 from commons_abm.model import CommonsModel
 from commons_abm.shocks import shipped_shocks
 
@@ -299,3 +300,28 @@ def test_side_by_side_with_one_rulebook_twice_differs_in_nothing() -> None:
         b.step()
     _, diff = app.pair_frames(a, b, "en")
     assert len(diff) == 15 * len(app.COMPARED) and (diff.difference == 0).all()
+
+
+def test_a_lesson_opens_with_its_text_and_runs_its_two_rulebooks_side_by_side() -> None:
+    @solara.component
+    def Layout():
+        with solara.AppLayout():
+            app.Lessons()
+
+    rc = solara.render(Layout(), handle_error=False)[1]
+    select = rc.find(v.Select, label="Lesson").widget
+    lesson = load_lesson("nested_communities")
+    select.v_model = lesson.text["en"].title
+    rc.find(v.Btn, children=["Start the lesson"]).widget.click()
+    rc.find(v.Btn, children=["Advance"]).widget.click()
+    both, difference = [w.spec for w in rc.find(solara.widgets.VegaLite).widgets]
+    runs = {row["rulebook"] for row in both["datasets"][both["data"]["name"]]}
+    assert runs == {f"A: {lesson.text['en'].runs['a']}", f"B: {lesson.text['en'].runs['b']}"}
+    assert max(row["day"] for row in difference["datasets"][difference["data"]["name"]]) == 29
+    assert not rc.find(v.Select, label="Rulebook A").widgets, "a lesson's rulebooks are its own"
+    app.LANG.set("fr")
+    try:
+        assert rc.find(v.Btn, children=["Avancer"]).widgets
+        assert rc.find(v.Select, label="Leçon").widget.v_model == lesson.text["fr"].title
+    finally:
+        app.LANG.set("en")

@@ -45,6 +45,7 @@ from commons_abm.core.scenario import load_scenario, scenario_value, shipped_nam
 from commons_abm.governance.accounts import HOUSEHOLD_GROUPS, Ledger, household_groups
 from commons_abm.governance.rulebook import AIMS, Rulebook, load_rulebook, rulebook_with
 from commons_abm.i18n import LANGS, eur, indicator, percent, tr
+from commons_abm.lessons import load_lesson, shipped_lessons
 from commons_abm.model import CommonsModel
 from commons_abm.shocks import load_shock, shipped_shocks
 
@@ -54,6 +55,7 @@ __all__ = [
     "EventsFeed",
     "FlowsView",
     "LANG",
+    "Lessons",
     "Live",
     "MODEL_PARAMS",
     "MoneyView",
@@ -504,16 +506,17 @@ COMPARED = [
 ]
 
 
-def pair_frames(a: CommonsModel, b: CommonsModel, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pair_frames(a: CommonsModel, b: CommonsModel, lang: str, labels: tuple[str, str] | None = None):
     """The compared indicators of two runs over their common days, long (``day``,
     ``indicator``, ``rulebook``, ``value``), and their difference B - A (``day``,
-    ``indicator``, ``difference``)."""
+    ``indicator``, ``difference``); ``labels`` name the runs (default: their rulebooks)."""
     days = min(a.steps, b.steps)
     ta, tb = a.timeseries().iloc[:days], b.timeseries().iloc[:days]
+    label_a, label_b = labels or (a.rules.name, b.rules.name)
     both, diff = [], []
     for column in COMPARED:
         name = indicator(column, lang)
-        for label, frame in (("A: " + a.rules.name, ta), ("B: " + b.rules.name, tb)):
+        for label, frame in ((f"A: {label_a}", ta), (f"B: {label_b}", tb)):
             both.append(pd.DataFrame({"day": frame.step, "indicator": name, "rulebook": label, "value": frame[column]}))
         diff.append(
             pd.DataFrame(
@@ -523,21 +526,26 @@ def pair_frames(a: CommonsModel, b: CommonsModel, lang: str) -> tuple[pd.DataFra
     return pd.concat(both, ignore_index=True), pd.concat(diff, ignore_index=True)
 
 
-def _rulebook_choice(name: str):
-    """A shipped rulebook's name, or a rulebook dropped on this page."""
-    return UPLOADED.value.get(name, name)
+def _rulebook_choice(choice):
+    """A rulebook as the pair takes it: a shipped rulebook's name, a rulebook dropped on
+    this page (by name), or a :class:`~commons_abm.governance.rulebook.Rulebook`."""
+    return UPLOADED.value.get(choice, choice) if isinstance(choice, str) else choice
 
 
 @solara.component
 def SideBySide(
-    scenario: str = "default",
-    rulebooks: tuple[str, str] = ("status_quo", "full_ostrom"),
+    scenario="default",
+    rulebooks: tuple = ("status_quo", "full_ostrom"),
     seed: int = 1,
     overrides: dict | None = None,
     days_per_press: int = 30,
+    labels: tuple[str, str] | None = None,
+    fixed: bool = False,
 ) -> None:
-    """Two rulebooks on the same territory and seed, stepped together, with their networks,
-    the compared indicators, and B minus A."""
+    """Two rulebooks on the same territory (``scenario``: a name or a
+    :class:`~commons_abm.core.scenario.Scenario`) and seed, stepped together, with their
+    networks, the compared indicators, and B minus A. ``fixed``: the rulebooks are the
+    given ones (a lesson's), not chosen on the page; ``labels`` name the two runs."""
     lang = LANG.value
     choice_a = solara.use_reactive(rulebooks[0])
     choice_b = solara.use_reactive(rulebooks[1])
@@ -548,13 +556,13 @@ def SideBySide(
     resets, set_resets = solara.use_state(0)
 
     def build():
-        kwargs = dict(scenario=scenario, seed=seed_value.value, create_agents=False, **(overrides or {}))
+        kwargs = dict(seed=seed_value.value, create_agents=False, **(overrides or {}))
         return (
-            TeachingModel(rulebook=_rulebook_choice(choice_a.value), **kwargs),
-            TeachingModel(rulebook=_rulebook_choice(choice_b.value), **kwargs),
+            TeachingModel(scenario, rulebook=_rulebook_choice(choice_a.value), **kwargs),
+            TeachingModel(scenario, rulebook=_rulebook_choice(choice_b.value), **kwargs),
         )
 
-    a, b = solara.use_memo(build, [choice_a.value, choice_b.value, seed_value.value, scenario, resets])
+    a, b = solara.use_memo(build, [choice_a.value, choice_b.value, seed_value.value, resets])
 
     def advance() -> None:
         for _ in range(per_press.value):
@@ -568,10 +576,11 @@ def SideBySide(
             await asyncio.sleep(0.05)
 
     solara.lab.use_task(play, dependencies=[playing.value, a, b])
-    names = shipped_names("rulebooks") + sorted(UPLOADED.value)
     with solara.Row():
-        solara.Select(tr("rulebook_a", lang), values=names, value=choice_a)
-        solara.Select(tr("rulebook_b", lang), values=names, value=choice_b)
+        if not fixed:
+            names = shipped_names("rulebooks") + sorted(UPLOADED.value)
+            solara.Select(tr("rulebook_a", lang), values=names, value=choice_a)
+            solara.Select(tr("rulebook_b", lang), values=names, value=choice_b)
         solara.SliderInt(tr("seed", lang), value=seed_value, min=1, max=100)
         solara.SliderInt(tr("days_per_press", lang), value=per_press, min=1, max=90)
     with solara.Row():
@@ -584,7 +593,7 @@ def SideBySide(
     with solara.Columns([1, 1]):
         NetworkView(a)
         NetworkView(b)
-    both, diff = pair_frames(a, b, lang)
+    both, diff = pair_frames(a, b, lang, labels)
     lines = (
         alt.Chart(both)
         .mark_line()
@@ -610,6 +619,48 @@ def SideBySide(
     solara.FigureAltair(difference)
 
 
+# ---------------------------------------------------------------------------- lessons
+@solara.component
+def Lessons() -> None:
+    """The guided lessons: pick one, read it to the class, and run its two rulebooks side by side."""
+    lang = LANG.value
+    names = solara.use_memo(shipped_lessons, [])
+    lessons = solara.use_memo(lambda: {name: load_lesson(name) for name in names}, [names])
+    chosen = solara.use_reactive(names[0] if names else None)
+    started, set_started = solara.use_state(None)
+    if not names:
+        return
+    lesson = lessons[chosen.value]
+    text = lesson.text[lang]
+    titles = {lessons[n].text[lang].title: n for n in names}
+    solara.Select(
+        tr("lesson", lang),
+        values=list(titles),
+        value=text.title,
+        on_value=lambda title: (chosen.set(titles[title]), set_started(None)),
+    )
+    solara.Markdown(
+        f"## {text.title}\n\n{text.introduction}\n\n"
+        f"**{tr('steps', lang)}**\n\n"
+        + "\n".join(f"{i}. {step}" for i, step in enumerate(text.steps, 1))
+        + f"\n\n{tr('lesson_days', lang, days=lesson.days)}"
+    )
+    solara.Button(tr("start_lesson", lang), on_click=lambda: set_started(lesson.name), color="primary")
+    if started == lesson.name:
+        runs = lesson.runs
+        SideBySide(
+            scenario=lesson.scenario,
+            rulebooks=(lesson.rulebooks[runs[0]], lesson.rulebooks[runs[-1]]),
+            labels=(text.runs[runs[0]], text.runs[runs[-1]]),
+            fixed=True,
+        ).key(f"lesson-{lesson.name}")
+        solara.Markdown(
+            f"**{tr('questions', lang)}**\n\n"
+            + "\n".join(f"- {q}" for q in text.questions)
+            + f"\n\n**{tr('observation', lang)}**: {text.observation}"
+        )
+
+
 # ---------------------------------------------------------------------------- the page
 @solara.component
 def LanguageSwitch() -> None:
@@ -629,3 +680,5 @@ def Page():
             Live(model)
         with solara.lab.Tab(tr("tab_side", lang)):
             SideBySide()
+        with solara.lab.Tab(tr("tab_lessons", lang)):
+            Lessons()
