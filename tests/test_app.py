@@ -280,9 +280,11 @@ def test_side_by_side_steps_two_rulebooks_on_one_territory_and_plots_their_diffe
             app.SideBySide(rulebooks=("status_quo", "community_enforced"), overrides=SMALL, days_per_press=20)
 
     rc = solara.render(Layout(), handle_error=False)[1]
+    before = [w.value for w in rc.find(ipywidgets.Image).widgets]
     rc.find(v.Btn, children=["Advance"]).widget.click()
     networks = rc.find(ipywidgets.Image).widgets
     assert len(networks) == 2
+    assert all(w.value != old for w, old in zip(networks, before)), "both networks are redrawn at day 20"
     charts = [w.spec for w in rc.find(solara.widgets.VegaLite).widgets]
     both, difference = charts
     values = difference["datasets"][difference["data"]["name"]]

@@ -151,10 +151,12 @@ def _segments(model: CommonsModel) -> np.ndarray:
 
 
 @solara.component
-def NetworkView(model: CommonsModel) -> None:
+def NetworkView(model: CommonsModel, day: int = 0) -> None:
     """The social network: each agent a marker of its kind, green when a member that kept to
     its share today (every member before the first day), orange when a member that did not,
-    grey outside the community; each tie a line whose darkness is the trust between the two."""
+    grey outside the community; each tie a line whose darkness is the trust between the two.
+    ``day``: the model's day, for a view that steps the model itself (a new day redraws it;
+    in SolaraViz the update counter does)."""
     update_counter.get()
     lang = LANG.value
     segments = solara.use_memo(lambda: _segments(model), [model])
@@ -188,7 +190,7 @@ def NetworkView(model: CommonsModel) -> None:
     ax.legend(loc="upper right", fontsize=7, markerscale=0.8)
     ax.set_title(tr("day_members", lang, day=model.steps, members=percent(float(s.member.mean()), lang)), fontsize=10)
     ax.set_xlabel(tr("legend_colours", lang), fontsize=7)
-    solara.FigureMatplotlib(fig, format="png", dependencies=[update_counter.value, model, lang])
+    solara.FigureMatplotlib(fig, format="png", dependencies=[update_counter.value, model, model.steps, lang])
 
 
 # ---------------------------------------------------------------------------- the events
@@ -581,8 +583,10 @@ def SideBySide(
             names = shipped_names("rulebooks") + sorted(UPLOADED.value)
             solara.Select(tr("rulebook_a", lang), values=names, value=choice_a)
             solara.Select(tr("rulebook_b", lang), values=names, value=choice_b)
-        solara.SliderInt(tr("seed", lang), value=seed_value, min=1, max=100)
-        solara.SliderInt(tr("days_per_press", lang), value=per_press, min=1, max=90)
+        with solara.Column(style={"min-width": "220px"}):
+            solara.SliderInt(tr("seed", lang), value=seed_value, min=1, max=100, thumb_label="always")
+        with solara.Column(style={"min-width": "220px"}):
+            solara.SliderInt(tr("days_per_press", lang), value=per_press, min=1, max=90, thumb_label="always")
     with solara.Row():
         solara.Button(tr("advance", lang), on_click=advance, color="primary")
         solara.Button(
@@ -591,8 +595,8 @@ def SideBySide(
         solara.Button(tr("reset", lang), on_click=lambda: (playing.set(False), set_resets(resets + 1)))
     solara.Text(tr("same_seed", lang, seed=seed_value.value, day=a.steps))
     with solara.Columns([1, 1]):
-        NetworkView(a)
-        NetworkView(b)
+        NetworkView(a, a.steps)
+        NetworkView(b, b.steps)
     both, diff = pair_frames(a, b, lang, labels)
     lines = (
         alt.Chart(both)
