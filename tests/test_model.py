@@ -110,3 +110,21 @@ def test_a_world_seed_sets_only_the_worlds_streams() -> None:
     a = CommonsModel(seed=5, create_agents=False, overrides={"run.world_seed": 9})
     b = CommonsModel(seed=9, create_agents=False)
     assert np.array_equal(a.state.pv_kwp, b.state.pv_kwp) and np.array_equal(a.state.ties.indices, b.state.ties.indices)
+
+
+def test_a_rulebook_adopted_mid_run_acts_from_that_day_and_changes_nothing_before() -> None:
+    """CommonsModel.adopt_rulebook: the new rules are in force from the next day, the levels
+    members vote start at its own, and the days before are the run without it."""
+    kwargs = dict(scenario="default", seed=8, rulebook="status_quo", create_agents=False, record_events=True)
+    plain = CommonsModel(**kwargs)
+    plain.run(60)
+    changed = CommonsModel(**kwargs)
+    changed.run(30)
+    changed.adopt_rulebook("community_enforced")
+    assert changed.rules.name == "community_enforced" and changed.rules.monitored
+    assert changed.levels.fee_eur_per_day == pytest.approx(changed.rules.fee_eur_per_day)
+    changed.run(30)
+    a, b = plain.timeseries(), changed.timeseries()
+    pd.testing.assert_frame_equal(a.iloc[:30], b.iloc[:30], check_exact=True)
+    assert b.sanctions.iloc[30:].sum() > 0 and a.sanctions.sum() == 0, "monitors and sanctions only after day 30"
+    assert ("rules_adopted", "name=community_enforced") in {(r[1], r[5]) for r in changed.events_log.rows}
