@@ -231,4 +231,6 @@ class Ledger:
             count = int(mask.sum())
             rows[name] = {k: float(a[mask].mean()) * scale if count else np.nan for k, a in amounts.items()}
             rows[name]["agents"] = count
-        return pd.DataFrame.from_dict(rows, orient="index")
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        table["agents"] = table["agents"].astype(int)
+        return table
