@@ -3,7 +3,8 @@
 
     python benchmarks/bench_app.py [--days 60] [--render-intervals 1 5 10]
 
-The app's page (``commons_abm.app``: the network, the events feed and four plots) is
+The app's live page (``commons_abm.app``: the network, the events feed, four time series, one
+day's energy flows, the households' money, the rules and shocks cards) is
 rendered with Solara's test renderer, without a browser, around the sidebar's default
 model (the default neighbourhood, 325 agents, ``full_ostrom``), and its Step button is
 pressed as a teacher would, with SolaraViz's render interval set to each value: every

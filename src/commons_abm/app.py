@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import solara
 import solara.lab
+import solara.widgets
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
@@ -68,6 +69,7 @@ __all__ = [
     "SideBySide",
     "TeachingModel",
     "TrustView",
+    "VegaChart",
     "build_page",
     "default_model",
     "feed_lines",
@@ -220,6 +222,15 @@ def EventsFeed(model: CommonsModel) -> None:
 
 
 # ---------------------------------------------------------------------------- the charts
+@solara.component
+def VegaChart(chart: alt.TopLevelMixin) -> None:
+    """An Altair chart drawn by the browser (Vega-Lite): the server sends its spec and data.
+    The spec is written without schema validation (the charts are the app's own, tested)
+    and without switching Altair's process-wide renderer, which two pages drawing at once
+    would race on (``solara.FigureAltair`` does)."""
+    solara.widgets.VegaLite.element(spec=chart.to_dict(validate=False))
+
+
 def series_chart(frame: pd.DataFrame, columns: list[str], title: str, lang: str) -> alt.Chart:
     """Lines of ``columns`` of a timeseries over the days, named in ``lang``."""
     long = frame[["step", *columns]].melt("step", var_name="column", value_name="value")
@@ -240,7 +251,7 @@ def _draw_series(model: CommonsModel, key: str, columns: list[str]) -> None:
     """Draw ``columns`` of the model's timeseries under the title ``key``."""
     update_counter.get()
     lang = LANG.value
-    solara.FigureAltair(series_chart(model.timeseries(), columns, tr(key, lang), lang))
+    VegaChart(series_chart(model.timeseries(), columns, tr(key, lang), lang))
 
 
 @solara.component
@@ -300,7 +311,7 @@ def EnergyDayView(model: CommonsModel) -> None:
         )
         .properties(width="container", height=200)
     )
-    solara.FigureAltair(chart)
+    VegaChart(chart)
 
 
 def money_frame(ledger: Ledger, groups: dict[str, np.ndarray], lang: str) -> pd.DataFrame:
@@ -343,7 +354,7 @@ def MoneyView(model: CommonsModel) -> None:
         )
         .properties(width="container", height=200)
     )
-    solara.FigureAltair(chart)
+    VegaChart(chart)
 
 
 # ---------------------------------------------------------------------------- the rules
@@ -619,8 +630,8 @@ def SideBySide(
         )
         .properties(width="container", height=200)
     )
-    solara.FigureAltair(lines)
-    solara.FigureAltair(difference)
+    VegaChart(lines)
+    VegaChart(difference)
 
 
 # ---------------------------------------------------------------------------- lessons
