@@ -16,6 +16,8 @@ import time
 
 import ipyvuetify as v
 import ipywidgets
+import numpy as np
+import pandas as pd
 import psutil
 import pytest
 import solara
@@ -327,3 +329,12 @@ def test_a_lesson_opens_with_its_text_and_runs_its_two_rulebooks_side_by_side() 
         assert rc.find(v.Select, label="Leçon").widget.v_model == lesson.text["fr"].title
     finally:
         app.LANG.set("en")
+
+
+def test_long_runs_are_thinned_evenly_for_the_charts_and_keep_their_last_day() -> None:
+    frame = pd.DataFrame({"step": range(730)})
+    kept = app.thinned(frame)
+    assert len(kept) <= app.SERIES_POINTS + 1 and kept.step.iloc[0] == 0 and kept.step.iloc[-1] == 729
+    gaps = np.diff(kept.step.to_numpy()[:-1])
+    assert gaps.min() == gaps.max() == 4
+    assert app.thinned(frame.iloc[:150]).equals(frame.iloc[:150])

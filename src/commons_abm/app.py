@@ -247,11 +247,22 @@ def series_chart(frame: pd.DataFrame, columns: list[str], title: str, lang: str)
     )
 
 
+SERIES_POINTS = 200  # days drawn per line at most: a longer run is thinned evenly, its last day always drawn
+
+
+def thinned(frame: pd.DataFrame, points: int = SERIES_POINTS) -> pd.DataFrame:
+    """Every k-th row of ``frame`` and its last, so that at most about ``points`` rows remain."""
+    if len(frame) <= points:
+        return frame
+    keep = np.unique(np.append(np.arange(0, len(frame), -(-len(frame) // points)), len(frame) - 1))
+    return frame.iloc[keep]
+
+
 def _draw_series(model: CommonsModel, key: str, columns: list[str]) -> None:
     """Draw ``columns`` of the model's timeseries under the title ``key``."""
     update_counter.get()
     lang = LANG.value
-    VegaChart(series_chart(model.timeseries(), columns, tr(key, lang), lang))
+    VegaChart(series_chart(thinned(model.timeseries()), columns, tr(key, lang), lang))
 
 
 @solara.component
@@ -609,6 +620,9 @@ def SideBySide(
         NetworkView(a, a.steps)
         NetworkView(b, b.steps)
     both, diff = pair_frames(a, b, lang, labels)
+    days = np.sort(both.day.unique())
+    shown = set(thinned(pd.DataFrame({"day": days})).day)
+    both, diff = both[both.day.isin(shown)], diff[diff.day.isin(shown)]
     lines = (
         alt.Chart(both)
         .mark_line()
