@@ -15,6 +15,7 @@ The model steps one day per call of ``model.step()``; the views read its arrays
 
 from __future__ import annotations
 
+import altair as alt
 import numpy as np
 import solara
 from matplotlib.collections import LineCollection
@@ -27,6 +28,11 @@ from commons_abm.core.scenario import load_scenario, scenario_value, shipped_nam
 from commons_abm.model import CommonsModel
 
 __all__ = ["EventsFeed", "MODEL_PARAMS", "NetworkView", "Page", "build_page", "default_model", "feed_lines"]
+
+# Solara's FigureAltair switches altair's process-wide renderer to "mimetype" for each chart
+# and back: with two tabs drawing at once, one could read the other's restored default and
+# fail (KeyError 0). With "mimetype" the default, every switch back leaves it in place.
+alt.renderers.enable("mimetype")
 
 DEFAULT = load_scenario(None)  # the shipped default scenario: the levers start at its values
 
