@@ -5,7 +5,10 @@
     python3 tasks.py test   # virtual environment + lint, format and import-layer checks + the test suite
 
 Each command creates ``.venv`` (once; again when ``pyproject.toml`` changes), installs
-the package with its test extras, then runs. Extra arguments go to the command run:
+the package with its test extras, then runs. ``setup`` and ``test`` also make sure that
+Debian's ``chromium`` is installed, which the browser tests drive: as root (or with a
+password-less ``sudo``) they install it with ``apt-get``, else they say the command to run
+(``test -m "not browser"`` runs without it). Extra arguments go to the command run:
 ``python3 tasks.py test -m "not slow"`` (pytest alone, with those arguments),
 ``python3 tasks.py demo --steps 30``.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -49,12 +53,36 @@ def _ensure_venv() -> Path:
     return python
 
 
+def _ensure_chromium() -> None:
+    """Install Debian's ``chromium`` (the browser tests' browser) unless it is on the PATH."""
+    if shutil.which("chromium"):
+        return
+    command = "apt-get install chromium"
+    if os.name == "posix" and os.geteuid() == 0:
+        prefix = []
+    elif shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0:
+        prefix = ["sudo", "-n"]
+    else:
+        _fail(f"the browser tests need Debian's chromium: run `sudo {command}`, then this command again")
+    if not shutil.which("apt-get"):
+        _fail(f"the browser tests need Debian's chromium, and this system has no apt-get to run `{command}`")
+    print("installing Debian's chromium for the browser tests ...", flush=True)
+    quiet = ["env", "DEBIAN_FRONTEND=noninteractive"]  # no questions asked (sudo would drop the variable)
+    for step in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
+        print("$", *prefix, *step, flush=True)
+        subprocess.run([*prefix, *quiet, *step], check=True)
+    if not shutil.which("chromium"):
+        _fail(f"`{command}` ran but no chromium is on the PATH")
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test", "setup"}:
         _fail("usage: python3 tasks.py {demo|test|setup} [extra arguments]")
     command, extra = argv[0], argv[1:]
     python = _ensure_venv()
     os.chdir(ROOT)
+    if command == "setup" or (command == "test" and not any("not browser" in arg for arg in extra)):
+        _ensure_chromium()
     if command == "setup":
         return 0
     if command == "demo":

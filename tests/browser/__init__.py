@@ -1,0 +1,1 @@
+"""The teaching app in a real browser: Debian's chromium, driven by Playwright."""
