@@ -26,6 +26,7 @@ Over 400 lines: the page is one interface, its views read together.
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 from pathlib import Path
 
@@ -81,6 +82,7 @@ DEFAULT = load_scenario(None)  # the shipped default scenario: the levers start 
 LANG = solara.reactive("en")  # the page's language (one per browser tab)
 UPLOADED: solara.Reactive[dict[str, Rulebook]] = solara.reactive({})  # rulebooks dropped on this page
 MAX_UPLOAD_BYTES = 1024 * 1024
+CHART_WIDTH = 440  # px: a chart in a card of the live view
 
 
 class TeachingModel(CommonsModel):
@@ -228,7 +230,7 @@ def VegaChart(chart: alt.TopLevelMixin) -> None:
     The spec is written without schema validation (the charts are the app's own, tested)
     and without switching Altair's process-wide renderer, which two pages drawing at once
     would race on (``solara.FigureAltair`` does)."""
-    solara.widgets.VegaLite.element(spec=chart.to_dict(validate=False))
+    solara.widgets.VegaLite.element(spec=json.loads(chart.to_json(validate=False)))  # plain JSON types
 
 
 def series_chart(frame: pd.DataFrame, columns: list[str], title: str, lang: str) -> alt.Chart:
@@ -243,7 +245,7 @@ def series_chart(frame: pd.DataFrame, columns: list[str], title: str, lang: str)
             y=alt.Y("value:Q", title=tr("value", lang)),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=1)),
         )
-        .properties(width="container", height=180)
+        .properties(width=CHART_WIDTH, height=180)
     )
 
 
@@ -320,7 +322,7 @@ def EnergyDayView(model: CommonsModel) -> None:
             y=alt.Y("kwh:Q", title=tr("kwh", lang)),
             color=alt.Color("flow:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
         )
-        .properties(width="container", height=200)
+        .properties(width=CHART_WIDTH, height=200)
     )
     VegaChart(chart)
 
@@ -363,7 +365,7 @@ def MoneyView(model: CommonsModel) -> None:
             color=alt.Color("amount:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
             tooltip=["group", "amount", "label"],
         )
-        .properties(width="container", height=200)
+        .properties(width=CHART_WIDTH, height=200)
     )
     VegaChart(chart)
 
@@ -642,7 +644,7 @@ def SideBySide(
             y=alt.Y("difference:Q", title=tr("difference", lang)),
             color=alt.Color("indicator:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
         )
-        .properties(width="container", height=200)
+        .properties(width=CHART_WIDTH, height=200)
     )
     VegaChart(lines)
     VegaChart(difference)

@@ -17,7 +17,9 @@ FIGURES = ROOT / "docs" / "figures"
 # The network's image (an ipywidgets Image) and the time series' canvases (Vega-Lite)
 NETWORK = "img.widget-image"
 CHARTS = "canvas.marks"
-CHART_COUNT = 4  # trust, participation, the flows, dumping
+# Charts of the live view once a day has run: trust, participation, the flows, dumping, one
+# day's energy, the households' money (before the first day they have no data to draw)
+CHART_COUNT = 6
 # Seconds a wait may take: generous, since the machine may be busy; waits end as soon as
 # their condition holds.
 TIMEOUT_S = 60
@@ -31,22 +33,23 @@ _FIGURES_JS = f"""() => {{
         return String(h);
     }};
     return [...document.querySelectorAll('{NETWORK}')].map(img => img.src)
-        .concat([...document.querySelectorAll('{CHARTS}')].map(canvas => hash(canvas.toDataURL())));
+        .concat([...document.querySelectorAll('{CHARTS}')].filter(canvas => canvas.width * canvas.height > 0)
+            .map(canvas => hash(canvas.toDataURL())));
 }}"""
 _DAY_RE = re.compile(r"^Step: (\d+)$")
 
 
 def open_app(page: Page, url: str) -> None:
-    """Load the app at ``url`` and wait until it shows day 0, the network and every chart,
-    drawn and settled."""
+    """Load the app at ``url`` and wait until it shows day 0 and the network, settled."""
     page.goto(url)
     expect(page.get_by_text(_DAY_RE)).to_have_text("Step: 0", timeout=TIMEOUT_S * 1000)
-    settled(page)
+    settled(page, count=1)
 
 
-def settled(page: Page, quiet_s: float = 0.5, timeout_s: float = TIMEOUT_S) -> list[str]:
-    """Wait until the page shows the network and every chart, unchanged for ``quiet_s``
-    seconds (SolaraViz lays its figures out again just after the page loads); its figures."""
+def settled(page: Page, quiet_s: float = 0.5, timeout_s: float = TIMEOUT_S, count: int = 1 + CHART_COUNT) -> list[str]:
+    """Wait until the page shows ``count`` figures (the network and every chart, by default),
+    unchanged for ``quiet_s`` seconds (SolaraViz lays its figures out again just after the
+    page loads); its figures."""
     page.wait_for_function(
         f"""([count, quiet]) => {{
             const now = ({_FIGURES_JS})();
@@ -58,7 +61,7 @@ def settled(page: Page, quiet_s: float = 0.5, timeout_s: float = TIMEOUT_S) -> l
             }}
             return now.length === count && performance.now() - window.__since >= quiet;
         }}""",
-        arg=[1 + CHART_COUNT, quiet_s * 1000],
+        arg=[count, quiet_s * 1000],
         timeout=timeout_s * 1000,
         polling=100,
     )
