@@ -172,6 +172,13 @@ def _member(path: Path, number: int, values: dict[str, str], delimiter: str, fir
         raise InputError(path, where + problem[0], problem[1])
     if profile and profile not in LOAD_PROFILES:
         metered = (path.parent / profile).resolve()
+        if not metered.is_file():
+            raise InputError(
+                path,
+                where + "load_profile",
+                f"{profile!r}: no such file ({metered}); allowed: {', '.join(LOAD_PROFILES)}, or the path of a CSV "
+                "of metered load relative to the members file",
+            )
         read_metered_load(metered)
         row["load_profile"] = str(metered)
     try:
