@@ -256,7 +256,10 @@ BAD_FILES = {
     "comments_only": ("# nothing yet\n\n", ["empty"]),
     "header_only": (HEADER, ["row 2", "no participant"]),
     "no_household": (HEADER + "f,firm,Centre,30000,0,,,\n", ["column kind", "no household"]),
-    "metered_missing": (HEADER + "a,household,Centre,4500,3,,2,nowhere.csv\n", ["row 2", "column load_profile", "nowhere.csv", "no such file"]),
+    "metered_missing": (
+        HEADER + "a,household,Centre,4500,3,,2,nowhere.csv\n",
+        ["row 2", "column load_profile", "nowhere.csv", "no such file"],
+    ),
     "metered_short": (HEADER + "a,household,Centre,4500,3,,2,short.csv\n", ["short.csv", "row 3", "8760"]),
     "metered_negative": (
         HEADER + "a,household,Centre,4500,3,,2,negative.csv\n",

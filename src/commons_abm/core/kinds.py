@@ -111,11 +111,10 @@ assert all(kind.code == row for row, kind in enumerate(KINDS)), "a kind's code i
 
 KIND_NAMES: tuple[str, ...] = tuple(kind.name for kind in KINDS)
 
-# The named load profiles, in the order of their columns in the demand tables: the keys of
-# territory.demand.LOAD_CURVES (which checks that they agree). A kind's own is its load_curve;
-# a participant of a members list may name another (core.scenario.Member.load_profile).
-LOAD_PROFILES: tuple[str, ...] = ("residential", "business", "public_building")
-assert all(kind.load_curve in LOAD_PROFILES for kind in KINDS), "every kind's load curve is a named profile"
+# The named load profiles, in the order of their columns in the demand tables: the kinds' load
+# curves (keys of territory.demand.LOAD_CURVES), each once. A kind's own is its load_curve; a
+# participant of a members list may name another (core.scenario.Member.load_profile).
+LOAD_PROFILES: tuple[str, ...] = tuple(dict.fromkeys(kind.load_curve for kind in KINDS))
 
 
 def kind_named(name: str) -> Kind:

@@ -9,8 +9,8 @@ hour-to-hour variation. Averaged over a year, an actor's demand equals its
 An agent follows a load profile (``State.load_profile``): by default its kind's named curve;
 a participant of a community's members list may name another, or bring a year of metered
 load (``State.metered_load``), whose shape is kept and whose total is scaled to its annual
-demand. The demand tables have one column per named profile (``LOAD_PROFILES`` order), then
-one per metered load.
+demand. The demand tables have one column per named profile (the kinds' load curves,
+:data:`~commons_abm.core.kinds.LOAD_PROFILES`), then one per metered load.
 
 Sources for the shapes: Enedis, *Profils de consommation* (RES1 residential, PRO1/ENT
 professional profiles, coefficients per half hour, 2023); RTE, *Bilan électrique 2023*
@@ -87,7 +87,6 @@ LOAD_CURVES: dict[str, dict[str, np.ndarray]] = {
     },
 }
 # fmt: on
-assert tuple(LOAD_CURVES) == LOAD_PROFILES, "the named load profiles are the load curves, in order"
 
 # Relative amplitude of the yearly cosine on daily energy (winter above summer).
 # Households heat with electricity far more often than firms (CEREN, ADEME).
