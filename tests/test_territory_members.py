@@ -252,6 +252,8 @@ BAD_FILES = {
     "too_few_persons": (HEADER + "a,household,Centre,4500,3,,0,\n", ["row 2", "column persons", "1 to 20"]),
     "empty_value": (HEADER + "a,household,,4500,3,,2,\n", ["row 2", "column neighbourhood", "empty"]),
     "wrong_field_count": (HEADER + "a,household,Centre,4500\n", ["row 2", "fields", "header"]),
+    "malformed_csv": (HEADER + GOOD + 'b,household,"Cen"tre,3000,0,,,\n', ["row 3", "malformed CSV"]),
+    "nul_byte": (HEADER + GOOD + "b,household,Cen\0tre,3000,0,,,\n", ["row 3", "column neighbourhood", "printable"]),
     "empty_file": ("", ["empty"]),
     "comments_only": ("# nothing yet\n\n", ["empty"]),
     "header_only": (HEADER, ["row 2", "no participant"]),

@@ -75,7 +75,15 @@ def _lines(path: Path, what: str) -> tuple[list[tuple[int, list[str]]], str]:
         raise InputError(path, None, f"empty; allowed: a header row, then the {what}'s rows")
     header = numbered[0][1]
     delimiter = ";" if header.count(";") > header.count(",") else ","
-    rows = [(i, [field.strip() for field in next(csv.reader([line], delimiter=delimiter))]) for i, line in numbered]
+    rows = []
+    for i, line in numbered:
+        try:
+            fields = next(csv.reader([line], delimiter=delimiter, strict=True))
+        except csv.Error as exc:
+            raise InputError(
+                path, f"row {i}", f"malformed CSV ({exc}); allowed: fields separated by {delimiter!r}"
+            ) from None
+        rows.append((i, [field.strip() for field in fields]))
     return rows, delimiter
 
 
@@ -142,6 +150,9 @@ def _member(path: Path, number: int, values: dict[str, str], delimiter: str, fir
     for column in MEMBER_COLUMNS:
         if not values[column]:
             raise InputError(path, where + column, "empty; allowed: a value in every row")
+    for column in ("id", "neighbourhood", "load_profile"):
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in values.get(column, "")):
+            raise InputError(path, where + column, "holds a control character; allowed: printable text")
     kind = values["kind"]
     if kind not in MEMBER_KINDS:
         raise InputError(path, where + "kind", f"unknown kind {kind!r}; allowed: {', '.join(MEMBER_KINDS)}")
