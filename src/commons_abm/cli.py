@@ -442,6 +442,7 @@ def _territory(args: argparse.Namespace) -> int:
     members = read_members(args.members)
     base = load_scenario(resolve_named(args.base, "scenarios") if args.base is not None else None)
     text = scenario_text(members, base, args.members, out)
+    made = [p for p in (out.parent, *out.parent.parents) if not p.exists()]
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(prefix=f".{out.name}.partial-", suffix=".toml", dir=out.parent)
     try:
@@ -452,6 +453,8 @@ def _territory(args: argparse.Namespace) -> int:
     finally:
         if os.path.exists(partial):
             os.remove(partial)
+            for folder in made:  # the folders made for it, innermost first
+                folder.rmdir()
     kinds = {k: sum(1 for m in members if m.kind == k) for k in ("household", "firm", "public")}
     print(
         f"wrote {out}: {len(members)} participants ({kinds['household']} households, {kinds['firm']} firms, "
