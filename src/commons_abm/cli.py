@@ -3,7 +3,7 @@
 Bad input (a scenario file, a command-line argument) gives one line on stderr naming
 the file or option, the field and what is allowed, exit status 2, and no output written.
 
-Over 400 lines: each command's parser and its handler (run, game, sweep, sensitivity, store, app)
+Over 400 lines: each command's parser and its handler (run, game, sweep, sensitivity, store, app, territory)
 are read together, and the handlers import their work lazily so that the parser loads fast.
 """
 
@@ -61,6 +61,12 @@ def _int_at_least(minimum: int, name: str, maximum: int | None = None):
 def _out_path(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("--out: empty; allowed: a folder path")
+    return Path(text)
+
+
+def _toml_out(text: str) -> Path:
+    if not text.strip() or not text.endswith(".toml"):
+        raise argparse.ArgumentTypeError(f"--out: {text!r}; allowed: the path of a .toml file to write")
     return Path(text)
 
 
@@ -164,6 +170,21 @@ def _parser() -> argparse.ArgumentParser:
             nargs="?",
             help="the sweep's experiment file: to count the runs still to compute, and to rebuild a lost manifest",
         )
+    territory = commands.add_parser(
+        "territory", help="write the scenario of a community's own territory from its members file"
+    )
+    territory.add_argument(
+        "members",
+        type=Path,
+        help="members CSV, one row per participant: id, kind (household, firm, public), neighbourhood, "
+        "annual_kwh, pv_kwp, and optionally battery_kwh, persons, load_profile (docs/scenario.md)",
+    )
+    territory.add_argument("--out", type=_toml_out, required=True, help="the scenario TOML file to write")
+    territory.add_argument(
+        "--base",
+        default=None,
+        help="scenario every other field is taken from: a file or a shipped name (default: the shipped default)",
+    )
     app = commands.add_parser("app", help="serve the teaching app in the browser (a commons, live)")
     app.add_argument(
         "--host",
@@ -423,6 +444,39 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _territory(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from commons_abm.core.scenario import load_scenario, resolve_named
+    from commons_abm.territory.members import read_members, scenario_text
+
+    out: Path = args.out
+    if out.is_dir():
+        raise InputError("--out", None, f"{out} is a folder; allowed: the path of a .toml file to write")
+    members = read_members(args.members)
+    base = load_scenario(resolve_named(args.base, "scenarios") if args.base is not None else None)
+    text = scenario_text(members, base, args.members, out)
+    made = [p for p in (out.parent, *out.parent.parents) if not p.exists()]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(prefix=f".{out.name}.partial-", suffix=".toml", dir=out.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        load_scenario(partial)  # it loads where it is written, its paths resolved from there
+        os.replace(partial, out)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+            for folder in made:  # the folders made for it, innermost first
+                folder.rmdir()
+    kinds = {k: sum(1 for m in members if m.kind == k) for k in ("household", "firm", "public")}
+    print(
+        f"wrote {out}: {len(members)} participants ({kinds['household']} households, {kinds['firm']} firms, "
+        f"{kinds['public']} public buildings); every other field from {base.source}"
+    )
+    return 0
+
+
 def _store(args: argparse.Namespace) -> int:
     from commons_abm.sweeps.maintenance import check_store, repair
 
@@ -446,6 +500,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _store(args)
         if args.command == "app":
             return _app(args)
+        if args.command == "territory":
+            return _territory(args)
         raise InputError("commons-abm", None, f"unknown command {args.command!r}")
     except InputError as exc:
         print(f"commons-abm: error: {exc}", file=sys.stderr)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from commons_abm.core.events import EVENT_COLUMNS, EVENTS
 from commons_abm.core.indicators import COLUMNS, REQUIRED_COLUMNS
-from commons_abm.core.scenario import LIMITS, _allowed, describe_fields
+from commons_abm.core.kinds import LOAD_PROFILES
+from commons_abm.core.scenario import LIMITS, MEMBER_BOUNDS, MEMBER_KINDS, _allowed, describe_fields
 from commons_abm.governance.rulebook import (
     AIMS,
     ATTRIBUTES,
@@ -24,7 +25,7 @@ from commons_abm.governance.rulebook import (
     WhenClause,
 )
 
-__all__ = ["indicators_page", "rulebook_page", "scenario_page", "write_pages"]
+__all__ = ["indicators_page", "members_section", "rulebook_page", "scenario_page", "write_pages"]
 
 
 def scenario_page() -> str:
@@ -56,7 +57,101 @@ def scenario_page() -> str:
         "|---|---|---|",
     ]
     lines += [f"| {what} | {limit:g} | {why} |" for what, limit, why in LIMITS]
+    lines += ["", *members_section()]
     return "\n".join(lines) + "\n"
+
+
+def members_section() -> list[str]:
+    """The section of ``docs/scenario.md`` on a community's own territory (a members file)."""
+    lines = [
+        "## A community's own territory",
+        "",
+        "A community (an energy operation, a commune) can run the model on its own participants",
+        "rather than on a territory drawn from national statistics. Its members file is a CSV",
+        "with one row per participant:",
+        "",
+        "```",
+        "commons-abm territory MEMBERS.csv --out SCENARIO.toml [--base SCENARIO]",
+        "commons-abm run SCENARIO.toml",
+        "```",
+        "",
+        "| column | required | meaning [unit] |",
+        "|---|---|---|",
+        "| `id` | yes | the participant's identifier, unique in the file |",
+        "| `kind` | yes | "
+        + ", ".join(f"`{k}` (the model's {m})" for k, m in MEMBER_KINDS.items())
+        + ": a public building is the official responsible for it |",
+        "| `neighbourhood` | yes | the neighbourhood's name; the network ties participants of one "
+        "neighbourhood more often |",
+        "| `annual_kwh` | yes | annual electricity demand [kWh/yr] |",
+        "| `pv_kwp` | yes | installed rooftop PV [kWp], 0 without |",
+        "| `battery_kwh` | no | usable capacity of the participant's own battery [kWh] |",
+        "| `persons` | no | persons in the household (households only); empty: `territory.persons_per_household` |",
+        "| `load_profile` | no | a named profile (" + ", ".join(f"`{p}`" for p in LOAD_PROFILES) + ") "
+        "or the path, relative to the members file, of a CSV of metered load; empty: the kind's own |",
+        "",
+        "Fields may be separated by `,` or `;` (with `;`, a decimal comma is read as a point, as a",
+        "French spreadsheet saves it); lines starting with `#` are comments. A value above its",
+        "bound is taken for a typing error (a figure in Wh, a meter reading) and refused:",
+        "",
+        "| kind | column | at most | why |",
+        "|---|---|---|---|",
+    ]
+    for kind, bounds in MEMBER_BOUNDS.items():
+        lines += [f"| {kind} | `{name}` | {most:g} | {why} |" for name, most, why in bounds]
+    lines += [
+        "",
+        "A malformed file, a missing or unknown column, an empty required value, a number that is",
+        "not one, negative or above its bound, an unknown kind or profile, a duplicate id, an",
+        "empty file: one line `FILE: row N, column C: what is wrong; allowed: ...` (rows counted as",
+        "a spreadsheet shows them, the header being row 1 unless comments come first), exit",
+        "status 2, and nothing written (the scenario is written to a temporary file, loaded back,",
+        "and only then put in place).",
+        "",
+        "**What the scenario holds.** The participants are written into the scenario itself, as",
+        "`territory.members` (one inline table each): the scenario is one file to read, send and",
+        "keep, and a sweep's stored results, keyed by the scenario, change when a participant",
+        "does. A metered load stays a file next to it, named by its path. The counts",
+        "(`territory.households`, `firms`, `officials`) and `territory.neighbourhoods` follow",
+        "the list. Every other field is the base scenario's (the shipped default unless",
+        "`--base` names another), and the file's header comment lists what came from where.",
+        "",
+        "**What the model does with them.** The agents are the participants, households, then",
+        "firms, then public buildings, in file order within a kind; each agent's neighbourhood",
+        "(numbered in order of first appearance), persons, annual demand, PV and load profile are",
+        "its row's. The statistics the territory is otherwise drawn from",
+        "(`energy.households`, `energy.firms`, `energy.public_buildings`: mean demand, spread, PV",
+        "adoption and size) are not used. Positions, energy poverty",
+        "(`territory.energy_poor_share`), PV orientation and shading, firms' materials, the",
+        "network, the motives and the membership of the energy community at the start",
+        "(`rules.membership_share` of the participants; set it to 1 when every row is already in",
+        "the operation) are drawn as for any territory. The same members file and seed give the",
+        "same run.",
+        "",
+        "**Batteries.** The model has one battery, shared and operated for the community. A",
+        "participant's own battery is added to it: `energy.battery.capacity_kwh` is the base",
+        "scenario's plus the members' batteries (and a scenario whose capacity is below their",
+        "sum is refused). This is optimistic for the community: a private battery first serves",
+        "its owner, here it serves everyone. The battery's power, efficiency and dispatch stay",
+        "the base scenario's.",
+        "",
+        "**Load profiles.** Without `load_profile`, a participant follows its kind's load curve",
+        "(`territory/demand.py`: rounded readings of Enedis' RES1 and PRO1 profiles, with",
+        "seasonal and weekday factors). A named profile swaps the curve (a holiday cottage run",
+        "as a firm may follow `residential`). A metered load is a CSV with a column `kwh` (other",
+        "columns, a timestamp, are ignored) of one year from 1 January: 8760 hourly or 17520",
+        "half-hourly values (a leap year without 29 February). Its shape is kept and its total",
+        "scaled to `annual_kwh`, so that a meter's year of another size, or a power in W, serves",
+        "as well; it is read by day of the year, so its weekends stay where they fell. The model's",
+        "day-to-day and hour-to-hour noise (`energy.noise`) applies on top, with mean 1.",
+        "",
+        "**An example.** `experiments/territories/members_example.csv` is a made-up village",
+        "operation of 40 participants (33 households around 4,500 kWh/yr, 11 of them with 3-9 kWp",
+        "of PV, 4 firms, a school, a town hall and a sports hall with 9-100 kWp), its sources in",
+        "its comments; `experiments/territories/example.toml` is the scenario the command writes",
+        "of it.",
+    ]
+    return lines
 
 
 def indicators_page() -> str:

@@ -58,7 +58,7 @@ from commons_abm.materials.routing import (
     settle_routes,
 )
 from commons_abm.materials.symbiosis import pair_offer, pair_taken, unsold
-from commons_abm.territory.demand import DAYS_PER_YEAR, daily_factor, hourly_shape
+from commons_abm.territory.demand import DAYS_PER_YEAR, profile_day
 
 __all__ = ["AgentRules", "FirmRules", "HouseholdRules"]
 
@@ -275,10 +275,10 @@ class AgentRules:
         rng = model.rngs["demand"]
         mu_d, sigma_d = _lognormal_mean_one(noise.daily_cv)
         mu_h, sigma_h = _lognormal_mean_one(noise.hourly_cv)
-        daily = (
-            self.annual_demand_kwh / DAYS_PER_YEAR * daily_factor(self.kind_code, day) * rng.lognormal(mu_d, sigma_d)
-        )
-        shape = hourly_shape(self.kind_code, day.is_weekend).tolist()
+        state = model.state
+        factor, shape = profile_day(int(state.load_profile[self.index]), day, state.metered_load)
+        daily = self.annual_demand_kwh / DAYS_PER_YEAR * factor * rng.lognormal(mu_d, sigma_d)
+        shape = shape.tolist()
         hourly_noise = rng.lognormal(mu_h, sigma_h, HOURS).tolist()
         self.demand_kwh = [daily * s * e for s, e in zip(shape, hourly_noise)]
         self.follow_operator_schedule()

@@ -31,12 +31,14 @@ __all__ = [
     "HOUSEHOLD",
     "KINDS",
     "KIND_NAMES",
+    "LOAD_PROFILES",
     "MATERIAL_ROLES",
     "MATERIAL_ROLE_OF",
     "NO_MATERIAL_ROLE",
     "OFFICIAL",
     "TRADES_BYPRODUCTS",
     "Kind",
+    "default_profile",
     "has_role",
     "kind_named",
     "resident_mask",
@@ -109,6 +111,11 @@ assert all(kind.code == row for row, kind in enumerate(KINDS)), "a kind's code i
 
 KIND_NAMES: tuple[str, ...] = tuple(kind.name for kind in KINDS)
 
+# The named load profiles, in the order of their columns in the demand tables: the kinds' load
+# curves (keys of territory.demand.LOAD_CURVES), each once. A kind's own is its load_curve; a
+# participant of a members list may name another (core.scenario.Member.load_profile).
+LOAD_PROFILES: tuple[str, ...] = tuple(dict.fromkeys(kind.load_curve for kind in KINDS))
+
 
 def kind_named(name: str) -> Kind:
     """The kind called ``name``."""
@@ -140,6 +147,13 @@ def has_role(kind, role):  # pragma: no cover - compiled
 def role_mask(kind: np.ndarray, role: MaterialRole) -> np.ndarray:
     """Which agents (by their ``kind`` codes) have the material ``role``."""
     return MATERIAL_ROLE_OF[np.asarray(kind)] == MATERIAL_ROLES.index(role)
+
+
+def default_profile(kind: np.ndarray) -> np.ndarray:
+    """Each agent's own load profile (by its ``kind`` codes): the column of its kind's
+    ``load_curve`` in :data:`LOAD_PROFILES`."""
+    own = np.array([LOAD_PROFILES.index(k.load_curve) for k in KINDS], dtype=np.int32)
+    return own[np.asarray(kind)]
 
 
 def resident_mask(kind: np.ndarray) -> np.ndarray:

@@ -20,12 +20,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from commons_abm.core.calibrated import calibrated
 from commons_abm.core.errors import InputError, describe_validation_error
+from commons_abm.core.kinds import LOAD_PROFILES
 from commons_abm.core.tomlfile import read_toml
 
 __all__ = [
     "Behaviour",
     "Energy",
+    "MEMBER_BOUNDS",
+    "MEMBER_KINDS",
     "Materials",
+    "Member",
     "NetworkSpec",
     "Rules",
     "Run",
@@ -35,6 +39,7 @@ __all__ = [
     "describe_fields",
     "LIMITS",
     "load_scenario",
+    "member_problem",
     "resolve_named",
     "scenario_value",
     "shipped_names",
@@ -78,8 +83,99 @@ class _Section(BaseModel):
 
 
 # --------------------------------------------------------------------------- territory
+# A members list's kinds and the model's kinds (core.kinds.KINDS) they are: a public building
+# is the official responsible for it.
+MEMBER_KINDS: dict[str, str] = {"household": "household", "firm": "firm", "public": "official"}
+
+# Bounds on one participant of a members list, by kind: (field, at most, why). Above them a
+# row is taken for a typing error (a value in Wh, a meter reading), not for a participant.
+MEMBER_BOUNDS: dict[str, tuple[tuple[str, float, str], ...]] = {
+    "household": (
+        ("annual_kwh", 100_000.0, "over 20 times the French household's 4,500 kWh/yr (RTE, ORE)"),
+        ("pv_kwp", 36.0, "the top of the residential 9-36 kWp class (Observ'ER 2022; EDF OA bands)"),
+        ("battery_kwh", 100.0, "ten times a home battery of 5-15 kWh"),
+    ),
+    "firm": (
+        ("annual_kwh", MAX_ANNUAL_KWH, "100 GWh, a large industrial site"),
+        ("pv_kwp", 5_000.0, "the 5 MW cap of a French collective operation (arrêté du 21 novembre 2019, 2023)"),
+        ("battery_kwh", MAX_BATTERY_KWH, "1 GWh, above any battery installed in France"),
+    ),
+    "public": (
+        ("annual_kwh", 10_000_000.0, "10 GWh, a hospital or a large swimming pool"),
+        ("pv_kwp", 5_000.0, "the 5 MW cap of a French collective operation (arrêté du 21 novembre 2019, 2023)"),
+        ("battery_kwh", MAX_BATTERY_KWH, "1 GWh, above any battery installed in France"),
+    ),
+}
+
+
+class Member(_Section):
+    """One participant of a members list (``territory.members``): a row of the file that
+    ``commons-abm territory`` reads. Its kind, neighbourhood, demand, PV and, when given,
+    battery, persons and load profile replace the draws of the aggregate statistics."""
+
+    id: str = Field(min_length=1, max_length=64, description="The participant's identifier, unique in the list.")
+    kind: Literal["household", "firm", "public"] = Field(
+        description="household, firm, or public (a public building, the model's official responsible for it)."
+    )
+    neighbourhood: str = Field(min_length=1, max_length=64, description="The neighbourhood's name.")
+    annual_kwh: NonNeg = Field(description="Annual electricity demand [kWh/yr].")
+    pv_kwp: NonNeg = Field(description="Installed rooftop PV [kWp]; 0: none.")
+    battery_kwh: NonNeg = Field(
+        0.0,
+        description="Usable capacity of the participant's own battery [kWh]; the model has one shared battery, "
+        "which includes it (energy.battery.capacity_kwh is at least the members' sum).",
+    )
+    persons: float | None = Field(
+        None, ge=1, le=20, description="Persons in the household [persons]; none: territory.persons_per_household."
+    )
+    load_profile: str | None = Field(
+        None,
+        max_length=1000,
+        description="A named profile (" + ", ".join(LOAD_PROFILES) + ") or a CSV file of metered load (path "
+        "relative to the scenario file; a column kwh of 8760 hourly or 17520 half-hourly values of one year "
+        "from 1 January), used as the shape and scaled to annual_kwh; none: the kind's own profile.",
+    )
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Member:
+        problem = member_problem(self.model_dump())
+        if problem is not None:
+            raise ValueError(f"{problem[0]}: {problem[1]}")
+        return self
+
+    @property
+    def model_kind(self) -> str:
+        """The name of the model's kind (:data:`~commons_abm.core.kinds.KINDS`) this participant is."""
+        return MEMBER_KINDS[self.kind]
+
+
+def member_problem(row: dict[str, Any]) -> tuple[str, str] | None:
+    """What makes a participant's values (of the right types, ``kind`` one of :data:`MEMBER_KINDS`)
+    implausible, as ``(field, what is wrong and allowed)``; none: nothing."""
+    kind = row["kind"]
+    for name, most, why in MEMBER_BOUNDS[kind]:
+        value = row.get(name)
+        if value is not None and value > most:
+            return name, f"{value:g} is absurd for a {kind}; allowed: 0 to {most:g} ({why})"
+    if row.get("persons") is not None and kind != "household":
+        return "persons", f"given for a {kind}; allowed: empty (persons is for households only)"
+    profile = row.get("load_profile")
+    if profile is not None and profile not in LOAD_PROFILES and not str(profile).lower().endswith(".csv"):
+        return "load_profile", (
+            f"unknown profile {profile!r}; allowed: {', '.join(LOAD_PROFILES)}, or the path of a .csv of metered load"
+        )
+    return None
+
+
+_MEMBER_COUNTS = {"households": "household", "firms": "firm", "officials": "public"}
+
+
 class Territory(_Section):
-    """Who lives and works in the territory, and how it nests (neighbourhood ⊂ commune)."""
+    """Who lives and works in the territory, and how it nests (neighbourhood ⊂ commune).
+
+    With ``members``, the territory is a community's own: one entry per participant, and the
+    counts and the number of neighbourhoods follow the list (a count given that disagrees
+    with it is an error)."""
 
     households: int = Field(300, ge=1, le=10_000_000, description="Number of households [count].")
     firms: int = Field(20, ge=0, le=1_000_000, description="Number of firms [count].")
@@ -103,6 +199,45 @@ class Territory(_Section):
         description="Share of households in energy poverty [0-1]; they come first under "
         "the 'needs_first' allocation key (ONPE: about 12 % of French households).",
     )
+    members: list[Member] | None = Field(
+        None,
+        description="The participants, one table each (id, kind, neighbourhood, annual_kwh, pv_kwp, optional "
+        "battery_kwh, persons, load_profile; written by `commons-abm territory MEMBERS.csv`); none: the territory "
+        "is drawn from the counts and the energy sections' statistics. With members, the counts and "
+        "neighbourhoods follow the list and each participant's demand, PV, persons and load profile are its "
+        "own; energy poverty, PV performance, membership, waste, motives and ties are drawn as without.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _counts_follow_members(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("members"), list):
+            return data
+        rows = data["members"]
+        if not all(isinstance(row, dict) for row in rows):
+            return data  # the members' own validation says what is wrong
+        data = dict(data)
+        kinds = [row.get("kind") for row in rows]
+        listed = {count: kinds.count(kind) for count, kind in _MEMBER_COUNTS.items()}
+        listed["neighbourhoods"] = len({str(row.get("neighbourhood")) for row in rows})
+        if not listed["households"]:
+            raise ValueError("members lists no household; allowed: a list with at least one household")
+        for count, value in listed.items():
+            if count in data and data[count] != value:
+                raise ValueError(
+                    f"{count} = {data[count]!r} but members lists {value}; allowed: leave {count} out, or {value}"
+                )
+            data[count] = value
+        return data
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> Territory:
+        seen: set[str] = set()
+        for row in self.members or ():
+            if row.id in seen:
+                raise ValueError(f"members: id {row.id!r} appears twice; allowed: one row per participant")
+            seen.add(row.id)
+        return self
 
 
 # ----------------------------------------------------------------------------- network
@@ -890,6 +1025,16 @@ class Scenario(_Section):
     officials: Officials = Field(default_factory=Officials)
     run: Run = Field(default_factory=Run)
     source_file: Path | None = Field(None, exclude=True, description="The file this scenario was read from, if any.")
+
+    @model_validator(mode="after")
+    def _members_batteries_shared(self) -> Scenario:
+        own = sum(row.battery_kwh for row in self.territory.members or ())
+        if own > self.energy.battery.capacity_kwh:
+            raise ValueError(
+                f"energy.battery.capacity_kwh = {self.energy.battery.capacity_kwh:g} is less than the members' own "
+                f"batteries ({own:g} kWh), which the shared battery includes; allowed: at least {own:g}"
+            )
+        return self
 
     @property
     def n_agents(self) -> int:

@@ -13,6 +13,8 @@ from functools import cached_property
 
 import numpy as np
 
+from commons_abm.core.kinds import default_profile
+
 __all__ = ["AFFECTIVE", "FUNCTIONAL", "GEOGRAPHIC", "INSTITUTIONAL", "PROXIMITY_NAMES", "Ties", "Commons", "State"]
 
 # Proximity flags of a tie (000_027160d2fbf9a985.txt: institutional, geographic, functional, affective).
@@ -201,6 +203,10 @@ class State:
     ties: Ties
     commons: Commons = field(default_factory=Commons)
     matches: Matches | None = None  # firms' by-product matches, built on the first day (materials.byproduct_matches)
+    # Load profiles (commons_abm.territory.demand): each agent's column of the demand tables,
+    # the named profiles (core.kinds.LOAD_PROFILES) first, then the metered loads; default: its kind's own.
+    load_profile: np.ndarray = field(default=None)  # type: ignore[assignment]  # int32
+    metered_load: np.ndarray | None = None  # (365, 24, metered): kWh per hour per kWh/day of mean demand
     # Accounts, rewritten every step [EUR/day] and accumulated [EUR].
     energy_cost_eur: np.ndarray = field(default=None)  # type: ignore[assignment]
     material_cost_eur: np.ndarray = field(default=None)  # type: ignore[assignment]
@@ -261,6 +267,8 @@ class State:
         ):
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros(n, dtype=dtype))
+        if self.load_profile is None:
+            self.load_profile = default_profile(self.kind)
         if self.volunteer_stamina is None:
             self.volunteer_stamina = np.ones(n)
         if self.goodwill_share is None:

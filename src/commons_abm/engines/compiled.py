@@ -316,7 +316,7 @@ def simulate_days(
         scale_demand(
             demand,
             world.demand_tables[day_of_year - 1, 1 if weekend else 0],
-            kind,
+            state.load_profile,
             state.annual_demand_kwh,
             daily_noise[d],
         )

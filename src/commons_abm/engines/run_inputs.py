@@ -235,7 +235,7 @@ class RunWorld(NamedTuple):
 
     start_day_of_year: int  # calendar day of step 0 [1-365]
     start_weekday: int  # weekday of step 0 [0 = Monday]
-    demand_tables: np.ndarray  # (365, 2, 24, kinds): expected kWh per hour per kWh/day of mean demand
+    demand_tables: np.ndarray  # (365, 2, 24, profiles): expected kWh per hour per kWh/day of mean demand
     pv_yield_kwh_per_kwp: np.ndarray  # (365, 24): clear-sky-average output of 1 kWp [kWh/kWp]
     clearness_a: float  # first parameter of the daily clearness draw (beta distribution) [-]
     clearness_beta: float  # second parameter of the daily clearness draw [-]
@@ -253,6 +253,7 @@ class RunState(NamedTuple):
     assembly."""
 
     kind: np.ndarray
+    load_profile: np.ndarray  # per agent: its column of the demand tables
     annual_demand_kwh: np.ndarray
     pv_kwp: np.ndarray
     pv_performance: np.ndarray
@@ -377,7 +378,7 @@ def rules_and_world(model: Simulation) -> tuple[RunRules, RunBehaviour, RunWorld
     world = RunWorld(
         start_day_of_year=e.start_day_of_year,
         start_weekday=e.start_weekday,
-        demand_tables=demand_tables(),
+        demand_tables=demand_tables(model.state.metered_load),
         pv_yield_kwh_per_kwp=yield_table(e.pv),
         clearness_a=a,
         clearness_beta=beta,
@@ -397,6 +398,7 @@ def run_state(model: Simulation) -> RunState:
     matches = matches_of(s, model.scenario)
     return RunState(
         kind=s.kind,
+        load_profile=s.load_profile,
         annual_demand_kwh=s.annual_demand_kwh,
         pv_kwp=s.pv_kwp,
         pv_performance=s.pv_performance,

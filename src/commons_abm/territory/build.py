@@ -6,9 +6,10 @@ import numpy as np
 
 from commons_abm.behaviour.motives import draw_motives
 from commons_abm.core.kernels import kernel
-from commons_abm.core.kinds import KINDS, resident_mask, role_mask
-from commons_abm.core.scenario import Consumers, Scenario
+from commons_abm.core.kinds import KINDS, LOAD_PROFILES, default_profile, resident_mask, role_mask
+from commons_abm.core.scenario import Consumers, Member, Scenario
 from commons_abm.core.state import State
+from commons_abm.territory.members import ordered_members, read_metered_load
 from commons_abm.territory.network import build_ties
 
 __all__ = ["build_state", "lognormal_noise", "lognormal_with_mean"]
@@ -61,25 +62,55 @@ def _demand_and_pv(
     return demand, kwp
 
 
+def _load_profiles(scenario: Scenario, members: list[Member], kind: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each participant's column of the demand tables and the metered loads, ``(365, 24, m)``
+    (none when no participant brings one): a metered file read once however many share it."""
+    profile = default_profile(kind)
+    files: dict[str, int] = {}
+    shapes = []
+    for i, row in enumerate(members):
+        if row.load_profile is None:
+            continue
+        if row.load_profile in LOAD_PROFILES:
+            profile[i] = LOAD_PROFILES.index(row.load_profile)
+            continue
+        path = scenario.resolve(row.load_profile)
+        key = str(path.resolve())
+        if key not in files:
+            files[key] = len(LOAD_PROFILES) + len(shapes)
+            shapes.append(read_metered_load(path))
+        profile[i] = files[key]
+    return profile, (np.ascontiguousarray(np.stack(shapes, axis=2)) if shapes else None)
+
+
 def build_state(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> State:
     """Draw the initial territory from the scenario (streams ``territory`` and ``network``).
 
     Agents are numbered kind by kind, in the order of :data:`~commons_abm.core.kinds.KINDS`;
-    each kind's number, energy and motives come from the scenario sections its row names."""
+    each kind's number, energy and motives come from the scenario sections its row names.
+    With ``territory.members``, the participants are the agents (in
+    :func:`~commons_abm.territory.members.ordered_members` order): their neighbourhoods (numbered
+    in order of first appearance), demand, PV, persons (default: ``persons_per_household``) and
+    load profiles are theirs, not drawn; the rest is drawn as without."""
     t, e, m = scenario.territory, scenario.energy, scenario.materials
     rng = rngs["territory"]
+    members = ordered_members(t.members) if t.members is not None else None
     counts = [int(getattr(t, k.count)) for k in KINDS]
     n = sum(counts)
     kind = np.repeat(np.array([k.code for k in KINDS], dtype=np.int8), counts)
     bounds = np.cumsum([0, *counts])
 
-    # neighbourhoods: each kind spread evenly over them, in random order
+    # neighbourhoods: each kind spread evenly over them, in random order (or the members')
     neighbourhood = np.empty(n, dtype=np.int32)
-    start = 0
-    for count in counts:
-        labels = np.arange(count, dtype=np.int32) % t.neighbourhoods
-        neighbourhood[start : start + count] = rng.permutation(labels)
-        start += count
+    if members is not None:
+        names: dict[str, int] = {}
+        neighbourhood[:] = [names.setdefault(row.neighbourhood, len(names)) for row in members]
+    else:
+        start = 0
+        for count in counts:
+            labels = np.arange(count, dtype=np.int32) % t.neighbourhoods
+            neighbourhood[start : start + count] = rng.permutation(labels)
+            start += count
 
     # positions: neighbourhoods are cells of a grid over the unit square
     side = int(np.ceil(np.sqrt(t.neighbourhoods)))
@@ -89,16 +120,26 @@ def build_state(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> Sta
     homes = resident_mask(kind)
     nh = int(homes.sum())
     persons = np.zeros(n)
-    persons[homes] = np.clip(rng.poisson(t.persons_per_household - 1, nh) + 1, 1, None).astype(float)
-    if nh:
-        persons[homes] *= t.persons_per_household / persons[homes].mean()
+    if members is None:
+        persons[homes] = np.clip(rng.poisson(t.persons_per_household - 1, nh) + 1, 1, None).astype(float)
+        if nh:
+            persons[homes] *= t.persons_per_household / persons[homes].mean()
+    else:
+        own = np.array([row.persons if row.persons is not None else t.persons_per_household for row in members])
+        persons[homes] = own[homes]
     energy_poor = np.zeros(n, dtype=bool)
     energy_poor[homes] = rng.random(nh) < t.energy_poor_share
 
     demand = np.empty(n)
     kwp = np.empty(n)
-    for k, lo, hi in zip(KINDS, bounds[:-1], bounds[1:]):
-        demand[lo:hi], kwp[lo:hi] = _demand_and_pv(getattr(e, k.energy), hi - lo, rng, k.resident)
+    load_profile, metered_load = default_profile(kind), None
+    if members is None:
+        for k, lo, hi in zip(KINDS, bounds[:-1], bounds[1:]):
+            demand[lo:hi], kwp[lo:hi] = _demand_and_pv(getattr(e, k.energy), hi - lo, rng, k.resident)
+    else:
+        demand[:] = [row.annual_kwh for row in members]
+        kwp[:] = [row.pv_kwp for row in members]
+        load_profile, metered_load = _load_profiles(scenario, members, kind)
     performance = np.clip(rng.normal(1.0, 0.08, n), 0.6, 1.2)
 
     member = rng.random(n) < scenario.rules.membership_share
@@ -139,6 +180,8 @@ def build_state(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> Sta
         satisfaction=np.full(n, b.initial_satisfaction),
         position=position,
         ties=ties,
+        load_profile=load_profile,
+        metered_load=metered_load,
     )
     state.commons.battery_soc_kwh = e.battery.initial_soc * e.battery.capacity_kwh
     # motives last, so that adding them left every earlier draw of the territory stream as it was

@@ -6,6 +6,12 @@ thermosensitive: electric heating makes winter days heavier), and random day-to-
 hour-to-hour variation. Averaged over a year, an actor's demand equals its
 ``annual_demand_kwh``.
 
+An agent follows a load profile (``State.load_profile``): by default its kind's named curve;
+a participant of a community's members list may name another, or bring a year of metered
+load (``State.metered_load``), whose shape is kept and whose total is scaled to its annual
+demand. The demand tables have one column per named profile (the kinds' load curves,
+:data:`~commons_abm.core.kinds.LOAD_PROFILES`), then one per metered load.
+
 Sources for the shapes: Enedis, *Profils de consommation* (RES1 residential, PRO1/ENT
 professional profiles, coefficients per half hour, 2023); RTE, *Bilan électrique 2023*
 (daily load curves: residential morning peak 7-9 h and evening peak 18-22 h; demand
@@ -21,7 +27,7 @@ import numpy as np
 
 from commons_abm.core.calendar import HOURS, Day
 from commons_abm.core.kernels import kernel
-from commons_abm.core.kinds import KINDS
+from commons_abm.core.kinds import KINDS, LOAD_PROFILES
 from commons_abm.core.scenario import DemandNoise, Energy
 from commons_abm.core.state import State
 
@@ -36,6 +42,7 @@ __all__ = [
     "demand_tables",
     "draw_noise",
     "hourly_shape",
+    "profile_day",
     "scale_demand",
     "seasonal_factor",
     "weekly_factor",
@@ -87,43 +94,82 @@ SEASONAL_AMPLITUDE: dict[str, float] = {"residential": 0.25, "business": 0.10, "
 SEASONAL_PEAK_DAY = 15  # mid-January, the coldest weeks in France (Météo-France normals)
 
 
-def hourly_shape(kind: int, weekend: bool) -> np.ndarray:
-    """Share of a day's energy used in each hourly slot by agents of ``kind`` (a code of
-    :data:`~commons_abm.core.kinds.KINDS`; 24 values summing to 1)."""
-    curve = LOAD_CURVES[KINDS[kind].load_curve]["weekend" if weekend else "weekday"]
-    return curve / curve.sum()
+def _curve_shape(curve: str, weekend: bool) -> np.ndarray:
+    shape = LOAD_CURVES[curve]["weekend" if weekend else "weekday"]
+    return shape / shape.sum()
 
 
-def weekly_factor(kind: int, weekend: bool) -> float:
-    """A day's energy relative to the kind's mean day of the week (5 working + 2 weekend days
-    average to 1)."""
-    curves = LOAD_CURVES[KINDS[kind].load_curve]
+def _curve_weekly_factor(curve: str, weekend: bool) -> float:
+    curves = LOAD_CURVES[curve]
     work = curves["weekday"].sum()
     rest = curves["weekend"].sum()
     mean = (5.0 * work + 2.0 * rest) / 7.0
     return float((rest if weekend else work) / mean)
 
 
+def _curve_seasonal_factor(curve: str, day_of_year: int | np.ndarray) -> float | np.ndarray:
+    phase = 2.0 * np.pi * (np.asarray(day_of_year) - SEASONAL_PEAK_DAY) / DAYS_PER_YEAR
+    return 1.0 + SEASONAL_AMPLITUDE[curve] * np.cos(phase)
+
+
+def _curve_daily_factor(curve: str, day_of_year: int, weekend: bool) -> float:
+    return float(_curve_seasonal_factor(curve, day_of_year)) * _curve_weekly_factor(curve, weekend)
+
+
+def hourly_shape(kind: int, weekend: bool) -> np.ndarray:
+    """Share of a day's energy used in each hourly slot by agents of ``kind`` (a code of
+    :data:`~commons_abm.core.kinds.KINDS`; 24 values summing to 1)."""
+    return _curve_shape(KINDS[kind].load_curve, weekend)
+
+
+def weekly_factor(kind: int, weekend: bool) -> float:
+    """A day's energy relative to the kind's mean day of the week (5 working + 2 weekend days
+    average to 1)."""
+    return _curve_weekly_factor(KINDS[kind].load_curve, weekend)
+
+
 def seasonal_factor(kind: int, day_of_year: int | np.ndarray) -> float | np.ndarray:
     """A day's energy relative to the kind's mean day of the year (mean 1 over days 1..365)."""
-    phase = 2.0 * np.pi * (np.asarray(day_of_year) - SEASONAL_PEAK_DAY) / DAYS_PER_YEAR
-    return 1.0 + SEASONAL_AMPLITUDE[KINDS[kind].load_curve] * np.cos(phase)
+    return _curve_seasonal_factor(KINDS[kind].load_curve, day_of_year)
 
 
 def daily_factor(kind: int, day: Day) -> float:
     """A day's expected energy over the kind's mean daily energy (season times weekday)."""
-    return float(seasonal_factor(kind, day.day_of_year)) * weekly_factor(kind, day.is_weekend)
+    return _curve_daily_factor(KINDS[kind].load_curve, day.day_of_year, day.is_weekend)
+
+
+def profile_day(profile: int, day: Day, metered: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """For load profile ``profile`` (a column of the demand tables: a named profile, then the
+    columns of ``metered``, ``(365, 24, m)``), ``day``'s expected energy over the mean day
+    and its share in each hour (24 values summing to 1)."""
+    if profile < len(LOAD_PROFILES):
+        curve = LOAD_PROFILES[profile]
+        return _curve_daily_factor(curve, day.day_of_year, day.is_weekend), _curve_shape(curve, day.is_weekend)
+    if metered is None:
+        raise IndexError(f"load profile {profile} is metered, and the state has no metered load")
+    hours = metered[day.day_of_year - 1, :, profile - len(LOAD_PROFILES)]
+    factor = float(hours.sum())
+    return factor, (hours / factor if factor > 0 else np.full(HOURS, 1.0 / HOURS))
 
 
 @lru_cache(maxsize=1024)
 def _hourly_table(day_of_year: int, weekend: bool) -> np.ndarray:
-    """Expected kWh in each hour of the day per kWh/day of mean demand, ``(24, kind)``."""
-    table = np.empty((HOURS, len(KINDS)))
-    for kind in range(len(KINDS)):
-        factor = float(seasonal_factor(kind, day_of_year)) * weekly_factor(kind, weekend)
-        table[:, kind] = hourly_shape(kind, weekend) * factor
+    """Expected kWh in each hour of the day per kWh/day of mean demand, ``(24, profile)``,
+    for each named profile."""
+    table = np.empty((HOURS, len(LOAD_PROFILES)))
+    for column, curve in enumerate(LOAD_PROFILES):
+        factor = float(_curve_seasonal_factor(curve, day_of_year)) * _curve_weekly_factor(curve, weekend)
+        table[:, column] = _curve_shape(curve, weekend) * factor
     table.flags.writeable = False
     return table
+
+
+def _day_table(state: State, day: Day) -> np.ndarray:
+    """:func:`_hourly_table` with the state's metered loads as further columns."""
+    named = _hourly_table(day.day_of_year, day.is_weekend)
+    if state.metered_load is None:
+        return named
+    return np.concatenate([named, state.metered_load[day.day_of_year - 1]], axis=1)
 
 
 def _lognormal_params(cv: float) -> tuple[float, float]:
@@ -135,8 +181,9 @@ def _lognormal_params(cv: float) -> tuple[float, float]:
 def daily_demand(state: State, energy: Energy, day: Day, rng: np.random.Generator) -> np.ndarray:
     """Each agent's electricity demand in each hour of ``day`` [kWh], shape ``(n, 24)``.
 
-    Expected value: ``annual_demand_kwh / 365`` times the kind's seasonal and weekday
-    factors, spread over the hours by the kind's load curve. It is multiplied by a
+    Expected value: ``annual_demand_kwh / 365`` times the agent's load profile's seasonal and
+    weekday factors, spread over the hours by its load curve (for a metered load: its share of
+    the metered year in that hour). It is multiplied by a
     per-agent daily and a per-agent-hour log-normal factor, both of mean 1, with the
     coefficients of variation ``energy.noise.daily_cv`` and ``energy.noise.hourly_cv``
     (:func:`demand_noise`).
@@ -145,7 +192,7 @@ def daily_demand(state: State, energy: Energy, day: Day, rng: np.random.Generato
     """
     daily, hourly = demand_noise(rng, energy.noise, state.n, 1)
     out = hourly[0]
-    scale_demand(out, _hourly_table(day.day_of_year, day.is_weekend), state.kind, state.annual_demand_kwh, daily[0])
+    scale_demand(out, _day_table(state, day), state.load_profile, state.annual_demand_kwh, daily[0])
     return out.T
 
 
@@ -179,26 +226,31 @@ def draw_noise(rng, mu_daily, sigma_daily, daily, hourly):  # pragma: no cover -
 
 
 @kernel
-def scale_demand(noise, table, kind, annual_demand_kwh, daily):  # pragma: no cover - compiled
-    """Demand = the kind's expected share of the day in each hour x the agent's mean daily
-    demand x its daily factor x the hourly ``noise`` (in place)."""
+def scale_demand(noise, table, profile, annual_demand_kwh, daily):  # pragma: no cover - compiled
+    """Demand = the agent's load profile's expected share of the day in each hour (``table``,
+    one column per profile) x its mean daily demand x its daily factor x the hourly ``noise``
+    (in place)."""
     hours, n = noise.shape
     for i in range(n):
         level = annual_demand_kwh[i] * (daily[i] / DAYS_PER_YEAR)
         for h in range(hours):
-            noise[h, i] = table[h, kind[i]] * level * noise[h, i]
+            noise[h, i] = table[h, profile[i]] * level * noise[h, i]
 
 
-def demand_tables() -> np.ndarray:
-    """:func:`_hourly_table` of every day of the year, working day and weekend,
-    ``(365, 2, 24, kinds)``: the expected kWh in each hour per kWh/day of mean demand."""
+def demand_tables(metered: np.ndarray | None = None) -> np.ndarray:
+    """:func:`_hourly_table` of every day of the year, working day and weekend, with the
+    columns of ``metered`` (``(365, 24, m)``, the same on both) after the named profiles,
+    ``(365, 2, 24, profiles)``: the expected kWh in each hour per kWh/day of mean demand."""
     global _DEMAND_TABLES
     if _DEMAND_TABLES is None:
         _DEMAND_TABLES = np.array(
             [[_hourly_table(day, weekend) for weekend in (False, True)] for day in range(1, DAYS_PER_YEAR + 1)]
         )
         _DEMAND_TABLES.flags.writeable = False
-    return _DEMAND_TABLES
+    if metered is None or not metered.shape[2]:
+        return _DEMAND_TABLES
+    both = np.broadcast_to(metered[:, None], (DAYS_PER_YEAR, 2, HOURS, metered.shape[2]))
+    return np.ascontiguousarray(np.concatenate([_DEMAND_TABLES, both], axis=3))
 
 
 _DEMAND_TABLES: np.ndarray | None = None
