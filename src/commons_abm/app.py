@@ -512,7 +512,7 @@ def build_page(model, lang: str = "en"):
         model_params=model_params(lang),
         name=tr("app_title", lang),
         play_interval=20,  # ms between two presses of Play (the sidebar slows it down)
-        render_interval=5,  # days per redraw: 12-19 days/s with the network drawn (docs/performance.md)
+        render_interval=5,  # days per redraw: about 17 days/s with the network drawn (docs/performance.md)
     )
 
 
