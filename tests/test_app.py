@@ -338,3 +338,21 @@ def test_long_runs_are_thinned_evenly_for_the_charts_and_keep_their_last_day() -
     gaps = np.diff(kept.step.to_numpy()[:-1])
     assert gaps.min() == gaps.max() == 4
     assert app.thinned(frame.iloc[:150]).equals(frame.iloc[:150])
+
+
+def test_every_chart_the_pages_send_is_valid_vega_lite(monkeypatch) -> None:
+    """The app sends its charts unvalidated, for speed: here each is checked against the schema."""
+    monkeypatch.setattr(app, "VALIDATE_CHARTS", True)
+    model = solara.reactive(small_model())
+    rc = render(model)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert len(rc.find(solara.widgets.VegaLite).widgets) == 6
+
+    @solara.component
+    def Pair():
+        with solara.AppLayout():
+            app.SideBySide(overrides=SMALL, days_per_press=3)
+
+    pair = solara.render(Pair(), handle_error=False)[1]
+    pair.find(v.Btn, children=["Advance"]).widget.click()
+    assert len(pair.find(solara.widgets.VegaLite).widgets) == 2

@@ -83,6 +83,7 @@ LANG = solara.reactive("en")  # the page's language (one per browser tab)
 UPLOADED: solara.Reactive[dict[str, Rulebook]] = solara.reactive({})  # rulebooks dropped on this page
 MAX_UPLOAD_BYTES = 1024 * 1024
 CHART_WIDTH = 440  # px: a chart in a card of the live view
+VALIDATE_CHARTS = False  # check each chart against Vega-Lite's schema as it is sent (the tests do)
 
 
 class TeachingModel(CommonsModel):
@@ -227,26 +228,35 @@ def EventsFeed(model: CommonsModel) -> None:
 @solara.component
 def VegaChart(chart: alt.TopLevelMixin) -> None:
     """An Altair chart drawn by the browser (Vega-Lite): the server sends its spec and data.
-    The spec is written without schema validation (the charts are the app's own, tested)
+    The spec is written without schema validation (:data:`VALIDATE_CHARTS`: the tests validate)
     and without switching Altair's process-wide renderer, which two pages drawing at once
     would race on (``solara.FigureAltair`` does)."""
-    solara.widgets.VegaLite.element(spec=json.loads(chart.to_json(validate=False)))  # plain JSON types
+    solara.widgets.VegaLite.element(spec=json.loads(chart.to_json(validate=VALIDATE_CHARTS)))  # plain JSON types
+
+
+def line_chart(
+    frame: pd.DataFrame, x: str, y: str, colour: str, title: str, *, legend_columns: int = 1, height: int = 180
+):
+    """Lines of ``y`` over ``x`` (Altair encodings, with their axis titles), one per value of
+    ``colour``, under ``title``, with the legend below in ``legend_columns`` columns."""
+    return (
+        alt.Chart(frame, title=title)
+        .mark_line()
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(colour, title=None, legend=alt.Legend(orient="bottom", columns=legend_columns)),
+        )
+        .properties(width=CHART_WIDTH, height=height)
+    )
 
 
 def series_chart(frame: pd.DataFrame, columns: list[str], title: str, lang: str) -> alt.Chart:
     """Lines of ``columns`` of a timeseries over the days, named in ``lang``."""
     long = frame[["step", *columns]].melt("step", var_name="column", value_name="value")
     long["series"] = [indicator(c, lang) for c in long["column"]]
-    return (
-        alt.Chart(long, title=title)
-        .mark_line()
-        .encode(
-            x=alt.X("step:Q", title=tr("day", lang)),
-            y=alt.Y("value:Q", title=tr("value", lang)),
-            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=1)),
-        )
-        .properties(width=CHART_WIDTH, height=180)
-    )
+    x = alt.X("step:Q", title=tr("day", lang))
+    return line_chart(long, x, alt.Y("value:Q", title=tr("value", lang)), "series:N", title)
 
 
 SERIES_POINTS = 200  # days drawn per line at most: a longer run is thinned evenly, its last day always drawn
@@ -314,17 +324,9 @@ def EnergyDayView(model: CommonsModel) -> None:
             for h in range(24)
         ]
     )
-    chart = (
-        alt.Chart(frame, title=tr("energy_day", lang, day=model.steps - 1))
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("hour:O", title=tr("hour", lang)),
-            y=alt.Y("kwh:Q", title=tr("kwh", lang)),
-            color=alt.Color("flow:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
-        )
-        .properties(width=CHART_WIDTH, height=200)
-    )
-    VegaChart(chart)
+    title = tr("energy_day", lang, day=model.steps - 1)
+    x, y = alt.X("hour:O", title=tr("hour", lang)), alt.Y("kwh:Q", title=tr("kwh", lang))
+    VegaChart(line_chart(frame, x, y, "flow:N", title, legend_columns=2, height=200).mark_line(point=True))
 
 
 def money_frame(ledger: Ledger, groups: dict[str, np.ndarray], lang: str) -> pd.DataFrame:
@@ -636,16 +638,8 @@ def SideBySide(
         )
         .properties(width=220, height=120)
     )
-    difference = (
-        alt.Chart(diff, title=tr("difference", lang))
-        .mark_line()
-        .encode(
-            x=alt.X("day:Q", title=tr("day", lang)),
-            y=alt.Y("difference:Q", title=tr("difference", lang)),
-            color=alt.Color("indicator:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
-        )
-        .properties(width=CHART_WIDTH, height=200)
-    )
+    x, y = alt.X("day:Q", title=tr("day", lang)), alt.Y("difference:Q", title=tr("difference", lang))
+    difference = line_chart(diff, x, y, "indicator:N", tr("difference", lang), legend_columns=2, height=200)
     VegaChart(lines)
     VegaChart(difference)
 
