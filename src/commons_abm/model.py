@@ -324,7 +324,8 @@ class CommonsModel(mesa.Model):
                     self.events_log.add(step, "shock", left, value=duration, detail=f"name={shock.name}")
             elif shock.end_day == step and self.events_log is not None:
                 self.events_log.add(step, "shock_over", detail=f"name={shock.name}")
-        self.scenario = active_scenario(self.base_scenario, self.shocks, step)
+        if step in self._shock_days():  # the scenario of the day changes only when a shock begins or ends
+            self.scenario = active_scenario(self.base_scenario, self.shocks, step)
 
     def active_shocks(self) -> list[Shock]:
         """The shocks on today (during the next simulated day)."""
