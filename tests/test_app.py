@@ -127,11 +127,18 @@ def test_the_events_feed_shows_the_latest_events_newest_first() -> None:
     wrongful = sum(1 for row in model.events_log.rows[-50:] if row[1] == "sanction" and "wrongful=true" in row[5])
     assert sum("**wrongful sanction**" in line for line in lines) == wrongful
     _, rc = solara.render(app.EventsFeed(model), handle_error=False)
-    assert "meeting" in rc.find(v.VuetifyTemplate).widget.template
-    assert (
-        "No event yet"
-        in solara.render(app.EventsFeed(small_model()), handle_error=False)[1].find(v.VuetifyTemplate).widget.template
-    )
+    assert "<strong>meeting</strong>" in rc.find(solara.widgets.HTML).widget.unsafe_innerHTML
+    empty = solara.render(app.EventsFeed(small_model()), handle_error=False)[1]
+    assert "No event yet" in empty.find(solara.widgets.HTML).widget.unsafe_innerHTML
+
+
+def test_text_is_shown_without_loading_anything_from_a_cdn() -> None:
+    """solara.Markdown loads KaTeX and Mermaid from a CDN whenever it is shown, which stalls
+    a server without the internet; the app's text is plain HTML."""
+    _, rc = solara.render(app.Prose("**bold** and a [link](#x)\n\n- one\n- two"), handle_error=False)
+    html = rc.find(solara.widgets.HTML).widget.unsafe_innerHTML
+    assert "<strong>bold</strong>" in html and "<li>two</li>" in html
+    assert rc.find(v.VuetifyTemplate).widgets == []
 
 
 def _free_port() -> int:

@@ -36,6 +36,7 @@ import pandas as pd
 import solara
 import solara.lab
 import solara.widgets
+from markdown_it import MarkdownIt
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
@@ -100,6 +101,18 @@ class TeachingModel(CommonsModel):
         super().step()
         e, s = self.last_energy, self.state
         self.ledger.add_day(e.agent_cost_eur, e.agent_reference_cost_eur, s.fees_eur, s.fines_eur)
+
+
+# ---------------------------------------------------------------------------- text
+@solara.component
+def Prose(text: str) -> None:
+    """Markdown text, as HTML. Not ``solara.Markdown``: that one loads KaTeX and Mermaid from a
+    CDN each time it is shown, which the app never needs and which stalls a server without
+    the internet (a classroom offline) while the download fails."""
+    solara.HTML(tag="div", unsafe_innerHTML=_MARKDOWN.render(text), classes=["commons-prose"])
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
 
 
 # ---------------------------------------------------------------------------- the sidebar
@@ -221,7 +234,7 @@ def EventsFeed(model: CommonsModel) -> None:
     lang = LANG.value
     lines = feed_lines(model, lang=lang)
     with solara.Card(tr("events", lang)):
-        solara.Markdown("\n".join(lines) if lines else tr("no_event", lang))
+        Prose("\n".join(lines) if lines else tr("no_event", lang))
 
 
 # ---------------------------------------------------------------------------- the charts
@@ -486,7 +499,7 @@ def ShocksCard(model: CommonsModel) -> None:
                 solara.Button(shock.text(lang).title, on_click=lambda name=shock.name: start(name), outlined=True)
         on = model.active_shocks()
         if on:
-            solara.Markdown(
+            Prose(
                 tr("active_shocks", lang, names=", ".join(s.text(lang).title for s in on))
                 + "\n\n"
                 + "\n".join(f"- {s.text(lang).description}" for s in on)
@@ -664,7 +677,7 @@ def Lessons() -> None:
         value=text.title,
         on_value=lambda title: (chosen.set(titles[title]), set_started(None)),
     )
-    solara.Markdown(
+    Prose(
         f"## {text.title}\n\n{text.introduction}\n\n"
         f"**{tr('steps', lang)}**\n\n"
         + "\n".join(f"{i}. {step}" for i, step in enumerate(text.steps, 1))
@@ -679,7 +692,7 @@ def Lessons() -> None:
             labels=(text.runs[runs[0]], text.runs[runs[-1]]),
             fixed=True,
         ).key(f"lesson-{lesson.name}")
-        solara.Markdown(
+        Prose(
             f"**{tr('questions', lang)}**\n\n"
             + "\n".join(f"- {q}" for q in text.questions)
             + f"\n\n**{tr('observation', lang)}**: {text.observation}"

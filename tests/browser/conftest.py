@@ -27,6 +27,17 @@ import pytest
 
 VIEWPORT = {"width": 1400, "height": 1000}
 SERVE_TIMEOUT_S = 60
+LOG_TAIL_CHARS = 6000
+_server_log: list[Path] = []  # the app's log, once the session's server is up
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report ends with the tail of the app server's log."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _server_log and _server_log[0].exists():
+        report.sections.append(("commons-abm app log (tail)", _server_log[0].read_text(errors="replace")[-LOG_TAIL_CHARS:]))
 
 
 def _free_port() -> int:
@@ -82,6 +93,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
     log = folder / "app.log"
+    _server_log[:] = [log]
     with open(log, "wb") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "commons_abm", "app", "--port", str(port)],
