@@ -89,18 +89,16 @@ VALIDATE_CHARTS = False  # check each chart against Vega-Lite's schema as it is 
 
 class TeachingModel(CommonsModel):
     """A :class:`~commons_abm.model.CommonsModel` as the app runs it: it keeps the events
-    log and each agent's money day by day (:class:`~commons_abm.governance.accounts.Ledger`)."""
+    log, and shows each agent's money since day 0 (:attr:`ledger`)."""
 
     def __init__(self, scenario=None, **kwargs) -> None:
         kwargs.setdefault("record_events", True)
         super().__init__(scenario, **kwargs)
-        self.ledger = Ledger.empty(self.state.n)
 
-    def step(self) -> None:
-        """Simulate one day and enter its money in the ledger."""
-        super().step()
-        e, s = self.last_energy, self.state
-        self.ledger.add_day(e.agent_cost_eur, e.agent_reference_cost_eur, s.fees_eur, s.fines_eur)
+    @property
+    def ledger(self) -> Ledger:
+        """Each agent's money over the days simulated (:class:`~commons_abm.governance.accounts.Ledger`)."""
+        return Ledger.of(self.state, self.steps)
 
 
 # ---------------------------------------------------------------------------- text

@@ -42,7 +42,7 @@ from commons_abm.core.calendar import HOURS
 from commons_abm.core.kinds import DISCARDS_GOODS, KINDS, MATERIAL_ROLE_OF
 from commons_abm.core.state import AFFECTIVE, GEOGRAPHIC
 from commons_abm.energy.load_shifting import operator_share, shift_agent_load
-from commons_abm.governance.accounts import settle_agent
+from commons_abm.governance.accounts import settle_agent, tally_agent
 from commons_abm.governance.collective_choice import attends, meeting_parameters
 from commons_abm.governance.institutions import DUTY_MONITOR, OFFICIAL_MONITOR, PEER_MONITOR, pv_fits
 from commons_abm.governance.mediation import mediate_agent, mediation_parameters, trust_in_mediator
@@ -501,7 +501,8 @@ class AgentRules:
         self.wrongful_stands = dispute and not self.settled
 
     def settle_accounts(self) -> None:
-        """Fee, fines and my own monitoring cost; my saving against acting alone."""
+        """Fee, fines and my own monitoring cost; my saving against acting alone; my money
+        since day 0."""
         model = self.model
         own_monitoring = model.reference.peer_cost_per_watcher if self.watching else 0.0
         own_monitoring += model.reference.duty_cost_per_member if self.on_duty else 0.0
@@ -518,6 +519,16 @@ class AgentRules:
         )
         self.fees_eur, self.fines_eur, self.governance_cost_eur, self.net_benefit_eur = accounts[:4]
         self.cumulative_net_benefit_eur = accounts[4]
+        self.bill_total_eur, self.alone_total_eur, self.fees_total_eur, self.fines_total_eur = tally_agent(
+            self.energy_cost_eur,
+            self.energy_reference_eur,
+            self.fees_eur,
+            self.fines_eur,
+            self.bill_total_eur,
+            self.alone_total_eur,
+            self.fees_total_eur,
+            self.fines_total_eur,
+        )
 
     # ---------------------------------------------------------------- learn
     def learn(self) -> None:

@@ -235,6 +235,11 @@ class State:
     fines_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # fines paid today [EUR]
     fees_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # fees paid today [EUR]
     governance_cost_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # own cost of governing today [EUR]
+    # Money since day 0 [EUR] (commons_abm.governance.accounts.tally_arrays): bill, bill alone, fees, fines.
+    bill_total_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # energy bill (in the community when a member)
+    alone_total_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # energy bill had it acted alone
+    fees_total_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # fees paid
+    fines_total_eur: np.ndarray = field(default=None)  # type: ignore[assignment]  # fines paid (after refunds by mediation)
     # The hub's volunteers (commons_abm.materials.hub_organisation).
     volunteer: np.ndarray = field(default=None)  # type: ignore[assignment]  # bool: volunteers at the hub
     volunteer_stamina: np.ndarray = field(default=None)  # type: ignore[assignment]  # [0-1]
@@ -249,6 +254,10 @@ class State:
         "fines_eur",
         "fees_eur",
         "governance_cost_eur",
+        "bill_total_eur",
+        "alone_total_eur",
+        "fees_total_eur",
+        "fines_total_eur",
     )
 
     def __post_init__(self) -> None:

@@ -74,7 +74,7 @@ from commons_abm.engines.run_inputs import (
     rules_and_world,
     run_state,
 )
-from commons_abm.governance.accounts import community_accounts, fixed_cost, settle_arrays
+from commons_abm.governance.accounts import community_accounts, fixed_cost, settle_arrays, tally_arrays
 from commons_abm.governance.collective_choice import (
     meet,
     reset_levels,
@@ -554,6 +554,16 @@ def simulate_days(
             state.governance_cost_eur,
             net_benefit,
             cumulative,
+        )
+        tally_arrays(
+            energy_cost,
+            energy.agent_reference_cost_eur,
+            fees,
+            fines,
+            state.bill_total_eur,
+            state.alone_total_eur,
+            state.fees_total_eur,
+            state.fines_total_eur,
         )
         _, account_change, governance_cost_eur = community_accounts(
             rules.operator_cost_eur_per_day,

@@ -287,6 +287,10 @@ class RunState(NamedTuple):
     governance_cost_eur: np.ndarray
     net_benefit_eur: np.ndarray
     cumulative_net_benefit_eur: np.ndarray
+    bill_total_eur: np.ndarray  # money since day 0 (governance.accounts.tally_arrays) [EUR]
+    alone_total_eur: np.ndarray
+    fees_total_eur: np.ndarray
+    fines_total_eur: np.ndarray
     tie_indptr: np.ndarray  # ties: each agent's first tie (CSR)
     tie_indices: np.ndarray  # ties: the neighbour at the other end
     tie_owners: np.ndarray  # ties: the agent who holds the tie
@@ -432,6 +436,10 @@ def run_state(model: Simulation) -> RunState:
         governance_cost_eur=s.governance_cost_eur,
         net_benefit_eur=s.net_benefit_eur,
         cumulative_net_benefit_eur=s.cumulative_net_benefit_eur,
+        bill_total_eur=s.bill_total_eur,
+        alone_total_eur=s.alone_total_eur,
+        fees_total_eur=s.fees_total_eur,
+        fines_total_eur=s.fines_total_eur,
         tie_indptr=ties.indptr,
         tie_indices=ties.indices,
         tie_owners=ties.owners,

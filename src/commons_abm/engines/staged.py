@@ -39,7 +39,7 @@ from commons_abm.energy.exchange import HOURLY_FLOWS
 from commons_abm.energy.exchange import exchange_energy as exchange
 from commons_abm.energy.load_shifting import operator_schedule
 from commons_abm.engines.day import STAGE_NAMES, Simulation
-from commons_abm.governance.accounts import community_accounts, daily_fixed_cost
+from commons_abm.governance.accounts import community_accounts, daily_fixed_cost, tally_accounts
 from commons_abm.governance.accounts import settle_accounts as settle
 from commons_abm.governance.collective_choice import hold_meeting, meeting_due
 from commons_abm.governance.mediation import mediate
@@ -171,6 +171,7 @@ def settle_accounts(sim: Simulation, day: Day) -> None:
         energy_reference_eur=e.agent_reference_cost_eur,
         material_reference_eur=m.agent_reference_cost_eur,
     )
+    tally_accounts(s, e.agent_reference_cost_eur)
     _, account_change, governance_cost = community_accounts(
         inst.operator_cost_eur_per_day,
         _commune_share(sim),

@@ -12,6 +12,18 @@ community's account when the community sanctions, to the commune when officials 
                     - fee_i - fine_i - own monitoring cost_i
     cumulative_i  = cumulative_i + net_benefit_i
 
+Each agent's money since day 0 is kept too (:func:`tally_agent`, :func:`tally_arrays`), after
+the day is settled: its energy bill (inside the community when a member), that bill had it
+acted alone (the energy reference), its fees and its fines::
+
+    bill_total_i  = bill_total_i  + energy cost_i
+    alone_total_i = alone_total_i + energy reference_i
+    fees_total_i  = fees_total_i  + fee_i
+    fines_total_i = fines_total_i + fine_i
+
+:class:`Ledger` reads them, by group of agents (:func:`household_groups`,
+:func:`participant_groups`).
+
 ``000_027160d2fbf9a985.txt`` names satisfaction, a psycho-socio-economic benefit in return
 for commitments, as the success indicator; the net benefit is its economic part. One
 agent's accounts are :func:`settle_agent` (the reference engine's), everyone's
@@ -26,21 +38,27 @@ import numpy as np
 import pandas as pd
 
 from commons_abm.core.kernels import kernel, total
-from commons_abm.core.kinds import HOUSEHOLD
+from commons_abm.core.kinds import HOUSEHOLD, KINDS
+from commons_abm.core.scenario import MEMBER_KINDS
 from commons_abm.core.state import State
 from commons_abm.governance.institutions import Institutions
 
 __all__ = [
     "HOUSEHOLD_GROUPS",
+    "PARTICIPANT_GROUPS",
     "Ledger",
     "community_accounts",
     "household_groups",
     "daily_fixed_cost",
     "fixed_cost",
     "meetings_cost_per_day",
+    "participant_groups",
     "settle_accounts",
     "settle_agent",
     "settle_arrays",
+    "tally_accounts",
+    "tally_agent",
+    "tally_arrays",
 ]
 
 
@@ -143,6 +161,53 @@ def settle_agent(
     return fee, fine, monitoring_cost, net_benefit, cumulative + net_benefit
 
 
+def tally_accounts(state: State, energy_reference_eur: np.ndarray) -> None:
+    """Add the day's settled energy bill, energy reference ``energy_reference_eur``, fee and
+    fine of every agent [EUR] to its totals since day 0 (``state.bill_total_eur``,
+    ``alone_total_eur``, ``fees_total_eur``, ``fines_total_eur``)."""
+    tally_arrays(
+        state.energy_cost_eur,
+        energy_reference_eur,
+        state.fees_eur,
+        state.fines_eur,
+        state.bill_total_eur,
+        state.alone_total_eur,
+        state.fees_total_eur,
+        state.fines_total_eur,
+    )
+
+
+@kernel
+def tally_arrays(
+    energy_cost, energy_reference, fees, fines, bill_total, alone_total, fees_total, fines_total
+):  # pragma: no cover - compiled
+    """The totals of :func:`tally_accounts`, agent by agent (:func:`tally_agent`), in place."""
+    for i in range(energy_cost.size):
+        bill_total[i], alone_total[i], fees_total[i], fines_total[i] = tally_agent(
+            energy_cost[i],
+            energy_reference[i],
+            fees[i],
+            fines[i],
+            bill_total[i],
+            alone_total[i],
+            fees_total[i],
+            fines_total[i],
+        )
+
+
+@kernel
+def tally_agent(
+    energy_cost, energy_reference, fee, fine, bill_total, alone_total, fees_total, fines_total
+):  # pragma: no cover - compiled
+    """The one-agent form: one agent's (energy bill, bill alone, fees, fines) since day 0
+    [EUR], the day's settled amounts added::
+
+        bill_total  + energy_cost, alone_total + energy_reference,
+        fees_total  + fee,         fines_total + fine
+    """
+    return bill_total + energy_cost, alone_total + energy_reference, fees_total + fee, fines_total + fine
+
+
 @kernel
 def community_accounts(
     operator_cost,
@@ -183,6 +248,12 @@ def community_accounts(
 
 HOUSEHOLD_GROUPS = ("with_pv", "without_pv", "energy_poor")
 
+# The other kinds by the name a members file gives them (core.scenario.MEMBER_KINDS): an
+# official's agent is the public building it is responsible for, a participant of the operation.
+_MEMBER_NAME = {model_kind: member_kind for member_kind, model_kind in MEMBER_KINDS.items()}
+_OTHER_KINDS = tuple((kind.code, _MEMBER_NAME.get(kind.name, kind.name)) for kind in KINDS if kind.code != HOUSEHOLD)
+PARTICIPANT_GROUPS = HOUSEHOLD_GROUPS + tuple(name for _, name in _OTHER_KINDS)
+
 
 def household_groups(state: State) -> dict[str, np.ndarray]:
     """Households by what sets their bills apart, as masks over the agents: with PV,
@@ -196,9 +267,22 @@ def household_groups(state: State) -> dict[str, np.ndarray]:
     }
 
 
+def participant_groups(state: State) -> dict[str, np.ndarray]:
+    """Every participant by group, as masks over the agents: the households' groups
+    (:func:`household_groups`), then each other kind present, by its members-file name
+    (``firm``; ``public``: the public buildings, an official's agent each). Names from
+    :data:`PARTICIPANT_GROUPS`."""
+    groups = household_groups(state)
+    for code, name in _OTHER_KINDS:
+        mask = state.kind == code
+        if mask.any():
+            groups[name] = mask
+    return groups
+
+
 @dataclass
 class Ledger:
-    """Each agent's money over the days it was kept [EUR]: its energy bill (inside the
+    """Each agent's money over the first ``days`` days [EUR]: its energy bill (inside the
     community when a member), what that bill would have been alone, its fees and its fines.
     ``saving = alone - bill``: what sharing saved it."""
 
@@ -209,17 +293,15 @@ class Ledger:
     days: int = 0
 
     @classmethod
-    def empty(cls, n: int) -> Ledger:
-        """A ledger of ``n`` agents and no day yet."""
-        return cls(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
-
-    def add_day(self, bill: np.ndarray, alone: np.ndarray, fees: np.ndarray, fines: np.ndarray) -> None:
-        """Add one day's per-agent amounts [EUR]."""
-        self.bill += bill
-        self.alone += alone
-        self.fees += fees
-        self.fines += fines
-        self.days += 1
+    def of(cls, state: State, days: int) -> Ledger:
+        """The ledger of the totals kept in ``state`` over the ``days`` days simulated (copies)."""
+        return cls(
+            state.bill_total_eur.copy(),
+            state.alone_total_eur.copy(),
+            state.fees_total_eur.copy(),
+            state.fines_total_eur.copy(),
+            int(days),
+        )
 
     def by_group(self, groups: dict[str, np.ndarray], per_days: float = 30.0) -> pd.DataFrame:
         """Mean amount per agent of each group per ``per_days`` days [EUR] (30: a month),
