@@ -277,7 +277,7 @@ def test_every_label_exists_in_english_and_french_and_numbers_follow_each_langua
         assert set(re.findall(r"{(\w+)}", en)) == set(re.findall(r"{(\w+)}", fr)), key
     assert number(1234.5, "en") == "1,234.5" and number(1234.5, "fr") == "1\u202f234,5"
     assert percent(0.453, "fr") == "45\u202f%" and percent(0.453, "en") == "45%"
-    assert eur(3.5, "fr") == "3,50\u202f€" and eur(3.5, "en") == "EUR 3.50"
+    assert eur(3.5, "fr") == "3,50\u202f€" and eur(3.5, "en") == "EUR\u00a03.50"
     for event in EVENTS:
         tr(f"event_{event}", "fr")  # every event of the log has its words
 

@@ -3,7 +3,8 @@
 Bad input (a scenario file, a command-line argument) gives one line on stderr naming
 the file or option, the field and what is allowed, exit status 2, and no output written.
 
-Over 400 lines: each command's parser and its handler (run, game, sweep, sensitivity, store, app, territory)
+Over 400 lines: each command's parser and its handler (run, game, sweep, sensitivity, store, app, territory,
+evaluate)
 are read together, and the handlers import their work lazily so that the parser loads fast.
 """
 
@@ -185,6 +186,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="scenario every other field is taken from: a file or a shipped name (default: the shipped default)",
     )
+    _add_evaluate_options(
+        commands.add_parser(
+            "evaluate",
+            help="weigh a proposed rulebook against today's on a territory, under shocks, and write a report",
+        )
+    )
     app = commands.add_parser("app", help="serve the teaching app in the browser (a commons, live)")
     app.add_argument(
         "--host",
@@ -194,6 +201,135 @@ def _parser() -> argparse.ArgumentParser:
     )
     app.add_argument("--port", type=_int_at_least(1, "--port", 65535), default=8765, help="port (default: 8765)")
     return parser
+
+
+def _add_evaluate_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--scenario", required=True, help="the territory: a scenario file (e.g. from `territory`) or a shipped name"
+    )
+    command.add_argument("--today", required=True, help="today's rulebook: a file or a shipped name")
+    command.add_argument("--proposal", required=True, help="the proposed rulebook: a file or a shipped name")
+    command.add_argument(
+        "--years", type=_int_at_least(1, "--years", maximum=50), default=2, help="simulated years (default: 2)"
+    )
+    command.add_argument(
+        "--seeds",
+        type=_int_at_least(2, "--seeds", maximum=10000),
+        default=30,
+        help="paired runs per situation (default: 30)",
+    )
+    shocks = command.add_mutually_exclusive_group()
+    shocks.add_argument(
+        "--shocks",
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="a shock file, a folder of them or a shipped shock's name; repeat for several "
+        "(default: every shipped shock, experiments/shocks/)",
+    )
+    shocks.add_argument("--no-shocks", action="store_true", help="the baseline only")
+    command.add_argument(
+        "--samples",
+        type=_int_at_least(20, "--samples", maximum=100000),
+        default=100,
+        help="futures sampled to find where the proposal fails (default: 100)",
+    )
+    command.add_argument(
+        "--replicates",
+        type=_int_at_least(1, "--replicates", maximum=100),
+        default=2,
+        help="runs of each sampled future, on seeds shared by every sample (default: 2)",
+    )
+    command.add_argument("--lang", choices=("en", "fr"), default="en", help="the report's language (default: en)")
+    command.add_argument(
+        "--workers",
+        type=_int_at_least(1, "--workers", maximum=max(4 * (os.cpu_count() or 1), 4)),
+        default=None,
+        help="local worker processes (default: all cores)",
+    )
+    command.add_argument("--out", type=_out_path, required=True, help="the report's folder")
+    command.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def _shock_files(values: list[str]) -> list:
+    """The shocks named on the command line: files, folders of files, shipped names."""
+    from commons_abm.shocks import load_shock
+
+    shocks = []
+    for value in values:
+        path = Path(value)
+        if path.is_dir():
+            files = sorted(path.glob("*.toml"))
+            if not files:
+                raise InputError("--shocks", None, f"{value}: a folder with no .toml file; allowed: shock files")
+            shocks += [load_shock(f) for f in files]
+        else:
+            shocks.append(load_shock(value))
+    return shocks
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    import shlex
+
+    from tqdm import tqdm
+
+    from commons_abm.core.scenario import load_scenario, resolve_named
+    from commons_abm.evaluation import Evaluation, evaluate
+    from commons_abm.evaluation.report import write_report
+    from commons_abm.governance.rulebook import load_rulebook
+    from commons_abm.shocks import active_scenario, shipped_shocks
+
+    scenario = load_scenario(resolve_named(args.scenario, "scenarios"))
+    today = load_rulebook(resolve_named(args.today, "rulebooks"))
+    proposal = load_rulebook(resolve_named(args.proposal, "rulebooks"))
+    if args.no_shocks:
+        shocks = []
+    else:
+        shocks = _shock_files(args.shocks if args.shocks is not None else shipped_shocks())
+    steps = args.years * 365
+    names = set()
+    for shock in shocks:
+        if shock.start_day >= steps:
+            raise InputError(
+                "--shocks",
+                shock.name,
+                f"starts on day {shock.start_day}, after the run's last day {steps - 1}; "
+                "allowed: a shock that starts within --years",
+            )
+        if shock.name in names:
+            raise InputError("--shocks", shock.name, "given twice; allowed: each shock once")
+        names.add(shock.name)
+        active_scenario(scenario, [shock], shock.start_day)  # a change the scenario does not allow, now
+    _check_out(args.out)
+    evaluation = Evaluation(
+        scenario,
+        today,
+        proposal,
+        years=args.years,
+        seeds=args.seeds,
+        shocks=tuple(shocks),
+        samples=args.samples,
+        replicates=args.replicates,
+    )
+    command = ["commons-abm", "evaluate", "--scenario", args.scenario, "--today", args.today]
+    command += ["--proposal", args.proposal, "--years", str(args.years), "--seeds", str(args.seeds)]
+    command += ["--no-shocks"] if args.no_shocks else [x for v in (args.shocks or []) for x in ("--shocks", v)]
+    command += ["--samples", str(args.samples), "--replicates", str(args.replicates)]
+    command += ["--lang", args.lang, "--out", str(args.out)]
+    pairs = evaluation.pairs
+    started = time.perf_counter()
+    with tqdm(total=pairs, desc="evaluate", unit="pair", disable=args.no_progress, file=sys.stderr, leave=False) as bar:
+        result = evaluate(evaluation, workers=args.workers, progress=bar.update)
+    written = write_report(result, args.out, args.lang, shlex.join(command))
+    verdict = result.verdict()
+    print(
+        f"{proposal.name} against {today.name} on {scenario.name}: {pairs} pairs of {args.years}-year runs "
+        f"in {time.perf_counter() - started:.1f} s; the proposal does better in "
+        f"{(verdict['p_better'] > 0.5).sum()} of {len(verdict)} indicators on most seeds"
+    )
+    for path in written:
+        print(f"  wrote {path}")
+    return 0
 
 
 def _host(text: str) -> str:
@@ -502,6 +638,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _app(args)
         if args.command == "territory":
             return _territory(args)
+        if args.command == "evaluate":
+            return _evaluate(args)
         raise InputError("commons-abm", None, f"unknown command {args.command!r}")
     except InputError as exc:
         print(f"commons-abm: error: {exc}", file=sys.stderr)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["INDICATORS", "LANGS", "TEXT", "eur", "indicator", "number", "percent", "tr"]
+__all__ = ["INDICATORS", "LANGS", "PARAMETERS", "TEXT", "eur", "indicator", "number", "percent", "tr"]
 
 LANGS = ("en", "fr")
 NNBSP = "\u202f"  # the narrow no-break space of French typography
@@ -31,6 +31,24 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "satisfaction": ("satisfaction", "satisfaction"),
     "hub_open_hours": ("repair hub opening [h/day]", "ouverture de la recyclerie [h/jour]"),
     "bill_saving_eur_per_participant": ("saving per participant [EUR/day]", "économie par participant [€/jour]"),
+    "gini_net_benefit": ("inequality of households' gains (Gini)", "inégalité des gains des ménages (Gini)"),
+}
+
+# The parameters a community cannot know before a trial (commons_abm.evaluation.discovery).
+PARAMETERS: dict[str, tuple[str, str]] = {
+    "behaviour.motives.households.cooperative": ("cooperative households", "ménages coopératifs"),
+    "behaviour.conditional_cooperation.free_rider": ("free riders", "passagers clandestins"),
+    "behaviour.initial_trust_interpersonal": (
+        "trust between neighbours at the start",
+        "confiance entre voisins au départ",
+    ),
+    "behaviour.initial_trust_institutional": (
+        "trust in the institutions at the start",
+        "confiance dans les institutions au départ",
+    ),
+    "network.average_degree": ("ties per participant", "liens par participant"),
+    "energy.pv.specific_yield_kwh_per_kwp": ("PV yield [kWh/kWp a year]", "productible PV [kWh/kWc par an]"),
+    "energy.tariffs.import_eur_per_kwh": ("grid price [EUR/kWh]", "prix du réseau [€/kWh]"),
 }
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -119,6 +137,133 @@ TEXT: dict[str, tuple[str, str]] = {
     "shock_now": ("Start now", "Déclencher"),
     "active_shocks": ("On now: {names}", "En cours : {names}"),
     "no_shock": ("No shock on.", "Aucun choc en cours."),
+    # the report for communities (commons_abm.evaluation.report)
+    "report_title": (
+        "Evaluating a proposed rulebook: {proposal} against {today}",
+        "Évaluation d'un règlement proposé : {proposal} face à {today}",
+    ),
+    "report_intro": (
+        "The territory {scenario} ({participants} participants: {households} households, {firms} firms, "
+        "{public} public buildings) was simulated for {years} years under today's rulebook ({today}) and "
+        "under the proposal ({proposal}), {seeds} times each, the two rulebooks meeting the same "
+        "participants, network, weather and motives in each run. The figures are means over the last "
+        "year of each run.",
+        "Le territoire {scenario} ({participants} participants : {households} ménages, {firms} entreprises, "
+        "{public} bâtiments publics) a été simulé sur {years} ans avec le règlement actuel ({today}) et "
+        "avec la proposition ({proposal}), {seeds} fois chacun, les deux règlements rencontrant à chaque "
+        "simulation les mêmes participants, le même réseau, la même météo et les mêmes motivations. Les "
+        "chiffres sont des moyennes sur la dernière année de chaque simulation.",
+    ),
+    "report_verdict": ("The verdict", "Le verdict"),
+    "report_verdict_summary": (
+        "The proposal does better on {better} of {total} indicators and worse on {worse}, where the 90 % "
+        "interval of the difference lies wholly on one side of zero; on the others the simulations "
+        "cannot tell.",
+        "La proposition fait mieux sur {better} indicateurs sur {total} et moins bien sur {worse}, là où "
+        "l'intervalle à 90 % de la différence est tout entier d'un côté de zéro ; sur les autres, les "
+        "simulations ne permettent pas de trancher.",
+    ),
+    "report_col_indicator": ("Indicator", "Indicateur"),
+    "report_col_today": ("Today", "Actuel"),
+    "report_col_proposal": ("Proposal", "Proposition"),
+    "report_col_difference": ("Difference (90 % interval)", "Différence (intervalle à 90 %)"),
+    "report_col_p_better": ("Chance the proposal does better", "Chance que la proposition fasse mieux"),
+    "report_better_note": (
+        '"Chance the proposal does better": the share of the simulated futures in which it did, in the '
+        "indicator's good direction (lower is better for dumping and inequality).",
+        "« Chance que la proposition fasse mieux » : la part des futurs simulés où elle a fait mieux, dans "
+        "le bon sens de l'indicateur (plus bas, c'est mieux pour les dépôts sauvages et l'inégalité).",
+    ),
+    "report_figure_verdict": (
+        "Difference proposal - today, relative to today's value, with its 90 % interval",
+        "Différence proposition - actuel, rapportée à la valeur actuelle, avec son intervalle à 90 %",
+    ),
+    "report_money": ("Money: who gains, who loses", "L'argent : qui gagne, qui perd"),
+    "report_money_intro": (
+        "Per participant and month, over the {years} years simulated [EUR]: the energy bill, the fee, "
+        "the fines, the saving on the bill against acting alone, and the net gain (saving - fee - fines).",
+        "Par participant et par mois, sur les {years} ans simulés [€] : la facture d'énergie, la "
+        "cotisation, les amendes, l'économie sur la facture par rapport à une action seule, et le gain net "
+        "(économie - cotisation - amendes).",
+    ),
+    "report_col_group": ("Participants", "Participants"),
+    "report_col_agents": ("How many", "Combien"),
+    "report_col_net_change": ("Change in net gain", "Variation du gain net"),
+    "report_gains": ("{group} gain {amount} a month each.", "{group} : gain de {amount} par mois chacun."),
+    "report_loses": ("{group} lose {amount} a month each.", "{group} : perte de {amount} par mois chacun."),
+    "report_shocks": ("Under shocks", "Face aux chocs"),
+    "report_shocks_intro": (
+        "The same comparison when something goes wrong, one column per situation: the difference "
+        "proposal - today and, in brackets, the chance that the proposal does better.",
+        "La même comparaison quand quelque chose tourne mal, une colonne par situation : la différence "
+        "proposition - actuel et, entre parenthèses, la chance que la proposition fasse mieux.",
+    ),
+    "report_shocks_money": (
+        "Change in net gain per participant and month under each situation [EUR]",
+        "Variation du gain net par participant et par mois dans chaque situation [€]",
+    ),
+    "report_baseline": ("No shock", "Sans choc"),
+    "report_failures": ("Where the proposal fails", "Là où la proposition échoue"),
+    "report_failures_intro": (
+        "What a community cannot know before a trial was varied over {samples} simulated futures (the "
+        "ranges are under Assumptions), each run {replicates} times under both rulebooks. For each "
+        "indicator, PRIM (the Patient Rule Induction Method) looked for conditions under which the "
+        "proposal does worse than today's rulebook.",
+        "Ce qu'une communauté ne peut savoir avant un essai a été varié sur {samples} futurs simulés (les "
+        "plages sont dans Hypothèses), chacun simulé {replicates} fois avec les deux règlements. Pour "
+        "chaque indicateur, PRIM (Patient Rule Induction Method) a cherché les conditions où la "
+        "proposition fait moins bien que le règlement actuel.",
+    ),
+    "report_failure_box": (
+        "{indicator}: if {conditions}, the proposal does worse in {density} of such futures (against "
+        "{rate} over all), and these futures hold {coverage} of the cases where it does worse.",
+        "{indicator} : si {conditions}, la proposition fait moins bien dans {density} de ces futurs (contre "
+        "{rate} sur l'ensemble), et ces futurs regroupent {coverage} des cas où elle fait moins bien.",
+    ),
+    "report_failure_none": (
+        "{indicator}: the proposal does worse in {rate} of the futures, with no condition that singles them out.",
+        "{indicator} : la proposition fait moins bien dans {rate} des futurs, sans condition qui les distingue.",
+    ),
+    "report_failure_rare": (
+        "{indicator}: the proposal does worse in {rate} of the futures.",
+        "{indicator} : la proposition fait moins bien dans {rate} des futurs.",
+    ),
+    "report_and": (" and ", " et "),
+    "report_below": ("{name} is at most {value}", "{name} vaut au plus {value}"),
+    "report_above": ("{name} is at least {value}", "{name} vaut au moins {value}"),
+    "report_between": ("{name} is between {low} and {high}", "{name} est entre {low} et {high}"),
+    "report_figure_failures": (
+        "Futures where the proposal does worse on {indicator} (red) and better (grey); the box: the conditions",
+        "Futurs où la proposition fait moins bien sur {indicator} (rouge) ou mieux (gris) ; le cadre : les conditions",
+    ),
+    "report_assumptions": ("Assumptions", "Hypothèses"),
+    "report_assumption_model": (
+        "Model: commons-abm {version}; its mechanisms and their sources are in docs/ODD.md.",
+        "Modèle : commons-abm {version} ; ses mécanismes et leurs sources sont dans docs/ODD.md.",
+    ),
+    "report_assumption_scenario": (
+        "Territory: {source}; everything the members file does not give is the shipped default scenario's.",
+        "Territoire : {source} ; tout ce que le fichier des membres ne donne pas vient du scénario par défaut.",
+    ),
+    "report_assumption_runs": (
+        "{seeds} paired runs of {years} years per situation; indicators averaged over the last {window} days; "
+        "money over the whole run, per 30 days; 90 % intervals are paired t intervals.",
+        "{seeds} simulations appariées de {years} ans par situation ; indicateurs moyennés sur les {window} "
+        "derniers jours ; argent sur toute la simulation, par 30 jours ; intervalles à 90 % : t apparié.",
+    ),
+    "report_assumption_batteries": (
+        "Participants' own batteries are pooled into the shared battery, which is optimistic for the community.",
+        "Les batteries des participants sont mises en commun dans la batterie partagée, ce qui est "
+        "optimiste pour la communauté.",
+    ),
+    "report_col_parameter": ("Uncertain parameter", "Paramètre incertain"),
+    "report_col_range": ("Range", "Plage"),
+    "report_col_source": ("Source", "Source"),
+    "report_reproduce": ("Reproducing this report", "Reproduire ce rapport"),
+    "report_reproduce_text": (
+        "The same command, with the same files, writes the same figures:",
+        "La même commande, avec les mêmes fichiers, donne les mêmes chiffres :",
+    ),
     # side by side
     "rulebook_a": ("Rulebook A", "Règlement A"),
     "rulebook_b": ("Rulebook B", "Règlement B"),
@@ -177,4 +322,4 @@ def eur(value: float, lang: str, digits: int = 2) -> str:
     """An amount in euros in ``lang``: ``"EUR 1,234.50"`` or ``"1 234,50 €"``."""
     if value is None or not math.isfinite(value):
         return "–"
-    return number(value, lang, digits) + f"{NNBSP}€" if lang == "fr" else f"EUR {number(value, lang, digits)}"
+    return number(value, lang, digits) + f"{NNBSP}€" if lang == "fr" else f"EUR\u00a0{number(value, lang, digits)}"

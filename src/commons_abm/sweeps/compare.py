@@ -147,19 +147,26 @@ def compare_rulebooks(
     steps: int | None = None,
     window: int = 90,
     first_seed: int = 0,
+    confidence: float = 0.95,
+    shocks: tuple = (),
 ) -> dict[str, Effect]:
     """Run both rulebooks over ``seeds`` seeds (the same seeds for both: common random
-    numbers, so the territory, network, weather and motives are shared) and compare
-    indicators, paired by seed."""
+    numbers, so the territory, network, weather and motives are shared), under ``shocks``
+    (:mod:`commons_abm.shocks`) if any, and compare indicators, paired by seed, with
+    ``confidence`` intervals."""
     from commons_abm.model import CommonsModel
 
     results: dict[str, list[list[float]]] = {name: [[], []] for name in indicators}
     for seed in range(first_seed, first_seed + seeds):
         for arm, rulebook in enumerate((control, treatment)):
-            frame = CommonsModel(scenario, seed=seed, create_agents=False, rulebook=rulebook).run(steps)
+            model = CommonsModel(scenario, seed=seed, create_agents=False, rulebook=rulebook, shocks=list(shocks))
+            frame = model.run(steps)
             for name in indicators:
                 results[name][arm].append(final_window(frame, name, window))
-    return {name: effect(np.array(c), np.array(t), name, paired=True) for name, (c, t) in results.items()}
+    return {
+        name: effect(np.array(c), np.array(t), name, confidence=confidence, paired=True)
+        for name, (c, t) in results.items()
+    }
 
 
 def without_principle(book: Rulebook, principle: int | str) -> Rulebook:

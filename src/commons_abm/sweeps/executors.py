@@ -39,6 +39,7 @@ from commons_abm.sweeps.store import RunStore
 __all__ = [
     "Executor",
     "SweepReport",
+    "local_map",
     "store_description",
     "store_fingerprint",
     "sweep",
@@ -111,9 +112,16 @@ class SweepReport:
 
 # ------------------------------------------------------------------------------ seeds and plan
 def _run_local(experiment: Experiment, batches: list[list[RunTask]], workers: int) -> Iterator[list[dict]]:
+    yield from local_map(run_batch, [(experiment, batch) for batch in batches], workers, ordered=False)
+
+
+def local_map(function, arguments: list[tuple], workers: int, *, ordered: bool = True) -> Iterator[Any]:
+    """``function(*args)`` for each tuple of ``arguments``, on ``workers`` local processes
+    (in this process when ``workers`` is 1); the results in the order of ``arguments``, or
+    as they finish when not ``ordered``. ``function`` must be importable (picklable)."""
     if workers == 1:
-        for batch in batches:
-            yield run_batch(experiment, batch)
+        for args in arguments:
+            yield function(*args)
         return
     # "spawn": fresh interpreters on every platform, nothing inherited from the parent but
     # the environment, which keeps each worker's numerical libraries to one thread (one
@@ -121,8 +129,8 @@ def _run_local(experiment: Experiment, batches: list[list[RunTask]], workers: in
     with _environment(THREAD_LIMITS):
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
         try:
-            futures = [pool.submit(run_batch, experiment, batch) for batch in batches]
-            for future in as_completed(futures):
+            futures = [pool.submit(function, *args) for args in arguments]
+            for future in futures if ordered else as_completed(futures):
                 yield future.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
