@@ -37,7 +37,8 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.failed and _server_log and _server_log[0].exists():
-        report.sections.append(("commons-abm app log (tail)", _server_log[0].read_text(errors="replace")[-LOG_TAIL_CHARS:]))
+        tail = _server_log[0].read_text(errors="replace")[-LOG_TAIL_CHARS:]
+        report.sections.append(("commons-abm app log (tail)", tail))
 
 
 def _free_port() -> int:

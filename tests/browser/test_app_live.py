@@ -11,6 +11,7 @@ from tests.browser.app_page import (
     CHART_COUNT,
     CHARTS,
     NETWORK,
+    TIMEOUT_S,
     day,
     figures,
     press,
@@ -79,8 +80,13 @@ def test_two_tabs_play_at_once(new_page) -> None:
     tabs = [new_page(), new_page()]
     for tab in tabs:
         press(tab, "▶")
+        expect(tab.get_by_role("button", name="❚❚", exact=True)).to_be_visible()  # playing
+    # two models stepped and drawn at once on a machine that may be busy: twice the usual wait
     for tab in tabs:
-        wait_for_day(tab, 10)
+        try:
+            wait_for_day(tab, 10, timeout_s=2 * TIMEOUT_S)
+        except Exception as exc:
+            raise AssertionError(f"days shown when the wait ended: {[day(t) for t in tabs]}") from exc
     for tab in tabs:
         press(tab, "❚❚")
         expect(tab.get_by_role("button", name="Step", exact=True)).to_be_enabled()
