@@ -138,7 +138,10 @@ def test_text_is_shown_without_loading_anything_from_a_cdn() -> None:
     _, rc = solara.render(app.Prose("**bold** and a [link](#x)\n\n- one\n- two"), handle_error=False)
     html = rc.find(solara.widgets.HTML).widget.unsafe_innerHTML
     assert "<strong>bold</strong>" in html and "<li>two</li>" in html
-    assert rc.find(v.VuetifyTemplate).widgets == []
+    templates = [str(w.template) for w in rc.find(v.VuetifyTemplate).widgets]
+    assert templates and not any("katex" in t or "mermaid" in t for t in templates)
+    _, markdown = solara.render(solara.Markdown("text"), handle_error=False)
+    assert "katex" in str(markdown.find(v.VuetifyTemplate).widget.template), "the check can fail"
 
 
 def _free_port() -> int:

@@ -224,6 +224,22 @@ def test_the_command_writes_a_self_contained_report_in_french(tmp_path, capsys) 
         rows = list(csv.DictReader(f))
     assert len(rows) == 2 * len(VERDICT)
     assert "wrote" in capsys.readouterr().out
+    # the report's table is compare_rulebooks' on the same seeds
+    effects = compare_rulebooks(
+        load_scenario(TERRITORY),
+        "status_quo",
+        "full_ostrom",
+        INDICATORS,
+        seeds=3,
+        steps=365,
+        window=365,
+        confidence=0.9,
+        shocks=(load_shock("price_spike"),),
+    )
+    for row in (r for r in rows if r["condition"] == "price_spike"):
+        effect = effects[row["indicator"]]
+        assert float(row["difference"]) == pytest.approx(effect.difference, rel=1e-9, abs=1e-12)
+        assert float(row["low"]) == pytest.approx(effect.ci_low, rel=1e-9, abs=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -120,6 +120,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "group_with_pv": ("with PV", "avec panneaux"),
     "group_without_pv": ("without PV", "sans panneaux"),
     "group_energy_poor": ("energy-poor", "précaires énergétiques"),
+    "group_firm": ("firms", "entreprises"),
+    "group_public": ("public buildings", "bâtiments publics"),
     "amount": ("amount", "montant"),
     "group": ("households", "ménages"),
     # the rules
@@ -175,8 +177,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "le bon sens de l'indicateur (plus bas, c'est mieux pour les dépôts sauvages et l'inégalité).",
     ),
     "report_figure_verdict": (
-        "Difference proposal - today, relative to today's value, with its 90 % interval",
-        "Différence proposition - actuel, rapportée à la valeur actuelle, avec son intervalle à 90 %",
+        "Chance that the proposal does better, by indicator (the line: even odds)",
+        "Chance que la proposition fasse mieux, par indicateur (le trait : une chance sur deux)",
     ),
     "report_money": ("Money: who gains, who loses", "L'argent : qui gagne, qui perd"),
     "report_money_intro": (

@@ -56,14 +56,15 @@ MAX_SUCCESS_RATIO = 0.5
 
 @dataclass(frozen=True)
 class Uncertainty:
-    """A scenario parameter a community cannot know before a trial: its range, the share it
-    is taken from when shares must keep their sum (``compensate``), how it reads
-    (``percent``: a 0-1 share written in percent) and the source of its range."""
+    """A scenario parameter a community cannot know before a trial: its range, the source of
+    its range (in English and French), the share it is taken from when shares must keep
+    their sum (``compensate``) and how it reads (``percent``: a 0-1 share written in percent)."""
 
     path: str
     low: float
     high: float
     source: str
+    source_fr: str
     compensate: str | None = None
     percent: bool = False
 
@@ -80,6 +81,8 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
         0.7,
         "Van Lange et al. 1997 (46 % prosocials, the default); the share differs between "
         "populations, so a wide band around it",
+        "Van Lange et al. 1997 : 46 % de prosociaux (la valeur par défaut) ; la part varie d'une "
+        "population à l'autre, d'où une large plage",
         compensate="behaviour.motives.households.individualistic",
         percent=True,
     ),
@@ -89,6 +92,8 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
         0.45,
         "Fischbacher, Gächter & Fehr 2001; Thöni & Volk 2018: the free riders' share differs "
         "between studies; the calibrated default is 33 %",
+        "Fischbacher, Gächter & Fehr 2001 ; Thöni & Volk 2018 : la part des passagers clandestins "
+        "varie d'une étude à l'autre ; la valeur calibrée par défaut est 33 %",
         compensate="behaviour.conditional_cooperation.conditional",
         percent=True,
     ),
@@ -97,24 +102,28 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
         0.2,
         0.8,
         "not measured before a trial: a wide band around the default 0.5",
+        "non mesurée avant un essai : une large plage autour de la valeur par défaut 0,5",
     ),
     Uncertainty(
         "behaviour.initial_trust_institutional",
         0.2,
         0.8,
         "not measured before a trial: a wide band around the default 0.5",
+        "non mesurée avant un essai : une large plage autour de la valeur par défaut 0,5",
     ),
     Uncertainty(
         "network.average_degree",
         2.0,
         12.0,
         "not measured before a trial: a wide band around the default 6 ties",
+        "non mesuré avant un essai : une large plage autour de la valeur par défaut, 6 liens",
     ),
     Uncertainty(
         "energy.pv.specific_yield_kwh_per_kwp",
         1000.0,
         1400.0,
         "PVGIS: about 1,000 kWh/kWp a year in the north of France to 1,400 in the south",
+        "PVGIS : environ 1 000 kWh/kWc par an dans le nord de la France, 1 400 dans le sud",
     ),
     Uncertainty(
         "energy.tariffs.import_eur_per_kwh",
@@ -122,6 +131,8 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
         0.35,
         "CRE: the regulated tariff since 2021, and deliberation 2023-19's price without the "
         "tariff shield, about twice the shielded one",
+        "CRE : le tarif réglementé depuis 2021, et le prix sans bouclier tarifaire de la "
+        "délibération 2023-19, environ le double du prix protégé",
     ),
 )
 

@@ -313,7 +313,7 @@ def _assumption_blocks(doc: Document, result: EvaluationResult, lang: str, comma
             tr(
                 "report_col_range", lang
             ): f"{_uncertainty_value(u, u.low, lang)} – {_uncertainty_value(u, u.high, lang)}",
-            tr("report_col_source", lang): u.source,
+            tr("report_col_source", lang): u.source_fr if lang == "fr" else u.source,
         }
         for u in UNCERTAINTIES
     ]
