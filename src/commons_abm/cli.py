@@ -298,6 +298,8 @@ def _evaluate(args: argparse.Namespace) -> int:
             )
         if shock.name in names:
             raise InputError("--shocks", shock.name, "given twice; allowed: each shock once")
+        if shock.name in ("baseline", "discovery"):
+            raise InputError("--shocks", shock.name, "a name the report keeps for itself; allowed: any other name")
         names.add(shock.name)
         active_scenario(scenario, [shock], shock.start_day)  # a change the scenario does not allow, now
     _check_out(args.out)
