@@ -274,8 +274,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from commons_abm.core.scenario import load_scenario, resolve_named
-    from commons_abm.evaluation import Evaluation, evaluate
-    from commons_abm.evaluation.report import write_report
+    from commons_abm.evaluation import VERDICT, Evaluation, evaluate
+    from commons_abm.evaluation.report import verdict_counts, write_report
     from commons_abm.governance.rulebook import load_rulebook
     from commons_abm.shocks import active_scenario, shipped_shocks
 
@@ -323,11 +323,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     with tqdm(total=pairs, desc="evaluate", unit="pair", disable=args.no_progress, file=sys.stderr, leave=False) as bar:
         result = evaluate(evaluation, workers=args.workers, progress=bar.update)
     written = write_report(result, args.out, args.lang, shlex.join(command))
-    verdict = result.verdict()
+    better, worse = verdict_counts(result.verdict())
     print(
         f"{proposal.name} against {today.name} on {scenario.name}: {pairs} pairs of {args.years}-year runs "
-        f"in {time.perf_counter() - started:.1f} s; the proposal does better in "
-        f"{(verdict['p_better'] > 0.5).sum()} of {len(verdict)} indicators on most seeds"
+        f"in {time.perf_counter() - started:.1f} s; with 90 % confidence the proposal does better on "
+        f"{better} and worse on {worse} of {len(VERDICT)} indicators"
     )
     for path in written:
         print(f"  wrote {path}")

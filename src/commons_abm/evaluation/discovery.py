@@ -15,8 +15,8 @@ failure rate over every sample.
 
 A box is chosen on PRIM's peeling trajectory as the densest of those that restrict at most
 :data:`MAX_CONDITIONS` parameters and cover at least :data:`MIN_COVERAGE` of the failures;
-none is reported when failures are rarer than :data:`MIN_FAILURES` of the samples or more
-common than ``1 - MIN_FAILURES`` (the proposal then fails nowhere in particular, or
+none is reported when failures are no more than :data:`MIN_FAILURES` of the samples or at
+least ``1 - MIN_FAILURES`` (the proposal then fails nowhere in particular, or
 everywhere), or when no box is dense enough: inside it, the futures where the proposal
 does not fail must be at most :data:`MAX_SUCCESS_RATIO` times as frequent as over all
 samples (density ``>= rate + (1 - rate) * (1 - MAX_SUCCESS_RATIO)``; with a failure rate of
@@ -216,7 +216,7 @@ def find_failure_box(
     failed = np.asarray(failed, bool)
     rate = float(failed.mean()) if failed.size else float("nan")
     none = FailureBox(indicator, (), float("nan"), float("nan"), rate, int(failed.size))
-    if failed.size == 0 or not (MIN_FAILURES <= rate <= 1 - MIN_FAILURES):
+    if failed.size == 0 or not (MIN_FAILURES < rate < 1 - MIN_FAILURES):
         return none
     dense = rate + (1.0 - rate) * (1.0 - MAX_SUCCESS_RATIO)
     with warnings.catch_warnings():

@@ -20,30 +20,26 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from commons_abm import __version__
-from commons_abm.evaluation.discovery import UNCERTAINTIES, FailureBox, Uncertainty
+from commons_abm.evaluation.discovery import MIN_FAILURES, UNCERTAINTIES, FailureBox, Uncertainty
 from commons_abm.evaluation.document import Document, write_html, write_pdf
 from commons_abm.evaluation.measures import MONEY_ITEMS, VERDICT, Measure
 from commons_abm.evaluation.runs import BASELINE, EvaluationResult
 from commons_abm.i18n import PARAMETERS, eur, indicator, number, percent, tr
 from commons_abm.outputs.files import atomic_output_dir
 
-__all__ = ["CSV_FILES", "build_document", "write_report"]
+__all__ = ["CSV_FILES", "build_document", "condition_text", "tables", "verdict_counts", "write_report"]
 
 CSV_FILES = ("verdict.csv", "money.csv", "runs.csv", "discovery.csv", "failure_conditions.csv")
 GREEN, RED, GREY = "#2a6f4e", "#b23a2e", "#9a9a9a"
 
 
 def _value(m: Measure, value: float, lang: str) -> str:
-    if m.reads_as == "share":
-        return percent(value, lang, 1)
-    return number(value, lang, 2 if m.reads_as == "level" else 2)
+    return percent(value, lang, 1) if m.reads_as == "share" else number(value, lang, 2)
 
 
 def _difference(m: Measure, d: float, low: float, high: float, lang: str) -> str:
-    if m.reads_as == "share":
-        scale, unit, digits = 100.0, " pts" if lang == "en" else "\u202fpts", 1
-    else:
-        scale, unit, digits = 1.0, "", 2 if m.reads_as == "level" else 2
+    share = m.reads_as == "share"
+    scale, unit, digits = (100.0, " pts" if lang == "en" else "\u202fpts", 1) if share else (1.0, "", 2)
     sign = "+" if d * scale >= 0.5 * 10**-digits else ""
     text = f"{sign}{number(d * scale, lang, digits)}{unit}"
     bounds = (
@@ -60,6 +56,14 @@ def _mark(m: Measure, low: float, high: float) -> str:
         return ""
     good_low, good_high = (low, high) if m.better > 0 else (-high, -low)
     return "better" if good_low > 0 else "worse" if good_high < 0 else ""
+
+
+def verdict_counts(verdict: pd.DataFrame) -> tuple[int, int]:
+    """How many indicators of a verdict table the proposal does better on, and worse on, with
+    the whole 90 % interval on one side of zero."""
+    measures = {m.column: m for m in VERDICT}
+    marks = [_mark(measures[c], r["low"], r["high"]) for c, r in verdict.iterrows()]
+    return marks.count("better"), marks.count("worse")
 
 
 def _group_name(group: str, lang: str) -> str:
@@ -187,12 +191,9 @@ def _verdict_blocks(doc: Document, result: EvaluationResult, lang: str) -> None:
         )
         marks.append(["", "", _mark(m, row["low"], row["high"]), ""])
     table = pd.DataFrame(rows).set_index(tr("report_col_indicator", lang))
-    signs = [_mark(measures[c], r["low"], r["high"]) for c, r in verdict.iterrows()]
+    better, worse = verdict_counts(verdict)
     doc.add("h2", tr("report_verdict", lang))
-    doc.add(
-        "p",
-        tr("report_verdict_summary", lang, better=signs.count("better"), total=len(signs), worse=signs.count("worse")),
-    )
+    doc.add("p", tr("report_verdict_summary", lang, better=better, total=len(verdict), worse=worse))
     doc.add("table", table=table, marks=pd.DataFrame(marks, index=table.index, columns=table.columns))
     doc.add("note", tr("report_better_note", lang))
     doc.add("figure", tr("report_figure_verdict", lang), figure=_verdict_figure(verdict, lang))
@@ -286,7 +287,7 @@ def _failure_blocks(doc: Document, result: EvaluationResult, lang: str) -> None:
                     coverage=percent(box.coverage, lang),
                 )
             )
-        elif np.isfinite(box.failure_rate) and 0.05 <= box.failure_rate <= 0.95:
+        elif np.isfinite(box.failure_rate) and MIN_FAILURES < box.failure_rate < 1 - MIN_FAILURES:
             sentences.append(tr("report_failure_none", lang, indicator=name, rate=percent(box.failure_rate, lang)))
         else:
             sentences.append(tr("report_failure_rare", lang, indicator=name, rate=percent(box.failure_rate, lang)))
