@@ -524,7 +524,9 @@ def build_page(model, lang: str = "en"):
         ],
         model_params=model_params(lang),
         name=tr("app_title", lang),
-        play_interval=20,  # ms between two presses of Play (the sidebar slows it down)
+        # ms between two presses of Play: at 20, one tab playing on a busy server starved another
+        # (docs/performance.md)
+        play_interval=100,
         render_interval=5,  # days per redraw: about 17 days/s with the network drawn (docs/performance.md)
     )
 

@@ -86,7 +86,8 @@ def test_two_tabs_play_at_once(new_page) -> None:
         try:
             wait_for_day(tab, 10, timeout_s=2 * TIMEOUT_S)
         except Exception as exc:
-            raise AssertionError(f"days shown when the wait ended: {[day(t) for t in tabs]}") from exc
+            shown = [t.inner_text("body")[:300].replace("\n", " | ") for t in tabs]
+            raise AssertionError(f"what the tabs showed when the wait ended: {shown}") from exc
     for tab in tabs:
         press(tab, "❚❚")
         expect(tab.get_by_role("button", name="Step", exact=True)).to_be_enabled()
