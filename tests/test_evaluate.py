@@ -292,3 +292,20 @@ def test_bad_files_are_refused_in_one_line_and_nothing_is_written(tmp_path, caps
     err = capsys.readouterr().err.strip()
     assert "bad_scenario.toml" in err and err.count("\n") == 0
     assert not (tmp_path / "report").exists()
+
+
+def test_a_territory_whose_shares_cannot_absorb_the_sampled_futures_is_refused_in_one_line(tmp_path, capsys) -> None:
+    """Sampling 20-70 % cooperative households moves the individualistic share the other way;
+    a scenario with too few individualists for that is refused before any run."""
+    scenario = tmp_path / "few_individualists.toml"
+    scenario.write_text(
+        "[territory]\nhouseholds = 10\nfirms = 1\nofficials = 1\n"
+        "[behaviour.motives.households]\ncooperative = 0.2\nindividualistic = 0.05\n"
+        "competitive = 0.7\nmixed = 0.05\n"
+    )
+    args = _evaluate_args(tmp_path / "report", "--no-shocks")
+    args[args.index("--scenario") + 1] = str(scenario)
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "individualistic" in err, err
+    assert not (tmp_path / "report").exists()

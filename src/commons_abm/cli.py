@@ -318,6 +318,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     command += ["--no-shocks"] if args.no_shocks else [x for v in (args.shocks or []) for x in ("--shocks", v)]
     command += ["--samples", str(args.samples), "--replicates", str(args.replicates)]
     command += ["--lang", args.lang, "--out", str(args.out)]
+    evaluation.futures()  # a sampled future the scenario refuses, now, before any run
     pairs = evaluation.pairs
     started = time.perf_counter()
     with tqdm(total=pairs, desc="evaluate", unit="pair", disable=args.no_progress, file=sys.stderr, leave=False) as bar:

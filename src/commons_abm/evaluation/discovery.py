@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from commons_abm.sweeps.experiment import ParameterSpec
+from commons_abm.sweeps.experiment import ParameterSpec, compensation
 
 __all__ = [
     "MAX_CONDITIONS",
@@ -149,16 +149,14 @@ def sample_uncertainties(n: int, seed: int, uncertainties=UNCERTAINTIES) -> pd.D
 
 def scenario_values(scenario, point: dict[str, float], uncertainties=UNCERTAINTIES) -> dict[str, float]:
     """The scenario overrides of one sample: each parameter's value, and each compensating
-    share moved the other way so that the shares keep their sum."""
-    from commons_abm.core.scenario import scenario_value
-
+    share moved the other way so that the shares keep their sum, as a sweep moves it
+    (:func:`commons_abm.sweeps.experiment.compensation`)."""
     values: dict[str, float] = {}
     for u in uncertainties:
         value = float(point[u.path])
         values[u.path] = value
         if u.compensate:
-            moved = scenario_value(scenario, u.compensate) + scenario_value(scenario, u.path) - value
-            values[u.compensate] = max(0.0, float(moved))
+            values[u.compensate] = float(compensation(scenario, u.path, value, u.compensate))
     return values
 
 

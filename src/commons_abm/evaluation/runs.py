@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from commons_abm.core.errors import InputError
 from commons_abm.core.scenario import Scenario, with_overrides
 from commons_abm.evaluation.discovery import (
     UNCERTAINTIES,
@@ -81,6 +82,26 @@ class Evaluation:
     def pairs(self) -> int:
         """Pairs of runs: each seed under each condition, each replicate of each sample."""
         return len(self.conditions) * self.seeds + self.samples * self.replicates
+
+    def futures(self) -> tuple[pd.DataFrame, list[dict]]:
+        """The discovery's sampled futures: their parameters (one row each) and each one's
+        scenario overrides. Raises :class:`~commons_abm.core.errors.InputError` when the
+        scenario refuses one (a share too small to absorb a sampled change)."""
+        points = sample_uncertainties(self.samples, self.discovery_seed)
+        samples = []
+        for j, point in points.iterrows():
+            overrides = scenario_values(self.scenario, point.to_dict())
+            try:
+                with_overrides(self.scenario, **overrides)
+            except InputError as exc:
+                raise InputError(
+                    exc.source,
+                    exc.field,
+                    f"{exc.message}, in sampled future {j} of where the proposal fails; allowed: a "
+                    "scenario whose shares can absorb the sampled ranges (docs/communities.md)",
+                ) from None
+            samples.append(overrides)
+        return points, samples
 
     def shocks_of(self, condition: str) -> list[Shock]:
         """The shocks applied under ``condition``."""
@@ -180,9 +201,8 @@ def evaluate(evaluation: Evaluation, workers: int | None = None, progress=None) 
         for condition in evaluation.conditions
         for k in range(evaluation.seeds)
     ]
-    points = sample_uncertainties(evaluation.samples, evaluation.discovery_seed)
-    for j, point in points.iterrows():
-        overrides = scenario_values(evaluation.scenario, point.to_dict())
+    points, samples = evaluation.futures()
+    for j, overrides in enumerate(samples):
         for r in range(evaluation.replicates):
             pairs.append(_Pair(DISCOVERY, run_seed(evaluation.discovery_seed, r), int(j), overrides))
     size = max(1, min(PAIRS_PER_TASK, -(-len(pairs) // (4 * workers))))

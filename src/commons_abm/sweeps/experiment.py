@@ -60,6 +60,7 @@ __all__ = [
     "OutputSpec",
     "ParameterSpec",
     "STATISTICS",
+    "compensation",
     "load_experiment",
     "parameter_paths",
 ]
@@ -317,14 +318,19 @@ class Experiment:
                 continue
             scenario_values[param.path] = value
             if param.compensate:
-                old = scenario_value(self.scenario, param.path)
-                scenario_values[param.compensate] = scenario_value(self.scenario, param.compensate) + old - value
+                scenario_values[param.compensate] = compensation(self.scenario, param.path, value, param.compensate)
         scenario = with_overrides(self.scenario, source=self.source, **scenario_values)
         if self.rulebook is None:
             from commons_abm.model import institutions_for
 
             return scenario, institutions_for(scenario)
         return scenario, compile_rulebook(rulebook_with(self.rulebook, rule_values, self.source))
+
+
+def compensation(scenario: Scenario, path: str, value: float, compensate: str) -> float:
+    """The value of the share ``compensate`` that keeps its sum with the share ``path`` when
+    ``path`` is set to ``value`` (the individualistic share when the cooperative one varies)."""
+    return scenario_value(scenario, compensate) + scenario_value(scenario, path) - value
 
 
 def _resolve(base: Path, relative: str) -> Path:
