@@ -24,7 +24,7 @@ from commons_abm.evaluation.discovery import MIN_FAILURES, UNCERTAINTIES, Failur
 from commons_abm.evaluation.document import Document, write_html, write_pdf
 from commons_abm.evaluation.measures import MONEY_ITEMS, VERDICT, Measure
 from commons_abm.evaluation.runs import BASELINE, EvaluationResult
-from commons_abm.i18n import PARAMETERS, eur, indicator, number, percent, tr
+from commons_abm.i18n import PARAMETERS, TEXT, eur, indicator, number, percent, tr
 from commons_abm.outputs.files import atomic_output_dir
 
 __all__ = ["CSV_FILES", "build_document", "condition_text", "tables", "verdict_counts", "write_report"]
@@ -68,8 +68,6 @@ def verdict_counts(verdict: pd.DataFrame) -> tuple[int, int]:
 
 def _group_name(group: str, lang: str) -> str:
     key = f"group_{group}"
-    from commons_abm.i18n import TEXT
-
     return tr(key, lang) if key in TEXT else group
 
 

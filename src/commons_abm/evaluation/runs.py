@@ -40,10 +40,11 @@ from commons_abm.sweeps.compare import final_window
 from commons_abm.sweeps.executors import local_map
 from commons_abm.sweeps.runs import run_seed
 
-__all__ = ["ARMS", "BASELINE", "Evaluation", "EvaluationResult", "evaluate", "run_pair"]
+__all__ = ["ARMS", "BASELINE", "DISCOVERY", "Evaluation", "EvaluationResult", "evaluate", "run_pair"]
 
 ARMS = ("today", "proposal")
 BASELINE = "baseline"
+DISCOVERY = "discovery"  # the condition of the sampled futures' runs
 DAYS_PER_YEAR = 365
 PAIRS_PER_TASK = 8
 
@@ -187,9 +188,6 @@ class EvaluationResult:
         for m in VERDICT:
             frame[m.column] = m.better * (proposal[m.column].to_numpy() - today[m.column].to_numpy())
         return frame
-
-
-DISCOVERY = "discovery"
 
 
 def evaluate(evaluation: Evaluation, workers: int | None = None, progress=None) -> EvaluationResult:
