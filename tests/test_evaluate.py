@@ -309,3 +309,20 @@ def test_a_territory_whose_shares_cannot_absorb_the_sampled_futures_is_refused_i
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "individualistic" in err, err
     assert not (tmp_path / "report").exists()
+
+
+def test_an_evaluation_refuses_a_shock_that_cannot_act() -> None:
+    """What the command refuses, the API refuses too: a shock after the last day, a shock
+    twice, a shock named as the report's own conditions."""
+    from commons_abm.core.errors import InputError
+
+    scenario, today, proposal = load_scenario(TERRITORY), _book("status_quo"), _book("full_ostrom")
+    spike = load_shock("price_spike")
+    cases = [
+        ((spike.starting(365),), "after the run's last day 364"),
+        ((spike, spike), "given twice"),
+        ((spike.model_copy(update={"name": "baseline"}),), "keeps for itself"),
+    ]
+    for shocks, message in cases:
+        with pytest.raises(InputError, match=message):
+            Evaluation(scenario, today, proposal, years=1, seeds=2, shocks=shocks, samples=20)

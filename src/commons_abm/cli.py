@@ -277,7 +277,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from commons_abm.evaluation import VERDICT, Evaluation, evaluate
     from commons_abm.evaluation.report import verdict_counts, write_report
     from commons_abm.governance.rulebook import load_rulebook
-    from commons_abm.shocks import active_scenario, shipped_shocks
+    from commons_abm.shocks import shipped_shocks
 
     scenario = load_scenario(resolve_named(args.scenario, "scenarios"))
     today = load_rulebook(resolve_named(args.today, "rulebooks"))
@@ -286,24 +286,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         shocks = []
     else:
         shocks = _shock_files(args.shocks if args.shocks is not None else shipped_shocks())
-    steps = args.years * 365
-    names = set()
-    for shock in shocks:
-        if shock.start_day >= steps:
-            raise InputError(
-                "--shocks",
-                shock.name,
-                f"starts on day {shock.start_day}, after the run's last day {steps - 1}; "
-                "allowed: a shock that starts within --years",
-            )
-        if shock.name in names:
-            raise InputError("--shocks", shock.name, "given twice; allowed: each shock once")
-        if shock.name in ("baseline", "discovery"):
-            raise InputError("--shocks", shock.name, "a name the report keeps for itself; allowed: any other name")
-        names.add(shock.name)
-        active_scenario(scenario, [shock], shock.start_day)  # a change the scenario does not allow, now
     _check_out(args.out)
-    evaluation = Evaluation(
+    evaluation = Evaluation(  # refuses a shock that cannot act, or a sampled future the scenario refuses
         scenario,
         today,
         proposal,
@@ -318,7 +302,6 @@ def _evaluate(args: argparse.Namespace) -> int:
     command += ["--no-shocks"] if args.no_shocks else [x for v in (args.shocks or []) for x in ("--shocks", v)]
     command += ["--samples", str(args.samples), "--replicates", str(args.replicates)]
     command += ["--lang", args.lang, "--out", str(args.out)]
-    evaluation.futures()  # a sampled future the scenario refuses, now, before any run
     pairs = evaluation.pairs
     started = time.perf_counter()
     with tqdm(total=pairs, desc="evaluate", unit="pair", disable=args.no_progress, file=sys.stderr, leave=False) as bar:

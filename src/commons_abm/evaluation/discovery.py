@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from commons_abm.sweeps.experiment import ParameterSpec, compensation
+from commons_abm.sweeps.experiment import compensation
 
 __all__ = [
     "MAX_CONDITIONS",
@@ -67,11 +67,6 @@ class Uncertainty:
     source_fr: str
     compensate: str | None = None
     percent: bool = False
-
-    @property
-    def spec(self) -> ParameterSpec:
-        """The parameter as a sweep varies it (:mod:`commons_abm.sweeps.experiment`)."""
-        return ParameterSpec(path=self.path, bounds=[self.low, self.high], compensate=self.compensate)
 
 
 UNCERTAINTIES: tuple[Uncertainty, ...] = (

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -35,23 +36,28 @@ from commons_abm.evaluation.discovery import (
 from commons_abm.evaluation.measures import MONEY_ITEMS, VERDICT, money_table, verdict_table
 from commons_abm.governance.accounts import Ledger, participant_groups
 from commons_abm.governance.rulebook import Rulebook
-from commons_abm.shocks import Shock
+from commons_abm.shocks import Shock, active_scenario
 from commons_abm.sweeps.compare import final_window
 from commons_abm.sweeps.executors import local_map
 from commons_abm.sweeps.runs import run_seed
+from commons_abm.territory.demand import DAYS_PER_YEAR
 
 __all__ = ["ARMS", "BASELINE", "DISCOVERY", "Evaluation", "EvaluationResult", "evaluate", "run_pair"]
 
 ARMS = ("today", "proposal")
 BASELINE = "baseline"
 DISCOVERY = "discovery"  # the condition of the sampled futures' runs
-DAYS_PER_YEAR = 365
 PAIRS_PER_TASK = 8
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """A proposed rulebook weighed against today's on one territory (see the module's text)."""
+    """A proposed rulebook weighed against today's on one territory (see the module's text).
+
+    Raises :class:`~commons_abm.core.errors.InputError` for a shock that cannot act (it
+    starts after the last day, changes what the scenario refuses, is given twice, or takes
+    the name of the baseline or the discovery) and for a sampled future the scenario refuses
+    (:attr:`futures`)."""
 
     scenario: Scenario
     today: Rulebook
@@ -63,6 +69,24 @@ class Evaluation:
     replicates: int = 2
     first_seed: int = 0
     discovery_seed: int = 20261202
+
+    def __post_init__(self) -> None:
+        names: set[str] = set()
+        for shock in self.shocks:
+            if shock.start_day >= self.steps:
+                raise InputError(
+                    "shocks",
+                    shock.name,
+                    f"starts on day {shock.start_day}, after the run's last day {self.steps - 1}; "
+                    "allowed: a shock that starts within the years simulated",
+                )
+            if shock.name in names:
+                raise InputError("shocks", shock.name, "given twice; allowed: each shock once")
+            if shock.name in (BASELINE, DISCOVERY):
+                raise InputError("shocks", shock.name, "a name the report keeps for itself; allowed: any other name")
+            names.add(shock.name)
+            active_scenario(self.scenario, [shock], shock.start_day)  # a change the scenario refuses
+        self.futures  # noqa: B018 - a sampled future the scenario refuses, now, before any run
 
     @property
     def steps(self) -> int:
@@ -84,9 +108,10 @@ class Evaluation:
         """Pairs of runs: each seed under each condition, each replicate of each sample."""
         return len(self.conditions) * self.seeds + self.samples * self.replicates
 
+    @cached_property
     def futures(self) -> tuple[pd.DataFrame, list[dict]]:
         """The discovery's sampled futures: their parameters (one row each) and each one's
-        scenario overrides. Raises :class:`~commons_abm.core.errors.InputError` when the
+        scenario overrides, drawn once. Raises :class:`~commons_abm.core.errors.InputError` when the
         scenario refuses one (a share too small to absorb a sampled change)."""
         points = sample_uncertainties(self.samples, self.discovery_seed)
         samples = []
@@ -199,7 +224,7 @@ def evaluate(evaluation: Evaluation, workers: int | None = None, progress=None) 
         for condition in evaluation.conditions
         for k in range(evaluation.seeds)
     ]
-    points, samples = evaluation.futures()
+    points, samples = evaluation.futures
     for j, overrides in enumerate(samples):
         for r in range(evaluation.replicates):
             pairs.append(_Pair(DISCOVERY, run_seed(evaluation.discovery_seed, r), int(j), overrides))
