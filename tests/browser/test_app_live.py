@@ -11,7 +11,6 @@ from tests.browser.app_page import (
     CHART_COUNT,
     CHARTS,
     NETWORK,
-    TIMEOUT_S,
     day,
     figures,
     press,
@@ -81,10 +80,9 @@ def test_two_tabs_play_at_once(new_page) -> None:
     for tab in tabs:
         press(tab, "▶")
         expect(tab.get_by_role("button", name="❚❚", exact=True)).to_be_visible()  # playing
-    # two models stepped and drawn at once on a machine that may be busy: twice the usual wait
     for tab in tabs:
         try:
-            wait_for_day(tab, 10, timeout_s=2 * TIMEOUT_S)
+            wait_for_day(tab, 10)
         except Exception as exc:
             shown = [t.inner_text("body")[:300].replace("\n", " | ") for t in tabs]
             raise AssertionError(f"what the tabs showed when the wait ended: {shown}") from exc

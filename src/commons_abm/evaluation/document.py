@@ -226,5 +226,7 @@ def write_pdf(document: Document, path: Path) -> Path:
                 ax.imshow(image)
                 ax.axis("off")
                 pages.text(b.text, "note")
+            else:
+                raise ValueError(f"unknown block kind {b.kind!r}")
         pages.close()
     return path
